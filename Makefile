@@ -1,0 +1,134 @@
+# broadside: plain Makefile.  See README.md for the two commands.
+
+PREFIX	?= /usr/local
+BINDIR	?= $(PREFIX)/bin
+SBINDIR	?= $(PREFIX)/sbin
+MANDIR	?= $(PREFIX)/share/man
+SYSCONFDIR ?= $(PREFIX)/etc
+DESTDIR	?=
+
+CC	?= cc
+PKG_CONFIG ?= pkg-config
+PKGS	 = openssl libmagic inih libevent
+SECCOMP	:= $(shell $(PKG_CONFIG) --exists libseccomp 2>/dev/null && echo libseccomp)
+
+WARN	 = -Wall -Wextra -Wpedantic -Wshadow -Wpointer-arith \
+	   -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla
+WERROR	?= -Werror
+OPT	?= -O2 -g
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) $(SECCOMP) 2>/dev/null)
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) $(SECCOMP) 2>/dev/null)
+DEFS	 = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(if $(SECCOMP),-DHAVE_SECCOMP)
+CFLAGS	?=
+ALL_CFLAGS = -std=c17 $(WARN) $(WERROR) $(OPT) $(DEFS) $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
+LDLIBS	 = $(PKG_LIBS) -lpthread
+
+SAN	 = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+	   -fno-sanitize-recover=undefined
+
+SRCS	:= $(wildcard src/*.c)
+LIB_SRCS := $(filter-out src/main.c,$(SRCS))
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+
+B	 = build
+S	 = build/san
+F	 = build/fuzz
+
+OBJS	 = $(SRCS:src/%.c=$(B)/%.o)
+SOBJS	 = $(SRCS:src/%.c=$(S)/%.o)
+SLIBOBJS = $(LIB_SRCS:src/%.c=$(S)/%.o)
+UNITS	 = $(UNIT_SRCS:tests/unit/%.c=$(S)/tests/%)
+FUZZERS	 = $(FUZZ_SRCS:tests/fuzz/%.c=$(F)/%)
+
+PYTHON	?= /usr/bin/python3
+FUZZ_SECONDS ?= 20
+CONF	?= conf/broadside.ini
+
+.PHONY: all run check test unit e2e fuzz fuzz-smoke bench deps test-deps \
+	install uninstall clean lint
+
+all: $(B)/broadside
+
+$(B)/broadside: $(OBJS)
+	$(CC) $(ALL_CFLAGS) -o $@ $(OBJS) $(LDLIBS)
+
+$(B)/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# Sanitizer build: the binary the tests run, and the unit tests.
+$(S)/broadside: $(SOBJS)
+	$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $(SOBJS) $(LDLIBS)
+
+$(S)/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(SAN) -c -o $@ $<
+
+$(S)/tests/%: tests/unit/%.c $(SLIBOBJS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(SAN) -Isrc -o $@ $< $(SLIBOBJS) $(LDLIBS) -lcmocka
+
+# libFuzzer targets (clang), linked with every module but main.c.
+$(F)/%.o: src/%.c
+	@mkdir -p $(@D)
+	clang -std=c17 -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
+	    $(DEFS) $(PKG_CFLAGS) -c -o $@ $<
+
+$(F)/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS:src/%.c=$(F)/%.o)
+	clang -std=c17 -O1 -g -fsanitize=fuzzer,address,undefined $(DEFS) \
+	    $(PKG_CFLAGS) -Isrc -o $@ $< $(LIB_SRCS:src/%.c=$(F)/%.o) $(LDLIBS)
+
+deps:
+	@sh contrib/deps.sh build
+
+test-deps:
+	@sh contrib/deps.sh test
+
+run: deps
+	$(MAKE) all
+	$(B)/broadside -c $(CONF)
+
+check: test-deps
+	$(MAKE) test
+
+test: unit e2e fuzz-smoke
+	@echo "make check: all tests passed"
+
+unit: $(UNITS)
+	@set -e; for t in $(UNITS); do echo "== $$t"; $$t; done
+
+e2e: $(S)/broadside
+	BROADSIDE_BIN=$(CURDIR)/$(S)/broadside $(PYTHON) -m pytest -q tests/e2e
+
+fuzz-smoke: $(FUZZERS)
+	@sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZERS)
+
+fuzz: $(FUZZERS)
+	@sh tests/fuzz/run.sh $${FUZZ_SECONDS:-600} $(FUZZERS)
+
+bench: test-deps $(B)/broadside
+	@sh tests/bench/run.sh
+
+install: $(B)/broadside
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/broadside
+	install -m 755 $(B)/broadside $(DESTDIR)$(SBINDIR)/broadside
+	install -m 644 man/broadside.8 $(DESTDIR)$(MANDIR)/man8/broadside.8
+	install -m 644 man/broadside.ini.5 $(DESTDIR)$(MANDIR)/man5/broadside.ini.5
+	install -m 644 conf/broadside.ini \
+	    $(DESTDIR)$(SYSCONFDIR)/broadside/broadside.ini.sample
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/broadside \
+	    $(DESTDIR)$(MANDIR)/man8/broadside.8 \
+	    $(DESTDIR)$(MANDIR)/man5/broadside.ini.5 \
+	    $(DESTDIR)$(SYSCONFDIR)/broadside/broadside.ini.sample
+
+lint:
+	mandoc -Tlint -W warning man/broadside.8 man/broadside.ini.5
+
+clean:
+	rm -rf build
+
+-include $(OBJS:.o=.d) $(SOBJS:.o=.d)

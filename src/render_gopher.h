@@ -1,0 +1,62 @@
+/*
+ * broadside: Gopher output.  Menu lines (RFC 1436), gemtext rendered as
+ * readable plain text, gemtext rendered as a menu, and the gopher text
+ * filter for streamed files.  Pure functions over byte buffers.
+ */
+#ifndef BROADSIDE_RENDER_GOPHER_H
+#define BROADSIDE_RENDER_GOPHER_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "config.h"
+
+struct gopher_style {
+	const char		*host;		/* [server] hostname */
+	int			 port;		/* [gopher] port */
+	int			 wrap;		/* columns */
+	enum config_charset	 charset;
+};
+
+/* "TYPE DISPLAY\tSELECTOR\tHOST\tPORT\r\n"; display cut at wrap columns. */
+void	 gopher_item(struct buf *, char type, const char *display,
+	    const char *selector, const struct gopher_style *);
+/* An external link: 'h' item with "URL:" selector, or a gopher:// item. */
+void	 gopher_link(struct buf *, const char *url, const char *display,
+	    const struct gopher_style *);
+void	 gopher_info(struct buf *, const char *text, const struct gopher_style *);
+void	 gopher_menu_end(struct buf *);
+/* A whole error menu: type '3' first line, then the end line. */
+void	 gopher_error_menu(struct buf *, const char *reason,
+	    const struct gopher_style *);
+
+/* Item type for a MIME type: 0 1 9 g I s d h. */
+char	 gopher_type_for_mime(const char *mime);
+
+/*
+ * A statement or page as plain text for reading: title and date first,
+ * headings underlined, paragraphs wrapped, link lines as [n] references
+ * listed at the end, CRLF line ends, dots doubled, ends with ".\r\n".
+ * `title`/`date` may be NULL (taken from the text).  0 or -1.
+ */
+int	 gopher_render_text(const char *gemtext, size_t len, const char *title,
+	    const char *date, const struct gopher_style *, struct buf *out);
+
+/*
+ * A gemtext page as a menu: text as wrapped 'i' lines, links as items of
+ * the right type.  `base` is the page's selector, for relative links.
+ * Ends with ".\r\n".  0 or -1.
+ */
+int	 gopher_render_menu(const char *gemtext, size_t len, const char *base,
+	    const struct gopher_style *, struct buf *out);
+
+/* Filter for streamed text files (matches response_filter_fn). */
+void	*gopher_text_filter_new(enum config_charset);
+int	 gopher_text_filter(void *state, const char *in, size_t len,
+	    struct buf *out, int eof);
+
+/* Write `s` converted to the charset (utf-8 as is, ascii, latin1). */
+void	 gopher_put_text(struct buf *, const char *s, size_t len,
+	    enum config_charset);
+
+#endif

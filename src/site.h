@@ -1,0 +1,52 @@
+/*
+ * broadside: the content root.  Resolves a normalised request path to an
+ * open file or directory under the root directory descriptor, never outside
+ * it, and lists directories.  No protocol detail lives here.
+ */
+#ifndef BROADSIDE_SITE_H
+#define BROADSIDE_SITE_H
+
+#include <sys/types.h>
+#include <sys/stat.h>
+#include <stddef.h>
+
+#define SITE_DIR_MAX	10000	/* entries listed per directory */
+#define SITE_NAME_MAX	255
+
+enum site_result {
+	SITE_FILE = 0,		/* fd is an open regular file */
+	SITE_DIR,		/* fd is an open directory */
+	SITE_NEED_SLASH,	/* a directory asked for without trailing '/' */
+	SITE_NOT_FOUND,		/* missing, hidden, outside the root, not regular */
+	SITE_ERROR,		/* unreadable (logged by the caller) */
+};
+
+struct site_entry {
+	int		 fd;
+	struct stat	 st;
+};
+
+struct site_dirent {
+	char		 name[SITE_NAME_MAX + 1];
+	int		 is_dir;
+	off_t		 size;
+	time_t		 mtime;
+};
+
+/*
+ * `path` is percent-decoded and dot-segment free and starts with '/'.
+ * Components starting with '.' (dotfiles, "..") are never served; symbolic
+ * links are followed only while they stay under the root.
+ */
+enum site_result site_open(int rootfd, const char *path, struct site_entry *);
+
+/* Open `name` inside an open directory (e.g. "index.gmi"); -1 if absent. */
+int	 site_open_in(int dirfd, const char *name, struct site_entry *);
+
+/* Sorted by name, dotfiles hidden; caller frees *out.  0 or -1. */
+int	 site_list_dir(int dirfd, struct site_dirent **out, size_t *n);
+
+/* 1 if every component of `path` is acceptable (no '.'-prefixed ones). */
+int	 site_path_ok(const char *path);
+
+#endif

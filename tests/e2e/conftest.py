@@ -1,0 +1,279 @@
+"""End-to-end harness: starts the real broadside binary on free loopback
+ports with a generated config and content tree, and talks to it as clients
+do (Python's ssl module for Gemini, raw sockets for Gopher).
+
+Fixtures:
+  server        one server for the whole session, default content
+  make_server   factory: make_server(conf={"server": {...}}, files={...})
+Server methods: gemini(url_or_path, sni=...), gemini_raw(bytes),
+  gopher(selector), url(path), stop(), log_text(), access_lines().
+"""
+import os
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import time
+
+import pytest
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN = os.environ.get("BROADSIDE_BIN", os.path.join(REPO, "build", "san", "broadside"))
+START_TIMEOUT = 20.0
+IO_TIMEOUT = 10.0
+
+# Files every test server gets, beside the repository's content/.
+DEFAULT_FILES = {
+    "hello.gmi": "# Hello\n\nA test page.\n=> /plain.txt plain text\n",
+    "plain.txt": "Just text.\n.starts with a dot\n",
+    "listed/a.gmi": "# A\n",
+    "listed/b.txt": "b\n",
+    "listed/.secret": "hidden\n",
+    "listed/sub/c.gmi": "# C\n",
+    "withindex/index.gmi": "# Index page\n",
+    ".hidden.gmi": "# hidden\n",
+    "image.png": bytes.fromhex(
+        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+        "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"),
+    "noext": b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)) * 4,
+}
+
+
+def free_port(family=socket.AF_INET):
+    s = socket.socket(family, socket.SOCK_STREAM)
+    s.bind(("127.0.0.1", 0) if family == socket.AF_INET else ("::1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def ipv6_available():
+    try:
+        s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+        s.bind(("::1", 0))
+        s.close()
+        return True
+    except OSError:
+        return False
+
+
+def write_files(root, files):
+    for name, data in files.items():
+        path = os.path.join(root, name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        mode = "wb" if isinstance(data, bytes) else "w"
+        with open(path, mode) as f:
+            f.write(data)
+
+
+class Server:
+    def __init__(self, base, conf=None, files=None, repo_content=True,
+                 ipv6=False):
+        self.base = str(base)
+        self.content = os.path.join(self.base, "content")
+        self.certs = os.path.join(self.base, "certs")
+        os.makedirs(self.certs, exist_ok=True)
+        if repo_content and os.path.isdir(os.path.join(REPO, "content")):
+            shutil.copytree(os.path.join(REPO, "content"), self.content)
+        os.makedirs(self.content, exist_ok=True)
+        write_files(self.content, DEFAULT_FILES)
+        if files:
+            write_files(self.content, files)
+        self.gemini_port = free_port()
+        self.gopher_port = free_port()
+        self.errlog = os.path.join(self.base, "error.log")
+        self.acclog = os.path.join(self.base, "access.log")
+        gem_listen = "127.0.0.1:%d" % self.gemini_port
+        gop_listen = "127.0.0.1:%d" % self.gopher_port
+        if ipv6:
+            gem_listen += ", [::1]:%d" % self.gemini_port
+            gop_listen += ", [::1]:%d" % self.gopher_port
+        self.conf = {
+            "server": {
+                "hostname": "localhost",
+                "root": self.content,
+                "archive": "statements",
+                "title": "Statements",
+                "lang": "en",
+                "workers": "1",
+                "timeout": "3",
+                "log": self.errlog,
+                "access_log": self.acclog,
+            },
+            "gemini": {
+                "listen": gem_listen,
+                "cert": os.path.join(self.certs, "localhost.crt"),
+                "key": os.path.join(self.certs, "localhost.key"),
+            },
+            "gopher": {
+                "listen": gop_listen,
+                "port": str(self.gopher_port),
+            },
+        }
+        for section, kv in (conf or {}).items():
+            self.conf.setdefault(section, {}).update(kv)
+        self.conf_path = os.path.join(self.base, "broadside.ini")
+        self.write_conf()
+        self.proc = None
+
+    def write_conf(self):
+        with open(self.conf_path, "w") as f:
+            for section, kv in self.conf.items():
+                f.write("[%s]\n" % section)
+                for k, v in kv.items():
+                    if v is not None:
+                        f.write("%s = %s\n" % (k, v))
+                f.write("\n")
+
+    # -- life cycle --------------------------------------------------------
+    def start(self):
+        self.stderr = open(os.path.join(self.base, "stderr.txt"), "wb")
+        env = dict(os.environ)
+        env.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0")
+        env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1")
+        self.proc = subprocess.Popen([BIN, "-c", self.conf_path],
+                                     stdout=self.stderr, stderr=self.stderr,
+                                     env=env)
+        deadline = time.monotonic() + START_TIMEOUT
+        ports = [self.gemini_port] if self.conf["gemini"].get("listen") else []
+        if self.conf["gopher"].get("listen"):
+            ports.append(self.gopher_port)
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("broadside exited at start:\n" + self.output())
+            if all(self._port_open(p) for p in ports):
+                return self
+            time.sleep(0.05)
+        self.stop()
+        raise RuntimeError("broadside did not listen in time:\n" + self.output())
+
+    @staticmethod
+    def _port_open(port):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return True
+        except OSError:
+            return False
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def signal(self, sig):
+        self.proc.send_signal(sig)
+
+    def stop(self):
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.stderr.close()
+        self.proc = None
+        out = self.output()
+        for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+                       "runtime error:"):
+            assert marker not in out, "sanitizer report:\n" + out
+
+    def output(self):
+        text = ""
+        for p in (os.path.join(self.base, "stderr.txt"), self.errlog):
+            if os.path.exists(p):
+                with open(p, "rb") as f:
+                    text += f.read().decode("utf-8", "replace")
+        return text
+
+    def log_text(self):
+        return self.output()
+
+    def access_lines(self):
+        if not os.path.exists(self.acclog):
+            return []
+        with open(self.acclog, encoding="utf-8", errors="replace") as f:
+            return f.read().splitlines()
+
+    # -- clients -----------------------------------------------------------
+    def url(self, path="/"):
+        return "gemini://localhost:%d%s" % (self.gemini_port, path)
+
+    def tls_context(self):
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        return ctx
+
+    def gemini_raw(self, data, sni="localhost", host="127.0.0.1",
+                   timeout=IO_TIMEOUT, ctx=None):
+        """Send raw bytes; return (header_line, body, tls_socket_info)."""
+        ctx = ctx or self.tls_context()
+        with socket.create_connection((host, self.gemini_port),
+                                      timeout=timeout) as raw:
+            with ctx.wrap_socket(raw, server_hostname=sni) as s:
+                s.sendall(data)
+                chunks = []
+                while True:
+                    try:
+                        b = s.recv(65536)
+                    except ssl.SSLZeroReturnError:
+                        break
+                    if not b:
+                        break
+                    chunks.append(b)
+        resp = b"".join(chunks)
+        head, sep, body = resp.partition(b"\r\n")
+        assert sep, "no CRLF in response %r" % resp[:200]
+        return head.decode("utf-8"), body
+
+    def gemini(self, path_or_url="/", **kw):
+        url = path_or_url if "://" in path_or_url else self.url(path_or_url)
+        return self.gemini_raw(url.encode("utf-8") + b"\r\n", **kw)
+
+    def gopher(self, selector, timeout=IO_TIMEOUT, host="127.0.0.1"):
+        if isinstance(selector, str):
+            selector = selector.encode("utf-8")
+        with socket.create_connection((host, self.gopher_port),
+                                      timeout=timeout) as s:
+            s.sendall(selector + b"\r\n")
+            chunks = []
+            while True:
+                b = s.recv(65536)
+                if not b:
+                    break
+                chunks.append(b)
+        return b"".join(chunks)
+
+
+@pytest.fixture
+def make_server(tmp_path_factory):
+    servers = []
+
+    def make(conf=None, files=None, start=True, **kw):
+        srv = Server(tmp_path_factory.mktemp("srv"), conf=conf, files=files,
+                     **kw)
+        servers.append(srv)
+        return srv.start() if start else srv
+
+    yield make
+    for srv in servers:
+        srv.stop()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    srv = Server(tmp_path_factory.mktemp("main"), ipv6=ipv6_available())
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(autouse=True)
+def _server_survives(request):
+    """After each test that used the shared server, it must still be up."""
+    yield
+    if "server" in request.fixturenames:
+        srv = request.getfixturevalue("server")
+        assert srv.alive(), "broadside died:\n" + srv.output()
