@@ -1,0 +1,232 @@
+/*
+ * broadside: the content root.  Every open goes through the root directory
+ * descriptor; on Linux openat2(RESOLVE_BENEATH) lets symbolic links resolve
+ * only while they stay under it, elsewhere each component is opened with
+ * O_NOFOLLOW so no link is followed at all.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifdef __linux__
+#include <sys/syscall.h>
+#include <linux/openat2.h>
+#endif
+
+#include "site.h"
+
+#define SITE_PATH_MAX	4096
+#define OPEN_FLAGS	(O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
+
+static int	 open_beneath(int, const char *);
+static int	 open_walk(int, const char *);
+static enum site_result	 classify(const char *, struct site_entry *);
+
+int
+site_path_ok(const char *path)
+{
+	const char	*p = path;
+
+	if (*p != '/')
+		return 0;
+	while (*p != '\0') {
+		while (*p == '/')
+			p++;
+		if (*p == '.')
+			return 0;	/* dotfile, ".", ".." */
+		while (*p != '\0' && *p != '/') {
+			if (*p == '\\')
+				return 0;
+			p++;
+		}
+	}
+	return 1;
+}
+
+#if defined(__linux__) && defined(SYS_openat2)
+static int
+open_beneath(int rootfd, const char *rel)
+{
+	struct open_how	 how;
+	int		 fd;
+
+	memset(&how, 0, sizeof(how));
+	how.flags = OPEN_FLAGS;
+	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+	fd = (int)syscall(SYS_openat2, rootfd, rel, &how, sizeof(how));
+	if (fd == -1 && (errno == ENOSYS || errno == EPERM))
+		return open_walk(rootfd, rel);	/* old kernel or filter */
+	return fd;
+}
+#else
+static int
+open_beneath(int rootfd, const char *rel)
+{
+	return open_walk(rootfd, rel);
+}
+#endif
+
+/* Component by component, never following a symbolic link. */
+static int
+open_walk(int rootfd, const char *rel)
+{
+	char	 comp[SITE_NAME_MAX + 1];
+	int	 dirfd, fd;
+	size_t	 n;
+
+	if ((dirfd = openat(rootfd, ".", OPEN_FLAGS | O_DIRECTORY)) == -1)
+		return -1;
+	while (*rel != '\0') {
+		while (*rel == '/')
+			rel++;
+		if (*rel == '\0')
+			break;
+		n = strcspn(rel, "/");
+		if (n > SITE_NAME_MAX) {
+			close(dirfd);
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		memcpy(comp, rel, n);
+		comp[n] = '\0';
+		rel += n;
+		fd = openat(dirfd, comp, OPEN_FLAGS | O_NOFOLLOW);
+		close(dirfd);
+		if (fd == -1)
+			return -1;
+		dirfd = fd;
+	}
+	return dirfd;
+}
+
+static enum site_result
+classify(const char *path, struct site_entry *e)
+{
+	size_t	 len = strlen(path);
+
+	if (fstat(e->fd, &e->st) == -1)
+		goto error;
+	if (S_ISDIR(e->st.st_mode)) {
+		if (len > 0 && path[len - 1] != '/') {
+			close(e->fd);
+			e->fd = -1;
+			return SITE_NEED_SLASH;
+		}
+		return SITE_DIR;
+	}
+	if (S_ISREG(e->st.st_mode))
+		return SITE_FILE;
+	close(e->fd);
+	e->fd = -1;
+	return SITE_NOT_FOUND;	/* fifos, devices, sockets */
+error:
+	close(e->fd);
+	e->fd = -1;
+	return SITE_ERROR;
+}
+
+enum site_result
+site_open(int rootfd, const char *path, struct site_entry *e)
+{
+	const char	*rel;
+
+	e->fd = -1;
+	if (!site_path_ok(path) || strlen(path) >= SITE_PATH_MAX)
+		return SITE_NOT_FOUND;
+	rel = path;
+	while (*rel == '/')
+		rel++;
+	if (*rel == '\0')
+		rel = ".";
+	if ((e->fd = open_beneath(rootfd, rel)) == -1) {
+		switch (errno) {
+		case EACCES:
+		case EIO:
+		case EMFILE:
+		case ENFILE:
+		case ENOMEM:
+			return SITE_ERROR;
+		default:	/* ENOENT, ENOTDIR, ELOOP, EXDEV ... */
+			return SITE_NOT_FOUND;
+		}
+	}
+	return classify(path, e);
+}
+
+int
+site_open_in(int dirfd, const char *name, struct site_entry *e)
+{
+	e->fd = openat(dirfd, name, OPEN_FLAGS | O_NOFOLLOW);
+	if (e->fd == -1)
+		return -1;
+	if (fstat(e->fd, &e->st) == -1 || !S_ISREG(e->st.st_mode)) {
+		close(e->fd);
+		e->fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+dirent_cmp(const void *a, const void *b)
+{
+	const struct site_dirent *x = a, *y = b;
+
+	return strcmp(x->name, y->name);
+}
+
+int
+site_list_dir(int dirfd, struct site_dirent **out, size_t *n)
+{
+	struct site_dirent	*ents = NULL, *tmp;
+	struct dirent		*de;
+	struct stat		 st;
+	size_t			 len = 0, cap = 0;
+	DIR			*dir;
+	int			 fd;
+
+	*out = NULL;
+	*n = 0;
+	if ((fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return -1;
+	if ((dir = fdopendir(fd)) == NULL) {
+		close(fd);
+		return -1;
+	}
+	while ((de = readdir(dir)) != NULL && len < SITE_DIR_MAX) {
+		if (de->d_name[0] == '.' || strlen(de->d_name) > SITE_NAME_MAX)
+			continue;
+		if (fstatat(dirfd, de->d_name, &st, 0) == -1)
+			continue;
+		if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
+			continue;
+		if (len == cap) {
+			cap = cap ? cap * 2 : 32;
+			if ((tmp = reallocarray(ents, cap, sizeof(*ents))) == NULL)
+				goto fail;
+			ents = tmp;
+		}
+		memset(&ents[len], 0, sizeof(ents[len]));
+		memcpy(ents[len].name, de->d_name, strlen(de->d_name) + 1);
+		ents[len].is_dir = S_ISDIR(st.st_mode);
+		ents[len].size = st.st_size;
+		ents[len].mtime = st.st_mtime;
+		len++;
+	}
+	closedir(dir);
+	if (len > 0)
+		qsort(ents, len, sizeof(*ents), dirent_cmp);
+	*out = ents;
+	*n = len;
+	return 0;
+fail:
+	closedir(dir);
+	free(ents);
+	return -1;
+}
