@@ -87,13 +87,20 @@ typedef void (*config_error_fn)(void *arg, const char *file, int line,
 /*
  * Parse the file at `path`.  Every error is reported, parsing continues, and
  * the number of errors is returned; on 0 `*out` is complete and owned by the
- * caller (config_free).  On errors `*out` is freed already.
- * `check_paths` = 0 skips checks that need the filesystem (root exists ...).
+ * caller (config_free).  On errors `*out` is freed already.  A NULL callback
+ * prints "file:line: message" lines on stderr.
+ * Relative paths (root, cert, key, log files) are made absolute against the
+ * real directory of `path`; root must exist and be a directory.
  */
 int	 config_load(const char *path, struct config *out, config_error_fn,
 	    void *arg);
 
-/* Same, from a string; relative paths are relative to `basedir`. */
+/*
+ * Same, from a NUL-terminated string; `name` (may be NULL) is used in
+ * messages.  Relative paths are relative to `basedir`.  With `basedir`
+ * NULL nothing touches the filesystem: paths stay as written, `dir` is NULL
+ * and root is not checked (for tests and the fuzzer).
+ */
 int	 config_load_string(const char *text, const char *name,
 	    const char *basedir, struct config *out, config_error_fn, void *arg);
 
