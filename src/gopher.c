@@ -1,33 +1,570 @@
-/* broadside: the Gopher protocol (placeholder until the gopher module lands). */
+/*
+ * broadside: the Gopher protocol (RFC 1436): the selector line, routing to
+ * the archive or the content root, automatic menus, caps.txt, URL: pages
+ * and errors.  Output formatting lives in render_gopher.c.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <unistd.h>
 
+#include "archive.h"
+#include "config.h"
 #include "gopher.h"
+#include "log.h"
+#include "mime.h"
+#include "render_gopher.h"
+#include "site.h"
+#include "uri.h"
+#include "version.h"
 
+#ifndef BROADSIDE_VERSION
+#define BROADSIDE_VERSION	"0.1"
+#endif
+
+#define GOPHER_PAGE_MAX		(4u * 1024 * 1024)	/* .gmi rendered whole */
+#define GOPHER_PATH_MAX		(GOPHER_SELECTOR_MAX + SITE_NAME_MAX + 2)
+
+/* Item types a selector may start with, as in "0/path" or "1/dir/". */
+static const char type_prefixes[] = "0123456789+IghisdpPTcM;";
+
+static void	 style_from(const struct request_ctx *, struct gopher_style *);
+static int	 normalise(const char *, char *, size_t);
+static int	 serve_path(const struct request_ctx *, const char *, char,
+		    struct response *);
+static void	 serve_file(const struct request_ctx *, const char *,
+		    struct site_entry *, char, struct response *);
+static void	 serve_dir(const struct request_ctx *, const char *, int,
+		    struct response *);
+static void	 serve_gmi(const struct request_ctx *, const char *,
+		    struct site_entry *, int, struct response *);
+static void	 auto_menu(const struct request_ctx *, const char *, int,
+		    struct response *);
+static void	 stream_text(const struct request_ctx *, struct site_entry *,
+		    struct response *);
+static void	 url_page(const char *, struct response *);
+static void	 caps_txt(const struct request_ctx *, struct response *);
+
+/*
+ * request  = selector [ TAB search ] [ TAB gopher-plus ] CRLF
+ * gopher-plus = ( "+" / "!" / "$" ) *VCHAR
+ * The caller has removed the line end.  A selector "T/rest" where T is an
+ * item type has the prefix removed here; the handler still tries the
+ * selector as sent first.
+ */
 int
 gopher_parse(const char *line, size_t len, struct gopher_request *req,
     const char **errstr)
 {
-	(void)line;
-	(void)len;
+	const char	*tab, *f2, *f3;
+	size_t		 slen, n;
+
 	memset(req, 0, sizeof(*req));
-	*errstr = "not implemented";
-	return -1;
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	if (len > GOPHER_SELECTOR_MAX) {
+		*errstr = "Selector too long";
+		return -1;
+	}
+	if (memchr(line, '\0', len) != NULL) {
+		*errstr = "NUL in selector";
+		return -1;
+	}
+	if (memchr(line, '\r', len) != NULL || memchr(line, '\n', len) != NULL) {
+		*errstr = "Line break in selector";
+		return -1;
+	}
+	tab = memchr(line, '\t', len);
+	slen = tab ? (size_t)(tab - line) : len;
+	if (slen >= 2 && line[1] == '/' && line[0] != '\0' &&
+	    strchr(type_prefixes, line[0]) != NULL) {
+		memcpy(req->selector, line + 2, slen - 2);
+		req->selector[slen - 2] = '\0';
+	} else {
+		memcpy(req->selector, line, slen);
+		req->selector[slen] = '\0';
+	}
+	if (tab == NULL)
+		return 0;
+	f2 = tab + 1;
+	n = len - (size_t)(f2 - line);
+	f3 = memchr(f2, '\t', n);
+	if (f3 != NULL) {
+		if (f3 + 1 < line + len && strchr("+!$", f3[1]) != NULL)
+			req->gopher_plus = 1;
+		n = (size_t)(f3 - f2);
+	}
+	/* A lone "+", "!" or "$", or "+view" without spaces, is Gopher+. */
+	if (n > 0 && strchr("+!$", f2[0]) != NULL &&
+	    (n == 1 || (f2[0] == '+' && memchr(f2, ' ', n) == NULL))) {
+		req->gopher_plus = 1;
+		return 0;
+	}
+	memcpy(req->search, f2, n);
+	req->search[n] = '\0';
+	req->has_search = 1;
+	return 0;
+}
+
+static void
+style_from(const struct request_ctx *ctx, struct gopher_style *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (ctx == NULL || ctx->conf == NULL) {
+		/* No configuration at hand: conventional dummy fields. */
+		st->host = "error.host";
+		st->port = 1;
+		st->wrap = 70;
+		st->charset = CHARSET_UTF8;
+		return;
+	}
+	st->host = ctx->conf->hostname ? ctx->conf->hostname : "localhost";
+	st->port = ctx->conf->gopher_port > 0 ? ctx->conf->gopher_port : 70;
+	st->wrap = ctx->conf->wrap > 0 ? ctx->conf->wrap : 70;
+	st->charset = ctx->conf->charset;
 }
 
 void
 gopher_error(const struct request_ctx *ctx, struct response *r,
     const char *reason)
 {
-	(void)ctx;
+	struct gopher_style	 st;
+
+	style_from(ctx, &st);
+	buf_reset(&r->out);
 	r->status = 3;
-	buf_printf(&r->out, "3%s\terror\terror.host\t1\r\n.\r\n", reason);
+	gopher_error_menu(&r->out, reason, &st);
+}
+
+/*
+ * Selector to content path: %XX decoded where it is a valid escape (a
+ * stray '%' is kept), NUL refused, '/' prepended, dot-segments removed.
+ * site_open() refuses the rest ('.'-components, escaping symlinks).
+ */
+static int
+normalise(const char *sel, char *out, size_t outsz)
+{
+	size_t	 i, o = 0, len = strlen(sel);
+	int	 c;
+
+	if (outsz < 2)
+		return -1;
+	if (sel[0] != '/')
+		out[o++] = '/';
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)sel[i];
+		if (c == '%' && i + 2 < len &&
+		    isxdigit((unsigned char)sel[i + 1]) &&
+		    isxdigit((unsigned char)sel[i + 2])) {
+			char	 hex[3] = { sel[i + 1], sel[i + 2], '\0' };
+
+			c = (int)strtol(hex, NULL, 16);
+			i += 2;
+			if (c == 0)
+				return -1;
+		}
+		if (o + 1 >= outsz)
+			return -1;
+		out[o++] = (char)c;
+	}
+	out[o] = '\0';
+	uri_remove_dot_segments(out);
+	if (out[0] != '/') {
+		if (strlen(out) + 2 > outsz)
+			return -1;
+		memmove(out + 1, out, strlen(out) + 1);
+		out[0] = '/';
+	}
+	return 0;
 }
 
 void
 gopher_handle(const struct request_ctx *ctx, const char *line, size_t len,
     struct response *r)
 {
-	(void)line;
-	(void)len;
-	gopher_error(ctx, r, "Not implemented");
+	struct gopher_request	 req;
+	const char		*errstr, *tab;
+	char			 raw[GOPHER_SELECTOR_MAX + 1];
+	char			 path[GOPHER_SELECTOR_MAX + 2];
+	size_t			 rlen;
+	char			 type = '\0';
+	int			 rv;
+
+	if (gopher_parse(line, len, &req, &errstr) == -1) {
+		gopher_error(ctx, r, errstr);
+		return;
+	}
+	tab = memchr(line, '\t', len);
+	rlen = tab ? (size_t)(tab - line) : len;
+	if (rlen > 0 && line[rlen - 1] == '\r')
+		rlen--;
+	memcpy(raw, line, rlen);
+	raw[rlen] = '\0';
+	if (strncmp(raw, "URL:", 4) == 0) {
+		url_page(raw + 4, r);
+		return;
+	}
+	if (normalise(req.selector, path, sizeof(path)) == -1) {
+		gopher_error(ctx, r, "Bad selector");
+		return;
+	}
+	if (archive_gopher(ctx, path, req.search, req.has_search, r))
+		return;
+	if (strcmp(raw, req.selector) != 0) {
+		/* "T/path": the selector as sent wins if it exists. */
+		type = raw[0];
+		if (normalise(raw, path, sizeof(path)) == 0 &&
+		    serve_path(ctx, path, '\0', r) == 0)
+			return;
+		if (normalise(req.selector, path, sizeof(path)) == -1) {
+			gopher_error(ctx, r, "Bad selector");
+			return;
+		}
+	}
+	if ((rv = serve_path(ctx, path, type, r)) == 0)
+		return;
+	if (strcmp(path, "/caps.txt") == 0) {
+		caps_txt(ctx, r);
+		return;
+	}
+	gopher_error(ctx, r, rv == -2 ? "Not available" : "Not found");
+}
+
+/* 0 answered, -1 not found, -2 unreadable. */
+static int
+serve_path(const struct request_ctx *ctx, const char *path, char type,
+    struct response *r)
+{
+	struct site_entry	 e;
+	char			 dir[GOPHER_PATH_MAX];
+
+	switch (site_open(ctx->rootfd, path, &e)) {
+	case SITE_FILE:
+		serve_file(ctx, path, &e, type, r);
+		return 0;
+	case SITE_DIR:
+		serve_dir(ctx, path, e.fd, r);
+		close(e.fd);
+		return 0;
+	case SITE_NEED_SLASH:
+		/* No redirects in Gopher: serve the directory as it is. */
+		if (snprintf(dir, sizeof(dir), "%s/", path) >=
+		    (int)sizeof(dir))
+			return -1;
+		if (site_open(ctx->rootfd, dir, &e) != SITE_DIR) {
+			if (e.fd != -1)
+				close(e.fd);
+			return -1;
+		}
+		serve_dir(ctx, dir, e.fd, r);
+		close(e.fd);
+		return 0;
+	case SITE_ERROR:
+		log_warnx("gopher: %s: unreadable", path);
+		return -2;
+	default:
+		return -1;
+	}
+}
+
+static int
+has_suffix(const char *s, const char *suffix)
+{
+	size_t	 n = strlen(s), m = strlen(suffix);
+
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* Takes ownership of e->fd. */
+static void
+serve_file(const struct request_ctx *ctx, const char *path,
+    struct site_entry *e, char type, struct response *r)
+{
+	const char	*name, *mime;
+	char		 mbuf[MIME_MAX];
+
+	name = strrchr(path, '/');
+	name = name ? name + 1 : path;
+	if (has_suffix(name, ".gmi") || has_suffix(name, ".gemini") ||
+	    has_suffix(name, ".gem")) {
+		serve_gmi(ctx, path, e, type == '1', r);
+		return;
+	}
+	mime = mime_type(e->fd, name, mbuf, sizeof(mbuf));
+	if (strncmp(mime, "text/", 5) == 0 && strcmp(mime, "text/html") != 0)
+		stream_text(ctx, e, r);
+	else {
+		/* Binary items: byte for byte, nothing added. */
+		r->status = 0;
+		r->fd = e->fd;
+		r->file_size = e->st.st_size;
+		e->fd = -1;
+	}
+}
+
+static void
+stream_text(const struct request_ctx *ctx, struct site_entry *e,
+    struct response *r)
+{
+	if ((r->filter_state = gopher_text_filter_new(ctx->conf->charset)) ==
+	    NULL) {
+		close(e->fd);
+		e->fd = -1;
+		gopher_error(ctx, r, "Temporary failure");
+		return;
+	}
+	r->filter = gopher_text_filter;
+	r->status = 0;
+	r->fd = e->fd;
+	r->file_size = e->st.st_size;
+	e->fd = -1;
+}
+
+/* Read a whole small file; NULL when too big or unreadable. */
+static char *
+read_small(int fd, off_t size, size_t *len)
+{
+	char	*p;
+	size_t	 got = 0;
+	ssize_t	 n;
+
+	if (size < 0 || (unsigned long long)size > GOPHER_PAGE_MAX)
+		return NULL;
+	if ((p = malloc((size_t)size + 1)) == NULL)
+		return NULL;
+	while (got < (size_t)size) {
+		n = pread(fd, p + got, (size_t)size - got, (off_t)got);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	p[got] = '\0';
+	*len = got;
+	return p;
+}
+
+/*
+ * A gemtext page: as a menu when asked as one (index pages, "1/" prefix),
+ * else as text to read.  Too big to render: streamed as plain text.
+ * Takes ownership of e->fd.
+ */
+static void
+serve_gmi(const struct request_ctx *ctx, const char *path,
+    struct site_entry *e, int as_menu, struct response *r)
+{
+	struct gopher_style	 st;
+	char			*text;
+	size_t			 len = 0;
+	int			 rv;
+
+	if ((text = read_small(e->fd, e->st.st_size, &len)) == NULL) {
+		stream_text(ctx, e, r);
+		return;
+	}
+	close(e->fd);
+	e->fd = -1;
+	style_from(ctx, &st);
+	if (as_menu)
+		rv = gopher_render_menu(text, len, path, &st, &r->out);
+	else
+		rv = gopher_render_text(text, len, NULL, NULL, &st, &r->out);
+	free(text);
+	if (rv == -1)
+		gopher_error(ctx, r, "Page too large");
+	else
+		r->status = 0;
+}
+
+/* `path` ends with '/'. */
+static void
+serve_dir(const struct request_ctx *ctx, const char *path, int dirfd,
+    struct response *r)
+{
+	struct site_entry	 e;
+	char			 index[GOPHER_PATH_MAX];
+
+	if (site_open_in(dirfd, "index.gmi", &e) == 0) {
+		if (snprintf(index, sizeof(index), "%sindex.gmi", path) >=
+		    (int)sizeof(index)) {
+			close(e.fd);
+			gopher_error(ctx, r, "Not found");
+			return;
+		}
+		serve_gmi(ctx, index, &e, 1, r);
+		return;
+	}
+	if (!ctx->conf->autoindex) {
+		gopher_error(ctx, r, "Not found");
+		return;
+	}
+	auto_menu(ctx, path, dirfd, r);
+}
+
+static char
+entry_type(int dirfd, const struct site_dirent *d)
+{
+	struct site_entry	 e;
+	const char		*mime;
+	char			 mbuf[MIME_MAX];
+	char			 t;
+
+	if (d->is_dir)
+		return '1';
+	if ((mime = mime_from_name(d->name)) != NULL)
+		return gopher_type_for_mime(mime);
+	if (site_open_in(dirfd, d->name, &e) == -1)
+		return '9';
+	mime = mime_type(e.fd, d->name, mbuf, sizeof(mbuf));
+	t = gopher_type_for_mime(mime);
+	close(e.fd);
+	return t;
+}
+
+/* A directory without index.gmi: folders as 1, files by MIME type. */
+static void
+auto_menu(const struct request_ctx *ctx, const char *path, int dirfd,
+    struct response *r)
+{
+	struct gopher_style	 st;
+	struct site_dirent	*ents;
+	char			 sel[GOPHER_PATH_MAX], parent[GOPHER_PATH_MAX];
+	char			*slash;
+	size_t			 n, i;
+
+	if (site_list_dir(dirfd, &ents, &n) == -1) {
+		log_warn("gopher: %s: list", path);
+		gopher_error(ctx, r, "Not available");
+		return;
+	}
+	style_from(ctx, &st);
+	snprintf(sel, sizeof(sel), "Index of %s", path);
+	gopher_info(&r->out, sel, &st);
+	gopher_info(&r->out, "", &st);
+	if (strcmp(path, "/") != 0) {
+		snprintf(parent, sizeof(parent), "%s", path);
+		parent[strlen(parent) - 1] = '\0';
+		if ((slash = strrchr(parent, '/')) != NULL)
+			slash[1] = '\0';
+		gopher_item(&r->out, '1', "..", parent, &st);
+	}
+	for (i = 0; i < n; i++) {
+		/* A selector is raw bytes; only a line break or a TAB in
+		 * a name cannot be carried. */
+		if (strpbrk(ents[i].name, "\t\r\n") != NULL)
+			continue;
+		if (snprintf(sel, sizeof(sel), "%s%s%s", path, ents[i].name,
+		    ents[i].is_dir ? "/" : "") >= (int)sizeof(sel))
+			continue;
+		gopher_item(&r->out, entry_type(dirfd, &ents[i]),
+		    ents[i].name, sel, &st);
+	}
+	free(ents);
+	gopher_menu_end(&r->out);
+	r->status = 0;
+}
+
+static void
+html_escape(struct buf *b, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		switch (*s) {
+		case '&':
+			buf_puts(b, "&amp;");
+			break;
+		case '<':
+			buf_puts(b, "&lt;");
+			break;
+		case '>':
+			buf_puts(b, "&gt;");
+			break;
+		case '"':
+			buf_puts(b, "&quot;");
+			break;
+		case '\'':
+			buf_puts(b, "&#39;");
+			break;
+		default:
+			buf_putc(b, *s);
+		}
+	}
+}
+
+/*
+ * "URL:<url>": a small HTML page linking to the URL.  Only well-known
+ * schemes get an automatic refresh; a javascript: or data: URL is shown
+ * but never followed by itself.
+ */
+static void
+url_page(const char *url, struct response *r)
+{
+	static const char *const auto_schemes[] = {
+		"http://", "https://", "gemini://", "gopher://", "ftp://",
+	};
+	size_t	 i;
+	int	 refresh = 0;
+
+	for (i = 0; i < sizeof(auto_schemes) / sizeof(auto_schemes[0]); i++)
+		if (strncasecmp(url, auto_schemes[i],
+		    strlen(auto_schemes[i])) == 0)
+			refresh = 1;
+	buf_puts(&r->out, "<!DOCTYPE html>\n<html>\n<head>\n"
+	    "<meta charset=\"utf-8\">\n<title>Link</title>\n");
+	if (refresh) {
+		buf_puts(&r->out, "<meta http-equiv=\"refresh\" "
+		    "content=\"5;url=");
+		html_escape(&r->out, url);
+		buf_puts(&r->out, "\">\n");
+	}
+	buf_puts(&r->out, "</head>\n<body>\n<p>This link leads out of "
+	    "Gopherspace: <a href=\"");
+	html_escape(&r->out, url);
+	buf_puts(&r->out, "\">");
+	html_escape(&r->out, url);
+	buf_puts(&r->out, "</a></p>\n</body>\n</html>\n");
+	r->status = 0;
+}
+
+/* caps.txt (CAPS version 1), as a text item, when the root has none. */
+static void
+caps_txt(const struct request_ctx *ctx, struct response *r)
+{
+	static const char *const enc[] = {
+		[CHARSET_UTF8] = "UTF-8",
+		[CHARSET_ASCII] = "US-ASCII",
+		[CHARSET_LATIN1] = "ISO-8859-1",
+	};
+	enum config_charset	 cs = ctx->conf->charset;
+	const char		*title = ctx->conf->title;
+
+	if ((unsigned)cs > CHARSET_LATIN1)
+		cs = CHARSET_UTF8;
+	buf_printf(&r->out,
+	    "CAPS\r\n"
+	    "\r\n"
+	    "CapsVersion=1\r\n"
+	    "ExpireCapsAfter=3600\r\n"
+	    "\r\n"
+	    "PathDelimiter=/\r\n"
+	    "PathIdentity=.\r\n"
+	    "PathParent=..\r\n"
+	    "PathParentDouble=FALSE\r\n"
+	    "PathEscapeCharacter=\\\r\n"
+	    "PathKeepPreDelimeter=FALSE\r\n"
+	    "\r\n"
+	    "ServerSoftware=broadside\r\n"
+	    "ServerSoftwareVersion=%s\r\n"
+	    "ServerDescription=",
+	    BROADSIDE_VERSION);
+	gopher_put_text(&r->out, title ? title : "broadside",
+	    strlen(title ? title : "broadside"), cs);
+	buf_printf(&r->out, "\r\nDefaultEncoding=%s\r\n.\r\n", enc[cs]);
+	r->status = 0;
 }
