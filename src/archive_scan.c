@@ -1,0 +1,523 @@
+/*
+ * broadside: statement metadata parsers (file names, dates, title and
+ * summary, sidecar INI).  Pure: no I/O, no logging, no globals.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <ini.h>
+
+#include "archive_scan.h"
+
+struct sidecar_stream {
+	const char		*p;
+	const char		*end;
+	int			 lineno;
+	int			 skipped;	/* this line already reported */
+	struct scan_sidecar	*out;
+};
+
+static void	 sc_error(struct scan_sidecar *, int, const char *);
+static int	 sc_handler(void *, const char *, const char *, const char *);
+static char	*sc_reader(char *, int, void *);
+static int	 line_ok(const char *, size_t);
+static void	 copy_trim(char *, size_t, const char *, size_t);
+static int	 is_date_line(const char *, size_t);
+
+static int
+digits(const char *s, size_t n, int *v)
+{
+	size_t	 i;
+
+	*v = 0;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		*v = *v * 10 + (s[i] - '0');
+	}
+	return 0;
+}
+
+/* date = 4DIGIT "-" 2DIGIT "-" 2DIGIT */
+int
+scan_parse_date(const char *s, size_t len, struct scan_date *d,
+    const char **errstr)
+{
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+	int	 leap, max;
+
+	if (len != 10 || s[4] != '-' || s[7] != '-' ||
+	    digits(s, 4, &d->year) == -1 || digits(s + 5, 2, &d->month) == -1 ||
+	    digits(s + 8, 2, &d->day) == -1) {
+		*errstr = "date is not YYYY-MM-DD";
+		return -1;
+	}
+	if (d->year < 1000) {
+		*errstr = "year out of range";
+		return -1;
+	}
+	if (d->month < 1 || d->month > 12) {
+		*errstr = "month out of range";
+		return -1;
+	}
+	leap = (d->year % 4 == 0 && d->year % 100 != 0) || d->year % 400 == 0;
+	max = mdays[d->month - 1] + (d->month == 2 && leap);
+	if (d->day < 1 || d->day > max) {
+		*errstr = "day out of range";
+		return -1;
+	}
+	memcpy(d->text, s, 10);
+	d->text[10] = '\0';
+	return 0;
+}
+
+/* name = date "-" slug ( ".gmi" / ".txt" ) */
+int
+scan_parse_name(const char *name, struct scan_name *n, const char **errstr)
+{
+	size_t	 len, slen;
+	int	 dummy;
+
+	memset(n, 0, sizeof(*n));
+	len = strlen(name);
+	if (len < 5 || digits(name, 4, &dummy) == -1 || name[4] != '-') {
+		*errstr = NULL;
+		return -1;
+	}
+	if (len < 4 || (strcmp(name + len - 4, ".gmi") != 0 &&
+	    strcmp(name + len - 4, ".txt") != 0)) {
+		*errstr = NULL;		/* a sidecar or another file */
+		return -1;
+	}
+	n->is_txt = name[len - 3] == 't';
+	if (len < 10 + 1 + 1 + 4 || name[10] != '-') {
+		*errstr = "name is not YYYY-MM-DD-slug.gmi";
+		return -1;
+	}
+	if (scan_parse_date(name, 10, &n->date, errstr) == -1)
+		return -1;
+	slen = len - 11 - 4;
+	if (slen == 0) {
+		*errstr = "empty slug";
+		return -1;
+	}
+	if (slen > SCAN_SLUG_MAX) {
+		*errstr = "slug too long";
+		return -1;
+	}
+	if (memchr(name, '/', len) != NULL) {
+		*errstr = "slash in name";
+		return -1;
+	}
+	memcpy(n->slug, name + 11, slen);
+	n->slug[slen] = '\0';
+	memcpy(n->base, name, len - 4);
+	n->base[len - 4] = '\0';
+	return 0;
+}
+
+/* Length of the next valid UTF-8 sequence at s, 0 if invalid or cut. */
+static size_t
+utf8_seq(const unsigned char *s, size_t len)
+{
+	size_t		 n, i;
+	unsigned	 cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2;
+		cp = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3;
+		cp = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		cp = s[0] & 0x07;
+	} else
+		return 0;
+	if (len < n)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return n;
+}
+
+int
+scan_utf8_valid(const char *s, size_t len)
+{
+	size_t	 i, n;
+
+	for (i = 0; i < len; i += n)
+		if ((n = utf8_seq((const unsigned char *)s + i, len - i)) == 0)
+			return 0;
+	return 1;
+}
+
+size_t
+scan_utf8_cut(const char *s, size_t len)
+{
+	size_t	 i, n;
+
+	for (i = 0; i < len; i += n)
+		if ((n = utf8_seq((const unsigned char *)s + i, len - i)) == 0)
+			break;
+	return i;
+}
+
+/*
+ * Copy s[0..len) into dst (size dsz): blanks trimmed, control bytes and
+ * runs of blanks made one space, invalid UTF-8 dropped, cut on a
+ * character boundary.
+ */
+static void
+copy_trim(char *dst, size_t dsz, const char *s, size_t len)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	size_t			 i = 0, o = 0, n;
+	int			 space = 0;
+
+	while (i < len && (u[i] <= ' ' || u[i] == 0x7f))
+		i++;
+	while (i < len) {
+		if (u[i] <= ' ' || u[i] == 0x7f) {
+			space = 1;
+			i++;
+			continue;
+		}
+		if ((n = utf8_seq(u + i, len - i)) == 0) {
+			i++;
+			continue;
+		}
+		if (o + space + n >= dsz)
+			break;
+		if (space && o > 0)
+			dst[o++] = ' ';
+		space = 0;
+		memcpy(dst + o, s + i, n);
+		o += n;
+		i += n;
+	}
+	dst[o] = '\0';
+}
+
+/* A short line holding a year, like "June 9, 2025" or "2025-06-09". */
+static int
+is_date_line(const char *s, size_t len)
+{
+	size_t	 i, run = 0;
+
+	if (len > 40)
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (isdigit((unsigned char)s[i])) {
+			if (++run == 4)
+				return 1;
+		} else
+			run = 0;
+	}
+	return 0;
+}
+
+static void
+summary_add(struct scan_text *t, size_t *slen, const char *s, size_t len)
+{
+	char	 tmp[SCAN_SUMMARY_MAX + 1];
+	size_t	 n;
+
+	if (*slen + 2 >= sizeof(t->summary))
+		return;
+	copy_trim(tmp, sizeof(t->summary) - *slen - (*slen > 0), s, len);
+	if ((n = strlen(tmp)) == 0)
+		return;
+	if (*slen > 0)
+		t->summary[(*slen)++] = ' ';
+	memcpy(t->summary + *slen, tmp, n + 1);
+	*slen += n;
+}
+
+void
+scan_extract(const char *buf, size_t len, int is_txt, struct scan_text *t)
+{
+	const char	*p = buf, *end = buf + len, *nl, *l;
+	size_t		 ll, slen = 0;
+	int		 pre = 0, have_title = 0, in_par = 0, done = 0;
+
+	memset(t, 0, sizeof(*t));
+	while (p < end && !done) {
+		nl = memchr(p, '\n', end - p);
+		l = p;
+		ll = (nl ? nl : end) - p;
+		p = nl ? nl + 1 : end;
+		if (ll > 0 && l[ll - 1] == '\r')
+			ll--;
+		if (!is_txt && ll >= 3 && memcmp(l, "```", 3) == 0) {
+			pre = !pre;
+			if (in_par)
+				done = 1;
+			continue;
+		}
+		if (pre)
+			continue;
+		while (ll > 0 && (l[ll - 1] == ' ' || l[ll - 1] == '\t'))
+			ll--;
+		if (ll == 0) {
+			if (in_par)
+				done = 1;
+			continue;
+		}
+		if (!have_title && (is_txt || (ll >= 2 && l[0] == '#' &&
+		    l[1] != '#'))) {
+			if (!is_txt) {
+				l++;
+				ll--;
+			}
+			copy_trim(t->title, sizeof(t->title), l, ll);
+			have_title = 1;
+			continue;
+		}
+		if (!is_txt && (l[0] == '#' || (ll >= 2 && l[0] == '=' &&
+		    l[1] == '>'))) {
+			if (in_par)
+				done = 1;
+			continue;
+		}
+		if (!in_par && is_date_line(l, ll))
+			continue;
+		if (!is_txt && (l[0] == '>' || l[0] == '*')) {
+			l++;
+			ll--;
+		}
+		in_par = 1;
+		summary_add(t, &slen, l, ll);
+	}
+}
+
+int
+scan_lang_ok(const char *s)
+{
+	size_t	 n = 0, sub = 0, total = 0;
+
+	for (; *s != '\0'; s++, total++) {
+		if (*s == '-') {
+			if (n == 0)
+				return 0;
+			sub++;
+			n = 0;
+			continue;
+		}
+		if (!isalnum((unsigned char)*s) || ++n > 8)
+			return 0;
+		if (sub == 0 && !isalpha((unsigned char)*s))
+			return 0;
+	}
+	return n > 0 && total <= SCAN_LANG_MAX;
+}
+
+/* tags = tag *( "," tag ) */
+int
+scan_parse_tags(const char *s, char tags[][SCAN_TAG_MAX + 1], size_t max,
+    size_t *n, const char **errstr)
+{
+	const char	*e;
+	size_t		 len, i, j;
+
+	*n = 0;
+	for (;;) {
+		while (*s == ' ' || *s == '\t')
+			s++;
+		e = strchr(s, ',');
+		len = e ? (size_t)(e - s) : strlen(s);
+		while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+			len--;
+		if (len > 0) {
+			if (len > SCAN_TAG_MAX) {
+				*errstr = "tag too long";
+				return -1;
+			}
+			if (*n >= max) {
+				*errstr = "too many tags";
+				return -1;
+			}
+			for (i = 0; i < len; i++) {
+				if (!isalnum((unsigned char)s[i]) &&
+				    s[i] != '-' && s[i] != '_') {
+					*errstr = "tag holds a character other "
+					    "than a-z, 0-9, '-' and '_'";
+					return -1;
+				}
+				tags[*n][i] = tolower((unsigned char)s[i]);
+			}
+			tags[*n][len] = '\0';
+			for (j = 0; j < *n; j++)
+				if (strcmp(tags[j], tags[*n]) == 0)
+					break;
+			if (j == *n)
+				(*n)++;
+		}
+		if (e == NULL)
+			return 0;
+		s = e + 1;
+	}
+}
+
+static void
+sc_error(struct scan_sidecar *sc, int line, const char *msg)
+{
+	if (sc->nerrors < SCAN_ERRORS_MAX) {
+		sc->errors[sc->nerrors].line = line;
+		snprintf(sc->errors[sc->nerrors].msg, SCAN_ERRMSG_MAX, "%s",
+		    msg);
+	}
+	sc->nerrors++;
+}
+
+/*
+ * line = blank / comment / "[" section "]" / key ( "=" / ":" ) value /
+ * continuation (starts with a blank).  inih reports only the first bad
+ * line, so bad ones are caught here, every one of them.
+ */
+static int
+line_ok(const char *s, size_t len)
+{
+	size_t	 i = 0;
+
+	if (len > 0 && s[len - 1] == '\r')
+		len--;
+	if (len == 0 || s[0] == ' ' || s[0] == '\t')
+		return 1;
+	if (len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
+		i = 3;
+	if (i == len || s[i] == ';' || s[i] == '#')
+		return 1;
+	if (s[i] == '[')
+		return memchr(s + i, ']', len - i) != NULL;
+	return memchr(s + i, '=', len - i) != NULL ||
+	    memchr(s + i, ':', len - i) != NULL;
+}
+
+/*
+ * The line reader for ini_parse_stream: counts lines, reports over-long
+ * lines, NUL bytes and invalid UTF-8, and hands inih an empty line instead.
+ */
+static char *
+sc_reader(char *str, int num, void *arg)
+{
+	struct sidecar_stream	*st = arg;
+	const char		*nl;
+	size_t			 len, take;
+
+	if (st->p >= st->end || num < 2)
+		return NULL;
+	nl = memchr(st->p, '\n', st->end - st->p);
+	len = (nl ? nl : st->end) - st->p;
+	take = len + (nl != NULL);
+	st->lineno++;
+	if (len > SCAN_LINE_MAX || len + 2 > (size_t)num) {
+		sc_error(st->out, st->lineno, "line too long");
+		len = 0;
+	} else if (memchr(st->p, '\0', len) != NULL ||
+	    !scan_utf8_valid(st->p, len)) {
+		sc_error(st->out, st->lineno, "invalid UTF-8 or NUL byte");
+		len = 0;
+	} else if (!line_ok(st->p, len)) {
+		sc_error(st->out, st->lineno,
+		    "syntax error (expected key = value)");
+		len = 0;
+	}
+	memcpy(str, st->p, len);
+	str[len] = '\n';
+	str[len + 1] = '\0';
+	st->p += take;
+	return str;
+}
+
+static int
+sc_handler(void *arg, const char *section, const char *name,
+    const char *value)
+{
+	struct sidecar_stream	*st = arg;
+	struct scan_sidecar	*sc = st->out;
+	const char		*err;
+	char			 tags[SCAN_TAGS_MAX][SCAN_TAG_MAX + 1];
+	size_t			 n, vlen = strlen(value);
+
+	if (*section != '\0' && strcmp(section, "statement") != 0) {
+		sc_error(sc, st->lineno, "unknown section (use [statement])");
+		return 1;
+	}
+	if (strcmp(name, "title") == 0) {
+		copy_trim(sc->title, sizeof(sc->title), value, vlen);
+		if (sc->title[0] == '\0')
+			sc_error(sc, st->lineno, "empty title");
+		else
+			sc->has |= SIDECAR_TITLE;
+	} else if (strcmp(name, "date") == 0) {
+		if (scan_parse_date(value, vlen, &sc->date, &err) == -1)
+			sc_error(sc, st->lineno, err);
+		else
+			sc->has |= SIDECAR_DATE;
+	} else if (strcmp(name, "author") == 0) {
+		copy_trim(sc->author, sizeof(sc->author), value, vlen);
+		sc->has |= SIDECAR_AUTHOR;
+	} else if (strcmp(name, "lang") == 0) {
+		if (!scan_lang_ok(value))
+			sc_error(sc, st->lineno, "lang is not a BCP 47 tag");
+		else {
+			snprintf(sc->lang, sizeof(sc->lang), "%s", value);
+			sc->has |= SIDECAR_LANG;
+		}
+	} else if (strcmp(name, "summary") == 0) {
+		copy_trim(sc->summary, sizeof(sc->summary), value, vlen);
+		sc->has |= SIDECAR_SUMMARY;
+	} else if (strcmp(name, "tags") == 0) {
+		if (scan_parse_tags(value, tags, SCAN_TAGS_MAX, &n,
+		    &err) == -1)
+			sc_error(sc, st->lineno, err);
+		else {
+			memcpy(sc->tags, tags, sizeof(tags));
+			sc->ntags = n;
+			sc->has |= SIDECAR_TAGS;
+		}
+	} else
+		sc_error(sc, st->lineno, "unknown key");
+	return 1;
+}
+
+int
+scan_parse_sidecar(const char *buf, size_t len, struct scan_sidecar *sc)
+{
+	struct sidecar_stream	 st;
+	int			 rc;
+
+	memset(sc, 0, sizeof(*sc));
+	memset(&st, 0, sizeof(st));
+	st.p = buf;
+	st.end = buf + len;
+	st.out = sc;
+	rc = ini_parse_stream(sc_reader, &st, sc_handler, &st);
+	/*
+	 * inih returns the first line it could not parse (no '=' or ']') and
+	 * goes on; the handler never sees such lines.  Report it once, if the
+	 * reader did not already.
+	 */
+	if (rc > 0) {
+		size_t	 i, dup = 0;
+
+		for (i = 0; i < sc->nerrors && i < SCAN_ERRORS_MAX; i++)
+			if (sc->errors[i].line == rc)
+				dup = 1;
+		if (!dup)
+			sc_error(sc, rc, "syntax error (expected key = value)");
+	} else if (rc < 0)
+		sc_error(sc, 0, "cannot parse");
+	return (int)sc->nerrors;
+}

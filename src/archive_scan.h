@@ -1,0 +1,114 @@
+/*
+ * broadside: statement metadata.  Pure parsers for the archive: file names
+ * (YYYY-MM-DD-slug.gmi|.txt), dates, the title and summary of a statement
+ * text, and the optional INI sidecar.  No I/O, no logging, no globals.
+ */
+#ifndef BROADSIDE_ARCHIVE_SCAN_H
+#define BROADSIDE_ARCHIVE_SCAN_H
+
+#include <stddef.h>
+
+#define SCAN_SLUG_MAX		200	/* bytes */
+#define SCAN_TITLE_MAX		300
+#define SCAN_SUMMARY_MAX	600
+#define SCAN_AUTHOR_MAX		200
+#define SCAN_LANG_MAX		35
+#define SCAN_TAGS_MAX		16	/* tags per statement */
+#define SCAN_TAG_MAX		48	/* bytes per tag */
+#define SCAN_ERRORS_MAX		8	/* sidecar errors kept (all counted) */
+#define SCAN_ERRMSG_MAX		96
+
+struct scan_date {
+	int	 year, month, day;
+	char	 text[11];		/* "YYYY-MM-DD" */
+};
+
+struct scan_name {
+	struct scan_date date;
+	char	 slug[SCAN_SLUG_MAX + 1];
+	char	 base[SCAN_SLUG_MAX + 12];	/* name without extension */
+	int	 is_txt;
+};
+
+/* date = 4DIGIT "-" 2DIGIT "-" 2DIGIT, a real calendar day (1000..9999). */
+int	 scan_parse_date(const char *s, size_t len, struct scan_date *,
+	    const char **errstr);
+
+/*
+ * name = date "-" slug ( ".gmi" / ".txt" ); slug = 1*( any byte but "/"
+ * and NUL ).  Returns 0, or -1 with errstr.  A name that does not even
+ * start with four digits and a '-' sets *errstr to NULL (not a statement,
+ * nothing to report).
+ */
+int	 scan_parse_name(const char *name, struct scan_name *,
+	    const char **errstr);
+
+struct scan_text {
+	char	 title[SCAN_TITLE_MAX + 1];	/* "" when none */
+	char	 summary[SCAN_SUMMARY_MAX + 1];	/* "" when none */
+};
+
+/*
+ * Title: the first "# " heading of gemtext (the first non-blank line of
+ * plain text).  Summary: the first paragraph of ordinary text lines after
+ * it, joined with spaces, skipping headings, links, preformatted blocks and
+ * a short date line ("June 9, 2025"); cut on a UTF-8 boundary.  Invalid
+ * UTF-8 bytes are dropped.
+ */
+void	 scan_extract(const char *buf, size_t len, int is_txt,
+	    struct scan_text *);
+
+enum {
+	SIDECAR_TITLE	= 1 << 0,
+	SIDECAR_DATE	= 1 << 1,
+	SIDECAR_AUTHOR	= 1 << 2,
+	SIDECAR_LANG	= 1 << 3,
+	SIDECAR_SUMMARY	= 1 << 4,
+	SIDECAR_TAGS	= 1 << 5,
+};
+
+struct scan_error {
+	int	 line;
+	char	 msg[SCAN_ERRMSG_MAX];
+};
+
+struct scan_sidecar {
+	unsigned		 has;	/* SIDECAR_* bits of valid values */
+	char			 title[SCAN_TITLE_MAX + 1];
+	struct scan_date	 date;
+	char			 author[SCAN_AUTHOR_MAX + 1];
+	char			 lang[SCAN_LANG_MAX + 1];
+	char			 summary[SCAN_SUMMARY_MAX + 1];
+	char			 tags[SCAN_TAGS_MAX][SCAN_TAG_MAX + 1];
+	size_t			 ntags;
+	size_t			 nerrors;	/* all errors, kept or not */
+	struct scan_error	 errors[SCAN_ERRORS_MAX];
+};
+
+/*
+ * The sidecar: "key = value" lines before any section or under
+ * [statement]; keys title, date, author, lang, summary, tags.  Every bad
+ * line (syntax, unknown key or section, bad value, invalid UTF-8, over
+ * SCAN_LINE_MAX bytes) is recorded with its line number and skipped; the
+ * good values are kept.  Returns the number of errors.
+ */
+#define SCAN_LINE_MAX		198
+int	 scan_parse_sidecar(const char *buf, size_t len, struct scan_sidecar *);
+
+/*
+ * tags = tag *( "," tag ); blanks around tags ignored, empty ones skipped;
+ * tag = 1*( lower-case ASCII letter / digit / "-" / "_" ), upper case
+ * folded.  At most SCAN_TAGS_MAX.  0 or -1 with errstr (then n is what was
+ * read before the bad tag).
+ */
+int	 scan_parse_tags(const char *s, char tags[][SCAN_TAG_MAX + 1],
+	    size_t max, size_t *n, const char **errstr);
+
+/* lang = BCP 47 shape: 2-8 letters, then "-" 1-8 alphanumerics ... */
+int	 scan_lang_ok(const char *);
+
+/* Length of the longest valid UTF-8 prefix of s[0..len) not cutting a char. */
+size_t	 scan_utf8_cut(const char *s, size_t len);
+int	 scan_utf8_valid(const char *s, size_t len);
+
+#endif

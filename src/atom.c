@@ -1,0 +1,166 @@
+/* broadside: the Atom 1.0 feed (RFC 4287).  See atom.h. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "archive_scan.h"
+#include "atom.h"
+
+void
+atom_escape(struct buf *b, const char *s)
+{
+	size_t	 len = strlen(s), i = 0, ok;
+
+	while (i < len) {
+		unsigned char	 c = s[i];
+
+		ok = scan_utf8_cut(s + i, len - i);
+		if (ok == 0) {
+			i++;		/* invalid byte: dropped */
+			continue;
+		}
+		if (c >= 0x80) {
+			/* copy one valid multibyte run up to the next ASCII */
+			size_t	 j = i;
+
+			while (j < i + ok && (unsigned char)s[j] >= 0x80)
+				j++;
+			buf_append(b, s + i, j - i);
+			i = j;
+			continue;
+		}
+		switch (c) {
+		case '&':
+			buf_puts(b, "&amp;");
+			break;
+		case '<':
+			buf_puts(b, "&lt;");
+			break;
+		case '>':
+			buf_puts(b, "&gt;");
+			break;
+		case '"':
+			buf_puts(b, "&quot;");
+			break;
+		case '\'':
+			buf_puts(b, "&apos;");
+			break;
+		default:
+			if (c >= ' ' || c == '\t' || c == '\n' || c == '\r')
+				buf_putc(b, c);
+		}
+		i++;
+	}
+}
+
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
+static long long
+days_from_civil(long long y, unsigned m, unsigned d)
+{
+	long long	 era;
+	unsigned	 yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (long long)doe - 719468;
+}
+
+long long
+atom_date_time(const char *date)
+{
+	int	 y, m, d;
+
+	if (sscanf(date, "%4d-%2d-%2d", &y, &m, &d) != 3)
+		return 0;
+	return days_from_civil(y, m, d) * 86400;
+}
+
+void
+atom_time(struct buf *b, long long t)
+{
+	struct tm	 tm;
+	time_t		 tt = (time_t)t;
+	char		 s[32];
+
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
+		buf_puts(b, "1970-01-01T00:00:00Z");
+		return;
+	}
+	buf_puts(b, s);
+}
+
+static long long
+item_updated(const struct rg_item *it)
+{
+	long long	 pub = atom_date_time(it->date);
+
+	return it->updated > pub ? it->updated : pub;
+}
+
+static void
+entry(struct buf *b, const struct rg_site *site, const struct rg_item *it)
+{
+	buf_puts(b, "  <entry>\n    <title>");
+	atom_escape(b, it->title);
+	buf_puts(b, "</title>\n    <id>");
+	atom_escape(b, site->base);
+	atom_escape(b, it->path);
+	buf_puts(b, "</id>\n    <link rel=\"alternate\" href=\"");
+	atom_escape(b, site->base);
+	atom_escape(b, it->path);
+	buf_puts(b, "\"/>\n    <published>");
+	atom_time(b, atom_date_time(it->date));
+	buf_puts(b, "</published>\n    <updated>");
+	atom_time(b, item_updated(it));
+	buf_puts(b, "</updated>\n");
+	if (it->author != NULL && *it->author != '\0') {
+		buf_puts(b, "    <author><name>");
+		atom_escape(b, it->author);
+		buf_puts(b, "</name></author>\n");
+	}
+	if (it->summary != NULL && *it->summary != '\0') {
+		buf_puts(b, "    <summary>");
+		atom_escape(b, it->summary);
+		buf_puts(b, "</summary>\n");
+	}
+	buf_puts(b, "  </entry>\n");
+}
+
+int
+atom_feed(const struct rg_site *site, const struct rg_item *items, size_t n,
+    struct buf *b)
+{
+	long long	 up = 0, t;
+	size_t		 i;
+
+	if (n > ATOM_ENTRIES_MAX)
+		n = ATOM_ENTRIES_MAX;
+	for (i = 0; i < n; i++)
+		if ((t = item_updated(&items[i])) > up)
+			up = t;
+	buf_puts(b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+	    "<feed xmlns=\"http://www.w3.org/2005/Atom\">\n  <title>");
+	atom_escape(b, site->title);
+	buf_puts(b, "</title>\n  <id>");
+	atom_escape(b, site->base);
+	atom_escape(b, site->archive);
+	buf_puts(b, "</id>\n  <link rel=\"self\" href=\"");
+	atom_escape(b, site->base);
+	atom_escape(b, site->archive);
+	buf_puts(b, "atom.xml\"/>\n  <link rel=\"alternate\" href=\"");
+	atom_escape(b, site->base);
+	atom_escape(b, site->archive);
+	buf_puts(b, "\"/>\n  <updated>");
+	atom_time(b, up);
+	buf_puts(b, "</updated>\n  <author><name>");
+	atom_escape(b, site->title);
+	buf_puts(b, "</name></author>\n  <generator>broadside</generator>\n");
+	for (i = 0; i < n; i++)
+		entry(b, site, &items[i]);
+	buf_puts(b, "</feed>\n");
+	return b->failed ? -1 : 0;
+}

@@ -1,0 +1,241 @@
+/*
+ * broadside: generated gemtext pages of the archive.  See render_gemtext.h.
+ * Entry lines follow the Gemini subscription companion specification:
+ * "=> URL YYYY-MM-DD Title" under a first "# " heading.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "render_gemtext.h"
+
+#define RG_RESERVE	2048	/* room kept for the links after the lists */
+
+void
+rg_text(struct buf *b, const char *s)
+{
+	size_t	 i;
+	int	 space = 0;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		unsigned char	 c = s[i];
+
+		if (c < ' ' || c == 0x7f) {
+			space = 1;
+			continue;
+		}
+		if (space)
+			buf_putc(b, ' ');
+		space = 0;
+		buf_putc(b, c);
+	}
+}
+
+void
+rg_link(struct buf *b, const char *base, const char *path, const char *label)
+{
+	buf_puts(b, "=> ");
+	if (base != NULL)
+		buf_puts(b, base);
+	buf_puts(b, path);
+	if (label != NULL && *label != '\0') {
+		buf_putc(b, ' ');
+		rg_text(b, label);
+	}
+	buf_putc(b, '\n');
+}
+
+void
+rg_entry(struct buf *b, const struct rg_site *site, const struct rg_item *it)
+{
+	buf_puts(b, "=> ");
+	buf_puts(b, site->base);
+	buf_puts(b, it->path);
+	buf_putc(b, ' ');
+	buf_puts(b, it->date);
+	buf_putc(b, ' ');
+	rg_text(b, it->title);
+	buf_putc(b, '\n');
+}
+
+static void
+heading(struct buf *b, const char *marker, const char *s)
+{
+	buf_puts(b, marker);
+	rg_text(b, s);
+	buf_puts(b, "\n\n");
+}
+
+static void
+site_links(struct buf *b, const struct rg_site *site)
+{
+	char	 path[512];
+	size_t	 al = strlen(site->archive);
+
+	buf_putc(b, '\n');
+	rg_link(b, NULL, site->archive, "All statements, by year");
+	if (al + sizeof("atom.xml") < sizeof(path)) {
+		memcpy(path, site->archive, al);
+		memcpy(path + al, "atom.xml", sizeof("atom.xml"));
+		rg_link(b, NULL, path, "Atom feed");
+		memcpy(path + al, "tags/", sizeof("tags/"));
+		rg_link(b, NULL, path, "Tags");
+	}
+	rg_link(b, NULL, "/search", "Search the statements");
+}
+
+int
+rg_home(const struct rg_site *site, const struct rg_item *items, size_t n,
+    struct buf *b)
+{
+	size_t	 i;
+
+	heading(b, "# ", site->title);
+	if (n == 0)
+		buf_puts(b, "No statements published yet.\n");
+	else
+		buf_puts(b, "## Latest statements\n\n");
+	for (i = 0; i < n && i < RG_HOME_LATEST; i++)
+		rg_entry(b, site, &items[i]);
+	site_links(b, site);
+	if (site->gopher != NULL)
+		rg_link(b, NULL, site->gopher, "The same site over Gopher");
+	return b->failed ? -1 : 0;
+}
+
+static size_t
+year_end(const struct rg_item *items, size_t n, size_t i)
+{
+	size_t	 j;
+
+	for (j = i; j < n && strncmp(items[j].date, items[i].date, 4) == 0; j++)
+		;
+	return j;
+}
+
+int
+rg_archive(const struct rg_site *site, const struct rg_item *items,
+    size_t n, size_t budget, struct buf *b)
+{
+	char	 path[512];
+	size_t	 i, j, k, mark;
+	int	 full = 0;
+
+	heading(b, "# ", site->title);
+	if (n == 0)
+		buf_puts(b, "No statements published yet.\n");
+	if (budget < RG_RESERVE * 2)
+		budget = RG_RESERVE * 2;
+	for (i = 0; i < n; i = j) {
+		j = year_end(items, n, i);
+		buf_printf(b, "## %.4s\n\n", items[i].date);
+		if (!full) {
+			for (k = i; k < j; k++) {
+				mark = b->len;
+				rg_entry(b, site, &items[k]);
+				if (b->len + RG_RESERVE > budget) {
+					b->len = mark;
+					if (b->data != NULL)
+						b->data[mark] = '\0';
+					full = 1;
+					break;
+				}
+			}
+			if (!full) {
+				buf_putc(b, '\n');
+				continue;
+			}
+		}
+		/* Over budget: this and older years only as links. */
+		snprintf(path, sizeof(path), "%s%.4s/", site->archive,
+		    items[i].date);
+		buf_printf(b, "=> %s %s%.4s: %zu statements%s\n\n", path,
+		    k > i && k < j ? "More of " : "", items[i].date, j - i,
+		    k > i && k < j ? " in all" : "");
+		k = j;
+	}
+	site_links(b, site);
+	return b->failed ? -1 : 0;
+}
+
+size_t
+rg_list(const struct rg_site *site, const char *head, const char *intro,
+    const struct rg_item *items, size_t n, size_t budget, const char *prev,
+    const char *next, struct buf *b)
+{
+	size_t	 i, mark;
+
+	heading(b, "# ", head);
+	if (intro != NULL) {
+		rg_text(b, intro);
+		buf_puts(b, "\n\n");
+	}
+	for (i = 0; i < n; i++) {
+		mark = b->len;
+		rg_entry(b, site, &items[i]);
+		if (i > 0 && b->len + RG_RESERVE > budget) {
+			b->len = mark;
+			if (b->data != NULL)
+				b->data[mark] = '\0';
+			break;
+		}
+	}
+	if (prev != NULL || next != NULL)
+		buf_putc(b, '\n');
+	if (prev != NULL)
+		rg_link(b, NULL, prev, "Newer statements");
+	if (next != NULL && i < n)
+		rg_link(b, NULL, next, "Older statements");
+	site_links(b, site);
+	return i;
+}
+
+int
+rg_tags(const struct rg_site *site, const char *const *names,
+    const size_t *counts, size_t n, struct buf *b)
+{
+	size_t	 i;
+
+	heading(b, "# ", "Tags");
+	if (n == 0)
+		buf_puts(b, "No tags yet.\n");
+	for (i = 0; i < n; i++)
+		buf_printf(b, "=> %stags/%s/ %s (%zu)\n", site->archive,
+		    names[i], names[i], counts[i]);
+	site_links(b, site);
+	return b->failed ? -1 : 0;
+}
+
+int
+rg_search(const struct rg_site *site, const char *query,
+    const struct rg_item *items, const char *const *snippets, size_t n,
+    size_t total, struct buf *b)
+{
+	size_t	 i;
+
+	buf_puts(b, "# Search: ");
+	rg_text(b, query);
+	buf_puts(b, "\n\n");
+	if (total == 0)
+		buf_puts(b, "No statement matches all of these words.\n");
+	else if (total == 1)
+		buf_puts(b, "One statement matches.\n");
+	else if (total > n)
+		buf_printf(b, "%zu statements match; the best %zu are shown.\n",
+		    total, n);
+	else
+		buf_printf(b, "%zu statements match.\n", total);
+	for (i = 0; i < n; i++) {
+		buf_putc(b, '\n');
+		rg_entry(b, site, &items[i]);
+		if (snippets != NULL && snippets[i] != NULL &&
+		    snippets[i][0] != '\0') {
+			buf_puts(b, "> ");
+			rg_text(b, snippets[i]);
+			buf_putc(b, '\n');
+		}
+	}
+	buf_putc(b, '\n');
+	rg_link(b, NULL, "/search", "Search again");
+	rg_link(b, NULL, site->archive, "All statements");
+	return b->failed ? -1 : 0;
+}

@@ -1,0 +1,71 @@
+/*
+ * broadside: generated gemtext pages of the archive: home, archive
+ * (gemfeed), year, tag, tag list and search results.  Pure functions over
+ * arrays of items, writing into a bounded buffer.
+ */
+#ifndef BROADSIDE_RENDER_GEMTEXT_H
+#define BROADSIDE_RENDER_GEMTEXT_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+#define RG_PAGE_MAX	(64u * 1024)	/* no generated list page is larger */
+#define RG_HOME_LATEST	10
+
+struct rg_item {
+	const char	*date;		/* "YYYY-MM-DD" */
+	const char	*title;
+	const char	*path;		/* URL path, encoded: "/statements/x.gmi" */
+	const char	*summary;	/* may be NULL */
+	const char	*author;	/* may be NULL */
+	long long	 updated;	/* Unix time of the last change */
+};
+
+struct rg_site {
+	const char	*base;		/* "gemini://host" or "gemini://host:port" */
+	const char	*title;		/* [server] title */
+	const char	*archive;	/* URL path of the archive, "/statements/" */
+	const char	*gopher;	/* "gopher://host:port/" or NULL */
+};
+
+/* "=> URL LABEL\n": the label made one line. */
+void	 rg_link(struct buf *, const char *base, const char *path,
+	    const char *label);
+/* "=> URL YYYY-MM-DD Title\n", a gemfeed entry. */
+void	 rg_entry(struct buf *, const struct rg_site *, const struct rg_item *);
+/* Text made one gemtext text line (no leading line-type marker). */
+void	 rg_text(struct buf *, const char *);
+
+/* The home page: title, the latest RG_HOME_LATEST, links. */
+int	 rg_home(const struct rg_site *, const struct rg_item *, size_t n,
+	    struct buf *);
+
+/*
+ * The archive page, a gemfeed: "# title", then "## YYYY" groups newest
+ * first, as long as the page stays under `budget` bytes; the years that do
+ * not fit are listed as links to their year pages ("/statements/YYYY/").
+ * Items must be sorted newest first.
+ */
+int	 rg_archive(const struct rg_site *, const struct rg_item *, size_t n,
+	    size_t budget, struct buf *);
+
+/*
+ * A list page ("# heading" then entries) holding as many items as fit in
+ * `budget` bytes (at least one); `prev`/`next` are URL paths of the
+ * neighbour pages or NULL.  Returns the number of items written.
+ */
+size_t	 rg_list(const struct rg_site *, const char *heading,
+	    const char *intro, const struct rg_item *, size_t n, size_t budget,
+	    const char *prev, const char *next, struct buf *);
+
+/* The tag list: "=> /statements/tags/TAG/ TAG (N)". */
+int	 rg_tags(const struct rg_site *, const char *const *names,
+	    const size_t *counts, size_t n, struct buf *);
+
+/* Search results: snippets[i] may be "" (none). */
+int	 rg_search(const struct rg_site *, const char *query,
+	    const struct rg_item *, const char *const *snippets, size_t n,
+	    size_t total, struct buf *);
+
+#endif

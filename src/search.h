@@ -1,0 +1,86 @@
+/*
+ * broadside: the full-text index over statements.  A compact in-memory
+ * inverted index (one varint-packed posting list per term, term strings in
+ * one arena), a tokenizer that folds case and Latin diacritics, AND
+ * queries ranked by title/tag hits, then term frequency, then recency, and
+ * snippets around the first hit.  Built off the event loop; read-only once
+ * finished, so any number of readers may query it.
+ */
+#ifndef BROADSIDE_SEARCH_H
+#define BROADSIDE_SEARCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SEARCH_QUERY_MAX	256	/* bytes, percent-decoded */
+#define SEARCH_TERMS_MAX	16	/* words per query */
+#define SEARCH_TOKEN_MAX	32	/* bytes of a folded token; longer cut */
+#define SEARCH_RESULTS_MAX	50
+#define SEARCH_SNIPPET_MAX	160	/* bytes of text around the first hit */
+
+/*
+ * Called for each token: folded text (not NUL-terminated), and the byte
+ * range [start, end) of the word in the input.  Return 0 to go on, 1 to
+ * stop.
+ */
+typedef int (*search_token_fn)(void *arg, const char *tok, size_t len,
+    size_t start, size_t end);
+
+/*
+ * Split UTF-8 text into words and fold them: ASCII, Latin-1, Latin
+ * Extended-A, Greek and Cyrillic letters lower-cased, Latin diacritics
+ * removed (é -> e, ß -> ss, œ -> oe), combining marks dropped.  Words are
+ * runs of letters and digits; punctuation, symbols and blanks separate
+ * them; invalid UTF-8 bytes separate too.
+ */
+void	 search_tokenize(const char *, size_t, search_token_fn, void *);
+
+/* Fold one word into out (NUL-terminated); the folded length. */
+size_t	 search_fold_word(const char *, size_t, char *, size_t);
+
+struct search_index;
+
+/*
+ * Building: documents are added in increasing id order (ids are the
+ * caller's, dense from `first_doc`).  Several builders over consecutive
+ * id ranges can run in parallel threads and be merged in order.
+ */
+struct search_index *search_new(void);
+int	 search_doc_begin(struct search_index *, uint32_t doc);
+/* `meta` = 1 for title and tags (ranked first), 0 for the body. */
+int	 search_doc_add(struct search_index *, const char *, size_t, int meta);
+int	 search_doc_end(struct search_index *);
+/* Append `b`'s documents (all ids above a's) to `a`, then free `b`. */
+int	 search_merge(struct search_index *a, struct search_index *b);
+/* Release build-time slack; after this the index is read-only. */
+void	 search_finish(struct search_index *);
+void	 search_free(struct search_index *);
+
+size_t	 search_term_count(const struct search_index *);
+size_t	 search_memory(const struct search_index *);	/* bytes held */
+
+struct search_hit {
+	uint32_t	 doc;
+	uint32_t	 meta;		/* query words found in title/tags */
+	uint32_t	 tf;		/* total occurrences of the words */
+};
+
+/*
+ * AND query: every word must occur.  Best first: meta hits, then tf, then
+ * the lowest doc id (the caller numbers documents newest first).  Returns
+ * the number of words used (0: the query holds no word, nothing done),
+ * fills at most `max` hits and sets *total to all matching documents.
+ */
+int	 search_query(const struct search_index *, const char *q, size_t len,
+	    struct search_hit *, size_t max, size_t *nhits, size_t *total);
+
+/*
+ * A snippet of `text` around the first word of the query found in it:
+ * about SEARCH_SNIPPET_MAX bytes, blanks collapsed, gemtext line markers
+ * dropped, cut on UTF-8 boundaries, "…" where cut.  0 when no word is
+ * found (out is "").
+ */
+size_t	 search_snippet(const char *text, size_t len, const char *q,
+	    size_t qlen, char *out, size_t outsz);
+
+#endif
