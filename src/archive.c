@@ -42,3 +42,10 @@ archive_gopher(const struct request_ctx *ctx, const char *selector,
 	(void)r;
 	return 0;
 }
+
+const char *
+archive_lang_for(const char *path)
+{
+	(void)path;
+	return NULL;
+}

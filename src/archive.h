@@ -28,4 +28,7 @@ int	 archive_gemini(const struct request_ctx *, const char *path,
 int	 archive_gopher(const struct request_ctx *, const char *selector,
 	    const char *search, int has_search, struct response *r);
 
+/* The `lang` of the statement at `path` (decoded), or NULL. */
+const char	*archive_lang_for(const char *path);
+
 #endif
