@@ -593,7 +593,8 @@ static int
 log_target(struct parse *p, char **dst, const char *v, int allow_off,
     const char **errstr)
 {
-	if (*v == '\0' || has_ctl(v)) {
+	if (*v == '\0' || has_ctl(v) ||
+	    (!allow_off && strcasecmp(v, "off") == 0)) {
 		*errstr = allow_off ? "must be stderr, syslog, off or a path" :
 		    "must be stderr, syslog or a path";
 		return -1;
@@ -930,6 +931,35 @@ key_line(struct parse *p, const char *section, const char *name)
 	return p->seen[i];
 }
 
+/*
+ * "/etc/broadside/../certs/x.crt" reads better as "/etc/certs/x.crt": when
+ * the directory part exists, replace it by its real path.  The file itself
+ * need not exist (certificates may be generated later).
+ */
+static char *
+tidy(char *path)
+{
+	char	*slash, *real, *s;
+	size_t	 n;
+
+	if ((slash = strrchr(path, '/')) == NULL || slash == path)
+		return path;
+	*slash = '\0';
+	real = realpath(path, NULL);
+	*slash = '/';
+	if (real == NULL)
+		return path;
+	n = strlen(real) + strlen(slash) + 1;
+	if ((s = malloc(n)) != NULL) {
+		(void)snprintf(s, n, "%s%s", strcmp(real, "/") == 0 ? "" :
+		    real, slash);
+		free(path);
+		path = s;
+	}
+	free(real);
+	return path;
+}
+
 /* Make *path absolute against the config directory. */
 static int
 resolve(struct parse *p, char **path)
@@ -944,7 +974,7 @@ resolve(struct parse *p, char **path)
 		return -1;
 	(void)snprintf(s, n, "%s/%s", p->conf->dir, *path);
 	free(*path);
-	*path = s;
+	*path = tidy(s);
 	return 0;
 }
 
