@@ -1,0 +1,169 @@
+/* broadside: tests for charset.c (UTF-8 to ASCII / Latin-1). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "charset.h"
+
+struct conv_case {
+	const char		*in;
+	enum config_charset	 cs;
+	const char		*out;
+};
+
+static const struct conv_case conv_cases[] = {
+	{ "plain ascii", CHARSET_ASCII, "plain ascii" },
+	{ "\xe2\x80\x98q\xe2\x80\x99 \xe2\x80\x9c" "dq\xe2\x80\x9d",
+	    CHARSET_ASCII, "'q' \"dq\"" },
+	{ "\xe2\x80\x9a\xe2\x80\x9b\xe2\x80\x9e", CHARSET_ASCII, "''\"" },
+	{ "a\xe2\x80\x93" "b\xe2\x80\x94" "c", CHARSET_ASCII, "a-b--c" },
+	{ "wait\xe2\x80\xa6", CHARSET_ASCII, "wait..." },
+	{ "a\xc2\xa0" "b", CHARSET_ASCII, "a b" },
+	{ "\xe2\x80\xa2 item", CHARSET_ASCII, "* item" },
+	{ "\xc3\xa9t\xc3\xa9", CHARSET_ASCII, "ete" },
+	{ "Stra\xc3\x9f" "e", CHARSET_ASCII, "Strasse" },
+	{ "\xc3\xa6\xc3\xb8\xc3\xb1\xc3\xa7\xc3\x86", CHARSET_ASCII, "aeoncAE" },
+	{ "\xc4\x8d\xc5\x99\xc5\x82\xc5\x93\xc5\xbe", CHARSET_ASCII, "crloez" },
+	{ "\xc4\xb2\xc5\x92\xc5\xbf", CHARSET_ASCII, "IJOEs" },
+	{ "\xe2\x82\xac" "5", CHARSET_ASCII, "EUR5" },
+	{ "\xe4\xb8\xad\xe6\x96\x87", CHARSET_ASCII, "??" },
+	{ "\xf0\x9f\x98\x80!", CHARSET_ASCII, "?!" },
+	{ "bad\xff\xfe", CHARSET_ASCII, "bad??" },
+	{ "cut\xe2\x80", CHARSET_ASCII, "cut??" },
+	{ "\xc0\xaf", CHARSET_ASCII, "??" },		/* overlong '/' */
+	{ "\xed\xa0\x80", CHARSET_ASCII, "???" },	/* surrogate */
+	/* Latin-1: one byte up to U+00FF, punctuation transliterated. */
+	{ "\xc3\xa9\xc2\xa0\xc3\x9f", CHARSET_LATIN1, "\xe9\xa0\xdf" },
+	{ "\xe2\x80\x9cq\xe2\x80\x9d\xe2\x80\xa6", CHARSET_LATIN1, "\"q\"..." },
+	{ "\xc5\x93\xe4\xb8\xad", CHARSET_LATIN1, "oe?" },
+	{ "x\xff", CHARSET_LATIN1, "x?" },
+	/* UTF-8: valid text as is, invalid bytes replaced. */
+	{ "\xc3\xa9\xe2\x80\xa6", CHARSET_UTF8, "\xc3\xa9\xe2\x80\xa6" },
+	{ "a\x80" "b", CHARSET_UTF8, "a?b" },
+};
+
+static void
+test_convert_table(void **state)
+{
+	struct buf	 b;
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(conv_cases) / sizeof(conv_cases[0]); i++) {
+		buf_init(&b, 1024);
+		charset_convert(&b, conv_cases[i].in, strlen(conv_cases[i].in),
+		    conv_cases[i].cs);
+		assert_false(b.failed);
+		if (strlen(conv_cases[i].out) == 0)
+			assert_int_equal(b.len, 0);
+		else {
+			assert_non_null(b.data);
+			assert_string_equal(b.data, conv_cases[i].out);
+		}
+		buf_free(&b);
+	}
+}
+
+/* Every code point of Latin-1 Supplement and Extended-A maps to ASCII. */
+static void
+test_ascii_is_ascii(void **state)
+{
+	struct buf	 b;
+	uint32_t	 cp;
+	size_t		 i;
+
+	(void)state;
+	buf_init(&b, 1 << 16);
+	for (cp = 0xA0; cp <= 0x17F; cp++)
+		charset_put_cp(&b, cp, CHARSET_ASCII);
+	for (cp = 0x2000; cp <= 0x206F; cp++)
+		charset_put_cp(&b, cp, CHARSET_ASCII);
+	assert_false(b.failed);
+	for (i = 0; i < b.len; i++)
+		assert_true((unsigned char)b.data[i] < 0x80);
+	buf_free(&b);
+}
+
+static void
+test_decode(void **state)
+{
+	uint32_t	 cp;
+
+	(void)state;
+	assert_int_equal(charset_utf8_decode((const unsigned char *)"A", 1,
+	    &cp), 1);
+	assert_int_equal(cp, 'A');
+	assert_int_equal(charset_utf8_decode(
+	    (const unsigned char *)"\xe2\x80\x94", 3, &cp), 3);
+	assert_int_equal(cp, 0x2014);
+	/* Cut short: 0 (need more). */
+	assert_int_equal(charset_utf8_decode(
+	    (const unsigned char *)"\xe2\x80", 2, &cp), 0);
+	/* A cut overlong / surrogate prefix is invalid at once. */
+	assert_int_equal(charset_utf8_decode(
+	    (const unsigned char *)"\xe0\x80", 2, &cp), 1);
+	assert_int_equal(cp, CHARSET_INVALID);
+	assert_int_equal(charset_utf8_decode(
+	    (const unsigned char *)"\xf4\x90", 2, &cp), 1);
+	assert_int_equal(charset_utf8_decode(
+	    (const unsigned char *)"\xf5\x80\x80\x80", 4, &cp), 1);
+	assert_int_equal(charset_width("\xc3\xa9t\xc3\xa9", 5, CHARSET_UTF8),
+	    3);
+	assert_int_equal(charset_width("abc", 3, CHARSET_ASCII), 3);
+}
+
+/* Feeding a text in every possible split gives the one-shot result. */
+static void
+test_stream_splits(void **state)
+{
+	static const char *texts[] = {
+		"\xe2\x80\x9cQuote\xe2\x80\x9d \xc3\xa9t\xc3\xa9 \xe2\x80\xa6"
+		    "\xf0\x9f\x98\x80 end",
+		"bad\xff\xe2\x80" "x\xc3",
+		"\xe2\x80\x94\xe2\x80\x94\xe2\x80\x94",
+	};
+	enum config_charset	 css[] = { CHARSET_ASCII, CHARSET_LATIN1,
+	    CHARSET_UTF8 };
+	struct charset_stream	 st;
+	struct buf		 one, many;
+	size_t			 t, c, cut, cut2, len;
+
+	(void)state;
+	for (t = 0; t < sizeof(texts) / sizeof(texts[0]); t++)
+	for (c = 0; c < 3; c++) {
+		len = strlen(texts[t]);
+		buf_init(&one, 4096);
+		charset_convert(&one, texts[t], len, css[c]);
+		for (cut = 0; cut <= len; cut++)
+		for (cut2 = cut; cut2 <= len; cut2++) {
+			buf_init(&many, 4096);
+			charset_stream_init(&st, css[c]);
+			charset_stream_feed(&st, texts[t], cut, &many, 0);
+			charset_stream_feed(&st, texts[t] + cut, cut2 - cut,
+			    &many, 0);
+			charset_stream_feed(&st, texts[t] + cut2, len - cut2,
+			    &many, 1);
+			assert_int_equal(many.len, one.len);
+			assert_memory_equal(many.data, one.data, one.len);
+			buf_free(&many);
+		}
+		buf_free(&one);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_convert_table),
+		cmocka_unit_test(test_ascii_is_ascii),
+		cmocka_unit_test(test_decode),
+		cmocka_unit_test(test_stream_splits),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
