@@ -24,6 +24,10 @@ void	 gopher_item(struct buf *, char type, const char *display,
 /* An external link: 'h' item with "URL:" selector, or a gopher:// item. */
 void	 gopher_link(struct buf *, const char *url, const char *display,
 	    const struct gopher_style *);
+/*
+ * Info lines "i<text>\t\t<host>\t<port>\r\n": the text is word-wrapped at
+ * wrap columns into as many lines as needed (a '\n' also starts a line).
+ */
 void	 gopher_info(struct buf *, const char *text, const struct gopher_style *);
 void	 gopher_menu_end(struct buf *);
 /* A whole error menu: type '3' first line, then the end line. */
