@@ -21,7 +21,7 @@ PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) $(SECCOMP) 2>/dev/null)
 DEFS	 = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(if $(SECCOMP),-DHAVE_SECCOMP)
 CFLAGS	?=
 ALL_CFLAGS = -std=c17 $(WARN) $(WERROR) $(OPT) $(DEFS) $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
-LDLIBS	 = $(PKG_LIBS) -lpthread
+LDLIBS	 = $(PKG_LIBS) -lpthread -lm
 
 SAN	 = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=undefined

@@ -20,8 +20,10 @@ struct request_ctx {
 	const struct config	*conf;
 	int			 rootfd;	/* content root, O_DIRECTORY */
 	const struct sockaddr	*peer;
+	const struct sockaddr	*local;		/* our address (gemini), or NULL */
 	const char		*sni;		/* TLS SNI or NULL */
 	int			 local_port;	/* port the client connected to */
+	int			 retry_after;	/* seconds, when rate limited */
 };
 
 /*

@@ -1,0 +1,232 @@
+/*
+ * broadside: the Gemini protocol.  Request rules of the 2024 network
+ * specification, routing (archive first, then the content root), and the
+ * response header.  No sockets and no TLS here.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "archive.h"
+#include "config.h"
+#include "gemini.h"
+#include "log.h"
+#include "mime.h"
+#include "site.h"
+#include "uri.h"
+
+#define GEMINI_DEFAULT_PORT	1965
+#define UTF8_SNIFF_BYTES	4096
+#define LISTING_MAX		(1024 * 1024)
+
+static void	 serve_file(const struct request_ctx *, const char *,
+		    struct site_entry *, struct response *);
+static void	 serve_dir(const struct request_ctx *, const char *,
+		    struct site_entry *, struct response *);
+
+void
+gemini_reply(struct response *r, int code, const char *meta)
+{
+	size_t	 len = strlen(meta);
+
+	/* Cut an over-long meta on a UTF-8 character boundary. */
+	if (len > GEMINI_META_MAX) {
+		len = GEMINI_META_MAX;
+		while (len > 0 && ((unsigned char)meta[len] & 0xc0) == 0x80)
+			len--;
+	}
+	r->status = code;
+	buf_printf(&r->out, "%02d %.*s\r\n", code, (int)len, meta);
+}
+
+/* Is `host` one of ours: the configured name or the address dialled? */
+static int
+host_is_ours(const struct request_ctx *ctx, const char *host)
+{
+	char		 local[INET6_ADDRSTRLEN];
+	const char	*name = ctx->conf->hostname;
+	size_t		 hlen = strlen(host);
+
+	if (hlen > 0 && host[hlen - 1] == '.')
+		hlen--;		/* "example.org." is "example.org" */
+	if (strlen(name) == hlen && strncasecmp(host, name, hlen) == 0)
+		return 1;
+	if (ctx->local == NULL)
+		return 0;
+	if (ctx->local->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)
+		    (const void *)ctx->local)->sin_addr, local, sizeof(local));
+	else if (ctx->local->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)
+		    (const void *)ctx->local)->sin6_addr, local, sizeof(local));
+	else
+		return 0;
+	return strcasecmp(host, local) == 0;
+}
+
+/*
+ * An explicit port must be the one the client reached.  A missing port
+ * means 1965; we accept it whatever we listen on, since the client did
+ * reach us (a port redirect in front is common).
+ */
+static int
+port_is_ours(const struct request_ctx *ctx, int port)
+{
+	if (port == -1)
+		return 1;
+	return port == ctx->local_port || (port == GEMINI_DEFAULT_PORT &&
+	    ctx->local_port == 0);
+}
+
+void
+gemini_handle(const struct request_ctx *ctx, const char *line, size_t len,
+    struct response *r)
+{
+	struct uri		 u;
+	struct site_entry	 e;
+	const char		*errstr;
+	char			 target[URI_MAX + 2];
+
+	if (len == 0) {
+		gemini_reply(r, 59, "Empty request");
+		return;
+	}
+	if (uri_parse(line, len, &u, &errstr) == -1) {
+		gemini_reply(r, 59, errstr);
+		return;
+	}
+	if (u.has_userinfo || u.has_fragment) {
+		gemini_reply(r, 59, u.has_userinfo ? "Userinfo not allowed" :
+		    "Fragment not allowed");
+		return;
+	}
+	if (strcmp(u.scheme, "gemini") != 0) {
+		gemini_reply(r, 53, "Proxy request refused");
+		return;
+	}
+	if (u.host[0] == '\0') {
+		gemini_reply(r, 59, "Missing host");
+		return;
+	}
+	if (!host_is_ours(ctx, u.host) || !port_is_ours(ctx, u.port)) {
+		gemini_reply(r, 53, "Proxy request refused");
+		return;
+	}
+	if (archive_gemini(ctx, u.path_decoded, u.has_query ? u.query : NULL,
+	    r))
+		return;
+	switch (site_open(ctx->rootfd, u.path_decoded, &e)) {
+	case SITE_FILE:
+		serve_file(ctx, u.path_decoded, &e, r);
+		return;
+	case SITE_DIR:
+		serve_dir(ctx, u.path_decoded, &e, r);
+		return;
+	case SITE_NEED_SLASH:
+		snprintf(target, sizeof(target), "%s/", u.path);
+		gemini_reply(r, 31, target);
+		return;
+	case SITE_ERROR:
+		log_warnx("%s: cannot open", u.path_decoded);
+		/* FALLTHROUGH */
+	case SITE_NOT_FOUND:
+		gemini_reply(r, 51, "Not found");
+		return;
+	}
+}
+
+static const char *
+base_name(const char *path)
+{
+	const char	*slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+/* text/gemini gets the statement's language, else the configured one. */
+static void
+append_params(const struct request_ctx *ctx, const char *path, int fd,
+    const char *mime, char *meta, size_t len)
+{
+	char		 head[UTF8_SNIFF_BYTES];
+	const char	*lang;
+	ssize_t		 n;
+	size_t		 off = strlen(meta);
+
+	if (strncmp(mime, "text/", 5) != 0)
+		return;
+	n = pread(fd, head, sizeof(head), 0);
+	if (n >= 0 && mime_is_utf8(head, (size_t)n, 1))
+		off += (size_t)snprintf(meta + off, len - off,
+		    "; charset=utf-8");
+	if (strcmp(mime, "text/gemini") != 0 || off >= len)
+		return;
+	if ((lang = archive_lang_for(path)) == NULL)
+		lang = ctx->conf->lang;
+	if (lang != NULL && lang[0] != '\0')
+		snprintf(meta + off, len - off, strchr(lang, ',') ?
+		    "; lang=\"%s\"" : "; lang=%s", lang);
+}
+
+static void
+serve_file(const struct request_ctx *ctx, const char *path,
+    struct site_entry *e, struct response *r)
+{
+	char		 mbuf[MIME_MAX], meta[GEMINI_META_MAX + 1];
+	const char	*mime;
+
+	mime = mime_type(e->fd, base_name(path), mbuf, sizeof(mbuf));
+	snprintf(meta, sizeof(meta), "%s", mime);
+	append_params(ctx, path, e->fd, mime, meta, sizeof(meta));
+	gemini_reply(r, 20, meta);
+	r->fd = e->fd;
+	r->file_size = e->st.st_size;
+	e->fd = -1;
+}
+
+static void
+serve_dir(const struct request_ctx *ctx, const char *path,
+    struct site_entry *dir, struct response *r)
+{
+	struct site_entry	 idx;
+	struct site_dirent	*ents = NULL;
+	size_t			 n, i;
+	char			 enc[3 * SITE_NAME_MAX + 1];
+	char			 idxpath[URI_MAX + 16];
+
+	if (site_open_in(dir->fd, "index.gmi", &idx) == 0) {
+		close(dir->fd);
+		snprintf(idxpath, sizeof(idxpath), "%sindex.gmi", path);
+		serve_file(ctx, idxpath, &idx, r);
+		return;
+	}
+	if (!ctx->conf->autoindex || site_list_dir(dir->fd, &ents, &n) == -1) {
+		close(dir->fd);
+		gemini_reply(r, 51, "Not found");
+		return;
+	}
+	close(dir->fd);
+	snprintf(idxpath, sizeof(idxpath), "text/gemini; charset=utf-8%s%s",
+	    ctx->conf->lang[0] ? "; lang=" : "", ctx->conf->lang);
+	gemini_reply(r, 20, idxpath);
+	buf_printf(&r->out, "# Index of %s\n\n", path);
+	if (strcmp(path, "/") != 0)
+		buf_puts(&r->out, "=> ../ Parent directory\n");
+	for (i = 0; i < n; i++) {
+		if (uri_encode_path(ents[i].name, enc, sizeof(enc)) == -1)
+			continue;
+		buf_printf(&r->out, "=> %s%s %s%s\n", enc,
+		    ents[i].is_dir ? "/" : "", ents[i].name,
+		    ents[i].is_dir ? "/" : "");
+	}
+	free(ents);
+}

@@ -1,0 +1,530 @@
+/*
+ * broadside: command line, start-up, the parent process and its workers.
+ *
+ * The parent reads the config, makes or loads the certificate, loads the
+ * magic database, opens the content root and binds every listener, then
+ * forks `workers` processes that share the listening sockets.  It keeps
+ * root (to bind again on reload) but serves nothing.  Signals:
+ *   SIGHUP   reload config, certificate, archive: new workers take over,
+ *            old ones finish their connections
+ *   SIGUSR1  reopen log files (then the same hand-over)
+ *   SIGTERM, SIGINT  stop accepting, let responses finish, exit
+ *   SIGCHLD  a worker died: log why, start another
+ */
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "archive.h"
+#include "config.h"
+#include "log.h"
+#include "mime.h"
+#include "sandbox.h"
+#include "server.h"
+#include "tls.h"
+#include "version.h"
+
+#define DEFAULT_CONFIG		"/etc/broadside/broadside.ini"
+#define WORKERS_MAX		64
+#define RESTART_DELAY_SEC	1	/* after a worker dies young */
+
+struct worker {
+	pid_t	 pid;
+	int	 generation;
+	time_t	 started;
+};
+
+struct runtime {
+	struct config		 conf;
+	SSL_CTX			*ssl_ctx;
+	int			 rootfd;
+	struct server_listener	 listeners[SERVER_LISTEN_MAX];
+	size_t			 nlisteners;
+	struct sandbox_user	 user;
+};
+
+static struct runtime	 rt;
+static struct worker	 workers[WORKERS_MAX * 2];
+static int		 generation;
+static int		 lifeline[2] = { -1, -1 };	/* parent death */
+static volatile sig_atomic_t got_hup, got_usr1, got_term, got_chld;
+
+static __attribute__((noreturn)) void
+usage(void)
+{
+	fprintf(stderr, "usage: broadside [-hnvV] [-c file]\n");
+	exit(1);
+}
+
+static void
+config_error(void *arg, const char *file, int line, const char *msg)
+{
+	(void)arg;
+	if (line > 0)
+		fprintf(stderr, "%s:%d: %s\n", file, line, msg);
+	else
+		fprintf(stderr, "%s: %s\n", file, msg);
+}
+
+static int
+nworkers(const struct config *conf)
+{
+	long	 n = conf->workers;
+
+	if (n <= 0)
+		n = sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 1)
+		n = 1;
+	return n > WORKERS_MAX ? WORKERS_MAX : (int)n;
+}
+
+/* -- start-up and reload ------------------------------------------------ */
+
+static int
+find_listener(const struct runtime *old, const struct config_listen *la,
+    enum proto proto)
+{
+	size_t	 i;
+
+	for (i = 0; old != NULL && i < old->nlisteners; i++)
+		if (old->listeners[i].proto == proto &&
+		    old->listeners[i].fd != -1 &&
+		    strcmp(old->listeners[i].text, la->text) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* A failed reload hands the sockets it took back to the running set. */
+static void
+return_listeners(struct runtime *r, struct runtime *old)
+{
+	size_t	 i, k;
+
+	for (i = 0; old != NULL && i < r->nlisteners; i++) {
+		for (k = 0; k < old->nlisteners; k++) {
+			if (old->listeners[k].fd == -1 &&
+			    old->listeners[k].proto == r->listeners[i].proto &&
+			    strcmp(old->listeners[k].text,
+			    r->listeners[i].text) == 0) {
+				old->listeners[k].fd = r->listeners[i].fd;
+				r->listeners[i].fd = -1;
+				break;
+			}
+		}
+	}
+}
+
+static int
+port_of(const struct config_listen *la)
+{
+	const struct sockaddr_storage *ss = &la->addr;
+
+	if (ss->ss_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)(const void *)ss)->
+		    sin_port);
+	return ntohs(((const struct sockaddr_in6 *)(const void *)ss)->
+	    sin6_port);
+}
+
+/* Bind what the config lists, taking over sockets `old` already has. */
+static int
+bind_all(struct runtime *r, struct runtime *old)
+{
+	const struct config_proto	*cp;
+	struct server_listener		*l;
+	enum proto			 proto;
+	size_t				 i;
+	int				 k;
+
+	for (proto = PROTO_GEMINI; proto <= PROTO_GOPHER; proto++) {
+		cp = proto == PROTO_GEMINI ? &r->conf.gemini : &r->conf.gopher;
+		for (i = 0; i < cp->nlisten; i++) {
+			l = &r->listeners[r->nlisteners];
+			memset(l, 0, sizeof(*l));
+			l->proto = proto;
+			l->port = port_of(&cp->listen[i]);
+			l->proxy_protocol = cp->proxy_protocol;
+			snprintf(l->text, sizeof(l->text), "%s",
+			    cp->listen[i].text);
+			if ((k = find_listener(old, &cp->listen[i], proto)) != -1) {
+				l->fd = old->listeners[k].fd;
+				old->listeners[k].fd = -1;	/* moved */
+			} else if ((l->fd = server_bind(&cp->listen[i],
+			    r->conf.backlog)) == -1)
+				return -1;
+			r->nlisteners++;
+		}
+	}
+	return 0;
+}
+
+static void
+runtime_free(struct runtime *r)
+{
+	size_t	 i;
+
+	for (i = 0; i < r->nlisteners; i++)
+		if (r->listeners[i].fd != -1)
+			close(r->listeners[i].fd);
+	r->nlisteners = 0;
+	if (r->ssl_ctx != NULL)
+		SSL_CTX_free(r->ssl_ctx);
+	r->ssl_ctx = NULL;
+	if (r->rootfd != -1)
+		close(r->rootfd);
+	r->rootfd = -1;
+	config_free(&r->conf);
+}
+
+/* Everything a generation of workers needs.  0, or -1 (all logged). */
+static int
+runtime_load(struct runtime *r, const char *path, struct runtime *old)
+{
+	memset(r, 0, sizeof(*r));
+	r->rootfd = -1;
+	if (config_load(path, &r->conf, config_error, NULL) != 0) {
+		log_warnx("%s: configuration has errors", path);
+		return -1;
+	}
+	/* At start-up, log where the config says before anything else. */
+	if (old == NULL && log_open(&r->conf) == -1)
+		goto fail;
+	if (sandbox_prepare(&r->conf, &r->user) == -1)
+		goto fail;
+	if (r->conf.gemini.nlisten > 0) {
+		if (tls_ensure_cert(&r->conf) == -1 ||
+		    (r->ssl_ctx = tls_ctx_new(&r->conf)) == NULL)
+			goto fail;
+	}
+	if ((r->rootfd = open(r->conf.root, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) == -1) {
+		log_warn("%s", r->conf.root);
+		goto fail;
+	}
+	if (bind_all(r, old) == -1)
+		goto fail;
+	return 0;
+fail:
+	return_listeners(r, old);
+	runtime_free(r);
+	return -1;
+}
+
+/* -- workers ------------------------------------------------------------ */
+
+static struct event_base	*wbase;
+static struct server		*wserver;
+
+static void
+worker_drained(void *arg)
+{
+	(void)arg;
+	event_base_loopexit(wbase, NULL);
+}
+
+static void
+worker_stop(evutil_socket_t fd, short ev, void *arg)
+{
+	struct timeval	 tv = { rt.conf.timeout + SERVER_LINGER_SEC, 0 };
+
+	(void)fd;
+	(void)ev;
+	(void)arg;
+	/* Finish what is in flight, bounded by the timeout. */
+	event_base_loopexit(wbase, &tv);
+	server_drain(wserver, worker_drained, NULL);
+}
+
+static __attribute__((noreturn)) void
+worker_main(int id)
+{
+	struct event	*sigterm, *sigint, *orphan;
+	char		 name[32];
+
+	snprintf(name, sizeof(name), "worker %d", id);
+	log_set_procname(name);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGUSR1, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	close(lifeline[1]);
+	if (fchdir(rt.rootfd) == -1 || sandbox_enter(&rt.conf, &rt.user) == -1)
+		fatalx("cannot confine the worker");
+	if ((wbase = event_base_new()) == NULL)
+		fatalx("event_base_new");
+	wserver = server_new(wbase, &rt.conf, rt.ssl_ctx, rt.rootfd,
+	    rt.listeners, rt.nlisteners);
+	if (wserver == NULL)
+		fatalx("cannot start serving");
+	if (archive_start(wbase, &rt.conf, rt.rootfd) == -1)
+		log_warnx("the archive could not be indexed; serving files");
+	sigterm = evsignal_new(wbase, SIGTERM, worker_stop, NULL);
+	sigint = evsignal_new(wbase, SIGINT, worker_stop, NULL);
+	orphan = event_new(wbase, lifeline[0], EV_READ, worker_stop, NULL);
+	evsignal_add(sigterm, NULL);
+	evsignal_add(sigint, NULL);
+	event_add(orphan, NULL);
+	{
+		sigset_t	 none;
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+	}
+	event_base_dispatch(wbase);
+	archive_stop();
+	server_free(wserver);
+	event_free(sigterm);
+	event_free(sigint);
+	event_free(orphan);
+	event_base_free(wbase);
+	runtime_free(&rt);
+	mime_close();
+	exit(0);
+}
+
+static int
+spawn(int id)
+{
+	pid_t	 pid;
+	size_t	 i;
+
+	for (i = 0; i < sizeof(workers) / sizeof(workers[0]); i++)
+		if (workers[i].pid == 0)
+			break;
+	if (i == sizeof(workers) / sizeof(workers[0]))
+		return -1;
+	switch ((pid = fork())) {
+	case -1:
+		log_warn("fork");
+		return -1;
+	case 0:
+		worker_main(id);
+	default:
+		workers[i].pid = pid;
+		workers[i].generation = generation;
+		workers[i].started = time(NULL);
+		return 0;
+	}
+}
+
+static void
+spawn_generation(void)
+{
+	int	 i, n = nworkers(&rt.conf);
+
+	generation++;
+	for (i = 0; i < n; i++)
+		spawn(i + 1);
+	log_info("serving %s with %d worker%s", rt.conf.root, n,
+	    n == 1 ? "" : "s");
+}
+
+static void
+signal_generation(int gen, int sig, int below)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(workers) / sizeof(workers[0]); i++)
+		if (workers[i].pid > 0 && (below ? workers[i].generation < gen :
+		    workers[i].generation == gen))
+			kill(workers[i].pid, sig);
+}
+
+static size_t
+live_workers(void)
+{
+	size_t	 i, n = 0;
+
+	for (i = 0; i < sizeof(workers) / sizeof(workers[0]); i++)
+		n += workers[i].pid > 0;
+	return n;
+}
+
+static void
+reap(int stopping)
+{
+	pid_t	 pid;
+	int	 status;
+	size_t	 i;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		for (i = 0; i < sizeof(workers) / sizeof(workers[0]); i++)
+			if (workers[i].pid == pid)
+				break;
+		if (i == sizeof(workers) / sizeof(workers[0]))
+			continue;
+		workers[i].pid = 0;
+		if (stopping || workers[i].generation != generation)
+			continue;	/* asked to leave */
+		if (WIFSIGNALED(status))
+			log_warnx("worker %d killed by signal %d: restarting",
+			    (int)pid, WTERMSIG(status));
+		else
+			log_warnx("worker %d exited with status %d: restarting",
+			    (int)pid, WEXITSTATUS(status));
+		if (time(NULL) - workers[i].started < RESTART_DELAY_SEC)
+			sleep(RESTART_DELAY_SEC);	/* no fork storm */
+		spawn((int)i + 1);
+	}
+}
+
+static void
+reload(const char *path, int config_too)
+{
+	struct runtime	 next;
+
+	if (config_too) {
+		if (runtime_load(&next, path, &rt) == -1) {
+			log_warnx("reload failed: still serving the old "
+			    "configuration");
+			return;
+		}
+		runtime_free(&rt);
+		rt = next;
+		log_open(&rt.conf);
+	}
+	spawn_generation();
+	signal_generation(generation, SIGTERM, 1);
+}
+
+static void
+on_signal(int sig)
+{
+	switch (sig) {
+	case SIGHUP:
+		got_hup = 1;
+		break;
+	case SIGUSR1:
+		got_usr1 = 1;
+		break;
+	case SIGCHLD:
+		got_chld = 1;
+		break;
+	default:
+		got_term = 1;
+		break;
+	}
+}
+
+static void
+stop_all(void)
+{
+	time_t	 deadline = time(NULL) + rt.conf.timeout +
+	    SERVER_LINGER_SEC + 2;
+
+	log_info("stopping");
+	close(lifeline[1]);
+	signal_generation(generation + 1, SIGTERM, 1);
+	while (live_workers() > 0 && time(NULL) < deadline) {
+		reap(1);
+		usleep(20000);
+	}
+	signal_generation(generation + 1, SIGKILL, 1);
+	while (live_workers() > 0) {
+		reap(1);
+		usleep(1000);
+	}
+}
+
+static void
+parent_loop(const char *path)
+{
+	struct sigaction	 sa;
+	sigset_t		 block, none;
+	int			 sigs[] = { SIGHUP, SIGUSR1, SIGCHLD, SIGTERM,
+				    SIGINT };
+	size_t			 i;
+
+	sigemptyset(&block);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		sigaddset(&block, sigs[i]);
+		sigaction(sigs[i], &sa, NULL);
+	}
+	signal(SIGPIPE, SIG_IGN);
+	sigprocmask(SIG_BLOCK, &block, NULL);
+	if (pipe(lifeline) == -1)
+		fatal("pipe");
+	fcntl(lifeline[0], F_SETFD, FD_CLOEXEC);
+	fcntl(lifeline[1], F_SETFD, FD_CLOEXEC);
+	spawn_generation();
+	sigemptyset(&none);
+	for (;;) {
+		sigsuspend(&none);
+		if (got_term)
+			break;
+		if (got_chld) {
+			got_chld = 0;
+			reap(0);
+		}
+		if (got_hup) {
+			got_hup = 0;
+			log_info("SIGHUP: reloading");
+			reload(path, 1);
+		}
+		if (got_usr1) {
+			got_usr1 = 0;
+			log_reopen();
+			reload(path, 0);
+		}
+	}
+	stop_all();
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char	*path = DEFAULT_CONFIG;
+	int		 ch, check = 0, verbose = 0;
+
+	while ((ch = getopt(argc, argv, "c:hnvV")) != -1) {
+		switch (ch) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'n':
+			check = 1;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'V':
+			printf("broadside %s\n", BROADSIDE_VERSION);
+			return 0;
+		default:
+			usage();
+		}
+	}
+	if (argc != optind)
+		usage();
+	log_set_verbose(verbose);
+	log_set_procname("parent");
+	if (check) {
+		struct config	 conf;
+
+		if (config_load(path, &conf, config_error, NULL) != 0)
+			return 1;
+		config_free(&conf);
+		printf("%s: configuration OK\n", path);
+		return 0;
+	}
+	if (mime_init() == -1)
+		log_warnx("libmagic unavailable: MIME types by extension only");
+	if (runtime_load(&rt, path, NULL) == -1)
+		return 1;
+	parent_loop(path);
+	runtime_free(&rt);
+	mime_close();
+	return 0;
+}

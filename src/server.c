@@ -1,0 +1,937 @@
+/*
+ * broadside: the connection state machine on a libevent loop.
+ *
+ *   accept -> [PROXY header] -> [TLS handshake] -> READ request line
+ *          -> handler fills a response -> WRITE -> [close_notify]
+ *          -> LINGER (half-close, drain) -> close, log
+ *
+ * Every connection has one I/O event and one deadline timer.  Until the
+ * request is read the deadline is absolute (`timeout` seconds from accept);
+ * while writing it restarts on every bit of progress, so a reader that
+ * stops reading is dropped too.  Bytes go out through a 16 KiB staging
+ * buffer, one TLS record per write; plain-TCP files go by sendfile.
+ */
+#if defined(__linux__) && !defined(_GNU_SOURCE)
+#define _GNU_SOURCE	/* accept4(2): glibc hides it otherwise */
+#endif
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifdef __linux__
+#include <sys/sendfile.h>
+#endif
+
+#include <event2/event.h>
+
+#include "config.h"
+#include "gemini.h"
+#include "gopher.h"
+#include "ratelimit.h"
+#include "log.h"
+#include "proxy.h"
+#include "request.h"
+#include "server.h"
+#include "tls.h"
+
+#define CONN_REQ_MAX		(GEMINI_URI_MAX + 2)	/* line + CRLF */
+#define CONN_STAGE_SIZE		16384	/* one TLS record of payload */
+#define CONN_WRITE_BURST	(256 * 1024)	/* then yield to others */
+#define ACCEPT_BURST		64
+#define ACCEPT_RETRY_MSEC	100
+#define FILTER_OUT_MAX		(4 * CONN_STAGE_SIZE)
+
+enum conn_state {
+	CONN_PROXY,		/* reading a PROXY protocol header */
+	CONN_HANDSHAKE,
+	CONN_READ,
+	CONN_WRITE,
+	CONN_SHUTDOWN,		/* sending close_notify */
+	CONN_LINGER,		/* half-closed, draining the client */
+};
+
+struct conn {
+	TAILQ_ENTRY(conn)	 entry;
+	struct server		*srv;
+	const struct server_listener *l;
+	int			 fd;
+	SSL			*ssl;
+	enum conn_state		 state;
+	struct event		*ev;
+	struct event		*timer;
+	struct sockaddr_storage	 peer;
+	struct sockaddr_storage	 local;
+	struct timespec		 start;
+	char			 req[CONN_REQ_MAX + 1];
+	size_t			 req_len;
+	size_t			 line_len;	/* request as logged */
+	int			 handled;	/* a response was made */
+	struct response		 resp;
+	size_t			 out_off;
+	size_t			 body_off;
+	off_t			 file_off;
+	int			 filter_done;
+	struct buf		 filtered;
+	size_t			 filtered_off;
+	char			*stage;
+	size_t			 stage_len;
+	size_t			 stage_off;
+	unsigned long long	 sent;
+	size_t			 head_len;	/* gemini header, not body */
+};
+
+TAILQ_HEAD(connlist, conn);
+
+struct server {
+	struct event_base	*base;
+	const struct config	*conf;
+	SSL_CTX			*ssl_ctx;
+	int			 rootfd;
+	struct lstate {
+		struct server		*srv;
+		struct server_listener	 l;
+		struct event		*ev;
+	}			 listeners[SERVER_LISTEN_MAX];
+	size_t			 nlisteners;
+	int			 accepting;	/* listener events added */
+	int			 draining;
+	struct event		*retry;		/* after EMFILE */
+	struct connlist		 conns;
+	size_t			 nconns;
+	void			(*drained)(void *);
+	void			*drained_arg;
+	struct limits		*limits;
+};
+
+static void	 conn_io(evutil_socket_t, short, void *);
+static void	 conn_timeout(evutil_socket_t, short, void *);
+static void	 conn_close(struct conn *);
+static void	 conn_step(struct conn *);
+static void	 listeners_enable(struct server *, int);
+
+/* -- listening --------------------------------------------------------- */
+
+int
+server_bind(const struct config_listen *la, int backlog)
+{
+	int	 fd, on = 1;
+
+	fd = socket(la->addr.ss_family, SOCK_STREAM, 0);
+	if (fd == -1) {
+		log_warn("socket %s", la->text);
+		return -1;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	/* Accepted sockets inherit it: small responses go out at once. */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+	if (la->addr.ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
+	if (fcntl(fd, F_SETFL, O_NONBLOCK) == -1 ||
+	    fcntl(fd, F_SETFD, FD_CLOEXEC) == -1 ||
+	    bind(fd, (const struct sockaddr *)&la->addr, la->addrlen) == -1 ||
+	    listen(fd, backlog) == -1) {
+		log_warn("listen %s", la->text);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void
+listeners_enable(struct server *srv, int on)
+{
+	size_t	 i;
+
+	if (srv->draining)
+		on = 0;
+	if (on == srv->accepting)
+		return;
+	for (i = 0; i < srv->nlisteners; i++) {
+		if (on)
+			event_add(srv->listeners[i].ev, NULL);
+		else
+			event_del(srv->listeners[i].ev);
+	}
+	srv->accepting = on;
+}
+
+static void
+accept_retry(evutil_socket_t fd, short ev, void *arg)
+{
+	struct server	*srv = arg;
+
+	(void)fd;
+	(void)ev;
+	if (srv->nconns < (size_t)srv->conf->max_clients)
+		listeners_enable(srv, 1);
+}
+
+static int
+accept_fd(int lfd, struct sockaddr_storage *ss, socklen_t *len)
+{
+	int	 fd;
+
+#ifdef SOCK_NONBLOCK
+	fd = accept4(lfd, (struct sockaddr *)ss, len,
+	    SOCK_NONBLOCK | SOCK_CLOEXEC);
+#else
+	if ((fd = accept(lfd, (struct sockaddr *)ss, len)) != -1 &&
+	    (fcntl(fd, F_SETFL, O_NONBLOCK) == -1 ||
+	    fcntl(fd, F_SETFD, FD_CLOEXEC) == -1)) {
+		close(fd);
+		fd = -1;
+	}
+#endif
+	return fd;
+}
+
+static void
+conn_arm_deadline(struct conn *c, int seconds)
+{
+	struct timeval	 tv = { seconds, 0 };
+
+	event_add(c->timer, &tv);
+}
+
+static struct conn *
+conn_new(struct server *srv, const struct server_listener *l, int fd,
+    const struct sockaddr_storage *peer)
+{
+	struct conn	*c;
+	socklen_t	 len = sizeof(c->local);
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	c->srv = srv;
+	c->l = l;
+	c->fd = fd;
+	c->peer = *peer;
+	clock_gettime(CLOCK_MONOTONIC, &c->start);
+	response_init(&c->resp);
+	buf_init(&c->filtered, FILTER_OUT_MAX);
+	if (l->proto == PROTO_GEMINI &&
+	    getsockname(fd, (struct sockaddr *)&c->local, &len) == -1)
+		memset(&c->local, 0, sizeof(c->local));
+	c->ev = event_new(srv->base, fd, EV_READ, conn_io, c);
+	c->timer = evtimer_new(srv->base, conn_timeout, c);
+	if (c->ev == NULL || c->timer == NULL)
+		goto fail;
+	if (l->proto == PROTO_GEMINI &&
+	    (c->ssl = tls_conn_new(srv->ssl_ctx, fd)) == NULL)
+		goto fail;
+	if (l->proxy_protocol)
+		c->state = CONN_PROXY;
+	else
+		c->state = l->proto == PROTO_GEMINI ? CONN_HANDSHAKE : CONN_READ;
+	TAILQ_INSERT_TAIL(&srv->conns, c, entry);
+	srv->nconns++;
+	conn_arm_deadline(c, srv->conf->timeout);
+	return c;
+fail:
+	if (c->ev)
+		event_free(c->ev);
+	if (c->timer)
+		event_free(c->timer);
+	buf_free(&c->filtered);
+	free(c);
+	return NULL;
+}
+
+static void
+server_accept(evutil_socket_t lfd, short ev, void *arg)
+{
+	struct lstate		*ls = arg;
+	struct server		*srv = ls->srv;
+	struct sockaddr_storage	 ss;
+	struct conn		*c;
+	socklen_t		 len;
+	int			 fd, i;
+	struct timeval		 tv = { 0, ACCEPT_RETRY_MSEC * 1000 };
+
+	(void)ev;
+	for (i = 0; i < ACCEPT_BURST; i++) {
+		if (srv->nconns >= (size_t)srv->conf->max_clients) {
+			listeners_enable(srv, 0);
+			return;
+		}
+		len = sizeof(ss);
+		if ((fd = accept_fd(lfd, &ss, &len)) == -1) {
+			if (errno == EMFILE || errno == ENFILE ||
+			    errno == ENOBUFS || errno == ENOMEM) {
+				log_warn("accept");
+				listeners_enable(srv, 0);
+				evtimer_add(srv->retry, &tv);
+			}
+			return;	/* EAGAIN, ECONNABORTED, EINTR ... */
+		}
+		if (!limits_connect(srv->limits, (struct sockaddr *)&ss)) {
+			close(fd);	/* over max_clients_per_ip */
+			continue;
+		}
+		if ((c = conn_new(srv, &ls->l, fd, &ss)) == NULL) {
+			log_warnx("out of memory for a connection");
+			limits_disconnect(srv->limits, (struct sockaddr *)&ss);
+			close(fd);
+			continue;
+		}
+		conn_step(c);
+	}
+}
+
+struct server *
+server_new(struct event_base *base, const struct config *conf, SSL_CTX *ctx,
+    int rootfd, const struct server_listener *ls, size_t n)
+{
+	struct server	*srv;
+	size_t		 i;
+
+	if (n > SERVER_LISTEN_MAX || (srv = calloc(1, sizeof(*srv))) == NULL)
+		return NULL;
+	srv->base = base;
+	srv->conf = conf;
+	srv->ssl_ctx = ctx;
+	srv->rootfd = rootfd;
+	TAILQ_INIT(&srv->conns);
+	if ((srv->retry = evtimer_new(base, accept_retry, srv)) == NULL ||
+	    (srv->limits = limits_new(conf)) == NULL)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		srv->listeners[i].srv = srv;
+		srv->listeners[i].l = ls[i];
+		srv->listeners[i].ev = event_new(base, ls[i].fd,
+		    EV_READ | EV_PERSIST, server_accept, &srv->listeners[i]);
+		if (srv->listeners[i].ev == NULL)
+			goto fail;
+		srv->nlisteners++;
+	}
+	listeners_enable(srv, 1);
+	return srv;
+fail:
+	server_free(srv);
+	return NULL;
+}
+
+void
+server_drain(struct server *srv, void (*done)(void *), void *arg)
+{
+	size_t	 i;
+
+	listeners_enable(srv, 0);
+	srv->draining = 1;
+	for (i = 0; i < srv->nlisteners; i++) {
+		close(srv->listeners[i].l.fd);
+		srv->listeners[i].l.fd = -1;
+	}
+	srv->drained = done;
+	srv->drained_arg = arg;
+	if (srv->nconns == 0 && done != NULL)
+		done(arg);
+}
+
+size_t
+server_nconns(const struct server *srv)
+{
+	return srv->nconns;
+}
+
+void
+server_free(struct server *srv)
+{
+	size_t	 i;
+
+	if (srv == NULL)
+		return;
+	srv->drained = NULL;
+	while (!TAILQ_EMPTY(&srv->conns))
+		conn_close(TAILQ_FIRST(&srv->conns));
+	for (i = 0; i < srv->nlisteners; i++)
+		event_free(srv->listeners[i].ev);
+	if (srv->retry)
+		event_free(srv->retry);
+	limits_free(srv->limits);
+	free(srv);
+}
+
+/* -- one connection ----------------------------------------------------- */
+
+static void
+conn_wait(struct conn *c, short what)
+{
+	event_del(c->ev);
+	event_assign(c->ev, c->srv->base, c->fd, what, conn_io, c);
+	event_add(c->ev, NULL);
+}
+
+static void
+conn_log(struct conn *c)
+{
+	struct log_access_entry	 e;
+	struct timespec		 now;
+
+	if (!c->handled)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	memset(&e, 0, sizeof(e));
+	e.proto = c->l->proto == PROTO_GEMINI ? "gemini" : "gopher";
+	e.peer = (struct sockaddr *)&c->peer;
+	e.request = c->req;
+	e.request_len = c->line_len;
+	e.status = c->resp.status;
+	e.body_bytes = c->sent > c->head_len ? c->sent - c->head_len : 0;
+	e.ms = (double)(now.tv_sec - c->start.tv_sec) * 1e3 +
+	    (double)(now.tv_nsec - c->start.tv_nsec) / 1e6;
+	log_access(&e);
+	c->handled = 0;
+}
+
+static void
+conn_close(struct conn *c)
+{
+	struct server	*srv = c->srv;
+
+	conn_log(c);
+	event_free(c->ev);
+	event_free(c->timer);
+	if (c->ssl != NULL)
+		SSL_free(c->ssl);
+	close(c->fd);
+	response_free(&c->resp);
+	buf_free(&c->filtered);
+	free(c->stage);
+	limits_disconnect(srv->limits, (struct sockaddr *)&c->peer);
+	TAILQ_REMOVE(&srv->conns, c, entry);
+	free(c);
+	srv->nconns--;
+	if (!srv->draining && srv->nconns < (size_t)srv->conf->max_clients &&
+	    !evtimer_pending(srv->retry, NULL))
+		listeners_enable(srv, 1);
+	if (srv->draining && srv->nconns == 0 && srv->drained != NULL)
+		srv->drained(srv->drained_arg);
+}
+
+static void
+conn_timeout(evutil_socket_t fd, short ev, void *arg)
+{
+	struct conn	*c = arg;
+
+	(void)fd;
+	(void)ev;
+	if (c->state < CONN_WRITE)
+		log_debug("client timed out before sending a request");
+	conn_close(c);
+}
+
+static void
+conn_io(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	conn_step(arg);
+}
+
+/* Raw or TLS I/O with the TLS_WANT_* convention. */
+static ssize_t
+conn_recv(struct conn *c, void *buf, size_t len)
+{
+	ssize_t	 n;
+
+	if (c->ssl != NULL)
+		return tls_read(c->ssl, buf, len);
+	if ((n = read(c->fd, buf, len)) == -1)
+		return errno == EAGAIN || errno == EINTR ? TLS_WANT_POLLIN : -1;
+	return n;
+}
+
+static ssize_t
+conn_send(struct conn *c, const void *buf, size_t len)
+{
+	ssize_t	 n;
+
+	if (c->ssl != NULL)
+		return tls_write(c->ssl, buf, len);
+	if ((n = send(c->fd, buf, len, MSG_NOSIGNAL)) == -1)
+		return errno == EAGAIN || errno == EINTR ? TLS_WANT_POLLOUT : -1;
+	return n;
+}
+
+static void
+conn_handle(struct conn *c, const char *line, size_t len)
+{
+	struct request_ctx	 ctx;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.conf = c->srv->conf;
+	ctx.rootfd = c->srv->rootfd;
+	ctx.peer = (struct sockaddr *)&c->peer;
+	ctx.local = (struct sockaddr *)&c->local;
+	ctx.local_port = c->l->port;
+	ctx.sni = c->ssl != NULL ? tls_sni(c->ssl) : NULL;
+	c->handled = 1;
+	c->line_len = len;
+	if (!limits_request(c->srv->limits, ctx.peer, &ctx.retry_after)) {
+		if (c->l->proto == PROTO_GEMINI) {
+			char	 secs[16];
+
+			snprintf(secs, sizeof(secs), "%d", ctx.retry_after);
+			gemini_reply(&c->resp, 44, secs);
+		} else
+			gopher_error(&ctx, &c->resp, "Too many requests: "
+			    "slow down");
+	} else if (c->l->proto == PROTO_GEMINI)
+		gemini_handle(&ctx, line, len, &c->resp);
+	else
+		gopher_handle(&ctx, line, len, &c->resp);
+	if (c->l->proto == PROTO_GEMINI) {
+		const char *crlf = memchr(c->resp.out.data, '\n',
+		    c->resp.out.len);
+
+		c->head_len = crlf ? (size_t)(crlf - c->resp.out.data) + 1 : 0;
+	}
+}
+
+/* Answer a request line we refuse before parsing (too long, bad end). */
+static void
+conn_refuse(struct conn *c, const char *reason)
+{
+	struct request_ctx	 ctx;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.conf = c->srv->conf;
+	ctx.rootfd = c->srv->rootfd;
+	ctx.peer = (struct sockaddr *)&c->peer;
+	c->handled = 1;
+	c->line_len = c->req_len;
+	if (c->l->proto == PROTO_GEMINI) {
+		gemini_reply(&c->resp, 59, reason);
+		c->head_len = c->resp.out.len;
+	} else
+		gopher_error(&ctx, &c->resp, reason);
+}
+
+/*
+ * Look for the end of the request line in the bytes read so far.
+ * 1: answered (a response is ready); 0: need more bytes.
+ */
+static int
+conn_scan_request(struct conn *c, size_t from, int eof)
+{
+	char	*lf;
+	size_t	 len;
+	int	 gemini = c->l->proto == PROTO_GEMINI;
+
+	lf = memchr(c->req + from, '\n', c->req_len - from);
+	if (lf != NULL) {
+		len = (size_t)(lf - c->req);
+		if (len > 0 && c->req[len - 1] == '\r')
+			len--;
+		else if (gemini) {
+			conn_refuse(c, "Request must end with CRLF");
+			return 1;
+		}
+		if (len > GEMINI_URI_MAX) {
+			conn_refuse(c, gemini ? "Request too long" :
+			    "Selector too long");
+			return 1;
+		}
+		c->req[len] = '\0';
+		conn_handle(c, c->req, len);
+		return 1;
+	}
+	if (c->req_len >= CONN_REQ_MAX) {
+		/* No line end within the limit: answer now, read no more. */
+		conn_refuse(c, gemini ? "Request too long" :
+		    "Selector too long");
+		return 1;
+	}
+	if (eof && !gemini && c->req_len > 0) {
+		/* Some old clients half-close instead of sending CRLF. */
+		c->req[c->req_len] = '\0';
+		conn_handle(c, c->req, c->req_len);
+		return 1;
+	}
+	return 0;
+}
+
+/* Small bodies and files join the header: one write, one TLS record. */
+static void
+conn_coalesce(struct conn *c)
+{
+	struct response	*r = &c->resp;
+	size_t		 room;
+	ssize_t		 n;
+
+	if (r->out.failed)
+		return;
+	room = CONN_STAGE_SIZE > r->out.len ? CONN_STAGE_SIZE - r->out.len : 0;
+	if (r->body != NULL && r->body_len <= room) {
+		buf_append(&r->out, r->body, r->body_len);
+		r->body = NULL;
+		r->body_len = 0;
+		if (r->body_release != NULL)
+			r->body_release(r->body_ref);
+		r->body_release = NULL;
+		return;
+	}
+	if (r->fd != -1 && r->filter == NULL && r->body == NULL &&
+	    r->file_size >= 0 && (size_t)r->file_size <= room &&
+	    buf_append(&r->out, NULL, 0) == 0) {
+		char	 tmp[CONN_STAGE_SIZE];
+
+		n = pread(r->fd, tmp, (size_t)r->file_size, 0);
+		if (n >= 0 && buf_append(&r->out, tmp, (size_t)n) == 0) {
+			close(r->fd);
+			r->fd = -1;
+		}
+	}
+}
+
+static void
+conn_start_write(struct conn *c)
+{
+	if (c->resp.out.failed) {
+		/* A renderer ran out of room: never send half a page. */
+		log_warnx("response too large or out of memory");
+		c->resp.out.failed = 0;
+		buf_reset(&c->resp.out);
+		if (c->resp.fd != -1) {
+			close(c->resp.fd);
+			c->resp.fd = -1;
+		}
+		if (c->l->proto == PROTO_GEMINI)
+			gemini_reply(&c->resp, 40, "Temporary failure");
+		else
+			gopher_error(NULL, &c->resp, "Temporary failure");
+	}
+	conn_coalesce(c);
+	c->state = CONN_WRITE;
+	conn_arm_deadline(c, c->srv->conf->timeout);
+}
+
+/* Run the body filter over the next file chunk.  0, or -1 on error. */
+static int
+conn_fill_filtered(struct conn *c)
+{
+	struct response	*r = &c->resp;
+	char		 tmp[CONN_STAGE_SIZE];
+	ssize_t		 n = 0;
+	size_t		 want;
+	int		 eof;
+
+	buf_reset(&c->filtered);
+	c->filtered_off = 0;
+	want = sizeof(tmp);
+	if ((off_t)want > r->file_size - c->file_off)
+		want = (size_t)(r->file_size - c->file_off);
+	if (want > 0 && (n = pread(r->fd, tmp, want, c->file_off)) == -1) {
+		log_warn("read");
+		return -1;
+	}
+	c->file_off += n;
+	/* A file that shrank under us ends here. */
+	eof = c->file_off >= r->file_size || n == 0;
+	if (r->filter(r->filter_state, tmp, (size_t)n, &c->filtered, eof) == -1)
+		return -1;
+	if (eof)
+		c->filter_done = 1;
+	return 0;
+}
+
+static size_t
+take(char *dst, size_t room, const char *src, size_t avail, size_t *off)
+{
+	size_t	 n = avail - *off < room ? avail - *off : room;
+
+	memcpy(dst, src + *off, n);
+	*off += n;
+	return n;
+}
+
+/*
+ * Refill the staging buffer from, in order: the header/small body, the
+ * borrowed body, the file (filtered or not).  Sets stage_len (0 = done).
+ */
+static int
+conn_fill(struct conn *c)
+{
+	struct response	*r = &c->resp;
+	size_t		 room;
+	ssize_t		 n;
+
+	c->stage_len = c->stage_off = 0;
+	if (c->stage == NULL && (c->stage = malloc(CONN_STAGE_SIZE)) == NULL)
+		return -1;
+	while ((room = CONN_STAGE_SIZE - c->stage_len) > 0) {
+		char	*dst = c->stage + c->stage_len;
+
+		if (c->out_off < r->out.len)
+			c->stage_len += take(dst, room, r->out.data,
+			    r->out.len, &c->out_off);
+		else if (r->body != NULL && c->body_off < r->body_len)
+			c->stage_len += take(dst, room, r->body, r->body_len,
+			    &c->body_off);
+		else if (r->fd != -1 && r->filter != NULL) {
+			if (c->filtered_off < c->filtered.len)
+				c->stage_len += take(dst, room,
+				    c->filtered.data, c->filtered.len,
+				    &c->filtered_off);
+			else if (c->filter_done)
+				break;
+			else if (conn_fill_filtered(c) == -1)
+				return -1;
+		} else if (r->fd != -1 && c->file_off < r->file_size) {
+			if ((off_t)room > r->file_size - c->file_off)
+				room = (size_t)(r->file_size - c->file_off);
+			if ((n = pread(r->fd, dst, room, c->file_off)) == -1) {
+				log_warn("read");
+				return -1;
+			}
+			if (n == 0) {	/* truncated while we sent it */
+				c->file_off = r->file_size;
+				break;
+			}
+			c->file_off += n;
+			c->stage_len += (size_t)n;
+		} else
+			break;
+	}
+	return 0;
+}
+
+#ifdef __linux__
+/* Plain TCP, unfiltered file, nothing else pending: let the kernel copy. */
+static int
+conn_sendfile(struct conn *c, size_t *sent)
+{
+	struct response	*r = &c->resp;
+	ssize_t		 n;
+	off_t		 off = c->file_off;
+	size_t		 want;
+
+	*sent = 0;
+	want = (size_t)(r->file_size - c->file_off);
+	if (want > CONN_WRITE_BURST)
+		want = CONN_WRITE_BURST;
+	if ((n = sendfile(c->fd, r->fd, &off, want)) == -1)
+		return errno == EAGAIN || errno == EINTR ? TLS_WANT_POLLOUT : -1;
+	if (n == 0)	/* file shrank */
+		off = r->file_size;
+	c->file_off = off;
+	*sent = (size_t)n;
+	return 0;
+}
+#endif
+
+static int
+conn_can_sendfile(const struct conn *c)
+{
+#ifdef __linux__
+	const struct response *r = &c->resp;
+
+	return c->ssl == NULL && r->fd != -1 && r->filter == NULL &&
+	    c->out_off >= r->out.len &&
+	    (r->body == NULL || c->body_off >= r->body_len) &&
+	    c->stage_off >= c->stage_len && c->file_off < r->file_size;
+#else
+	(void)c;
+	return 0;
+#endif
+}
+
+/* Write what we can.  1: all sent; 0: waiting; -1: drop the client. */
+static int
+conn_write(struct conn *c)
+{
+	size_t	 burst = 0, n;
+	ssize_t	 w;
+
+	while (burst < CONN_WRITE_BURST) {
+#ifdef __linux__
+		if (conn_can_sendfile(c)) {
+			int rv = conn_sendfile(c, &n);
+
+			if (rv != 0) {
+				if (rv == TLS_WANT_POLLOUT)
+					conn_wait(c, EV_WRITE);
+				return rv == TLS_WANT_POLLOUT ? 0 : -1;
+			}
+			c->sent += n;
+			burst += n;
+			conn_arm_deadline(c, c->srv->conf->timeout);
+			continue;
+		}
+#endif
+		if (c->stage_off >= c->stage_len) {
+			if (conn_fill(c) == -1)
+				return -1;
+			if (c->stage_len == 0)
+				return 1;
+		}
+		w = conn_send(c, c->stage + c->stage_off,
+		    c->stage_len - c->stage_off);
+		if (w == TLS_WANT_POLLIN || w == TLS_WANT_POLLOUT) {
+			conn_wait(c, w == TLS_WANT_POLLIN ? EV_READ : EV_WRITE);
+			return 0;
+		}
+		if (w <= 0)
+			return -1;
+		c->stage_off += (size_t)w;
+		c->sent += (size_t)w;
+		burst += (size_t)w;
+		conn_arm_deadline(c, c->srv->conf->timeout);
+	}
+	conn_wait(c, EV_WRITE);	/* yield: others get a turn */
+	return 0;
+}
+
+/* After the response: half-close and read until the client closes. */
+static void
+conn_linger(struct conn *c)
+{
+	char	 sink[512];
+	ssize_t	 n;
+
+	if (c->state != CONN_LINGER) {
+		c->state = CONN_LINGER;
+		conn_log(c);
+		shutdown(c->fd, SHUT_WR);
+		conn_arm_deadline(c, SERVER_LINGER_SEC);
+	}
+	for (;;) {
+		n = read(c->fd, sink, sizeof(sink));
+		if (n > 0)
+			continue;
+		if (n == -1 && (errno == EAGAIN || errno == EINTR)) {
+			conn_wait(c, EV_READ);
+			return;
+		}
+		conn_close(c);	/* EOF or error */
+		return;
+	}
+}
+
+static void
+conn_read(struct conn *c)
+{
+	size_t	 before;
+	ssize_t	 n;
+
+	for (;;) {
+		before = c->req_len;
+		n = conn_recv(c, c->req + c->req_len, CONN_REQ_MAX - c->req_len);
+		if (n == TLS_WANT_POLLIN || n == TLS_WANT_POLLOUT) {
+			conn_wait(c, n == TLS_WANT_POLLIN ? EV_READ : EV_WRITE);
+			return;
+		}
+		if (n < 0 || (n == 0 && (c->l->proto == PROTO_GEMINI ||
+		    c->req_len == 0))) {
+			conn_close(c);	/* gone before a request */
+			return;
+		}
+		c->req_len += (size_t)n;
+		if (conn_scan_request(c, before, n == 0)) {
+			conn_start_write(c);
+			conn_step(c);
+			return;
+		}
+	}
+}
+
+/* A PROXY header first; the limits then count the real client. */
+static void
+conn_proxy(struct conn *c)
+{
+	struct sockaddr_storage	 before = c->peer;
+	struct timeval		 tv = { 0, 10000 };
+	int			 partial;
+
+	switch (proxy_read(c->fd, &c->peer, &partial)) {
+	case PROXY_WANT:
+		if (partial) {	/* bytes wait unread: poll would spin */
+			event_del(c->ev);
+			event_assign(c->ev, c->srv->base, -1, 0, conn_io, c);
+			event_add(c->ev, &tv);
+		} else
+			conn_wait(c, EV_READ);
+		return;
+	case PROXY_ERROR:
+		log_warnx("connection without a valid PROXY header refused");
+		conn_close(c);
+		return;
+	case PROXY_OK:
+		break;
+	}
+	limits_disconnect(c->srv->limits, (struct sockaddr *)&before);
+	if (!limits_connect(c->srv->limits, (struct sockaddr *)&c->peer)) {
+		c->peer = before;	/* so conn_close releases nothing twice */
+		limits_connect(c->srv->limits, (struct sockaddr *)&before);
+		conn_close(c);
+		return;
+	}
+	c->state = c->l->proto == PROTO_GEMINI ? CONN_HANDSHAKE : CONN_READ;
+	conn_step(c);
+}
+
+/* Drive the state machine as far as the socket lets us. */
+static void
+conn_step(struct conn *c)
+{
+	int	 rv;
+
+	switch (c->state) {
+	case CONN_PROXY:
+		conn_proxy(c);
+		return;
+	case CONN_HANDSHAKE:
+		rv = tls_accept(c->ssl);
+		if (rv == TLS_WANT_POLLIN || rv == TLS_WANT_POLLOUT) {
+			conn_wait(c, rv == TLS_WANT_POLLIN ? EV_READ : EV_WRITE);
+			return;
+		}
+		if (rv == -1) {
+			log_debug("TLS handshake failed");
+			conn_close(c);
+			return;
+		}
+		c->state = CONN_READ;
+		/* FALLTHROUGH */
+	case CONN_READ:
+		conn_read(c);
+		return;
+	case CONN_WRITE:
+		rv = conn_write(c);
+		if (rv == -1) {
+			conn_close(c);
+			return;
+		}
+		if (rv == 0)
+			return;
+		if (c->ssl == NULL) {
+			conn_linger(c);
+			return;
+		}
+		c->state = CONN_SHUTDOWN;
+		/* FALLTHROUGH */
+	case CONN_SHUTDOWN:
+		rv = tls_close(c->ssl);
+		if (rv == TLS_WANT_POLLIN || rv == TLS_WANT_POLLOUT) {
+			conn_wait(c, rv == TLS_WANT_POLLIN ? EV_READ : EV_WRITE);
+			return;
+		}
+		conn_linger(c);
+		return;
+	case CONN_LINGER:
+		conn_linger(c);
+		return;
+	}
+}

@@ -1,0 +1,44 @@
+/*
+ * broadside: listeners, the event loop's connection state machine,
+ * deadlines and limits.  One `struct server` per worker process.
+ */
+#ifndef BROADSIDE_SERVER_H
+#define BROADSIDE_SERVER_H
+
+#include <stddef.h>
+
+#include <openssl/ssl.h>
+
+struct config;
+struct config_listen;
+struct event_base;
+struct server;
+
+enum proto {
+	PROTO_GEMINI = 0,
+	PROTO_GOPHER,
+};
+
+#define SERVER_LISTEN_MAX	(2 * 8)
+#define SERVER_LINGER_SEC	2	/* half-closed wait for the client */
+
+struct server_listener {
+	int		 fd;
+	enum proto	 proto;
+	int		 port;
+	int		 proxy_protocol;
+	char		 text[80];	/* the listen address as configured */
+};
+
+/* Parent, before fork: bind and listen.  fd or -1 (logged). */
+int	 server_bind(const struct config_listen *, int backlog);
+
+struct server	*server_new(struct event_base *, const struct config *,
+		    SSL_CTX *, int rootfd, const struct server_listener *,
+		    size_t nlisteners);
+/* Stop accepting; `done` is called once no connection is left. */
+void		 server_drain(struct server *, void (*done)(void *), void *);
+size_t		 server_nconns(const struct server *);
+void		 server_free(struct server *);
+
+#endif

@@ -1,0 +1,380 @@
+/*
+ * broadside: TLS with OpenSSL.  TLS 1.2 at least, 1.3 preferred, no
+ * compression, no renegotiation, X25519 first, stateless session tickets
+ * (one per full handshake) so that any worker can resume any session.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "config.h"
+#include "log.h"
+#include "tls.h"
+
+static int	 write_pem_key(const char *, EVP_PKEY *);
+static int	 write_pem_cert(const char *, X509 *);
+static X509	*make_cert(const char *, EVP_PKEY *);
+static int	 check_cert_dates(const char *);
+
+static void
+log_ssl_errors(const char *what)
+{
+	unsigned long	 e;
+	char		 buf[256];
+
+	while ((e = ERR_get_error()) != 0) {
+		ERR_error_string_n(e, buf, sizeof(buf));
+		log_warnx("%s: %s", what, buf);
+	}
+}
+
+int
+tls_ensure_cert(const struct config *conf)
+{
+	EVP_PKEY	*key = NULL;
+	X509		*cert = NULL;
+	int		 has_cert, has_key, rv = -1;
+
+	has_cert = access(conf->cert, F_OK) == 0;
+	has_key = access(conf->key, F_OK) == 0;
+	if (has_cert && has_key)
+		return 0;
+	if (has_cert != has_key) {
+		log_warnx("%s exists but %s does not: refusing to make a new "
+		    "certificate (clients trust the old one)",
+		    has_cert ? conf->cert : conf->key,
+		    has_cert ? conf->key : conf->cert);
+		return -1;
+	}
+	log_info("no certificate at %s: generating a self-signed one for %s",
+	    conf->cert, conf->hostname);
+	if ((key = EVP_EC_gen("P-256")) == NULL)
+		goto fail;
+	if ((cert = make_cert(conf->hostname, key)) == NULL)
+		goto fail;
+	if (write_pem_key(conf->key, key) == -1)
+		goto fail;
+	if (write_pem_cert(conf->cert, cert) == -1) {
+		unlink(conf->key);
+		goto fail;
+	}
+	rv = 0;
+fail:
+	if (rv == -1)
+		log_ssl_errors("certificate generation");
+	X509_free(cert);
+	EVP_PKEY_free(key);
+	return rv;
+}
+
+static int
+add_ext(X509 *cert, int nid, const char *value)
+{
+	X509V3_CTX	 ctx;
+	X509_EXTENSION	*ext;
+
+	X509V3_set_ctx_nodb(&ctx);
+	X509V3_set_ctx(&ctx, cert, cert, NULL, NULL, 0);
+	if ((ext = X509V3_EXT_conf_nid(NULL, &ctx, nid, value)) == NULL)
+		return -1;
+	X509_add_ext(cert, ext, -1);
+	X509_EXTENSION_free(ext);
+	return 0;
+}
+
+static X509 *
+make_cert(const char *hostname, EVP_PKEY *key)
+{
+	X509		*cert;
+	X509_NAME	*name;
+	unsigned char	 serial[16];
+	BIGNUM		*bn = NULL;
+	char		 san[300];
+	int		 ip;
+
+	if ((cert = X509_new()) == NULL)
+		return NULL;
+	X509_set_version(cert, 2);
+	if (RAND_bytes(serial, sizeof(serial)) != 1)
+		goto fail;
+	serial[0] &= 0x7f;
+	if ((bn = BN_bin2bn(serial, sizeof(serial), NULL)) == NULL ||
+	    BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert)) == NULL)
+		goto fail;
+	X509_gmtime_adj(X509_getm_notBefore(cert), -24 * 3600);
+	X509_time_adj_ex(X509_getm_notAfter(cert), TLS_CERT_DAYS, 0, NULL);
+	X509_set_pubkey(cert, key);
+	name = X509_get_subject_name(cert);
+	if (!X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
+	    (const unsigned char *)hostname, -1, -1, 0))
+		goto fail;
+	X509_set_issuer_name(cert, name);
+	ip = strspn(hostname, "0123456789.") == strlen(hostname) ||
+	    strchr(hostname, ':') != NULL;
+	snprintf(san, sizeof(san), "%s:%s", ip ? "IP" : "DNS", hostname);
+	if (add_ext(cert, NID_subject_alt_name, san) == -1 ||
+	    add_ext(cert, NID_basic_constraints, "critical,CA:FALSE") == -1)
+		goto fail;
+	if (X509_sign(cert, key, EVP_sha256()) == 0)
+		goto fail;
+	BN_free(bn);
+	return cert;
+fail:
+	BN_free(bn);
+	X509_free(cert);
+	return NULL;
+}
+
+static int
+write_pem_key(const char *path, EVP_PKEY *key)
+{
+	FILE	*fp;
+	int	 fd, ok;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) == -1) {
+		log_warn("%s", path);
+		return -1;
+	}
+	if ((fp = fdopen(fd, "w")) == NULL) {
+		close(fd);
+		unlink(path);
+		return -1;
+	}
+	ok = PEM_write_PrivateKey(fp, key, NULL, NULL, 0, NULL, NULL);
+	if (fclose(fp) != 0 || !ok) {
+		log_warnx("%s: cannot write the key", path);
+		unlink(path);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+write_pem_cert(const char *path, X509 *cert)
+{
+	FILE	*fp;
+	int	 fd, ok;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) == -1) {
+		log_warn("%s", path);
+		return -1;
+	}
+	if ((fp = fdopen(fd, "w")) == NULL) {
+		close(fd);
+		unlink(path);
+		return -1;
+	}
+	ok = PEM_write_X509(fp, cert);
+	if (fclose(fp) != 0 || !ok) {
+		log_warnx("%s: cannot write the certificate", path);
+		unlink(path);
+		return -1;
+	}
+	return 0;
+}
+
+static X509 *
+read_cert(const char *path)
+{
+	FILE	*fp;
+	X509	*cert;
+
+	if ((fp = fopen(path, "r")) == NULL) {
+		log_warn("%s", path);
+		return NULL;
+	}
+	cert = PEM_read_X509(fp, NULL, NULL, NULL);
+	fclose(fp);
+	if (cert == NULL)
+		log_warnx("%s: not a PEM certificate", path);
+	return cert;
+}
+
+/* An expired or not yet valid certificate is an error, never replaced. */
+static int
+check_cert_dates(const char *path)
+{
+	X509	*cert;
+	int	 rv = 0;
+
+	if ((cert = read_cert(path)) == NULL)
+		return -1;
+	if (X509_cmp_current_time(X509_get0_notAfter(cert)) < 0) {
+		log_warnx("%s: the certificate has expired; renew it with the "
+		    "same key, or replace it knowing clients will warn", path);
+		rv = -1;
+	} else if (X509_cmp_current_time(X509_get0_notBefore(cert)) > 0) {
+		log_warnx("%s: the certificate is not valid yet", path);
+		rv = -1;
+	}
+	X509_free(cert);
+	return rv;
+}
+
+int
+tls_fingerprint(const char *certfile, char *out, size_t len)
+{
+	unsigned char	 md[EVP_MAX_MD_SIZE];
+	unsigned int	 mdlen, i;
+	X509		*cert;
+	size_t		 off = 0;
+
+	if ((cert = read_cert(certfile)) == NULL)
+		return -1;
+	if (!X509_digest(cert, EVP_sha256(), md, &mdlen) || len < mdlen * 3) {
+		X509_free(cert);
+		return -1;
+	}
+	X509_free(cert);
+	for (i = 0; i < mdlen; i++)
+		off += (size_t)snprintf(out + off, len - off, "%s%02X",
+		    i ? ":" : "", md[i]);
+	return 0;
+}
+
+SSL_CTX *
+tls_ctx_new(const struct config *conf)
+{
+	SSL_CTX	*ctx;
+	char	 fp[EVP_MAX_MD_SIZE * 3 + 1];
+
+	if (check_cert_dates(conf->cert) == -1)
+		return NULL;
+	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL)
+		goto fail;
+	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION |
+	    SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS |
+	    SSL_MODE_ENABLE_PARTIAL_WRITE |
+	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	if (!SSL_CTX_set1_groups_list(ctx, "X25519:P-256:X448:P-384"))
+		goto fail;
+	if (!SSL_CTX_set_cipher_list(ctx,
+	    "ECDHE+AESGCM:ECDHE+CHACHA20:!aNULL:!MD5:!RC4"))
+		goto fail;
+	/* Stateless tickets; keys live in this context, made before fork. */
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+	SSL_CTX_set_num_tickets(ctx, 1);
+	SSL_CTX_set_timeout(ctx, 2 * 3600);
+	if (SSL_CTX_use_certificate_chain_file(ctx, conf->cert) != 1) {
+		log_warnx("%s: cannot load the certificate", conf->cert);
+		goto fail;
+	}
+	if (SSL_CTX_use_PrivateKey_file(ctx, conf->key, SSL_FILETYPE_PEM) != 1) {
+		log_warnx("%s: cannot load the key", conf->key);
+		goto fail;
+	}
+	if (SSL_CTX_check_private_key(ctx) != 1) {
+		log_warnx("%s does not match %s", conf->key, conf->cert);
+		goto fail;
+	}
+	if (tls_fingerprint(conf->cert, fp, sizeof(fp)) == 0)
+		log_info("certificate %s SHA-256 fingerprint %s", conf->cert,
+		    fp);
+	return ctx;
+fail:
+	log_ssl_errors("tls");
+	SSL_CTX_free(ctx);
+	return NULL;
+}
+
+SSL *
+tls_conn_new(SSL_CTX *ctx, int fd)
+{
+	SSL	*ssl;
+
+	if ((ssl = SSL_new(ctx)) == NULL)
+		return NULL;
+	if (SSL_set_fd(ssl, fd) != 1) {
+		SSL_free(ssl);
+		return NULL;
+	}
+	SSL_set_accept_state(ssl);
+	return ssl;
+}
+
+/* Map an SSL_* result to our codes; clears the error queue on failure. */
+static int
+tls_result(SSL *ssl, int ret)
+{
+	switch (SSL_get_error(ssl, ret)) {
+	case SSL_ERROR_WANT_READ:
+		return TLS_WANT_POLLIN;
+	case SSL_ERROR_WANT_WRITE:
+		return TLS_WANT_POLLOUT;
+	case SSL_ERROR_ZERO_RETURN:
+		return 0;
+	default:
+		ERR_clear_error();
+		return -1;
+	}
+}
+
+int
+tls_accept(SSL *ssl)
+{
+	int	 ret;
+
+	ERR_clear_error();
+	if ((ret = SSL_accept(ssl)) == 1)
+		return 0;
+	ret = tls_result(ssl, ret);
+	return ret == 0 ? -1 : ret;
+}
+
+ssize_t
+tls_read(SSL *ssl, void *buf, size_t len)
+{
+	int	 ret;
+
+	ERR_clear_error();
+	if ((ret = SSL_read(ssl, buf, len > INT32_MAX ? INT32_MAX : (int)len)) > 0)
+		return ret;
+	return tls_result(ssl, ret);
+}
+
+ssize_t
+tls_write(SSL *ssl, const void *buf, size_t len)
+{
+	int	 ret;
+
+	ERR_clear_error();
+	if ((ret = SSL_write(ssl, buf, len > INT32_MAX ? INT32_MAX : (int)len)) > 0)
+		return ret;
+	ret = tls_result(ssl, ret);
+	return ret == 0 ? -1 : ret;
+}
+
+int
+tls_close(SSL *ssl)
+{
+	int	 ret;
+
+	ERR_clear_error();
+	ret = SSL_shutdown(ssl);
+	if (ret >= 0)
+		return 0;	/* our close_notify is out; we don't wait for theirs */
+	ret = tls_result(ssl, ret);
+	return ret == 0 ? 0 : ret;
+}
+
+const char *
+tls_sni(SSL *ssl)
+{
+	return SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+}

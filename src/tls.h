@@ -1,0 +1,37 @@
+/*
+ * broadside: TLS.  The OpenSSL context, the certificate (loaded, or made on
+ * first start), and non-blocking wrappers that speak in "want read / want
+ * write" so the event loop needs no SSL_ERROR_* knowledge.
+ */
+#ifndef BROADSIDE_TLS_H
+#define BROADSIDE_TLS_H
+
+#include <sys/types.h>
+#include <stddef.h>
+
+#include <openssl/ssl.h>
+
+struct config;
+
+#define TLS_WANT_POLLIN		(-2)
+#define TLS_WANT_POLLOUT	(-3)
+#define TLS_CERT_DAYS		(365 * 30)	/* a self-signed certificate */
+
+/* Generate cert+key when both are missing; refuse when one is.  0 / -1. */
+int	 tls_ensure_cert(const struct config *);
+
+/* Build a server context from the config's cert and key; NULL on error
+ * (reason logged).  Logs the certificate's SHA-256 fingerprint. */
+SSL_CTX	*tls_ctx_new(const struct config *);
+
+/* SHA-256 fingerprint of a PEM certificate file as "AB:CD:...". 0 / -1. */
+int	 tls_fingerprint(const char *certfile, char *out, size_t len);
+
+SSL	*tls_conn_new(SSL_CTX *, int fd);
+int	 tls_accept(SSL *);			/* 0, TLS_WANT_*, -1 */
+ssize_t	 tls_read(SSL *, void *, size_t);	/* n, 0 = EOF, TLS_WANT_*, -1 */
+ssize_t	 tls_write(SSL *, const void *, size_t);	/* n, TLS_WANT_*, -1 */
+int	 tls_close(SSL *);			/* close_notify: 0, TLS_WANT_*, -1 */
+const char *tls_sni(SSL *);
+
+#endif
