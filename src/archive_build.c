@@ -1,0 +1,727 @@
+/*
+ * broadside: building an archive snapshot.  See archive_build.h.
+ *
+ * Three passes: walk the folders (names, sizes, times; the signature that
+ * tells a stat scan whether anything changed), read statements and
+ * sidecars in parallel threads over consecutive ranges, each thread
+ * feeding its own search index (merged in order after), then sort and
+ * group on one thread.  Every bad file or sidecar line is logged with its
+ * path and the others go on.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifdef __linux__
+#include <sys/inotify.h>
+#endif
+
+#include "archive_build.h"
+#include "log.h"
+#include "search.h"
+#include "uri.h"
+
+#define CHUNK_SIZE	(256 * 1024)
+#define WATCH_MASK	(IN_CREATE | IN_DELETE | IN_MODIFY | IN_MOVED_FROM | \
+			 IN_MOVED_TO | IN_CLOSE_WRITE | IN_DELETE_SELF | \
+			 IN_ONLYDIR)
+
+struct chunk {
+	struct chunk	*next;
+	size_t		 len, cap;
+	char		 data[];
+};
+
+struct cand {
+	char			*rel;
+	struct scan_name	 name;
+	time_t			 mtime;
+	off_t			 size;
+};
+
+struct walk {
+	const struct build_conf	*bc;
+	struct cand		*c;
+	size_t			 n, cap;
+	uint64_t		 sig;
+	size_t			 errors;
+	int			 failed;
+};
+
+struct worker {
+	const struct build_conf	*bc;
+	struct snapshot		*s;
+	struct cand		*c;
+	size_t			 lo, hi;
+	struct search_index	*ix;
+	struct chunk		*arena;
+	size_t			 errors;
+	int			 failed;
+	pthread_t		 thr;
+};
+
+static char *
+arena_dup(struct chunk **head, const char *s, size_t len)
+{
+	struct chunk	*c = *head;
+	char		*p;
+	size_t		 cap;
+
+	if (c == NULL || c->cap - c->len < len + 1) {
+		cap = len + 1 > CHUNK_SIZE ? len + 1 : CHUNK_SIZE;
+		if ((c = malloc(sizeof(*c) + cap)) == NULL)
+			return NULL;
+		c->cap = cap;
+		c->len = 0;
+		c->next = *head;
+		*head = c;
+	}
+	p = c->data + c->len;
+	memcpy(p, s, len);
+	p[len] = '\0';
+	c->len += len + 1;
+	return p;
+}
+
+static void
+arena_free(struct chunk *c)
+{
+	struct chunk	*next;
+
+	for (; c != NULL; c = next) {
+		next = c->next;
+		free(c);
+	}
+}
+
+static uint64_t
+hash64(const char *s, uint64_t h)
+{
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
+static void
+watch_dir(const struct build_conf *bc, int dirfd, const char *rel)
+{
+#ifdef __linux__
+	char	 path[PATH_MAX];
+
+	if (bc->watchfd == -1)
+		return;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", dirfd);
+	if (inotify_add_watch(bc->watchfd, path, WATCH_MASK) != -1)
+		return;
+	/* No /proc (chroot): the path from the root, then from the cwd. */
+	if (bc->root != NULL && snprintf(path, sizeof(path), "%s/%s%s%s",
+	    bc->root, bc->archive, *rel ? "/" : "", rel) < (int)sizeof(path) &&
+	    inotify_add_watch(bc->watchfd, path, WATCH_MASK) != -1)
+		return;
+	snprintf(path, sizeof(path), "/%s%s%s", bc->archive, *rel ? "/" : "",
+	    rel);
+	if (inotify_add_watch(bc->watchfd, path, WATCH_MASK) == -1 &&
+	    !bc->quiet)
+		log_warn("archive: cannot watch %s", path);
+#else
+	(void)bc;
+	(void)dirfd;
+	(void)rel;
+#endif
+}
+
+static int
+cand_add(struct walk *w, const char *rel, const struct scan_name *nm,
+    const struct stat *sb)
+{
+	struct cand	*nc;
+	size_t		 ncap;
+
+	if (w->n == w->cap) {
+		ncap = w->cap ? w->cap * 2 : 256;
+		if ((nc = reallocarray(w->c, ncap, sizeof(*nc))) == NULL)
+			return -1;
+		w->c = nc;
+		w->cap = ncap;
+	}
+	if ((w->c[w->n].rel = strdup(rel)) == NULL)
+		return -1;
+	w->c[w->n].name = *nm;
+	w->c[w->n].mtime = sb->st_mtime;
+	w->c[w->n].size = sb->st_size;
+	w->n++;
+	return 0;
+}
+
+static void
+walk_dir(struct walk *w, int dirfd, const char *rel, int depth)
+{
+	const struct build_conf	*bc = w->bc;
+	struct dirent		*de;
+	struct scan_name	 nm;
+	struct stat		 sb;
+	const char		*err;
+	char			 sub[PATH_MAX];
+	DIR			*d;
+	int			 fd, subfd;
+
+	watch_dir(bc, dirfd, rel);
+	if ((fd = dup(dirfd)) == -1 || (d = fdopendir(fd)) == NULL) {
+		if (fd != -1)
+			close(fd);
+		w->failed = 1;
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (snprintf(sub, sizeof(sub), "%s%s%s", rel, *rel ? "/" : "",
+		    de->d_name) >= (int)sizeof(sub))
+			continue;
+		if (fstatat(dirfd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) == -1)
+			continue;
+		if (S_ISDIR(sb.st_mode)) {
+			if (depth >= BUILD_DEPTH_MAX) {
+				if (!bc->quiet)
+					log_warnx("%s/%s: folders nested too "
+					    "deep, skipped", bc->archive, sub);
+				continue;
+			}
+			subfd = openat(dirfd, de->d_name, O_RDONLY |
+			    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (subfd == -1)
+				continue;
+			walk_dir(w, subfd, sub, depth + 1);
+			close(subfd);
+			continue;
+		}
+		if (!S_ISREG(sb.st_mode))
+			continue;
+		w->sig += hash64(sub, 14695981039346656037ull) ^
+		    ((uint64_t)sb.st_mtime * 1000003u + (uint64_t)sb.st_size);
+		if (scan_parse_name(de->d_name, &nm, &err) == -1) {
+			if (err != NULL) {
+				w->errors++;
+				if (!bc->quiet)
+					log_warnx("%s/%s: %s; not published",
+					    bc->archive, sub, err);
+			}
+			continue;
+		}
+		if (cand_add(w, sub, &nm, &sb) == -1)
+			w->failed = 1;
+	}
+	closedir(d);
+}
+
+/* Newest first: date, then path, both descending. */
+static int
+cand_cmp(const void *a, const void *b)
+{
+	const struct cand	*x = a, *y = b;
+	int			 c;
+
+	if ((c = strcmp(y->name.date.text, x->name.date.text)) != 0)
+		return c;
+	return strcmp(y->rel, x->rel);
+}
+
+static ssize_t
+read_at(int rootfd, const char *path, char *buf, size_t max, int *err)
+{
+	ssize_t	 n, got = 0;
+	int	 fd;
+
+	*err = 0;
+	fd = openat(rootfd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1) {
+		*err = errno;
+		return -1;
+	}
+	while ((size_t)got < max) {
+		n = read(fd, buf + got, max - got);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			*err = errno;
+			close(fd);
+			return -1;
+		}
+		if (n == 0)
+			break;
+		got += n;
+	}
+	close(fd);
+	return got;
+}
+
+static void
+apply_sidecar(struct worker *wk, struct stmt *st, const char *dir,
+    struct cand *c, struct scan_text *tx, char *buf, char *tags,
+    size_t tagsz)
+{
+	struct scan_sidecar	 sc;
+	char			 path[PATH_MAX];
+	size_t			 i, o = 0;
+	ssize_t			 n;
+	int			 err;
+
+	if (snprintf(path, sizeof(path), "%s/%s%s%s.ini", wk->bc->archive,
+	    dir, *dir ? "/" : "", c->name.base) >= (int)sizeof(path))
+		return;
+	n = read_at(wk->bc->rootfd, path, buf, BUILD_SIDECAR_MAX, &err);
+	if (n < 0) {
+		if (err != ENOENT && !wk->bc->quiet) {
+			wk->errors++;
+			log_warnx("%s: %s", path, strerror(err));
+		}
+		return;
+	}
+	if (scan_parse_sidecar(buf, (size_t)n, &sc) > 0) {
+		wk->errors += sc.nerrors;
+		for (i = 0; i < sc.nerrors && i < SCAN_ERRORS_MAX; i++)
+			if (!wk->bc->quiet)
+				log_warnx("%s:%d: %s", path, sc.errors[i].line,
+				    sc.errors[i].msg);
+		if (sc.nerrors > SCAN_ERRORS_MAX && !wk->bc->quiet)
+			log_warnx("%s: %zu more errors", path,
+			    sc.nerrors - SCAN_ERRORS_MAX);
+	}
+	if (sc.has & SIDECAR_TITLE)
+		memcpy(tx->title, sc.title, sizeof(tx->title));
+	if (sc.has & SIDECAR_SUMMARY)
+		memcpy(tx->summary, sc.summary, sizeof(tx->summary));
+	if (sc.has & SIDECAR_DATE)
+		memcpy(st->date, sc.date.text, sizeof(st->date));
+	if (sc.has & SIDECAR_AUTHOR)
+		st->author = arena_dup(&wk->arena, sc.author,
+		    strlen(sc.author));
+	if (sc.has & SIDECAR_LANG)
+		st->lang = arena_dup(&wk->arena, sc.lang, strlen(sc.lang));
+	for (i = 0; i < sc.ntags; i++)
+		o += snprintf(tags + o, tagsz - o, "%s%s", i ? "," : "",
+		    sc.tags[i]);
+}
+
+static int
+stmt_load(struct worker *wk, size_t i, char *buf, char *scbuf)
+{
+	struct cand	*c = &wk->c[i];
+	struct stmt	*st = &wk->s->st[i];
+	struct scan_text tx;
+	char		 path[PATH_MAX], enc[PATH_MAX * 3], dir[PATH_MAX];
+	char		 tags[SCAN_TAGS_MAX * (SCAN_TAG_MAX + 1) + 1] = "";
+	const char	*slash;
+	ssize_t		 n;
+	int		 err;
+
+	memcpy(st->date, c->name.date.text, sizeof(st->date));
+	st->is_txt = c->name.is_txt;
+	st->mtime = c->mtime;
+	st->size = c->size;
+	snprintf(path, sizeof(path), "%s/%s", wk->bc->archive, c->rel);
+	n = read_at(wk->bc->rootfd, path, buf, BUILD_READ_MAX, &err);
+	if (n < 0) {
+		wk->errors++;
+		if (!wk->bc->quiet)
+			log_warnx("%s: %s; not published", path,
+			    strerror(err));
+		return 0;
+	}
+	scan_extract(buf, (size_t)n, c->name.is_txt, &tx);
+	slash = strrchr(c->rel, '/');
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - c->rel) : 0,
+	    c->rel);
+	apply_sidecar(wk, st, dir, c, &tx, scbuf, tags, sizeof(tags));
+	if (tx.title[0] == '\0')
+		snprintf(tx.title, sizeof(tx.title), "%s", c->name.slug);
+	snprintf(enc, sizeof(enc), "/");
+	if (uri_encode_path(path, enc + 1, sizeof(enc) - 1) == -1)
+		return 0;
+	st->rel = arena_dup(&wk->arena, c->rel, strlen(c->rel));
+	st->diskpath = arena_dup(&wk->arena, path, strlen(path));
+	st->url = arena_dup(&wk->arena, enc, strlen(enc));
+	st->title = arena_dup(&wk->arena, tx.title, strlen(tx.title));
+	st->summary = arena_dup(&wk->arena, tx.summary, strlen(tx.summary));
+	st->tags = arena_dup(&wk->arena, tags, strlen(tags));
+	if (st->rel == NULL || st->diskpath == NULL || st->url == NULL ||
+	    st->title == NULL || st->summary == NULL || st->tags == NULL)
+		return -1;
+	if (search_doc_begin(wk->ix, i) == -1 ||
+	    search_doc_add(wk->ix, st->title, strlen(st->title), 1) == -1 ||
+	    search_doc_add(wk->ix, tags, strlen(tags), 1) == -1 ||
+	    search_doc_add(wk->ix, buf, (size_t)n, 0) == -1 ||
+	    search_doc_end(wk->ix) == -1)
+		return -1;
+	st->valid = 1;
+	return 0;
+}
+
+static void *
+worker_run(void *arg)
+{
+	struct worker	*wk = arg;
+	char		*buf, *scbuf;
+	size_t		 i;
+
+	buf = malloc(BUILD_READ_MAX);
+	scbuf = malloc(BUILD_SIDECAR_MAX);
+	if (buf == NULL || scbuf == NULL) {
+		wk->failed = 1;
+		goto done;
+	}
+	for (i = wk->lo; i < wk->hi; i++)
+		if (stmt_load(wk, i, buf, scbuf) == -1) {
+			wk->failed = 1;
+			break;
+		}
+done:
+	free(buf);
+	free(scbuf);
+	return NULL;
+}
+
+static int
+order_cmp_r(const struct snapshot *s, size_t a, size_t b)
+{
+	int	 c;
+
+	if ((c = strcmp(s->st[b].date, s->st[a].date)) != 0)
+		return c;
+	return strcmp(s->st[b].rel, s->st[a].rel);
+}
+
+/* qsort has no context argument in POSIX: a small merge sort instead. */
+static void
+msort(size_t *v, size_t *tmp, size_t n, const struct snapshot *s,
+    int (*cmp)(const struct snapshot *, size_t, size_t))
+{
+	size_t	 m = n / 2, i = 0, j = m, k = 0;
+
+	if (n < 2)
+		return;
+	msort(v, tmp, m, s, cmp);
+	msort(v + m, tmp, n - m, s, cmp);
+	while (i < m && j < n)
+		tmp[k++] = cmp(s, v[i], v[j]) <= 0 ? v[i++] : v[j++];
+	while (i < m)
+		tmp[k++] = v[i++];
+	while (j < n)
+		tmp[k++] = v[j++];
+	memcpy(v, tmp, n * sizeof(*v));
+}
+
+static int
+rel_cmp_r(const struct snapshot *s, size_t a, size_t b)
+{
+	return strcmp(s->st[a].rel, s->st[b].rel);
+}
+
+struct tagpair {
+	const char	*tag;
+	size_t		 len;
+	size_t		 pos;	/* in order[] */
+};
+
+static int
+tagpair_cmp(const void *a, const void *b)
+{
+	const struct tagpair	*x = a, *y = b;
+	size_t			 l = x->len < y->len ? x->len : y->len;
+	int			 c;
+
+	if ((c = memcmp(x->tag, y->tag, l)) != 0)
+		return c;
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+static int
+group_init(struct snapshot *s, struct group *g, const char *key,
+    size_t klen, const char *kind)
+{
+	char	 url[PATH_MAX];
+
+	(void)s;
+	snprintf(g->key, sizeof(g->key), "%.*s", (int)klen, key);
+	if (snprintf(url, sizeof(url), "%s%s/", kind, g->key) >=
+	    (int)sizeof(url))
+		return -1;
+	if ((g->url = strdup(url)) == NULL)
+		return -1;
+	return 0;
+}
+
+static int
+build_groups(struct snapshot *s, const char *archive)
+{
+	struct tagpair	*tp = NULL;
+	size_t		 i, j, k, np = 0, cap = 0;
+	char		 kind[PATH_MAX];
+	const char	*t, *e;
+
+	/* Years: runs of order[]. */
+	snprintf(kind, sizeof(kind), "/%s/", archive);
+	for (i = 0; i < s->n; i = j) {
+		for (j = i; j < s->n && strncmp(s->st[s->order[j]].date,
+		    s->st[s->order[i]].date, 4) == 0; j++)
+			;
+		s->nyears++;
+	}
+	if ((s->years = calloc(s->nyears + 1, sizeof(*s->years))) == NULL)
+		return -1;
+	for (i = 0, k = 0; i < s->n; i = j, k++) {
+		for (j = i; j < s->n && strncmp(s->st[s->order[j]].date,
+		    s->st[s->order[i]].date, 4) == 0; j++)
+			;
+		if (group_init(s, &s->years[k], s->st[s->order[i]].date, 4,
+		    kind) == -1)
+			return -1;
+		s->years[k].idx = s->order + i;	/* borrowed */
+		s->years[k].n = j - i;
+	}
+	/* Tags: (tag, position) pairs sorted. */
+	for (i = 0; i < s->n; i++) {
+		for (t = s->st[s->order[i]].tags; *t != '\0'; t = *e ? e + 1 :
+		    e) {
+			e = strchr(t, ',');
+			if (e == NULL)
+				e = t + strlen(t);
+			if (np == cap) {
+				struct tagpair	*ntp;
+
+				cap = cap ? cap * 2 : 64;
+				if ((ntp = reallocarray(tp, cap,
+				    sizeof(*tp))) == NULL) {
+					free(tp);
+					return -1;
+				}
+				tp = ntp;
+			}
+			tp[np].tag = t;
+			tp[np].len = e - t;
+			tp[np++].pos = i;
+		}
+	}
+	qsort(tp, np, sizeof(*tp), tagpair_cmp);
+	for (i = 0; i < np; i = j) {
+		for (j = i; j < np && tagpair_cmp(&(struct tagpair){ tp[i].tag,
+		    tp[i].len, 0 }, &(struct tagpair){ tp[j].tag, tp[j].len,
+		    0 }) == 0; j++)
+			;
+		s->ntags++;
+	}
+	snprintf(kind, sizeof(kind), "/%s/tags/", archive);
+	if ((s->tags = calloc(s->ntags + 1, sizeof(*s->tags))) == NULL) {
+		free(tp);
+		return -1;
+	}
+	for (i = 0, k = 0; i < np; i = j, k++) {
+		for (j = i; j < np && tp[j].len == tp[i].len &&
+		    memcmp(tp[j].tag, tp[i].tag, tp[i].len) == 0; j++)
+			;
+		if (group_init(s, &s->tags[k], tp[i].tag, tp[i].len,
+		    kind) == -1 || (s->tags[k].idx = calloc(j - i,
+		    sizeof(size_t))) == NULL) {
+			free(tp);
+			return -1;
+		}
+		s->tags[k].n = j - i;
+		for (size_t m = i; m < j; m++)
+			s->tags[k].idx[m - i] = s->order[tp[m].pos];
+	}
+	free(tp);
+	return 0;
+}
+
+static int
+nthreads(const struct build_conf *bc, size_t n)
+{
+	long	 c = bc->threads;
+
+	if (c <= 0)
+		c = sysconf(_SC_NPROCESSORS_ONLN);
+	if (c < 1)
+		c = 1;
+	if (c > BUILD_THREADS_MAX)
+		c = BUILD_THREADS_MAX;
+	if (n < 64)
+		c = 1;
+	return (int)c;
+}
+
+static int
+load_all(const struct build_conf *bc, struct snapshot *s, struct walk *w)
+{
+	struct worker	 wk[BUILD_THREADS_MAX];
+	int		 t, nt = nthreads(bc, w->n), rc = 0;
+
+	memset(wk, 0, sizeof(wk));
+	for (t = 0; t < nt; t++) {
+		wk[t].bc = bc;
+		wk[t].s = s;
+		wk[t].c = w->c;
+		wk[t].lo = w->n * t / nt;
+		wk[t].hi = w->n * (t + 1) / nt;
+		if ((wk[t].ix = search_new()) == NULL)
+			rc = -1;
+	}
+	for (t = 1; t < nt && rc == 0; t++)
+		if (pthread_create(&wk[t].thr, NULL, worker_run, &wk[t]) != 0)
+			wk[t].failed = 2;	/* run below instead */
+	if (rc == 0)
+		worker_run(&wk[0]);
+	for (t = 1; t < nt && rc == 0; t++) {
+		if (wk[t].failed == 2) {
+			wk[t].failed = 0;
+			worker_run(&wk[t]);
+		} else
+			pthread_join(wk[t].thr, NULL);
+	}
+	for (t = 0; t < nt; t++) {
+		struct chunk	*c = wk[t].arena, *last;
+
+		s->errors += wk[t].errors;
+		if (wk[t].failed)
+			rc = -1;
+		if (c != NULL) {
+			for (last = c; last->next != NULL; last = last->next)
+				;
+			last->next = s->arena;
+			s->arena = c;
+		}
+		if (t == 0)
+			s->search = wk[0].ix;
+		else if (s->search != NULL && wk[t].ix != NULL &&
+		    search_merge(s->search, wk[t].ix) == -1)
+			rc = -1;
+		else if (s->search == NULL)
+			search_free(wk[t].ix);
+	}
+	if (s->search != NULL)
+		search_finish(s->search);
+	else
+		rc = -1;
+	return rc;
+}
+
+static double
+now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+}
+
+struct snapshot *
+snapshot_build(const struct build_conf *bc)
+{
+	struct snapshot	*s;
+	struct walk	 w;
+	size_t		*tmp = NULL, i, k;
+	double		 t0 = now_ms();
+	int		 dirfd;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	memset(&w, 0, sizeof(w));
+	w.bc = bc;
+	dirfd = openat(bc->rootfd, bc->archive, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC);
+	if (dirfd == -1) {
+		if (!bc->quiet)
+			log_warn("archive folder %s", bc->archive);
+	} else {
+		walk_dir(&w, dirfd, "", 0);
+		close(dirfd);
+	}
+	s->sig = w.sig ^ w.n;
+	s->errors = w.errors;
+	if (!bc->force && bc->have_prev && s->sig == bc->prev_sig) {
+		s->unchanged = 1;
+		goto done;
+	}
+	qsort(w.c, w.n, sizeof(*w.c), cand_cmp);
+	s->nst = w.n;
+	if ((s->st = calloc(w.n + 1, sizeof(*s->st))) == NULL ||
+	    load_all(bc, s, &w) == -1)
+		goto fail;
+	if ((s->order = calloc(w.n + 1, sizeof(size_t))) == NULL ||
+	    (s->by_rel = calloc(w.n + 1, sizeof(size_t))) == NULL ||
+	    (tmp = calloc(w.n + 1, sizeof(size_t))) == NULL)
+		goto fail;
+	for (i = 0, k = 0; i < w.n; i++)
+		if (s->st[i].valid)
+			s->order[k++] = i;
+	s->n = k;
+	memcpy(s->by_rel, s->order, k * sizeof(size_t));
+	msort(s->order, tmp, k, s, order_cmp_r);
+	msort(s->by_rel, tmp, k, s, rel_cmp_r);
+	if (build_groups(s, bc->archive) == -1)
+		goto fail;
+done:
+	for (i = 0; i < w.n; i++)
+		free(w.c[i].rel);
+	free(w.c);
+	free(tmp);
+	s->build_ms = now_ms() - t0;
+	return s;
+fail:
+	for (i = 0; i < w.n; i++)
+		free(w.c[i].rel);
+	free(w.c);
+	free(tmp);
+	snapshot_free(s);
+	return NULL;
+}
+
+static void
+group_free(struct group *g, int owns_idx)
+{
+	size_t	 i;
+
+	free(g->url);
+	if (owns_idx)
+		free(g->idx);
+	for (i = 0; i < g->npages; i++)
+		free(g->pages[i].data);
+	free(g->pages);
+}
+
+void
+snapshot_free(struct snapshot *s)
+{
+	size_t	 i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->nyears; i++)
+		group_free(&s->years[i], 0);
+	for (i = 0; i < s->ntags; i++)
+		group_free(&s->tags[i], 1);
+	free(s->years);
+	free(s->tags);
+	free(s->home.data);
+	free(s->archive.data);
+	free(s->atom.data);
+	free(s->tagsidx.data);
+	search_free(s->search);
+	free(s->st);
+	free(s->order);
+	free(s->by_rel);
+	arena_free(s->arena);
+	free(s);
+}

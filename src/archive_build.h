@@ -1,0 +1,93 @@
+/*
+ * broadside: building an archive snapshot: walk the archive folder under
+ * the root descriptor, read each statement and its sidecar (in parallel
+ * threads), sort, group by year and tag, and index for search.  A snapshot
+ * is immutable once built, apart from its lazily rendered page cache,
+ * which only the event loop thread touches.
+ */
+#ifndef BROADSIDE_ARCHIVE_BUILD_H
+#define BROADSIDE_ARCHIVE_BUILD_H
+
+#include <sys/types.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "archive_scan.h"
+
+#define BUILD_DEPTH_MAX		8		/* nested folders */
+#define BUILD_READ_MAX		(1024 * 1024)	/* bytes of a statement read */
+#define BUILD_SIDECAR_MAX	(64 * 1024)
+#define BUILD_THREADS_MAX	4
+
+struct stmt {
+	const char	*rel;		/* under the archive: "2025/x.gmi" */
+	const char	*diskpath;	/* under the root: "statements/2025/x.gmi" */
+	const char	*url;		/* URL path, encoded */
+	const char	*title;
+	const char	*summary;	/* "" when none */
+	const char	*author;	/* NULL when none */
+	const char	*lang;		/* NULL when none */
+	const char	*tags;		/* "a,b" or "" */
+	char		 date[11];
+	int		 is_txt;
+	int		 valid;		/* read and indexed */
+	time_t		 mtime;
+	off_t		 size;
+};
+
+struct page {
+	char	*data;
+	size_t	 len;
+	int	 ready;
+};
+
+struct group {
+	char		 key[SCAN_TAG_MAX + 1];	/* "2025" or a tag */
+	char		*url;		/* "/statements/2025/" */
+	size_t		*idx;		/* statements, newest first */
+	size_t		 n;
+	struct page	*pages;		/* gemini pages, rendered lazily */
+	size_t		 npages;
+};
+
+struct chunk;
+
+struct snapshot {
+	int			 refs;
+	struct stmt		*st;		/* by doc id */
+	size_t			 nst;
+	size_t			*order;		/* valid ones, newest first */
+	size_t			 n;
+	size_t			*by_rel;	/* valid ones, by rel */
+	struct group		*years;		/* newest first */
+	size_t			 nyears;
+	struct group		*tags;		/* by name */
+	size_t			 ntags;
+	struct search_index	*search;
+	struct page		 home, archive, atom, tagsidx;
+	uint64_t		 sig;		/* of names, sizes, times */
+	int			 unchanged;	/* sig equal, not forced */
+	double			 build_ms;
+	size_t			 errors;	/* files and lines reported */
+	struct chunk		*arena;
+};
+
+struct build_conf {
+	int		 rootfd;
+	const char	*archive;	/* folder under the root */
+	const char	*root;		/* absolute root path, for inotify */
+	const char	*base_url;
+	int		 watchfd;	/* inotify fd or -1 */
+	int		 force;		/* build even when the sig is the same */
+	int		 have_prev;
+	uint64_t	 prev_sig;
+	int		 threads;	/* 0: one per core, at most 4 */
+	int		 quiet;		/* no log lines (bench) */
+};
+
+/* NULL on a fatal error (memory); missing folder = empty snapshot. */
+struct snapshot *snapshot_build(const struct build_conf *);
+void	 snapshot_free(struct snapshot *);
+
+#endif
