@@ -748,8 +748,8 @@ handler(void *user, const char *section, const char *name, const char *value)
 }
 
 /*
- * Read one physical line into buf (at most `max` bytes, without the line
- * end).  Returns its length, or -1 at the end of input; *toolong is set
+ * Read one physical line into buf (at most `max` bytes without the line
+ * end; buf holds max + 1).  Returns its length, or -1 at the end of input; *toolong is set
  * when the line was longer and its rest was skipped, *nul when it held a
  * NUL byte.
  */
@@ -779,7 +779,7 @@ source_getline(struct parse *p, char *buf, size_t max, int *toolong,
 			break;
 		if (c == '\0')
 			*nul = 1;
-		if (n < max)
+		if (n < max + 1)	/* one more for a '\r' */
 			buf[n++] = (char)c;
 		else
 			*toolong = 1;
@@ -788,6 +788,8 @@ source_getline(struct parse *p, char *buf, size_t max, int *toolong,
 		return -1;
 	if (!*toolong && n > 0 && buf[n - 1] == '\r')
 		n--;
+	if (n > max)
+		*toolong = 1;
 	return (long)n;
 }
 
@@ -840,7 +842,7 @@ static char *
 reader(char *str, int num, void *arg)
 {
 	struct parse	*p = arg;
-	char		 line[CONFIG_LINE_MAX + 1];
+	char		 line[CONFIG_LINE_MAX + 2];
 	char		*s;
 	size_t		 max;
 	long		 n;

@@ -438,6 +438,19 @@ test_long_line(void **state)
 	assert_int_equal(strlen(c.title), 150);
 	config_free(&c);
 
+	/* the longest line inih's 200-byte buffer takes, with LF or CRLF */
+	n = 199 - strlen("title = ");
+	memset(title, 'd', n);
+	title[n] = '\0';
+	(void)snprintf(text, sizeof(text), "[server]\ntitle = %s\r\n", title);
+	assert_int_equal(load(text, &c, &e), 0);
+	assert_int_equal(strlen(c.title), n);
+	config_free(&c);
+	(void)snprintf(text, sizeof(text), "[server]\ntitle = %sd\r\n",
+	    title);
+	assert_int_equal(load(text, &c, &e), 1);
+	assert_non_null(strstr(e.msg[0], "too long"));
+
 	/* far too long, with a valid-looking key: one error, then go on */
 	memset(title, 'b', sizeof(title) - 1);
 	title[sizeof(title) - 1] = '\0';
