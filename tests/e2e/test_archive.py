@@ -1,0 +1,313 @@
+"""End-to-end tests of the archive: generated pages on both protocols, the
+Atom feed, search, live publishing and bad sidecars."""
+import datetime
+import os
+import re
+import shutil
+import signal
+import time
+import urllib.parse
+import xml.etree.ElementTree as ET
+
+import pytest
+
+SEED = "2025-06-09-stop-the-attacks-on-migrants.gmi"
+SEED_TITLE = "Stop the attacks on migrants \u2013 resistance is not a crime!"
+ATOM = "{http://www.w3.org/2005/Atom}"
+RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
+LIVE_SECONDS = 2.0
+
+
+def text(body):
+    return body.decode("utf-8")
+
+
+def gem_ok(server, path):
+    head, body = server.gemini(path)
+    assert head.startswith("20 "), (path, head)
+    return head, text(body)
+
+
+def gopher_text(server, sel):
+    data = server.gopher(sel)
+    assert data.endswith(b".\r\n"), data[-40:]
+    return data.decode("utf-8")
+
+
+def menu_items(menu):
+    items = []
+    for line in menu.split("\r\n"):
+        if not line or line == ".":
+            continue
+        f = line[1:].split("\t")
+        items.append((line[0], f[0], f[1] if len(f) > 1 else ""))
+    return items
+
+
+# -- Gemini pages ------------------------------------------------------------
+
+def test_home_lists_seed(server):
+    head, body = gem_ok(server, "/")
+    assert "text/gemini" in head and "lang=en" in head
+    assert body.startswith("# Statements\n")
+    assert "2025-06-09 " + SEED_TITLE in body
+    assert "=> /statements/ " in body
+    assert "=> /statements/atom.xml " in body
+    assert "=> /search " in body
+    assert "gopher://localhost:%d/" % server.gopher_port in body
+
+
+def test_archive_is_gemfeed(server):
+    head, body = gem_ok(server, "/statements/")
+    lines = body.split("\n")
+    assert lines[0] == "# Statements"
+    assert "## 2025" in lines
+    entry = [l for l in lines if SEED in l]
+    assert entry == ["=> %s 2025-06-09 %s" % (
+        server.url("/statements/" + SEED), SEED_TITLE)]
+    # newest first
+    dates = [m.group(1) for m in
+             (re.match(r"^=> \S+ (\d{4}-\d\d-\d\d) ", l) for l in lines) if m]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_archive_redirect(server):
+    head, _ = server.gemini("/statements")
+    assert head == "31 /statements/"
+
+
+def test_year_and_tag_pages(server):
+    _, body = gem_ok(server, "/statements/2025/")
+    assert "2025-06-09 " + SEED_TITLE in body
+    _, body = gem_ok(server, "/statements/tags/")
+    for tag in ("migrants", "los-angeles", "ice", "solidarity"):
+        assert "=> /statements/tags/%s/ %s (" % (tag, tag) in body
+    _, body = gem_ok(server, "/statements/tags/los-angeles/")
+    assert "2025-06-09 " + SEED_TITLE in body
+    head, _ = server.gemini("/statements/tags/no-such-tag/")
+    assert head.startswith("51")
+
+
+def test_statement_served_as_written_with_lang(server):
+    head, body = server.gemini("/statements/" + SEED)
+    assert head.startswith("20 text/gemini"), head
+    assert "lang=en" in head
+    path = os.path.join(server.content, "statements", SEED)
+    with open(path, "rb") as f:
+        assert body == f.read()
+
+
+def test_atom_feed(server):
+    head, body = server.gemini("/statements/atom.xml")
+    assert head.startswith("20 application/atom+xml"), head
+    root = ET.fromstring(body)
+    assert root.tag == ATOM + "feed"
+    assert root.find(ATOM + "id").text.startswith("gemini://")
+    assert RFC3339.match(root.find(ATOM + "updated").text)
+    entries = root.findall(ATOM + "entry")
+    assert 1 <= len(entries) <= 50
+    titles = [e.find(ATOM + "title").text for e in entries]
+    assert SEED_TITLE in titles
+    for e in entries:
+        assert e.find(ATOM + "id").text.startswith("gemini://")
+        assert e.find(ATOM + "link").get("href").startswith("gemini://")
+        for k in ("published", "updated"):
+            assert RFC3339.match(e.find(ATOM + k).text)
+    seed = entries[titles.index(SEED_TITLE)]
+    assert seed.find(ATOM + "published").text.startswith("2025-06-09T")
+    assert "solidarity" in seed.find(ATOM + "summary").text
+    assert seed.find(ATOM + "author/" + ATOM + "name").text == \
+        "International Action Center"
+
+
+# -- search ------------------------------------------------------------------
+
+@pytest.mark.parametrize("q", ["Huerta", "National%20Guard", "huerta",
+                               "NATIONAL%20guard", "national+guard"])
+def test_search_finds_seed(server, q):
+    _, body = gem_ok(server, "/search?" + q)
+    assert "2025-06-09 " + SEED_TITLE in body
+    assert body.startswith("# Search: ")
+
+
+def test_search_snippet(server):
+    _, body = gem_ok(server, "/search?Huerta")
+    assert re.search(r"^> .*Huerta", body, re.M), body
+
+
+def test_search_prompt_and_answers(server):
+    head, _ = server.gemini("/search")
+    assert head == "10 Search statements"
+    _, body = gem_ok(server, "/search?zzzz")
+    assert "No statement matches" in body
+    assert SEED not in body
+    _, body = gem_ok(server, "/search?%2C%2C")
+    assert "no word" in body
+    _, body = gem_ok(server, "/search?" + "a" * 300)
+    assert "too long" in body
+
+
+def test_search_diacritics(make_server):
+    srv = make_server(files={"statements/2024-01-02-cafe.gmi":
+                             "# Caf\u00e9 cr\u00e8me\n\nSTRA\u00dfE na\u00efve.\n"})
+    for q in ("cafe", "CAF%C3%89", "creme", "strasse", "naive"):
+        _, body = gem_ok(srv, "/search?" + q)
+        assert "2024-01-02 Caf\u00e9 cr\u00e8me" in body, q
+
+
+# -- Gopher ------------------------------------------------------------------
+
+def test_gopher_root(server):
+    menu = gopher_text(server, "")
+    items = menu_items(menu)
+    assert items[0][0] == "i" and items[0][1] == "Statements"
+    assert ("0", "2025-06-09 " + SEED_TITLE, "/statements/" + SEED) in items
+    assert ("1", "All statements, by year", "/statements/") in items
+    assert ("7", "Search statements", "/search") in items
+    names = [i[1] for i in items]
+    assert "about.gmi" in names
+    assert "statements" not in names
+
+
+def test_gopher_archive_year_tag(server):
+    for sel in ("/statements/", "/statements/2025/",
+                "/statements/tags/migrants/"):
+        items = menu_items(gopher_text(server, sel))
+        assert ("0", "2025-06-09 " + SEED_TITLE,
+                "/statements/" + SEED) in items, sel
+    items = menu_items(gopher_text(server, "/statements/"))
+    assert ("i", "2025", "fake") in items or any(
+        t == "i" and d == "2025" for t, d, _ in items)
+
+
+def test_gopher_statement_text(server):
+    data = gopher_text(server, "0/statements/" + SEED)
+    assert "Huerta" in data
+    assert "2025-06-09" in data
+    assert "\r\n" in data
+
+
+def test_gopher_search(server):
+    for q, found in (("Huerta", True), ("National Guard", True),
+                     ("zzzz", False)):
+        menu = gopher_text(server, "/search\t" + q)
+        assert (SEED in menu) == found, q
+    assert "No statement matches" in gopher_text(server, "/search\tzzzz")
+    assert "too long" in gopher_text(server, "/search\t" + "b" * 300)
+
+
+# -- live publishing ---------------------------------------------------------
+
+def wait_for(pred, timeout=LIVE_SECONDS + 0.5):
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < timeout:
+        if pred():
+            return time.monotonic() - t0
+        time.sleep(0.05)
+    return None
+
+
+def visible_everywhere(srv, name, title):
+    checks = [
+        lambda: title in text(srv.gemini("/")[1]),
+        lambda: title in text(srv.gemini("/statements/")[1]),
+        lambda: title in text(srv.gemini("/statements/2026/")[1]),
+        lambda: title in text(srv.gemini("/statements/atom.xml")[1]),
+        lambda: name in text(srv.gemini("/search?quokkaword")[1]),
+        lambda: title in srv.gopher("").decode(),
+        lambda: name in srv.gopher("/search\tquokkaword").decode(),
+    ]
+    return [c() for c in checks]
+
+
+def test_live_add_change_delete(make_server):
+    srv = make_server()
+    name = "2026-03-04-live-one.gmi"
+    path = os.path.join(srv.content, "statements", name)
+    tmp = path + ".part"
+    with open(os.path.join(srv.content, ".tmp-live"), "w") as f:
+        f.write("# Live one\n\nA quokkaword appears.\n")
+    shutil.copy(os.path.join(srv.content, ".tmp-live"), path)
+    assert wait_for(lambda: all(visible_everywhere(srv, name, "Live one"))), \
+        visible_everywhere(srv, name, "Live one")
+    # change the title
+    with open(tmp, "w") as f:
+        f.write("# Live two\n\nA quokkaword again.\n")
+    os.rename(tmp, path)
+    assert wait_for(lambda: "Live two" in text(srv.gemini("/statements/")[1]))
+    # rename (move) to a subfolder
+    os.makedirs(os.path.join(srv.content, "statements", "2026"))
+    new = os.path.join(srv.content, "statements", "2026", name)
+    os.rename(path, new)
+    assert wait_for(lambda: "/statements/2026/" + name in
+                    text(srv.gemini("/statements/")[1]))
+    os.unlink(new)
+    assert wait_for(lambda: not any(visible_everywhere(srv, name, "Live two")))
+    assert srv.alive()
+
+
+def test_flood_gives_few_rebuilds(make_server):
+    srv = make_server()
+    d = os.path.join(srv.content, "statements", "flood")
+    os.makedirs(d)
+    for i in range(1000):
+        with open(os.path.join(d, "2020-01-%02d-flood-%04d.gmi" %
+                               (i % 28 + 1, i)), "w") as f:
+            f.write("# Flood %d\n\nfloodword text.\n" % i)
+    assert wait_for(lambda: "1000 statements match" in
+                    text(srv.gemini("/search?floodword")[1]), timeout=5)
+    time.sleep(0.5)
+    rebuilds = srv.log_text().count("archive: ")
+    # one at start, then a handful for the burst
+    assert rebuilds <= 8, srv.log_text()[-2000:]
+
+
+def test_sighup_rebuilds(make_server):
+    srv = make_server(conf={})
+    before = srv.log_text().count(" statements, ")
+    srv.signal(signal.SIGHUP)
+    assert wait_for(lambda: srv.log_text().count(" statements, ") > before,
+                    timeout=5) is not None
+    assert srv.alive()
+
+
+def test_broken_sidecar_reported_statement_served(make_server):
+    srv = make_server(files={
+        "statements/2024-05-01-broken.gmi": "# Broken meta\n\nStill here.\n",
+        "statements/2024-05-01-broken.ini":
+            "title = Fixed title\nthis line is wrong\ndate = 2024-13-40\n"
+            "tags = good, b@d\ncolour = red\n",
+        "statements/2024-02-30-bad-date.gmi": "# Bad date\n",
+    })
+    log = srv.log_text()
+    assert "statements/2024-05-01-broken.ini:2:" in log
+    assert "statements/2024-05-01-broken.ini:3:" in log
+    assert "statements/2024-05-01-broken.ini:4:" in log
+    assert "statements/2024-05-01-broken.ini:5:" in log
+    assert "2024-02-30-bad-date.gmi" in log
+    _, body = gem_ok(srv, "/statements/")
+    assert "2024-05-01 Fixed title" in body
+    assert "Bad date" not in body
+    head, _ = srv.gemini("/statements/2024-05-01-broken.gmi")
+    assert head.startswith("20 ")
+
+
+def test_index_gmi_wins_on_gemini_only(make_server):
+    srv = make_server(files={"index.gmi": "# Hand made\n"})
+    _, body = gem_ok(srv, "/")
+    assert body == "# Hand made\n"
+    assert SEED in srv.gopher("").decode()
+
+
+def test_pages_bounded(make_server):
+    files = {}
+    for i in range(1500):
+        y = 2000 + i % 20
+        files["statements/%d-%02d-%02d-s%04d.gmi" % (y, i % 12 + 1, i % 28 + 1, i)] = \
+            "# A rather long statement title number %d for paging\n\nx\n" % i
+    srv = make_server(files=files)
+    _, body = gem_ok(srv, "/statements/")
+    assert len(body.encode()) <= 64 * 1024
+    assert "=> /statements/2000/ " in body
+    _, body = gem_ok(srv, "/statements/2000/")
+    assert len(body.encode()) <= 64 * 1024
