@@ -98,6 +98,9 @@ class Server:
                 "lang": "en",
                 "workers": "1",
                 "timeout": "3",
+                # Tests hammer from one address: limits get their own tests.
+                "max_clients_per_ip": "0",
+                "rate": "off",
                 "log": self.errlog,
                 "access_log": self.acclog,
             },
@@ -111,6 +114,11 @@ class Server:
                 "port": str(self.gopher_port),
             },
         }
+        if os.geteuid() == 0:
+            # As root the server insists on a user to drop to.  No chroot
+            # by default: LeakSanitizer needs /proc at exit.
+            self.conf["server"]["user"] = "nobody"
+            self.conf["server"]["chroot"] = "no"
         for section, kv in (conf or {}).items():
             self.conf.setdefault(section, {}).update(kv)
         self.conf_path = os.path.join(self.base, "broadside.ini")
@@ -130,7 +138,9 @@ class Server:
     def start(self):
         self.stderr = open(os.path.join(self.base, "stderr.txt"), "wb")
         env = dict(os.environ)
-        env.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0")
+        # A small quarantine so memory tests see our allocations, not ASan's.
+        env.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0:"
+                       "quarantine_size_mb=4")
         env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1")
         self.proc = subprocess.Popen([BIN, "-c", self.conf_path],
                                      stdout=self.stderr, stderr=self.stderr,
