@@ -1,0 +1,234 @@
+"""End-to-end tests of the Gopher side: menus, text, binaries, errors,
+traversal, limits, charset, caps.txt and the access log."""
+import os
+import shutil
+import socket
+import subprocess
+import time
+
+import pytest
+
+from conftest import DEFAULT_FILES
+
+
+def lines_of(data):
+    assert data.endswith(b".\r\n"), data[-60:]
+    body = data[:-3]
+    assert body == b"" or body.endswith(b"\r\n"), body[-60:]
+    parts = body.split(b"\r\n")[:-1] if body else []
+    for p in parts:
+        assert b"\n" not in p and b"\r" not in p
+    return parts
+
+
+def menu_lines(data):
+    lines = lines_of(data)
+    for ln in lines:
+        assert ln.count(b"\t") == 3, ln
+    return lines
+
+
+def test_root_menu(server):
+    data = server.gopher("")
+    lines = menu_lines(data)
+    assert lines
+    for ln in lines:
+        ln.decode("utf-8")          # valid UTF-8
+        host, port = ln.split(b"\t")[2:4]
+        if ln[:1] != b"3":
+            assert port == str(server.gopher_port).encode()
+    assert server.gopher("/") == data
+
+
+def test_text_file(server):
+    data = server.gopher("/plain.txt")
+    assert data == b"Just text.\r\n..starts with a dot\r\n.\r\n"
+    assert server.gopher("0/plain.txt") == data
+    assert server.gopher("plain.txt") == data
+
+
+def test_curl_text_and_binary(server):
+    if shutil.which("curl") is None:
+        pytest.skip("curl missing")
+    base = "gopher://127.0.0.1:%d" % server.gopher_port
+    out = subprocess.run(["curl", "-s", "--max-time", "10",
+                          base + "/0/plain.txt"],
+                         capture_output=True, timeout=20).stdout
+    assert b"Just text." in out and b"..starts with a dot" in out
+    out = subprocess.run(["curl", "-s", "--max-time", "10", base + "/9/noext"],
+                         capture_output=True, timeout=20).stdout
+    assert out == DEFAULT_FILES["noext"]
+
+
+def test_binary_exact(server):
+    assert server.gopher("/noext") == DEFAULT_FILES["noext"]
+    assert server.gopher("I/image.png") == DEFAULT_FILES["image.png"]
+
+
+def test_lynx_renders_gemtext(server):
+    if shutil.which("lynx") is None:
+        pytest.skip("lynx missing")
+    url = "gopher://127.0.0.1:%d/0/hello.gmi" % server.gopher_port
+    out = subprocess.run(["lynx", "-dump", "-nolist", url],
+                         capture_output=True, timeout=30).stdout.decode(
+                             "utf-8", "replace")
+    assert "Hello" in out and "=====" in out
+    assert "[1] plain text" in out
+    assert "References" in out
+
+
+def test_gemtext_as_text(server):
+    data = server.gopher("/hello.gmi")
+    lines = lines_of(data)
+    assert lines[0] == b"Hello" and lines[1] == b"====="
+    assert b"A test page." in lines
+    assert b"[1] plain text" in lines
+    ref = ("[1] gopher://localhost:%d/0/plain.txt" % server.gopher_port)
+    assert ref.encode() in lines
+    for ln in lines:
+        assert len(ln.decode("utf-8")) <= 70
+
+
+def test_gemtext_as_menu(server):
+    data = server.gopher("1/hello.gmi")
+    lines = menu_lines(data)
+    assert any(ln.startswith(b"0plain text\t/plain.txt\t") for ln in lines)
+    data = server.gopher("/withindex/")
+    lines = menu_lines(data)
+    assert lines[0].startswith(b"iIndex page\t")
+
+
+def test_directory_menu(server):
+    data = server.gopher("/listed/")
+    lines = menu_lines(data)
+    sel = {ln.split(b"\t")[1]: ln[:1] for ln in lines}
+    assert sel[b"/listed/a.gmi"] == b"0"
+    assert sel[b"/listed/b.txt"] == b"0"
+    assert sel[b"/listed/sub/"] == b"1"
+    assert b"secret" not in data
+    assert server.gopher("/listed") == data
+    assert server.gopher("1/listed/") == data
+    assert server.gopher("/listed/.secret")[:1] == b"3"
+
+
+def test_url_selector(server):
+    data = server.gopher('URL:https://example.com/?a=1&b="<x>')
+    assert b"<html" in data.lower()
+    assert b'href="https://example.com/?a=1&amp;b=&quot;&lt;x&gt;"' in data
+    assert b"<x>" not in data
+
+
+def test_caps(server):
+    data = server.gopher("caps.txt")
+    lines = lines_of(data)
+    assert b"CapsVersion=1" in lines
+    assert b"PathDelimiter=/" in lines
+    assert b"ServerSoftware=broadside" in lines
+    assert b"DefaultEncoding=UTF-8" in lines
+    assert server.gopher("/caps.txt") == data
+
+
+@pytest.mark.parametrize("sel", [
+    "../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "..\\..\\etc\\passwd",
+    "/etc/passwd", "0/../../../../etc/passwd", "/../../../../etc/passwd",
+    "/%2e%2e%2f%2e%2e%2fetc/passwd", "9/%2e%2e/%2e%2e/etc/passwd",
+])
+def test_traversal(server, sel):
+    data = server.gopher(sel)
+    assert b"root:" not in data
+    assert data[:1] == b"3"
+    menu_lines(data)
+
+
+def test_not_found(server):
+    data = server.gopher("/no/such/thing")
+    lines = menu_lines(data)
+    assert lines[0][:1] == b"3"
+    assert b"Not found" in lines[0]
+
+
+def test_nul_rejected(server):
+    data = server.gopher(b"/plain.txt\x00x")
+    assert data[:1] == b"3"
+
+
+def test_gopher_plus_and_search(server):
+    assert server.gopher("/plain.txt\t+").startswith(b"Just text.")
+    assert server.gopher("/plain.txt\t$").startswith(b"Just text.")
+    assert server.gopher("/plain.txt\t!").startswith(b"Just text.")
+
+
+def test_overlong_selector(server):
+    start = time.monotonic()
+    with socket.create_connection(("127.0.0.1", server.gopher_port),
+                                  timeout=10) as s:
+        try:
+            s.sendall(b"/" + b"a" * 1999 + b"\r\n")
+        except OSError:
+            pass
+        chunks = []
+        while True:
+            try:
+                b = s.recv(65536)
+            except ConnectionResetError:
+                break
+            if not b:
+                break
+            chunks.append(b)
+    data = b"".join(chunks)
+    assert data[:1] == b"3"
+    assert time.monotonic() - start < 2.5
+
+
+def test_silent_client_dropped(server):
+    silent = socket.create_connection(("127.0.0.1", server.gopher_port),
+                                      timeout=10)
+    try:
+        t0 = time.monotonic()
+        # Another client is served meanwhile.
+        assert server.gopher("/plain.txt").startswith(b"Just text.")
+        assert time.monotonic() - t0 < 2
+        silent.settimeout(10)
+        try:
+            rest = silent.recv(65536)
+            while rest and rest.endswith(b".\r\n") is False:
+                more = silent.recv(65536)
+                if not more:
+                    break
+                rest += more
+        except ConnectionResetError:
+            rest = b""
+        elapsed = time.monotonic() - t0
+        assert 1 < elapsed < 8, elapsed
+    finally:
+        silent.close()
+
+
+def test_charset_ascii(make_server):
+    files = {"quotes.gmi": "# Caf\u00e9 \u201cquotes\u201d\n\n"
+                           "Na\u00efve \u2014 wait\u2026 \u4e2d\n",
+             "quotes.txt": "\u201chello\u201d \u00e9t\u00e9\n\u2026dots\n"}
+    srv = make_server(conf={"gopher": {"charset": "ascii"}}, files=files)
+    data = srv.gopher("/quotes.gmi")
+    assert all(b < 0x80 for b in data)
+    assert b'Cafe "quotes"' in data
+    assert b"Naive -- wait... ?" in data
+    data = srv.gopher("/quotes.txt")
+    assert data == b'"hello" ete\r\n....dots\r\n.\r\n'
+    data = srv.gopher("/listed/")
+    assert all(b < 0x80 for b in data)
+    assert b"DefaultEncoding=US-ASCII" in srv.gopher("caps.txt")
+
+
+def test_access_log(make_server):
+    srv = make_server()
+    srv.gopher("/plain.txt")
+    srv.gopher("/nope")
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        lines = [ln for ln in srv.access_lines() if "gopher" in ln]
+        if len(lines) >= 2:
+            break
+        time.sleep(0.1)
+    assert any("plain.txt" in ln for ln in lines)
+    assert any("nope" in ln for ln in lines)
