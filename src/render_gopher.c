@@ -16,7 +16,8 @@
  *   the page's selector.
  * - The item type of a local link follows its name: a trailing '/' or no
  *   extension at all is a menu (1), otherwise the MIME type of the
- *   extension, and 9 when the extension is unknown.
+ *   extension, and 9 when the extension is unknown; "/search" (the
+ *   archive's search route) is a search item (7).
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -355,6 +356,8 @@ type_for_path(const char *path)
 
 	if (len == 0 || path[len - 1] == '/')
 		return '1';
+	if (strcmp(path, "/search") == 0)	/* the archive's search item */
+		return '7';
 	name = strrchr(path, '/');
 	name = name ? name + 1 : path;
 	if (strchr(name, '.') == NULL)

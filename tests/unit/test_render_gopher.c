@@ -271,6 +271,7 @@ static const struct link_case link_cases[] = {
 	{ "/a/../img.png", "IL\t/img.png\tlocalhost\t7070\r\n" },
 	{ "/anim.gif", "gL\t/anim.gif\tlocalhost\t7070\r\n" },
 	{ "/doc.pdf", "dL\t/doc.pdf\tlocalhost\t7070\r\n" },
+	{ "/search", "7L\t/search\tlocalhost\t7070\r\n" },
 };
 
 static void
