@@ -787,7 +787,7 @@ search_snippet(const char *text, size_t len, const char *q, size_t qlen,
 		to = f.end < len ? f.end : len;
 	if (to < len)
 		to = char_start(text, to);
-	if (from > 0 && o + 4 < outsz) {
+	if (from > 0 && text[from - 1] != '\n' && o + 4 < outsz) {
 		memcpy(out, "\xe2\x80\xa6", 3);
 		o = 3;
 	}

@@ -1,0 +1,257 @@
+/* Unit tests: statement file names, dates, title/summary, sidecars. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "archive_scan.h"
+
+static void
+test_dates(void **state)
+{
+	static const struct {
+		const char	*s;
+		int		 ok;
+	} t[] = {
+		{ "2025-06-09", 1 }, { "2024-02-29", 1 }, { "2000-02-29", 1 },
+		{ "1900-02-29", 0 }, { "2023-02-29", 0 }, { "2025-13-01", 0 },
+		{ "2025-00-10", 0 }, { "2025-04-31", 0 }, { "2025-04-00", 0 },
+		{ "0999-01-01", 0 }, { "2025-6-09", 0 }, { "2025/06/09", 0 },
+		{ "20250609xx", 0 }, { "2025-06-0a", 0 }, { "", 0 },
+		{ "2025-12-31", 1 }, { "9999-12-31", 1 },
+	};
+	struct scan_date	 d;
+	const char		*err;
+	size_t			 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		err = NULL;
+		int rc = scan_parse_date(t[i].s, strlen(t[i].s), &d, &err);
+		if (t[i].ok) {
+			assert_int_equal(rc, 0);
+			assert_string_equal(d.text, t[i].s);
+		} else {
+			assert_int_equal(rc, -1);
+			assert_non_null(err);
+		}
+	}
+	assert_int_equal(scan_parse_date("2025-06-09", 10, &d, &err), 0);
+	assert_int_equal(d.year, 2025);
+	assert_int_equal(d.month, 6);
+	assert_int_equal(d.day, 9);
+}
+
+static void
+test_names(void **state)
+{
+	static const struct {
+		const char	*name;
+		int		 ok;	/* 1 ok, 0 error reported, -1 ignored */
+		const char	*slug;
+		int		 txt;
+	} t[] = {
+		{ "2025-06-09-stop-the-attacks.gmi", 1, "stop-the-attacks", 0 },
+		{ "2025-06-09-x.txt", 1, "x", 1 },
+		{ "2025-06-09-a b.gmi", 1, "a b", 0 },
+		{ "2025-06-09-.gmi", 0, NULL, 0 },
+		{ "2025-06-09.gmi", 0, NULL, 0 },
+		{ "2025-13-09-bad.gmi", 0, NULL, 0 },
+		{ "2025-02-30-bad.gmi", 0, NULL, 0 },
+		{ "2025-06-09-x.ini", -1, NULL, 0 },
+		{ "index.gmi", -1, NULL, 0 },
+		{ "about.txt", -1, NULL, 0 },
+		{ "2025-06-09-x.gmi.bak", -1, NULL, 0 },
+		{ "2025_06_09-x.gmi", -1, NULL, 0 },
+	};
+	struct scan_name	 n;
+	const char		*err;
+	size_t			 i;
+	int			 rc;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		err = "unset";
+		rc = scan_parse_name(t[i].name, &n, &err);
+		if (t[i].ok == 1) {
+			assert_int_equal(rc, 0);
+			assert_string_equal(n.slug, t[i].slug);
+			assert_int_equal(n.is_txt, t[i].txt);
+			assert_string_equal(n.date.text, "2025-06-09");
+		} else {
+			assert_int_equal(rc, -1);
+			if (t[i].ok == 0)
+				assert_non_null(err);
+			else
+				assert_null(err);
+		}
+	}
+	assert_int_equal(scan_parse_name("2025-06-09-stop.gmi", &n, &err), 0);
+	assert_string_equal(n.base, "2025-06-09-stop");
+}
+
+static void
+test_extract_gemtext(void **state)
+{
+	const char	*g = "# Stop the attacks\n\nJune 9, 2025\n\n"
+	    "First paragraph, line one\nline two.\n\nSecond one.\n";
+	const char	*pre = "```\n# not a title\n```\n## sub\n=> /x link\n"
+	    "# Real title\r\n\r\n* item text\n\nnext\n";
+	const char	*none = "no heading here\nat all\n";
+	struct scan_text t;
+
+	(void)state;
+	scan_extract(g, strlen(g), 0, &t);
+	assert_string_equal(t.title, "Stop the attacks");
+	assert_string_equal(t.summary, "First paragraph, line one line two.");
+	scan_extract(pre, strlen(pre), 0, &t);
+	assert_string_equal(t.title, "Real title");
+	assert_string_equal(t.summary, "item text");
+	scan_extract(none, strlen(none), 0, &t);
+	assert_string_equal(t.title, "");
+	assert_string_equal(t.summary, "no heading here at all");
+	scan_extract("", 0, 0, &t);
+	assert_string_equal(t.title, "");
+	assert_string_equal(t.summary, "");
+}
+
+static void
+test_extract_txt_and_limits(void **state)
+{
+	const char	*txt = "\n  Plain title  \nbody one\nbody two\n\nlater\n";
+	char		 big[4000];
+	struct scan_text t;
+
+	(void)state;
+	scan_extract(txt, strlen(txt), 1, &t);
+	assert_string_equal(t.title, "Plain title");
+	assert_string_equal(t.summary, "body one body two");
+	/* An over-long summary is cut on a UTF-8 boundary. */
+	memcpy(big, "# T\n\n", 5);
+	for (size_t i = 5; i + 2 < sizeof(big); i += 2)
+		memcpy(big + i, "\xc3\xa9", 2);
+	scan_extract(big, sizeof(big) - 1, 0, &t);
+	assert_true(strlen(t.summary) <= SCAN_SUMMARY_MAX);
+	assert_true(strlen(t.summary) % 2 == 0);
+	assert_true(scan_utf8_valid(t.summary, strlen(t.summary)));
+	/* Invalid bytes are dropped from titles. */
+	scan_extract("# a\xff" "b\n", 6, 0, &t);
+	assert_string_equal(t.title, "ab");
+}
+
+static void
+test_sidecar_good(void **state)
+{
+	const char	*ini = "; comment\n[statement]\n"
+	    "title = Another title\nauthor = International Action Center\n"
+	    "lang = en\ntags = Migrants, los-angeles, ice ,solidarity,,\n"
+	    "date = 2025-06-10\nsummary = A short one.\n";
+	const char	*nosect = "lang: fr-CA\n";
+	struct scan_sidecar sc;
+
+	(void)state;
+	assert_int_equal(scan_parse_sidecar(ini, strlen(ini), &sc), 0);
+	assert_int_equal(sc.has, SIDECAR_TITLE | SIDECAR_DATE |
+	    SIDECAR_AUTHOR | SIDECAR_LANG | SIDECAR_SUMMARY | SIDECAR_TAGS);
+	assert_string_equal(sc.title, "Another title");
+	assert_string_equal(sc.author, "International Action Center");
+	assert_string_equal(sc.lang, "en");
+	assert_string_equal(sc.date.text, "2025-06-10");
+	assert_string_equal(sc.summary, "A short one.");
+	assert_int_equal(sc.ntags, 4);
+	assert_string_equal(sc.tags[0], "migrants");
+	assert_string_equal(sc.tags[3], "solidarity");
+	assert_int_equal(scan_parse_sidecar(nosect, strlen(nosect), &sc), 0);
+	assert_string_equal(sc.lang, "fr-CA");
+}
+
+static void
+test_sidecar_bad(void **state)
+{
+	char		 ini[1024];
+	struct scan_sidecar sc;
+	int		 n;
+
+	(void)state;
+	snprintf(ini, sizeof(ini), "title = Kept\n"	/* 1 */
+	    "no equals sign\n"				/* 2 */
+	    "date = 2025-02-30\n"			/* 3 */
+	    "lang = not a tag!\n"			/* 4 */
+	    "tags = ok, b@d\n"				/* 5 */
+	    "colour = red\n"				/* 6 */
+	    "[other]\n"					/* 7 */
+	    "author = X\n"				/* 8 */
+	    "title = %0300d\n"				/* 9 */
+	    "[statement]\n"				/* 10 */
+	    "author = Y\xff\n", 0);			/* 11 */
+	n = scan_parse_sidecar(ini, strlen(ini), &sc);
+	assert_int_equal(n, 8);
+	assert_int_equal(sc.errors[0].line, 2);
+	assert_int_equal(sc.errors[1].line, 3);
+	assert_int_equal(sc.errors[2].line, 4);
+	assert_int_equal(sc.errors[3].line, 5);
+	assert_int_equal(sc.errors[4].line, 6);
+	assert_int_equal(sc.errors[5].line, 8);
+	assert_int_equal(sc.errors[6].line, 9);
+	assert_int_equal(sc.errors[7].line, 11);
+	assert_true(sc.has & SIDECAR_TITLE);
+	assert_string_equal(sc.title, "Kept");
+	assert_false(sc.has & (SIDECAR_DATE | SIDECAR_LANG | SIDECAR_TAGS |
+	    SIDECAR_AUTHOR));
+	/* Empty and NUL-holding input. */
+	assert_int_equal(scan_parse_sidecar("", 0, &sc), 0);
+	assert_int_equal(scan_parse_sidecar("a = b\0c\n", 8, &sc), 1);
+}
+
+static void
+test_tags_and_lang(void **state)
+{
+	char		 tags[SCAN_TAGS_MAX][SCAN_TAG_MAX + 1];
+	char		 many[1024] = "";
+	const char	*err;
+	size_t		 n, i;
+
+	(void)state;
+	assert_int_equal(scan_parse_tags(" a , B,a,c_d ", tags, SCAN_TAGS_MAX,
+	    &n, &err), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(tags[1], "b");
+	assert_int_equal(scan_parse_tags("", tags, SCAN_TAGS_MAX, &n, &err), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(scan_parse_tags("x/y", tags, SCAN_TAGS_MAX, &n, &err),
+	    -1);
+	for (i = 0; i < SCAN_TAGS_MAX + 1; i++)
+		snprintf(many + strlen(many), sizeof(many) - strlen(many),
+		    "t%zu,", i);
+	assert_int_equal(scan_parse_tags(many, tags, SCAN_TAGS_MAX, &n, &err),
+	    -1);
+	assert_true(scan_lang_ok("en"));
+	assert_true(scan_lang_ok("pt-BR"));
+	assert_true(scan_lang_ok("zh-Hant-TW"));
+	assert_false(scan_lang_ok(""));
+	assert_false(scan_lang_ok("e1"));
+	assert_false(scan_lang_ok("en-"));
+	assert_false(scan_lang_ok("en--us"));
+	assert_false(scan_lang_ok("en_US"));
+	assert_false(scan_lang_ok("verylongxx"));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_dates),
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_extract_gemtext),
+		cmocka_unit_test(test_extract_txt_and_limits),
+		cmocka_unit_test(test_sidecar_good),
+		cmocka_unit_test(test_sidecar_bad),
+		cmocka_unit_test(test_tags_and_lang),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
