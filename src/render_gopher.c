@@ -149,6 +149,10 @@ gopher_item(struct buf *b, char type, const char *display,
 	struct buf	 d;
 	size_t		 n;
 
+	if (display == NULL)
+		display = "";
+	if (selector == NULL)
+		selector = "";
 	buf_init(&d, LINE_MAX_BYTES * 4);
 	put_clean(&d, display, strlen(display), 0, st->charset);
 	n = cut_chars(d.data ? d.data : "", d.len, (size_t)style_wrap(st),
@@ -165,8 +169,11 @@ gopher_info(struct buf *b, const char *text, const struct gopher_style *st)
 {
 	struct emitter	 em;
 	const char	*nl;
-	size_t		 len = strlen(text), n;
+	size_t		 len, n;
 
+	if (text == NULL)
+		text = "";
+	len = strlen(text);
 	memset(&em, 0, sizeof(em));
 	em.out = b;
 	em.st = st;

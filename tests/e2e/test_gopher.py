@@ -232,3 +232,13 @@ def test_access_log(make_server):
         time.sleep(0.1)
     assert any("plain.txt" in ln for ln in lines)
     assert any("nope" in ln for ln in lines)
+
+
+def test_charset_latin1(make_server):
+    files = {"l1.gmi": "# \u00c9t\u00e9 \u201cq\u201d \u4e2d\n",
+             "l1.txt": "\u00e9\u2014\u0153\n"}
+    srv = make_server(conf={"gopher": {"charset": "latin1"}}, files=files)
+    data = srv.gopher("/l1.gmi")
+    assert data.startswith(b'\xc9t\xe9 "q" ?\r\n')
+    assert srv.gopher("/l1.txt") == b"\xe9--oe\r\n.\r\n"
+    assert b"DefaultEncoding=ISO-8859-1" in srv.gopher("caps.txt")
