@@ -1,0 +1,259 @@
+/* Unit tests: the search tokenizer, folding, index, ranking, snippets. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "search.h"
+
+struct toks {
+	char	 s[512];
+	size_t	 n;
+};
+
+static int
+collect(void *arg, const char *tok, size_t len, size_t start, size_t end)
+{
+	struct toks	*t = arg;
+
+	(void)start;
+	(void)end;
+	snprintf(t->s + strlen(t->s), sizeof(t->s) - strlen(t->s), "%s%.*s",
+	    t->n++ ? "|" : "", (int)len, tok);
+	return 0;
+}
+
+static void
+test_tokenize_fold(void **state)
+{
+	static const struct {
+		const char	*in, *out;
+	} t[] = {
+		{ "Hello, World!", "hello|world" },
+		{ "Café CRÈME brûlée", "cafe|creme|brulee" },
+		{ "Straße Œuvre Æsir", "strasse|oeuvre|aesir" },
+		{ "Łódź Škoda Ørsted ñandú", "lodz|skoda|orsted|nandu" },
+		{ "naïve façade", "naive|facade" },
+		{ "e\xcc\x81t\xc3\xa9", "ete" },	/* combining acute */
+		{ "U.S.’s 2,000 soldiers", "u|s|s|2|000|soldiers" },
+		{ "“quoted” — dash…end", "quoted|dash|end" },
+		{ "ΑΘΗΝΑ Москва", "αθηνα|москва" },
+		{ "a\xff" "b", "a|b" },		/* invalid byte separates */
+		{ "", "" },
+		{ "   ,,, ", "" },
+		{ "x_y-z", "x|y|z" },
+	};
+	struct toks	 tk;
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		memset(&tk, 0, sizeof(tk));
+		search_tokenize(t[i].in, strlen(t[i].in), collect, &tk);
+		assert_string_equal(tk.s, t[i].out);
+	}
+}
+
+static void
+test_long_token_and_fold_word(void **state)
+{
+	char		 in[200], out[64];
+	struct toks	 tk;
+
+	(void)state;
+	memset(in, 'A', sizeof(in) - 1);
+	in[sizeof(in) - 1] = '\0';
+	memset(&tk, 0, sizeof(tk));
+	search_tokenize(in, strlen(in), collect, &tk);
+	assert_int_equal(tk.n, 1);
+	assert_int_equal(strlen(tk.s), SEARCH_TOKEN_MAX);
+	assert_int_equal(search_fold_word("Éloïse", strlen("Éloïse"), out,
+	    sizeof(out)), 6);
+	assert_string_equal(out, "eloise");
+	assert_int_equal(search_fold_word("!!", 2, out, sizeof(out)), 0);
+}
+
+static struct search_index *
+build(const char *const *titles, const char *const *bodies, size_t n)
+{
+	struct search_index	*ix = search_new();
+	size_t			 i;
+
+	assert_non_null(ix);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(search_doc_begin(ix, i), 0);
+		assert_int_equal(search_doc_add(ix, titles[i],
+		    strlen(titles[i]), 1), 0);
+		assert_int_equal(search_doc_add(ix, bodies[i],
+		    strlen(bodies[i]), 0), 0);
+		assert_int_equal(search_doc_end(ix), 0);
+	}
+	search_finish(ix);
+	return ix;
+}
+
+/* Doc ids are newest first: 0 is the newest. */
+static const char *const titles[] = {
+	"Newest note", "Guard news", "Old piece", "Oldest piece", "Other",
+};
+static const char *const bodies[] = {
+	"the national guard was sent",
+	"the guard and the national guard and more national news",
+	"national guard national guard national guard",
+	"national guard",
+	"nothing to see here, guard only",
+};
+
+static void
+test_query_and_rank(void **state)
+{
+	struct search_index	*ix = build(titles, bodies, 5);
+	struct search_hit	 h[10];
+	size_t			 n, total;
+
+	(void)state;
+	assert_int_equal(search_query(ix, "National GUARD", 14, h, 10, &n,
+	    &total), 2);
+	assert_int_equal(total, 4);
+	assert_int_equal(n, 4);
+	/* Title hit first, then by frequency, then newest. */
+	assert_int_equal(h[0].doc, 1);
+	assert_int_equal(h[1].doc, 2);
+	assert_int_equal(h[2].doc, 0);
+	assert_int_equal(h[3].doc, 3);
+	assert_int_equal(h[0].meta, 1);
+	/* A word found nowhere: nothing (AND). */
+	assert_int_equal(search_query(ix, "guard zzzz", 10, h, 10, &n, &total),
+	    2);
+	assert_int_equal(total, 0);
+	assert_int_equal(n, 0);
+	/* No word at all. */
+	assert_int_equal(search_query(ix, " ,; ", 4, h, 10, &n, &total), 0);
+	/* Capped results, total still counted. */
+	assert_int_equal(search_query(ix, "guard", 5, h, 2, &n, &total), 1);
+	assert_int_equal(n, 2);
+	assert_int_equal(total, 5);
+	assert_int_equal(h[0].doc, 1);
+	search_free(ix);
+}
+
+static void
+test_merge_equals_single(void **state)
+{
+	struct search_index	*a, *b, *one;
+	struct search_hit	 h1[10], h2[10];
+	size_t			 n1, n2, t1, t2, i;
+	const char		*qs[] = { "national guard", "guard", "piece",
+	    "newest", "the" };
+
+	(void)state;
+	one = build(titles, bodies, 5);
+	a = search_new();
+	b = search_new();
+	for (i = 0; i < 5; i++) {
+		struct search_index *ix = i < 2 ? a : b;
+
+		search_doc_begin(ix, i);
+		search_doc_add(ix, titles[i], strlen(titles[i]), 1);
+		search_doc_add(ix, bodies[i], strlen(bodies[i]), 0);
+		search_doc_end(ix);
+	}
+	assert_int_equal(search_merge(a, b), 0);
+	search_finish(a);
+	assert_int_equal(search_term_count(a), search_term_count(one));
+	for (i = 0; i < sizeof(qs) / sizeof(qs[0]); i++) {
+		search_query(one, qs[i], strlen(qs[i]), h1, 10, &n1, &t1);
+		search_query(a, qs[i], strlen(qs[i]), h2, 10, &n2, &t2);
+		assert_int_equal(n1, n2);
+		assert_int_equal(t1, t2);
+		assert_memory_equal(h1, h2, n1 * sizeof(h1[0]));
+	}
+	search_free(a);
+	search_free(one);
+}
+
+static void
+test_many_docs(void **state)
+{
+	struct search_index	*ix = search_new();
+	struct search_hit	 h[SEARCH_RESULTS_MAX];
+	char			 body[64];
+	size_t			 n, total, i;
+
+	(void)state;
+	for (i = 0; i < 20000; i++) {
+		snprintf(body, sizeof(body), "common w%zu %s", i % 100,
+		    i % 1000 == 7 ? "rare" : "");
+		search_doc_begin(ix, i);
+		search_doc_add(ix, body, strlen(body), 0);
+		search_doc_end(ix);
+	}
+	search_finish(ix);
+	search_query(ix, "common", 6, h, SEARCH_RESULTS_MAX, &n, &total);
+	assert_int_equal(total, 20000);
+	assert_int_equal(n, SEARCH_RESULTS_MAX);
+	assert_int_equal(h[0].doc, 0);		/* all tie: newest first */
+	assert_int_equal(h[49].doc, 49);
+	search_query(ix, "rare common w7", 14, h, SEARCH_RESULTS_MAX, &n,
+	    &total);
+	assert_int_equal(total, 20);
+	assert_int_equal(h[0].doc, 7);
+	assert_int_equal(h[19].doc, 19007);
+	search_free(ix);
+}
+
+static void
+test_snippet(void **state)
+{
+	char		 out[512];
+	const char	*text = "# Title line\n\nSome words before. During "
+	    "these arrests, David Huerta, president of the union, was "
+	    "detained.\n=> /link a link\n";
+	char		 longtext[2000];
+	size_t		 n;
+
+	(void)state;
+	n = search_snippet(text, strlen(text), "huerta", 6, out, sizeof(out));
+	assert_true(n > 0);
+	assert_non_null(strstr(out, "David Huerta"));
+	assert_null(strstr(out, "\n"));
+	assert_int_equal(search_snippet(text, strlen(text), "zzzz", 4, out,
+	    sizeof(out)), 0);
+	assert_string_equal(out, "");
+	/* Long text: window around the hit, ellipses, UTF-8 kept whole. */
+	for (n = 0; n + 2 < 1000; n += 2)
+		memcpy(longtext + n, "\xc3\xa9", 2);
+	snprintf(longtext + n, sizeof(longtext) - n, " target ");
+	n = strlen(longtext);
+	for (; n + 2 < sizeof(longtext) - 1; n += 2)
+		memcpy(longtext + n, "\xc3\xa9", 2);
+	longtext[n] = '\0';
+	n = search_snippet(longtext, strlen(longtext), "TARGET", 6, out,
+	    sizeof(out));
+	assert_true(n > 0 && n <= SEARCH_SNIPPET_MAX + 16);
+	assert_non_null(strstr(out, "target"));
+	assert_memory_equal(out, "\xe2\x80\xa6", 3);
+	assert_memory_equal(out + n - 3, "\xe2\x80\xa6", 3);
+	for (size_t i = 3; i + 3 < n; i++)
+		if ((unsigned char)out[i] == 0xc3)
+			assert_int_equal((unsigned char)out[i + 1], 0xa9);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tokenize_fold),
+		cmocka_unit_test(test_long_token_and_fold_word),
+		cmocka_unit_test(test_query_and_rank),
+		cmocka_unit_test(test_merge_equals_single),
+		cmocka_unit_test(test_many_docs),
+		cmocka_unit_test(test_snippet),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
