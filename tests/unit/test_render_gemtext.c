@@ -1,0 +1,148 @@
+/* Unit tests: generated gemtext pages (gemfeed archive, lists, search). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "render_gemtext.h"
+
+static const struct rg_site site = {
+	"gemini://example.org", "Statements", "/statements/",
+	"gopher://example.org:70/",
+};
+
+static const struct rg_item items[] = {
+	{ "2025-06-09", "Stop the attacks", "/statements/2025-06-09-a.gmi",
+	    NULL, NULL, 0 },
+	{ "2025-01-02", "New year\nwith newline", "/statements/2025-01-02-b.gmi",
+	    NULL, NULL, 0 },
+	{ "2023-05-05", "Older", "/statements/2023/2023-05-05-c.gmi", NULL,
+	    NULL, 0 },
+};
+
+static void
+test_archive_gemfeed(void **state)
+{
+	struct buf	 b;
+
+	(void)state;
+	buf_init(&b, 1 << 20);
+	assert_int_equal(rg_archive(&site, items, 3, RG_PAGE_MAX, &b), 0);
+	assert_non_null(b.data);
+	/* The feed title first, then year groups, entries newest first. */
+	assert_memory_equal(b.data, "# Statements\n\n## 2025\n\n"
+	    "=> gemini://example.org/statements/2025-06-09-a.gmi 2025-06-09 "
+	    "Stop the attacks\n"
+	    "=> gemini://example.org/statements/2025-01-02-b.gmi 2025-01-02 "
+	    "New year with newline\n\n## 2023\n\n"
+	    "=> gemini://example.org/statements/2023/2023-05-05-c.gmi "
+	    "2023-05-05 Older\n", strlen("# Statements\n\n## 2025\n\n"
+	    "=> gemini://example.org/statements/2025-06-09-a.gmi 2025-06-09 "
+	    "Stop the attacks\n"
+	    "=> gemini://example.org/statements/2025-01-02-b.gmi 2025-01-02 "
+	    "New year with newline\n\n## 2023\n\n"
+	    "=> gemini://example.org/statements/2023/2023-05-05-c.gmi "
+	    "2023-05-05 Older\n"));
+	assert_non_null(strstr(b.data, "=> /statements/atom.xml "));
+	buf_free(&b);
+}
+
+static void
+test_archive_paginates(void **state)
+{
+	struct rg_item	*many;
+	struct buf	 b;
+	char		(*paths)[64], (*dates)[11];
+	size_t		 n = 6000, i;
+
+	(void)state;
+	many = calloc(n, sizeof(*many));
+	paths = calloc(n, sizeof(*paths));
+	dates = calloc(n, sizeof(*dates));
+	assert_non_null(many);
+	for (i = 0; i < n; i++) {
+		snprintf(dates[i], sizeof(dates[i]), "%04zu-01-01",
+		    2025 - i / 1000);
+		snprintf(paths[i], sizeof(paths[i]), "/statements/%s-s%zu.gmi",
+		    dates[i], i);
+		many[i].date = dates[i];
+		many[i].path = paths[i];
+		many[i].title = "A title of a fair length for a statement";
+	}
+	buf_init(&b, 1 << 24);
+	assert_int_equal(rg_archive(&site, many, n, RG_PAGE_MAX, &b), 0);
+	assert_true(b.len <= RG_PAGE_MAX);
+	assert_non_null(strstr(b.data, "## 2025\n"));
+	assert_non_null(strstr(b.data, "=> /statements/2020/ 2020: 1000 "
+	    "statements"));
+	assert_non_null(strstr(b.data, "=> /statements/2025/ More of 2025"));
+	buf_reset(&b);
+	/* A list page takes what fits and links onwards. */
+	i = rg_list(&site, "2025", NULL, many, 1000, RG_PAGE_MAX, NULL,
+	    "/statements/2025/page/2/", &b);
+	assert_true(i > 100 && i < 1000);
+	assert_true(b.len <= RG_PAGE_MAX);
+	assert_non_null(strstr(b.data, "=> /statements/2025/page/2/ "));
+	buf_free(&b);
+	free(many);
+	free(paths);
+	free(dates);
+}
+
+static void
+test_home_and_search(void **state)
+{
+	struct buf	 b;
+	const char	*snips[] = { "…a snippet…", "" };
+
+	(void)state;
+	buf_init(&b, 1 << 20);
+	assert_int_equal(rg_home(&site, items, 3, &b), 0);
+	assert_memory_equal(b.data, "# Statements\n", 13);
+	assert_non_null(strstr(b.data, "=> /search "));
+	assert_non_null(strstr(b.data, "=> gopher://example.org:70/ "));
+	assert_non_null(strstr(b.data, "2023-05-05 Older"));
+	buf_reset(&b);
+	assert_int_equal(rg_search(&site, "q\nx", items, snips, 2, 2, &b), 0);
+	assert_memory_equal(b.data, "# Search: q x\n", 14);
+	assert_non_null(strstr(b.data, "2 statements match."));
+	assert_non_null(strstr(b.data, "\n> …a snippet…\n"));
+	buf_reset(&b);
+	assert_int_equal(rg_search(&site, "zz", items, snips, 0, 0, &b), 0);
+	assert_non_null(strstr(b.data, "No statement matches"));
+	buf_free(&b);
+}
+
+static void
+test_tags(void **state)
+{
+	const char	*names[] = { "ice", "migrants" };
+	size_t		 counts[] = { 1, 12 };
+	struct buf	 b;
+
+	(void)state;
+	buf_init(&b, 1 << 20);
+	assert_int_equal(rg_tags(&site, names, counts, 2, &b), 0);
+	assert_non_null(strstr(b.data, "=> /statements/tags/ice/ ice (1)\n"));
+	assert_non_null(strstr(b.data,
+	    "=> /statements/tags/migrants/ migrants (12)\n"));
+	buf_free(&b);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_archive_gemfeed),
+		cmocka_unit_test(test_archive_paginates),
+		cmocka_unit_test(test_home_and_search),
+		cmocka_unit_test(test_tags),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
