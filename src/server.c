@@ -69,6 +69,7 @@ struct conn {
 	SSL			*ssl;
 	enum conn_state		 state;
 	struct event		*ev;
+	short			 waiting;	/* EV_READ, EV_WRITE or 0 */
 	struct event		*timer;
 	struct sockaddr_storage	 peer;
 	struct sockaddr_storage	 local;
@@ -223,7 +224,7 @@ conn_new(struct server *srv, const struct server_listener *l, int fd,
 	if (l->proto == PROTO_GEMINI &&
 	    getsockname(fd, (struct sockaddr *)&c->local, &len) == -1)
 		memset(&c->local, 0, sizeof(c->local));
-	c->ev = event_new(srv->base, fd, EV_READ, conn_io, c);
+	c->ev = event_new(srv->base, fd, EV_READ | EV_PERSIST, conn_io, c);
 	c->timer = evtimer_new(srv->base, conn_timeout, c);
 	if (c->ev == NULL || c->timer == NULL)
 		goto fail;
@@ -365,12 +366,30 @@ server_free(struct server *srv)
 
 /* -- one connection ----------------------------------------------------- */
 
+/*
+ * Wait for the socket to become readable or writable.  The event is
+ * persistent and changed only when the direction changes: most waits then
+ * cost no epoll_ctl at all.
+ */
 static void
 conn_wait(struct conn *c, short what)
 {
+	if (c->waiting == what)
+		return;
 	event_del(c->ev);
-	event_assign(c->ev, c->srv->base, c->fd, what, conn_io, c);
+	event_assign(c->ev, c->srv->base, c->fd, what | EV_PERSIST, conn_io,
+	    c);
 	event_add(c->ev, NULL);
+	c->waiting = what;
+}
+
+/* Stop waiting on the socket (the callback then runs only by timer). */
+static void
+conn_unwait(struct conn *c)
+{
+	if (c->waiting != 0)
+		event_del(c->ev);
+	c->waiting = 0;
 }
 
 static void
@@ -858,7 +877,7 @@ conn_proxy(struct conn *c)
 	switch (proxy_read(c->fd, &c->peer, &partial)) {
 	case PROXY_WANT:
 		if (partial) {	/* bytes wait unread: poll would spin */
-			event_del(c->ev);
+			conn_unwait(c);
 			event_assign(c->ev, c->srv->base, -1, 0, conn_io, c);
 			event_add(c->ev, &tv);
 		} else

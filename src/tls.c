@@ -14,8 +14,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
@@ -29,6 +31,105 @@ static int	 write_pem_key(const char *, EVP_PKEY *);
 static int	 write_pem_cert(const char *, X509 *);
 static X509	*make_cert(const char *, EVP_PKEY *);
 static int	 check_cert_dates(const char *);
+
+/*
+ * Session ticket keys.  A master secret made once in the parent, before any
+ * fork, and kept across reloads; the keys of each period derive from it, so
+ * every worker of every generation encrypts and decrypts the same tickets
+ * without talking to the others.  Tickets of the previous period are still
+ * accepted (and renewed), then they expire with their keys.
+ */
+#define TICKET_PERIOD_SEC	(12 * 3600)
+
+struct ticket_keys {
+	long		 period;
+	unsigned char	 name[16];
+	unsigned char	 aes[32];
+	unsigned char	 mac[32];
+};
+
+static unsigned char	 ticket_master[32];
+static int		 ticket_master_set;
+static struct ticket_keys ticket_cache[2];	/* current, previous */
+
+static void
+ticket_derive(long period, struct ticket_keys *k)
+{
+	unsigned char	 msg[16], out[EVP_MAX_MD_SIZE];
+	unsigned int	 len;
+	int		 i;
+
+	k->period = period;
+	for (i = 0; i < 3; i++) {
+		memset(msg, 0, sizeof(msg));
+		snprintf((char *)msg, sizeof(msg), "%c%ld", "nam"[i], period);
+		HMAC(EVP_sha256(), ticket_master, sizeof(ticket_master), msg,
+		    sizeof(msg), out, &len);
+		if (i == 0)
+			memcpy(k->name, out, sizeof(k->name));
+		else
+			memcpy(i == 1 ? k->aes : k->mac, out, 32);
+	}
+}
+
+static const struct ticket_keys *
+ticket_keys_for(long period)
+{
+	struct ticket_keys	*k = &ticket_cache[period & 1];
+
+	if (k->period != period)
+		ticket_derive(period, k);
+	return k;
+}
+
+static int
+ticket_key_cb(SSL *ssl, unsigned char name[16], unsigned char *iv,
+    EVP_CIPHER_CTX *cctx, EVP_MAC_CTX *hctx, int enc)
+{
+	const struct ticket_keys	*k;
+	OSSL_PARAM			 params[3];
+	long				 now = (long)(time(NULL) / TICKET_PERIOD_SEC);
+	int				 rv = 1;
+
+	(void)ssl;
+	if (enc) {
+		k = ticket_keys_for(now);
+		if (RAND_bytes(iv, EVP_CIPHER_iv_length(EVP_aes_256_cbc())) != 1)
+			return -1;
+		memcpy(name, k->name, 16);
+		if (!EVP_EncryptInit_ex(cctx, EVP_aes_256_cbc(), NULL, k->aes, iv))
+			return -1;
+	} else {
+		k = ticket_keys_for(now);
+		if (memcmp(name, k->name, 16) != 0) {
+			k = ticket_keys_for(now - 1);
+			if (memcmp(name, k->name, 16) != 0)
+				return 0;	/* unknown: full handshake */
+			rv = 2;			/* valid, issue a fresh one */
+		}
+		if (!EVP_DecryptInit_ex(cctx, EVP_aes_256_cbc(), NULL, k->aes, iv))
+			return -1;
+	}
+	params[0] = OSSL_PARAM_construct_octet_string(OSSL_MAC_PARAM_KEY,
+	    (void *)(uintptr_t)k->mac, sizeof(k->mac));
+	params[1] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+	    (char *)(uintptr_t)"SHA256", 0);
+	params[2] = OSSL_PARAM_construct_end();
+	if (!EVP_MAC_CTX_set_params(hctx, params))
+		return -1;
+	return rv;
+}
+
+int
+tls_tickets_init(void)
+{
+	if (ticket_master_set)
+		return 0;
+	if (RAND_bytes(ticket_master, sizeof(ticket_master)) != 1)
+		return -1;
+	ticket_master_set = 1;
+	return 0;
+}
 
 static void
 log_ssl_errors(const char *what)
@@ -270,6 +371,9 @@ tls_ctx_new(const struct config *conf)
 	/* Stateless tickets; keys live in this context, made before fork. */
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
 	SSL_CTX_set_num_tickets(ctx, 1);
+	if (tls_tickets_init() == -1 ||
+	    !SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, ticket_key_cb))
+		goto fail;
 	SSL_CTX_set_timeout(ctx, 2 * 3600);
 	if (SSL_CTX_use_certificate_chain_file(ctx, conf->cert) != 1) {
 		log_warnx("%s: cannot load the certificate", conf->cert);

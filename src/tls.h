@@ -24,6 +24,9 @@ int	 tls_ensure_cert(const struct config *);
  * (reason logged).  Logs the certificate's SHA-256 fingerprint. */
 SSL_CTX	*tls_ctx_new(const struct config *);
 
+/* The session-ticket master secret; the parent calls this before forking. */
+int	 tls_tickets_init(void);
+
 /* SHA-256 fingerprint of a PEM certificate file as "AB:CD:...". 0 / -1. */
 int	 tls_fingerprint(const char *certfile, char *out, size_t len);
 
