@@ -52,7 +52,7 @@ def sentence(rng, vocab):
             w = rng.choice(COMMON)
         elif r < 0.97:
             # Zipf-like: early vocabulary words are much more frequent
-            w = vocab[min(int(rng.paretovariate(1.1)) - 1, len(vocab) - 1)]
+            w = vocab[int(len(vocab) * rng.random() ** 3)]
             if rng.random() < 0.1:
                 w = w.capitalize()
         elif r < 0.995:
