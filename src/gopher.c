@@ -293,7 +293,9 @@ serve_file(const struct request_ctx *ctx, const char *path,
 	name = name ? name + 1 : path;
 	if (has_suffix(name, ".gmi") || has_suffix(name, ".gemini") ||
 	    has_suffix(name, ".gem")) {
-		serve_gmi(ctx, path, e, type == '1', r);
+		/* Pages are menus, statements text; a type prefix decides. */
+		serve_gmi(ctx, path, e, type == '1' || (type != '0' &&
+		    !gopher_gmi_is_text(name)), r);
 		return;
 	}
 	mime = mime_type(e->fd, name, mbuf, sizeof(mbuf));

@@ -212,7 +212,10 @@ gopher_type_for_mime(const char *mime)
 		return '1';
 	if (strcmp(mime, "text/html") == 0)
 		return 'h';
-	if (strncmp(mime, "text/", 5) == 0)
+	if (strcmp(mime, "text/gemini") == 0)
+		return '1';	/* pages are menus; statements: gopher_gmi_is_text */
+	if (strncmp(mime, "text/", 5) == 0 || strcmp(mime,
+	    "application/atom+xml") == 0 || strcmp(mime, "application/xml") == 0)
 		return '0';
 	if (strcmp(mime, "image/gif") == 0)
 		return 'g';
@@ -371,7 +374,27 @@ type_for_path(const char *path)
 		return '1';
 	if ((t = mime_from_name(name)) == NULL)
 		return '9';
+	if (strcmp(t, "text/gemini") == 0 && gopher_gmi_is_text(name))
+		return '0';
 	return gopher_type_for_mime(t);
+}
+
+/*
+ * A gemtext file named like a statement ("YYYY-MM-DD-slug.gmi") is read as
+ * text; any other gemtext page is a menu (DESIGN: "other .gmi pages").
+ */
+int
+gopher_gmi_is_text(const char *name)
+{
+	static const char	 shape[] = "dddd-dd-dd-";
+	size_t			 i;
+
+	for (i = 0; shape[i] != '\0'; i++) {
+		if (shape[i] == 'd' ? !isdigit((unsigned char)name[i]) :
+		    name[i] != shape[i])
+			return 0;
+	}
+	return 1;
 }
 
 /* %XX decoded when valid; a bad escape and %00 are kept as written. */

@@ -34,8 +34,11 @@ void	 gopher_menu_end(struct buf *);
 void	 gopher_error_menu(struct buf *, const char *reason,
 	    const struct gopher_style *);
 
-/* Item type for a MIME type: 0 1 9 g I s d h. */
+/* Item type for a MIME type: 0 1 9 g I s d h (text/gemini: 1, a menu). */
 char	 gopher_type_for_mime(const char *mime);
+
+/* 1 if a gemtext file name is a dated statement, read as text (type 0). */
+int	 gopher_gmi_is_text(const char *name);
 
 /*
  * A statement or page as plain text for reading: title and date first,

@@ -68,7 +68,9 @@ def test_binary_exact(server):
 def test_lynx_renders_gemtext(server):
     if shutil.which("lynx") is None:
         pytest.skip("lynx missing")
-    url = "gopher://127.0.0.1:%d/0/hello.gmi" % server.gopher_port
+    # The URL's type char is not sent: the selector "0/hello.gmi" asks
+    # for the text rendering of a page (a plain "/hello.gmi" is a menu).
+    url = "gopher://127.0.0.1:%d/00/hello.gmi" % server.gopher_port
     out = subprocess.run(["lynx", "-dump", "-nolist", url],
                          capture_output=True, timeout=30).stdout.decode(
                              "utf-8", "replace")
@@ -77,8 +79,16 @@ def test_lynx_renders_gemtext(server):
     assert "References" in out
 
 
-def test_gemtext_as_text(server):
+def test_gemtext_page_is_a_menu_by_default(server):
     data = server.gopher("/hello.gmi")
+    assert data.endswith(b"\r\n.\r\n")
+    lines = lines_of(data)
+    assert any(l.startswith(b"iHello") or l.startswith(b"i# Hello") for l in lines)
+    assert any(l.startswith(b"0plain text\t/plain.txt\t") for l in lines), lines
+
+
+def test_gemtext_as_text(server):
+    data = server.gopher("0/hello.gmi")
     lines = lines_of(data)
     assert lines[0] == b"Hello" and lines[1] == b"====="
     assert b"A test page." in lines
@@ -102,7 +112,7 @@ def test_directory_menu(server):
     data = server.gopher("/listed/")
     lines = menu_lines(data)
     sel = {ln.split(b"\t")[1]: ln[:1] for ln in lines}
-    assert sel[b"/listed/a.gmi"] == b"0"
+    assert sel[b"/listed/a.gmi"] == b"1"
     assert sel[b"/listed/b.txt"] == b"0"
     assert sel[b"/listed/sub/"] == b"1"
     assert b"secret" not in data
@@ -238,7 +248,7 @@ def test_charset_latin1(make_server):
     files = {"l1.gmi": "# \u00c9t\u00e9 \u201cq\u201d \u4e2d\n",
              "l1.txt": "\u00e9\u2014\u0153\n"}
     srv = make_server(conf={"gopher": {"charset": "latin1"}}, files=files)
-    data = srv.gopher("/l1.gmi")
+    data = srv.gopher("0/l1.gmi")
     assert data.startswith(b'\xc9t\xe9 "q" ?\r\n')
     assert srv.gopher("/l1.txt") == b"\xe9--oe\r\n.\r\n"
     assert b"DefaultEncoding=ISO-8859-1" in srv.gopher("caps.txt")

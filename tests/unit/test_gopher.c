@@ -244,16 +244,20 @@ test_gmi(void **state)
 	char		*out;
 	int		 st;
 
-	/* As text: title underlined, reference listed. */
-	out = req_str(fx, "/hello.gmi", &st);
+	/* As text with the "0/" prefix: title underlined, reference listed. */
+	out = req_str(fx, "0/hello.gmi", &st);
 	assert_int_equal(st, 0);
 	assert_non_null(strstr(out, "Hello\r\n=====\r\n"));
 	assert_non_null(strstr(out, "[1] plain text\r\n"));
 	assert_non_null(strstr(out,
 	    "[1] gopher://gopher.example:7070/0/plain.txt\r\n"));
 	free(out);
-	/* As a menu with the "1/" prefix. */
+	/* As a menu with the "1/" prefix, and by default. */
 	out = req_str(fx, "1/hello.gmi", &st);
+	assert_non_null(strstr(out,
+	    "0plain text\t/plain.txt\tgopher.example\t7070\r\n"));
+	free(out);
+	out = req_str(fx, "/hello.gmi", &st);
 	assert_non_null(strstr(out,
 	    "0plain text\t/plain.txt\tgopher.example\t7070\r\n"));
 	free(out);
@@ -276,7 +280,7 @@ test_auto_menu(void **state)
 	out = req_str(fx, "/listed", &st);	/* no slash: served anyway */
 	assert_int_equal(st, 0);
 	assert_non_null(strstr(out,
-	    "0a.gmi\t/listed/a.gmi\tgopher.example\t7070\r\n"));
+	    "1a.gmi\t/listed/a.gmi\tgopher.example\t7070\r\n"));
 	assert_non_null(strstr(out,
 	    "0b.txt\t/listed/b.txt\tgopher.example\t7070\r\n"));
 	assert_non_null(strstr(out,

@@ -251,7 +251,7 @@ test_menu(void **state)
 	assert_non_null(strstr(out.data,
 	    "hWeb site\tURL:https://example.com/\tlocalhost\t7070\r\n"));
 	assert_non_null(strstr(out.data,
-	    "0sub/page.gmi\t/dir/sub/page.gmi\tlocalhost\t7070\r\n"));
+	    "1sub/page.gmi\t/dir/sub/page.gmi\tlocalhost\t7070\r\n"));
 	buf_free(&out);
 }
 
@@ -324,7 +324,11 @@ test_type_for_mime(void **state)
 {
 	(void)state;
 	assert_int_equal(gopher_type_for_mime("text/plain"), '0');
-	assert_int_equal(gopher_type_for_mime("text/gemini"), '0');
+	assert_int_equal(gopher_type_for_mime("text/gemini"), '1');
+	assert_int_equal(gopher_type_for_mime("application/atom+xml"), '0');
+	assert_true(gopher_gmi_is_text("2025-06-09-stop.gmi"));
+	assert_false(gopher_gmi_is_text("about.gmi"));
+	assert_false(gopher_gmi_is_text("2025-06-0x-stop.gmi"));
 	assert_int_equal(gopher_type_for_mime("text/html"), 'h');
 	assert_int_equal(gopher_type_for_mime("inode/directory"), '1');
 	assert_int_equal(gopher_type_for_mime("image/gif"), 'g');
