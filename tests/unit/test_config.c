@@ -700,7 +700,7 @@ test_shipped(void **state)
 	assert_int_equal(c.gopher_port, 7070);
 	assert_int_equal(c.wrap, 70);
 	assert_string_equal(c.title, "Statements");
-	assert_string_equal(c.user, "");
+	assert_string_equal(c.user, "nobody");
 	config_free(&c);
 }
 
