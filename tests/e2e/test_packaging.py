@@ -154,6 +154,11 @@ def test_unit_hardening_directives():
     assert "broadside" in one("StateDirectory").split()
     assert one("LogsDirectory") == "broadside"
     assert ("Install", "WantedBy") in d
+    # Unprivileged, broadside installs no seccomp filter itself: the unit's
+    # is the only one, so it must be an allow-list.
+    filters = d.get(("Service", "SystemCallFilter"), [])
+    assert "@system-service" in filters
+    assert any(f.startswith("~") and "@privileged" in f for f in filters)
     # Any capability beyond binding low ports would defeat the point.
     assert ("Service", "SupplementaryGroups") not in d
 
