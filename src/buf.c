@@ -45,6 +45,12 @@ buf_reserve(struct buf *b, size_t extra)
 }
 
 int
+buf_reserve_more(struct buf *b, size_t n)
+{
+	return buf_reserve(b, n);
+}
+
+int
 buf_append(struct buf *b, const void *p, size_t n)
 {
 	if (buf_reserve(b, n) == -1)

@@ -24,6 +24,8 @@ int	 buf_puts(struct buf *, const char *);
 int	 buf_putc(struct buf *, int);
 int	 buf_printf(struct buf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
+/* Make room for `n` more bytes without adding them.  0 or -1. */
+int	 buf_reserve_more(struct buf *, size_t n);
 void	 buf_reset(struct buf *);	/* len = 0, failed = 0, keeps memory */
 void	 buf_free(struct buf *);
 char	*buf_steal(struct buf *, size_t *len);	/* caller frees; buf is reset */

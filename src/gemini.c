@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "archive.h"
+#include "cache.h"
 #include "config.h"
 #include "gemini.h"
 #include "log.h"
@@ -29,7 +30,7 @@
 #define LISTING_MAX		(1024 * 1024)
 
 static void	 serve_file(const struct request_ctx *, const char *,
-		    struct site_entry *, struct response *);
+		    const char *, struct site_entry *, struct response *);
 static void	 serve_dir(const struct request_ctx *, const char *,
 		    struct site_entry *, struct response *);
 
@@ -124,9 +125,11 @@ gemini_handle(const struct request_ctx *ctx, const char *line, size_t len,
 	if (archive_gemini(ctx, u.path_decoded, u.has_query ? u.query : NULL,
 	    r))
 		return;
+	if (cache_serve(ctx->rootfd, CACHE_GEMINI, u.path_decoded, r))
+		return;
 	switch (site_open(ctx->rootfd, u.path_decoded, &e)) {
 	case SITE_FILE:
-		serve_file(ctx, u.path_decoded, &e, r);
+		serve_file(ctx, u.path_decoded, u.path_decoded, &e, r);
 		return;
 	case SITE_DIR:
 		serve_dir(ctx, u.path_decoded, &e, r);
@@ -177,17 +180,38 @@ append_params(const struct request_ctx *ctx, const char *path, int fd,
 		    "; lang=\"%s\"" : "; lang=%s", lang);
 }
 
+/*
+ * A small file is read whole and kept, header made, in the cache under the
+ * request's `key`; a large one is streamed from its descriptor.
+ */
 static void
-serve_file(const struct request_ctx *ctx, const char *path,
+serve_file(const struct request_ctx *ctx, const char *key, const char *path,
     struct site_entry *e, struct response *r)
 {
 	char		 mbuf[MIME_MAX], meta[GEMINI_META_MAX + 1];
 	const char	*mime;
+	size_t		 head;
+	ssize_t		 n;
 
 	mime = mime_type(e->fd, base_name(path), mbuf, sizeof(mbuf));
 	snprintf(meta, sizeof(meta), "%s", mime);
 	append_params(ctx, path, e->fd, mime, meta, sizeof(meta));
 	gemini_reply(r, 20, meta);
+	head = r->out.len;
+	if (e->st.st_size >= 0 && cache_wants((size_t)e->st.st_size) &&
+	    buf_append(&r->out, NULL, 0) == 0 && buf_reserve_more(&r->out,
+	    (size_t)e->st.st_size) == 0) {
+		n = pread(e->fd, r->out.data + head, (size_t)e->st.st_size, 0);
+		if (n == e->st.st_size) {
+			r->out.len += (size_t)n;
+			r->out.data[r->out.len] = '\0';
+			cache_store(CACHE_GEMINI, key, path, &e->st, 20,
+			    r->out.data, head, r->out.data + head, (size_t)n);
+			close(e->fd);
+			e->fd = -1;
+			return;
+		}
+	}
 	r->fd = e->fd;
 	r->file_size = e->st.st_size;
 	e->fd = -1;
@@ -199,14 +223,14 @@ serve_dir(const struct request_ctx *ctx, const char *path,
 {
 	struct site_entry	 idx;
 	struct site_dirent	*ents = NULL;
-	size_t			 n, i;
+	size_t			 n, i, head;
 	char			 enc[3 * SITE_NAME_MAX + 1];
 	char			 idxpath[URI_MAX + 16];
 
 	if (site_open_in(dir->fd, "index.gmi", &idx) == 0) {
 		close(dir->fd);
 		snprintf(idxpath, sizeof(idxpath), "%sindex.gmi", path);
-		serve_file(ctx, idxpath, &idx, r);
+		serve_file(ctx, path, idxpath, &idx, r);
 		return;
 	}
 	if (!ctx->conf->autoindex || site_list_dir(dir->fd, &ents, &n) == -1) {
@@ -215,9 +239,11 @@ serve_dir(const struct request_ctx *ctx, const char *path,
 		return;
 	}
 	close(dir->fd);
+	dir->fd = -1;
 	snprintf(idxpath, sizeof(idxpath), "text/gemini; charset=utf-8%s%s",
 	    ctx->conf->lang[0] ? "; lang=" : "", ctx->conf->lang);
 	gemini_reply(r, 20, idxpath);
+	head = r->out.len;
 	buf_printf(&r->out, "# Index of %s\n\n", path);
 	if (strcmp(path, "/") != 0)
 		buf_puts(&r->out, "=> ../ Parent directory\n");
@@ -229,4 +255,8 @@ serve_dir(const struct request_ctx *ctx, const char *path,
 		    ents[i].is_dir ? "/" : "");
 	}
 	free(ents);
+	/* Adding or removing an entry changes the directory's mtime. */
+	if (!r->out.failed)
+		cache_store(CACHE_GEMINI, path, path, &dir->st, 20, r->out.data,
+		    head, r->out.data + head, r->out.len - head);
 }

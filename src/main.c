@@ -26,6 +26,7 @@
 #include <event2/event.h>
 
 #include "archive.h"
+#include "cache.h"
 #include "config.h"
 #include "log.h"
 #include "mime.h"
@@ -265,6 +266,7 @@ worker_main(int id)
 	    rt.listeners, rt.nlisteners);
 	if (wserver == NULL)
 		fatalx("cannot start serving");
+	cache_init(rt.conf.cache_max_file);
 	if (archive_start(wbase, &rt.conf, rt.rootfd) == -1)
 		log_warnx("the archive could not be indexed; serving files");
 	sigterm = evsignal_new(wbase, SIGTERM, worker_stop, NULL);
@@ -282,6 +284,7 @@ worker_main(int id)
 	event_base_dispatch(wbase);
 	archive_stop();
 	server_free(wserver);
+	cache_clear();
 	event_free(sigterm);
 	event_free(sigint);
 	event_free(orphan);

@@ -55,7 +55,7 @@ static struct ticket_keys ticket_cache[2];	/* current, previous */
 static void
 ticket_derive(long period, struct ticket_keys *k)
 {
-	unsigned char	 msg[16], out[EVP_MAX_MD_SIZE];
+	unsigned char	 msg[32], out[EVP_MAX_MD_SIZE];
 	unsigned int	 len;
 	int		 i;
 
