@@ -754,6 +754,12 @@ run_hold(void)
 		shared_sess = probe.sess;
 		probe.sess = NULL;
 		use_resume = 1;
+		/*
+		 * A TLS 1.3 client that resumes removes the ticket from its
+		 * cache, which marks it not resumable: with the cache off the
+		 * one ticket serves every held connection.
+		 */
+		SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
 		reset_counts();
 	}
 	t0 = now_usec();

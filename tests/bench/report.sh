@@ -1,0 +1,151 @@
+#!/bin/sh
+# broadside bench: print the table and the BENCH lines from run.sh's files.
+# usage: report.sh results floor_us sign_s x25519_s mem_idle mem_end
+#            hold.txt afterhold_line
+set -u
+RES=$1 FLOOR=$2 SIGN_S=$3 X_S=$4 MEM_IDLE=$5 MEM_END=$6 HOLDF=$7 AFTER=$8
+HOLD=${BENCH_HOLD:-10000}
+
+awk -v floor="$FLOOR" -v sign_s="$SIGN_S" -v x_s="$X_S" \
+    -v mem_idle="$MEM_IDLE" -v mem_end="$MEM_END" -v after="$AFTER" \
+    -v holdwant="$HOLD" -v holdf="$HOLDF" '
+function kv(line, key,    n, i, a, p) {
+	n = split(line, a, " ")
+	for (i = 1; i <= n; i++) {
+		p = index(a[i], "=")
+		if (p > 0 && substr(a[i], 1, p - 1) == key)
+			return substr(a[i], p + 1)
+	}
+	return ""
+}
+{
+	name = $1
+	order[++ncase] = name
+	line[name] = $0
+	ok = kv($0, "ok") + 0
+	cpu[name] = ok > 0 ? kv($0, "cpu_ns") / 1000 / ok : 0
+	tk[name] = ok > 0 ? kv($0, "cpu_ticks") * 1e6 / kv($0, "hz") / ok : 0
+}
+END {
+	printf "\ncrypto floor: ECDSA P-256 sign %.1f us, X25519 %.1f us, " \
+	    "floor (1 sign + 2 X25519) %.1f us per full handshake\n\n", \
+	    sign_s * 1e6, x_s * 1e6, floor
+	printf "%-18s %8s %7s %7s %7s %6s %9s %-17s %6s %6s %s\n", "case", \
+	    "req/s", "p50ms", "p99ms", "maxms", "errors", "cpu_us/r", \
+	    "reference", "ratio", "target", "result"
+	for (i = 1; i <= ncase; i++) {
+		n = order[i]; l = line[n]
+		ref = kv(l, "ref"); tgt = kv(l, "target")
+		err = kv(l, "errors") + 0
+		ratio = "-"; refcpu = "-"
+		if (ref != "-" && (ref in cpu) && cpu[ref] > 0) {
+			refcpu = sprintf("%.1f", cpu[ref])
+			ratio = sprintf("%.2f", cpu[n] / cpu[ref])
+		}
+		res = "INFO"
+		if (tgt != "-" && ratio != "-")
+			res = (ratio + 0 <= tgt + 0) ? "PASS" : "MISS"
+		if (err > 0 || kv(l, "ok") + 0 == 0)
+			res = "MISS"
+		note = ""
+		rp = kv(l, "resume_pct")
+		if (n ~ /resumed/ && rp + 0 < 90) {
+			res = "MISS"; note = " resumption " rp "% < 90%"
+		}
+		if (n ~ /resumed/)
+			note = note " resumed " rp "%"
+		if (kv(l, "errors") + 0 > 0)
+			for (k = 1; k <= split(l, a, " "); k++)
+				if (a[k] ~ /^err_/)
+					note = note " " a[k]
+		refname = ref == "-" ? "-" : ref "(" refcpu ")"
+		printf "%-18s %8.1f %7.2f %7.2f %7.2f %6d %9.1f %-17s %6s %6s %s%s\n", \
+		    n, kv(l, "rps"), kv(l, "p50_us") / 1000, \
+		    kv(l, "p99_us") / 1000, kv(l, "max_us") / 1000, err, \
+		    cpu[n], refname, ratio, tgt, res, note
+		bl[i] = sprintf("BENCH case=%s reqs=%s ok=%s errors=%d rps=%s " \
+		    "p50_us=%s p99_us=%s max_us=%s cpu_us=%.1f " \
+		    "cpu_us_ticks=%.1f ref=%s ref_cpu_us=%s ratio=%s " \
+		    "target=%s%s result=%s", n, kv(l, "reqs"), kv(l, "ok"), \
+		    err, kv(l, "rps"), kv(l, "p50_us"), kv(l, "p99_us"), \
+		    kv(l, "max_us"), cpu[n], tk[n], ref, refcpu, ratio, tgt, \
+		    rp != "" ? " resume_pct=" rp : "", res)
+	}
+	if ("bare_tls" in cpu)
+		printf "\nbare TLS loop: %.1f us/req = %.2f x crypto floor; " \
+		    "gemini_1k: %.2f x crypto floor\n", cpu["bare_tls"], \
+		    cpu["bare_tls"] / floor, cpu["gemini_1k"] / floor
+
+	# memory
+	printf "\nmemory (server process tree, from /proc):\n"
+	mi = kv(mem_idle, "max_pd_kb") + 0; me = kv(mem_end, "max_pd_kb") + 0
+	ri = kv(mem_idle, "rss_kb") + 0; re = kv(mem_end, "rss_kb") + 0
+	printf "  idle:        %s processes, RSS %d KiB, private dirty %d KiB " \
+	    "(largest process %d KiB, target <= 2048)\n", \
+	    kv(mem_idle, "nprocs"), ri, kv(mem_idle, "pd_kb"), mi
+	printf "  after bench: %s processes, RSS %d KiB, private dirty %d KiB " \
+	    "(largest process %d KiB, target <= 4096)\n", \
+	    kv(mem_end, "nprocs"), re, kv(mem_end, "pd_kb"), me
+	mres_i = mi <= 2048 ? "PASS" : "MISS"
+	mres_e = me <= 4096 ? "PASS" : "MISS"
+	printf "  per process (pid/RSS KiB/private dirty KiB): idle"
+	for (k = 0; kv(mem_idle, "p" k) != ""; k++)
+		printf " %s", kv(mem_idle, "p" k)
+	printf "; end"
+	for (k = 0; kv(mem_end, "p" k) != ""; k++)
+		printf " %s", kv(mem_end, "p" k)
+	printf "\n"
+
+	# held connections
+	while ((getline hl < holdf) > 0) {
+		split(hl, w, " ")
+		hold[w[1]] = hl
+	}
+	h = hold["HELD"]; mh = hold["MEMHELD"]; pr = hold["PROBE"]
+	dr = hold["DRAIN"]
+	held = kv(h, "held") + 0; hrss = kv(mh, "rss_kb") + 0
+	pp99 = kv(pr, "p99_us") + 0; perr = kv(pr, "errors") + 0
+	pok = kv(pr, "ok") + 0
+	cerr = kv(dr, "closed_error") + 0; sopen = kv(dr, "still_open") + 0
+	aok = kv(after, "ok") + 0; aerr = kv(after, "errors") + 0
+	hsecs = kv(h, "secs") + 0
+	hres = (held == holdwant && hsecs < 10 && kv(h, "errors") + 0 == 0 && \
+	    hrss <= 262144 && pp99 <= 50000 && pok > 0 && perr == 0 && \
+	    cerr == 0 && sopen == 0 && aok > 0 && aerr == 0) ? "PASS" : "MISS"
+	printf "\nheld connections: %d of %d held (%s resumed, %s s to open, " \
+	    "%s errors); server RSS %d KiB (target <= 262144), private " \
+	    "dirty %s KiB\n", held, holdwant, kv(h, "resumed"), \
+	    kv(h, "secs"), kv(h, "errors"), hrss, kv(mh, "pd_kb")
+	printf "  fresh client meanwhile: %d requests, p50 %.2f ms, p99 %.2f " \
+	    "ms (target <= 50), max %.2f ms, %d errors\n", pok, \
+	    kv(pr, "p50_us") / 1000, pp99 / 1000, kv(pr, "max_us") / 1000, \
+	    perr
+	printf "  after the timeout: %s closed with close_notify, %s with " \
+	    "a bare EOF, %d with an error, %d still open after %s s; then " \
+	    "%d/%d requests ok\n", kv(dr, "closed_notify"), \
+	    kv(dr, "closed_eof"), cerr, sopen, kv(dr, "secs"), aok, \
+	    aok + aerr
+	if (hsecs >= 10)
+		printf "  opening took %.1f s, longer than the server timeout " \
+		    "(10 s): the first ones were closed before the last " \
+		    "opened, so RSS and latency were not measured with all " \
+		    "held\n", hsecs
+	printf "  result: %s\n", hres
+
+	printf "\n"
+	for (i = 1; i <= ncase; i++)
+		print bl[i]
+	printf "BENCH case=crypto_floor sign_us=%.1f x25519_us=%.1f " \
+	    "floor_us=%.1f result=INFO\n", sign_s * 1e6, x_s * 1e6, floor
+	printf "BENCH case=mem_idle nprocs=%s rss_kb=%d pd_kb=%s " \
+	    "max_pd_kb=%d target_kb=2048 result=%s\n", kv(mem_idle, "nprocs"), \
+	    ri, kv(mem_idle, "pd_kb"), mi, mres_i
+	printf "BENCH case=mem_end nprocs=%s rss_kb=%d pd_kb=%s " \
+	    "max_pd_kb=%d target_kb=4096 result=%s\n", kv(mem_end, "nprocs"), \
+	    re, kv(mem_end, "pd_kb"), me, mres_e
+	printf "BENCH case=held_%d held=%d rss_kb=%d probe_p99_us=%d " \
+	    "open_secs=%.1f probe_errors=%d closed_error=%d still_open=%d " \
+	    "after_ok=%d " \
+	    "target_rss_kb=262144 target_p99_us=50000 result=%s\n", holdwant, \
+	    held, hrss, pp99, hsecs, perr, cerr, sopen, aok, hres
+}' "$RES"

@@ -1,0 +1,301 @@
+#!/bin/sh
+# broadside benchmark: server CPU time per request and memory, each next to
+# its reference measured in the same run (bare TLS loop, bare TCP loop,
+# openssl speed).  See tests/bench/README.md.
+#
+# Environment: BROADSIDE_BIN (default build/broadside), OUT (build/bench),
+# BENCH_SECS (6 per case), BENCH_CONC (32), BENCH_HOLD (10000),
+# BENCH_PERF (1: perf profile of the worker during gemini_1k).
+# Exit 0 whatever the figures are; non-zero only when the harness breaks.
+set -u
+
+REPO=$(cd "$(dirname "$0")/../.." && pwd)
+BIN=${BROADSIDE_BIN:-$REPO/build/broadside}
+OUT=${OUT:-$REPO/build/bench}
+SECS=${BENCH_SECS:-6}
+CONC=${BENCH_CONC:-32}
+HOLD=${BENCH_HOLD:-10000}
+PERF=${BENCH_PERF:-1}
+CC=${CC:-cc}
+T0=$(date +%s)
+
+die() { echo "bench: $*" >&2; exit 1; }
+[ -x "$BIN" ] || die "no server binary at $BIN (make build/broadside)"
+
+PIDS=""
+cleanup() {
+	for p in $PIDS; do
+		kill "$p" 2>/dev/null
+	done
+	sleep 0.2
+	for p in $PIDS; do
+		kill -9 "$p" 2>/dev/null
+	done
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+mkdir -p "$OUT" || die "cannot create $OUT"
+OUT=$(cd "$OUT" && pwd)
+
+# ---- tools ---------------------------------------------------------------
+CFL="-std=c17 -O2 -g -Wall -Wextra -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE"
+SSLF=$(pkg-config --cflags --libs openssl) || die "pkg-config openssl"
+for t in loadgen bare_tls bare_tcp; do
+	# shellcheck disable=SC2086
+	$CC $CFL -o "$OUT/$t" "$REPO/tests/bench/$t.c" $SSLF ||
+	    die "cannot build $t"
+done
+LG=$OUT/loadgen
+
+# ---- certificate, content, config ----------------------------------------
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$OUT/bench.key" -out "$OUT/bench.crt" -days 30 \
+    -subj /CN=localhost -addext subjectAltName=DNS:localhost \
+    >/dev/null 2>&1 || die "openssl req failed"
+C=$OUT/content
+rm -rf "$C"
+mkdir -p "$C/statements" "$C/dir" || die "mkdir content"
+if [ -d "$REPO/content/statements" ]; then
+	cp -R "$REPO/content/statements/." "$C/statements/"
+fi
+# 1 KiB page: a heading and text, exactly 1024 bytes.
+{ printf '# Bench page\n\n'; head -c 1009 /dev/zero | tr '\0' 'a'; printf '\n'; } \
+    >"$C/page.gmi"
+head -c 102400 /dev/zero | tr '\0' 'b' >"$C/file100k.txt"
+head -c 1048576 /dev/urandom >"$C/big.bin"
+i=0
+while [ $i -lt 200 ]; do
+	printf 'entry %d\n' $i >"$C/dir/entry-$(printf %03d $i).txt"
+	i=$((i + 1))
+done
+# ~6 KiB statement in gemtext paragraphs, with the word "bench" to find.
+{
+	printf '# A bench statement\n\n'
+	i=0
+	while [ $i -lt 14 ]; do
+		printf 'Paragraph %d of the bench statement. We write these words so that a reader on an old terminal and a reader with a modern client both get the same text, wrapped and plain, without surprises or noise.\n\n' $i
+		printf '* a list item to keep in the rendering, number %d\n\n' $i
+		i=$((i + 1))
+	done
+	printf '=> gemini://example.org/ An outside link\n'
+} >"$C/statements/2025-01-01-bench.gmi"
+
+BASEPORT=$((20000 + $$ % 20000))
+GEM=$BASEPORT
+GOP=$((BASEPORT + 1))
+BTLS=$((BASEPORT + 2))
+BTCP=$((BASEPORT + 3))
+
+write_conf() {	# workers timeout file
+	{
+		echo "[server]"
+		echo "hostname = localhost"
+		echo "root = $C"
+		echo "archive = statements"
+		echo "title = Bench"
+		echo "lang = en"
+		echo "workers = $1"
+		echo "max_clients = 20000"
+		echo "max_clients_per_ip = 0"
+		echo "rate = off"
+		echo "timeout = $2"
+		echo "log = $OUT/error.log"
+		echo "access_log = off"
+		if [ "$(id -u)" -eq 0 ]; then
+			echo "user = nobody"
+			echo "chroot = no"
+		fi
+		echo "[gemini]"
+		echo "listen = 127.0.0.1:$GEM"
+		echo "cert = $OUT/bench.crt"
+		echo "key = $OUT/bench.key"
+		echo "[gopher]"
+		echo "listen = 127.0.0.1:$GOP"
+		echo "port = $GOP"
+	} >"$3"
+}
+
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null
+
+wait_port() {	# port
+	n=0
+	while [ $n -lt 100 ]; do
+		if "$LG" -t -p "$1" -u "" -n 1 2>/dev/null | grep -q ' ok=1 '; then
+			return 0
+		fi
+		# A TLS port answers a plain request with an error: still up.
+		if "$LG" -g -p "$1" -s localhost -u "gemini://localhost:$1/" \
+		    -n 1 2>/dev/null | grep -q ' ok=1 '; then
+			return 0
+		fi
+		n=$((n + 1))
+		sleep 0.1
+	done
+	return 1
+}
+
+SRV=""
+start_server() {	# workers timeout
+	write_conf "$1" "$2" "$OUT/broadside.ini"
+	"$BIN" -c "$OUT/broadside.ini" >"$OUT/server.out" 2>&1 &
+	SRV=$!
+	PIDS="$PIDS $SRV"
+	wait_port "$GEM" && wait_port "$GOP" ||
+	    { cat "$OUT/server.out" "$OUT/error.log" >&2; die "server did not start"; }
+	sleep 0.5	# let workers and the archive settle
+}
+stop_server() {
+	kill "$SRV" 2>/dev/null
+	n=0
+	while kill -0 "$SRV" 2>/dev/null && [ $n -lt 100 ]; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+	kill -9 "$SRV" 2>/dev/null
+	wait "$SRV" 2>/dev/null
+}
+
+field() {	# key line
+	echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -1
+}
+
+RES=$OUT/results.txt
+: >"$RES"
+
+# run_case name proto port request prefix ref target tail [loadgen flags]
+# Appends "name key=value ..." to $RES.
+run_case() {
+	name=$1 proto=$2 port=$3 req=$4 prefix=$5 ref=$6 target=$7 tail=$8
+	shift 8
+	pf=-t
+	[ "$proto" = gemini ] && pf="-g -s localhost"
+	# One request first: learn the length, check the first bytes.
+	# shellcheck disable=SC2086
+	probe=$("$LG" $pf -p "$port" -u "$req" -n 1 -o "$OUT/resp.$name" "$@")
+	len=$(wc -c <"$OUT/resp.$name" 2>/dev/null || echo 0)
+	if [ "$(field ok "$probe")" != 1 ]; then
+		echo "bench: $name: first request failed: $probe" >&2
+	fi
+	case "$(head -c ${#prefix} "$OUT/resp.$name")" in
+	"$prefix") ;;
+	*) echo "bench: $name: unexpected response: $(head -c 80 "$OUT/resp.$name")" >&2 ;;
+	esac
+	before=$("$LG" -M "$CURPID")
+	# Every response is checked: length, and first or last bytes.
+	if [ -n "$tail" ]; then
+		set -- -e "$tail" "$@"
+	fi
+	if [ -n "$prefix" ]; then
+		set -- -x "$prefix" "$@"
+	fi
+	# shellcheck disable=SC2086
+	load=$("$LG" $pf -p "$port" -u "$req" -c "$CONC" -d "$SECS" -b "$len" \
+	    "$@")
+	after=$("$LG" -M "$CURPID")
+	ns=$(( $(field cpu_ns "$after") - $(field cpu_ns "$before") ))
+	tk=$(( $(field cpu_ticks "$after") - $(field cpu_ticks "$before") ))
+	hz=$(field clk_tck "$after")
+	echo "$name ref=$ref target=$target len=$len cpu_ns=$ns cpu_ticks=$tk hz=$hz $load" >>"$RES"
+	echo "  $name: $(echo "$load" | cut -c6-)" >&2
+}
+
+# ---- 3. crypto floor -----------------------------------------------------
+echo "bench: crypto floor (openssl speed)" >&2
+SPEED=$(openssl speed -seconds 1 ecdsap256 ecdhx25519 2>/dev/null)
+# The rate columns (sign/s, op/s): the seconds columns are rounded to 0.0000s.
+SIGN_S=$(echo "$SPEED" | awk '/ecdsa \(nistp256\)/ { printf "%.9f", 1 / $7; exit }')
+X_S=$(echo "$SPEED" | awk '/ecdh \(X25519\)/ { printf "%.9f", 1 / $6; exit }')
+[ -n "$SIGN_S" ] && [ -n "$X_S" ] || die "cannot parse openssl speed output"
+FLOOR=$(awk -v s="$SIGN_S" -v x="$X_S" 'BEGIN { printf "%.1f", s * 1e6 + 2 * x * 1e6 }')
+echo "  sign ${SIGN_S}s, x25519 ${X_S}s, floor ${FLOOR} us" >&2
+
+# ---- 5. reference loops (first: they set the bar) -------------------------
+echo "bench: reference loops" >&2
+"$OUT/bare_tls" "$BTLS" "$OUT/bench.crt" "$OUT/bench.key" 2>"$OUT/bare_tls.err" &
+BT=$!
+PIDS="$PIDS $BT"
+"$OUT/bare_tcp" "$BTCP" 2>"$OUT/bare_tcp.err" &
+BP=$!
+PIDS="$PIDS $BP"
+wait_port "$BTLS" || die "bare_tls did not start"
+wait_port "$BTCP" || die "bare_tcp did not start"
+CURPID=$BT
+run_case bare_tls gemini "$BTLS" "gemini://localhost:$BTLS/" "20 " - - ""
+CURPID=$BP
+run_case bare_tcp gopher "$BTCP" "" "i" - - ""
+kill "$BT" "$BP" 2>/dev/null
+wait "$BT" "$BP" 2>/dev/null
+
+# ---- 2. the server -------------------------------------------------------
+echo "bench: broadside ($BIN), workers=1" >&2
+start_server 1 10
+CURPID=$SRV
+MEM_IDLE=$("$LG" -M "$SRV")
+G="gemini://localhost:$GEM"
+
+# ---- 4. cases ------------------------------------------------------------
+WORKER=$(field p1 "$MEM_IDLE" | cut -d/ -f1)
+if [ "$PERF" = 1 ] && [ -n "$WORKER" ] && command -v perf >/dev/null 2>&1; then
+	perf record -q -g -o "$OUT/perf.data" -p "$WORKER" -- sleep "$SECS" \
+	    >"$OUT/perf.out" 2>&1 &
+	PERFPID=$!
+	PIDS="$PIDS $PERFPID"
+fi
+run_case gemini_1k gemini "$GEM" "$G/page.gmi" "20 " bare_tls 1.0 ""
+run_case gemini_1k_resumed gemini "$GEM" "$G/page.gmi" "20 " gemini_1k 0.85 "" -r
+run_case gemini_100k gemini "$GEM" "$G/file100k.txt" "20 " gemini_1k 1.3 ""
+run_case gemini_dir200 gemini "$GEM" "$G/dir/" "20 " gemini_1k 1.3 ""
+run_case gemini_archive gemini "$GEM" "$G/statements/" "20 " gemini_1k 1.3 ""
+run_case gemini_search gemini "$GEM" "$G/search?bench" "20 " gemini_1k 1.3 ""
+MENU_END=$(printf '.\r\nX')
+MENU_END=${MENU_END%X}
+run_case gopher_menu gopher "$GOP" "" "" bare_tcp 1.5 "$MENU_END"
+run_case gopher_text6k gopher "$GOP" "/statements/2025-01-01-bench.gmi" "" bare_tcp 1.5 ""
+run_case gopher_bin1m gopher "$GOP" "/big.bin" "" - - ""
+
+# ---- 6. held connections --------------------------------------------------
+echo "bench: $HOLD held TLS connections" >&2
+HOLDOUT=$("$LG" -g -s localhost -p "$GEM" -u "$G/page.gmi" -x "20 " -r \
+    -H "$HOLD" -w 40 -n 200 -m "$SRV" 2>&1)
+echo "$HOLDOUT" >"$OUT/hold.txt"
+AFTERHOLD=$("$LG" -g -s localhost -p "$GEM" -u "$G/page.gmi" -x "20 " -n 20 -c 4)
+MEM_END=$("$LG" -M "$SRV")
+
+# ---- workers = 2 ---------------------------------------------------------
+ELAPSED=$(( $(date +%s) - T0 ))
+W2=""
+if [ $ELAPSED -lt 200 ]; then
+	stop_server
+	echo "bench: broadside workers=2" >&2
+	start_server 2 10
+	CURPID=$SRV
+	run_case gemini_1k_w2 gemini "$GEM" "$G/page.gmi" "20 " gemini_1k - ""
+	W2=1
+fi
+stop_server
+
+if [ -n "${PERFPID:-}" ]; then
+	wait "$PERFPID" 2>/dev/null
+	perf report -i "$OUT/perf.data" --stdio --no-children 2>/dev/null |
+	    grep -v '^$' | head -60 >"$OUT/perf.txt"
+	perf report -i "$OUT/perf.data" --stdio --no-children -g none \
+	    --sort dso,sym 2>/dev/null | grep '%' | head -40 >"$OUT/perf-flat.txt"
+fi
+
+# ---- 7. report -----------------------------------------------------------
+sh "$REPO/tests/bench/report.sh" "$RES" "$FLOOR" "$SIGN_S" "$X_S" \
+    "$MEM_IDLE" "$MEM_END" "$OUT/hold.txt" "$AFTERHOLD" || die "report failed"
+
+if [ -f "$REPO/tests/bench/archive_bench.sh" ]; then
+	echo
+	sh "$REPO/tests/bench/archive_bench.sh" || echo "bench: archive_bench failed" >&2
+fi
+if [ -s "$OUT/perf-flat.txt" ]; then
+	echo
+	echo "perf: broadside worker during gemini_1k (flat, top 40; call graphs in $OUT/perf.txt)"
+	cat "$OUT/perf-flat.txt"
+fi
+echo
+echo "bench: done in $(( $(date +%s) - T0 )) s; details in $OUT"
+exit 0
