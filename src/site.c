@@ -53,15 +53,20 @@ site_path_ok(const char *path)
 static int
 open_beneath(int rootfd, const char *rel)
 {
+	static int	 unsupported;	/* old kernel, valgrind, a filter */
 	struct open_how	 how;
 	int		 fd;
 
+	if (unsupported)
+		return open_walk(rootfd, rel);
 	memset(&how, 0, sizeof(how));
 	how.flags = OPEN_FLAGS;
 	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
 	fd = (int)syscall(SYS_openat2, rootfd, rel, &how, sizeof(how));
-	if (fd == -1 && (errno == ENOSYS || errno == EPERM))
-		return open_walk(rootfd, rel);	/* old kernel or filter */
+	if (fd == -1 && (errno == ENOSYS || errno == EPERM)) {
+		unsupported = 1;
+		return open_walk(rootfd, rel);
+	}
 	return fd;
 }
 #else
