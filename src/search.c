@@ -26,7 +26,27 @@ struct term {
 	uint8_t		*post;
 };
 
+/*
+ * Words of the document being added are counted in a small table first
+ * (it stays in the CPU cache); only each distinct word then goes to the
+ * big term table, once per document.
+ */
+#define LOCAL_SLOTS	4096		/* power of two */
+#define LOCAL_FILL_MAX	(LOCAL_SLOTS / 2)
+
+struct local_slot {
+	uint32_t	 hash;
+	uint32_t	 tf;
+	uint8_t		 len;
+	uint8_t		 meta;
+	uint8_t		 used;
+	char		 key[SEARCH_TOKEN_MAX];
+};
+
 struct search_index {
+	struct local_slot *local;
+	uint16_t	*lused;		/* used local slots */
+	size_t		 nlused;
 	struct term	*terms;
 	size_t		 nterms, capterms;
 	uint32_t	*table;		/* term index + 1, 0: empty */
@@ -280,6 +300,12 @@ hash_bytes(const char *s, size_t len)
 		h ^= (unsigned char)s[i];
 		h *= 16777619u;
 	}
+	/* FNV's low bits cluster on similar words: mix (murmur3 fmix32). */
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
 	return h;
 }
 
@@ -291,8 +317,11 @@ search_new(void)
 	if ((ix = calloc(1, sizeof(*ix))) == NULL)
 		return NULL;
 	ix->tabsz = 1024;
-	if ((ix->table = calloc(ix->tabsz, sizeof(*ix->table))) == NULL) {
-		free(ix);
+	ix->table = calloc(ix->tabsz, sizeof(*ix->table));
+	ix->local = calloc(LOCAL_SLOTS, sizeof(*ix->local));
+	ix->lused = calloc(LOCAL_FILL_MAX, sizeof(*ix->lused));
+	if (ix->table == NULL || ix->local == NULL || ix->lused == NULL) {
+		search_free(ix);
 		return NULL;
 	}
 	return ix;
@@ -336,6 +365,18 @@ table_grow(struct search_index *ix)
 	return 0;
 }
 
+/* Short keys: a loop beats a call to memcmp. */
+static inline int
+key_eq(const char *a, const char *b, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return 0;
+	return 1;
+}
+
 /* The term index of tok, or -1; inserted when `add`. */
 static long
 term_find(struct search_index *ix, const char *tok, size_t len,
@@ -348,7 +389,7 @@ term_find(struct search_index *ix, const char *tok, size_t len,
 	while ((v = ix->table[j]) != 0) {
 		t = &ix->terms[v - 1];
 		if (t->hash == h && t->len == len &&
-		    memcmp(ix->arena + t->str, tok, len) == 0)
+		    key_eq(ix->arena + t->str, tok, len))
 			return v - 1;
 		j = (j + 1) & (ix->tabsz - 1);
 	}
@@ -375,40 +416,105 @@ term_find(struct search_index *ix, const char *tok, size_t len,
 int
 search_doc_begin(struct search_index *ix, uint32_t doc)
 {
+	size_t	 i;
+
+	if (ix->local == NULL)
+		return -1;		/* finished: read-only */
+	for (i = 0; i < ix->nlused; i++)
+		ix->local[ix->lused[i]].used = 0;
+	ix->nlused = 0;
 	ix->doc = doc;
 	ix->in_doc = 1;
 	ix->ntouched = 0;
 	return ix->failed ? -1 : 0;
 }
 
+static int	 global_add(struct search_index *, const char *, size_t,
+		    uint32_t, uint32_t, int);
+
+/* Move the local counts to the term table; the local table is emptied. */
+static int
+local_flush(struct search_index *ix)
+{
+	struct local_slot	*ls;
+	size_t			 i;
+	int			 rc = 0;
+
+	for (i = 0; i < ix->nlused; i++) {
+		ls = &ix->local[ix->lused[i]];
+		if (rc == 0 && global_add(ix, ls->key, ls->len, ls->hash,
+		    ls->tf, ls->meta) == -1)
+			rc = -1;
+		ls->used = 0;
+	}
+	ix->nlused = 0;
+	return rc;
+}
+
 static int
 add_cb(void *arg, const char *tok, size_t len, size_t s, size_t e)
 {
 	struct search_index	*ix = arg;
-	struct term		*t;
-	long			 k;
+	struct local_slot	*ls;
+	uint32_t		 h = hash_bytes(tok, len);
+	size_t			 j = h & (LOCAL_SLOTS - 1);
 
 	(void)s;
 	(void)e;
-	if ((k = term_find(ix, tok, len, hash_bytes(tok, len), 1)) == -1) {
+	for (;;) {
+		ls = &ix->local[j];
+		if (!ls->used)
+			break;
+		if (ls->hash == h && ls->len == len &&
+		    key_eq(ls->key, tok, len)) {
+			ls->tf++;
+			ls->meta |= ix->meta;
+			return 0;
+		}
+		j = (j + 1) & (LOCAL_SLOTS - 1);
+	}
+	if (ix->nlused >= LOCAL_FILL_MAX) {
+		if (local_flush(ix) == -1) {
+			ix->failed = 1;
+			return 1;
+		}
+		return add_cb(arg, tok, len, s, e);
+	}
+	ls->used = 1;
+	ls->hash = h;
+	ls->len = len;
+	ls->tf = 1;
+	ls->meta = ix->meta;
+	memcpy(ls->key, tok, len);
+	ix->lused[ix->nlused++] = j;
+	return 0;
+}
+
+static int
+global_add(struct search_index *ix, const char *tok, size_t len, uint32_t h,
+    uint32_t tf, int meta)
+{
+	struct term		*t;
+	long			 k;
+
+	if ((k = term_find(ix, tok, len, h, 1)) == -1) {
 		ix->failed = 1;
-		return 1;
+		return -1;
 	}
 	t = &ix->terms[k];
 	if (t->cur_doc != ix->doc + 1) {
 		if (grow((void **)&ix->touched, &ix->captouched,
 		    ix->ntouched + 1, sizeof(*ix->touched)) == -1) {
 			ix->failed = 1;
-			return 1;
+			return -1;
 		}
 		ix->touched[ix->ntouched++] = k;
 		t->cur_doc = ix->doc + 1;
 		t->cur_tf = 0;
 		t->cur_meta = 0;
 	}
-	if (t->cur_tf < TERM_TF_MAX)
-		t->cur_tf++;
-	t->cur_meta |= ix->meta;
+	t->cur_tf = t->cur_tf + tf < TERM_TF_MAX ? t->cur_tf + tf : TERM_TF_MAX;
+	t->cur_meta |= meta;
 	return 0;
 }
 
@@ -483,7 +589,7 @@ search_doc_end(struct search_index *ix)
 	struct term	*t;
 	size_t		 i;
 
-	if (ix->failed || !ix->in_doc)
+	if (ix->failed || !ix->in_doc || local_flush(ix) == -1)
 		return -1;
 	for (i = 0; i < ix->ntouched; i++) {
 		t = &ix->terms[ix->touched[i]];
@@ -554,6 +660,10 @@ search_finish(struct search_index *ix)
 	free(ix->touched);
 	ix->touched = NULL;
 	ix->captouched = ix->ntouched = 0;
+	free(ix->local);
+	free(ix->lused);
+	ix->local = NULL;
+	ix->lused = NULL;
 	for (i = 0; i < ix->nterms; i++)
 		total += ix->terms[i].plen;
 	/* One block for all postings: no per-term slack, no heap holes. */
@@ -584,6 +694,8 @@ search_free(struct search_index *ix)
 	free(ix->table);
 	free(ix->arena);
 	free(ix->touched);
+	free(ix->local);
+	free(ix->lused);
 	free(ix);
 }
 
