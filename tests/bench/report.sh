@@ -86,6 +86,11 @@ END {
 	printf "  after bench: %s processes, RSS %d KiB, private dirty %d KiB " \
 	    "(largest process %d KiB, target <= 4096)\n", \
 	    kv(mem_end, "nprocs"), re, kv(mem_end, "pd_kb"), me
+	ml = ENVIRON["MEM_LOAD"]
+	if (ml != "")
+		printf "  after the load cases, before the held connections: RSS " \
+		    "%d KiB, private dirty %d KiB (largest process %d KiB)\n", \
+		    kv(ml, "rss_kb"), kv(ml, "pd_kb"), kv(ml, "max_pd_kb")
 	mres_i = mi <= 2048 ? "PASS" : "MISS"
 	mres_e = me <= 4096 ? "PASS" : "MISS"
 	printf "  per process (pid/RSS KiB/private dirty KiB): idle"
