@@ -1,32 +1,72 @@
 /*
- * broadside: worker confinement.  As root: chroot to the content root,
- * clear supplementary groups, setgid, setuid, check root cannot be
- * regained.  As an ordinary user none of that is possible and we say so.
+ * broadside: worker confinement.  As root: chroot to the content root
+ * (or, with chroot off, Landlock: the content root read-only and nothing
+ * else), clear supplementary groups, setgid, setuid, check root cannot be
+ * regained, then a seccomp allow-list of the system calls serving needs.
+ * On OpenBSD: pledge and unveil.  As an ordinary user none of that is
+ * done and we say so once.
  */
+#if defined(__linux__) && !defined(_GNU_SOURCE)
+#define _GNU_SOURCE	/* CLONE_* flags */
+#endif
 #include <sys/types.h>
+#include <sys/socket.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#ifdef __linux__
+#include <sched.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#if __has_include(<linux/landlock.h>)
+#include <linux/landlock.h>
+#endif
+#endif
+
+#ifdef HAVE_SECCOMP
+#include <seccomp.h>
+#endif
+
 #include "config.h"
 #include "log.h"
 #include "sandbox.h"
 
+/*
+ * Sanitizer builds (make check) need a few more calls: LeakSanitizer stops
+ * the world at exit with a tracer task (clone without CLONE_THREAD, ptrace,
+ * wait4) and reads /proc/self; reports spawn a symbolizer, which we refuse
+ * with EPERM so the report is still printed, unsymbolized.  Production
+ * builds never get these.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define SANDBOX_SANITIZER	1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SANDBOX_SANITIZER	1
+#endif
+#endif
+#ifndef SANDBOX_SANITIZER
+#define SANDBOX_SANITIZER	0
+#endif
+
 int
 sandbox_prepare(const struct config *conf, struct sandbox_user *u)
 {
+	static int	 said;
 	struct passwd	*pw;
 
 	memset(u, 0, sizeof(*u));
 	if (geteuid() != 0) {
-		if (conf->user != NULL && conf->user[0] != '\0')
-			log_info("not started as root: running as uid %d, "
-			    "no chroot and no privilege drop",
-			    (int)geteuid());
+		if (said++ == 0)
+				log_info("not started as root: running as uid %d "
+			    "without privilege drop, chroot or system call "
+			    "filter", (int)geteuid());
 		return 0;
 	}
 	if (conf->user == NULL || conf->user[0] == '\0') {
@@ -51,9 +91,325 @@ sandbox_prepare(const struct config *conf, struct sandbox_user *u)
 	return 0;
 }
 
+/* -- seccomp ------------------------------------------------------------ */
+
+#ifdef HAVE_SECCOMP
+/*
+ * What a worker does once confined, and so all it may ask the kernel:
+ * - the event loop (libevent's epoll backend; its signal and wake-up
+ *   plumbing is made after the filter: socketpair, pipe2, eventfd2)
+ * - the connection path: accept4, recv/send, read/write, shutdown,
+ *   getsockname, sendfile for plain-TCP files, close
+ * - files under the root: openat / openat2 (RESOLVE_BENEATH), fstat,
+ *   newfstatat/statx, getdents64, pread64, lseek, fcntl, readlinkat
+ * - the archive: a builder thread (clone with CLONE_THREAD only, futex,
+ *   set_robust_list, rseq), inotify_* for live publishing
+ * - OpenSSL: getrandom; libc: memory (brk, mmap, munmap, mremap,
+ *   mprotect, madvise), time, signals, exit
+ * - syslog, when it must reconnect to /dev/log: socket(AF_UNIX), connect
+ * Not in the list, so fatal: execve, execveat, fork, vfork, clone without
+ * CLONE_THREAD, ptrace, setuid and friends, mount, bind, listen, kill of
+ * other processes, module and key calls, and everything else.
+ */
+static const char *const filter_calls[] = {
+	/* event loop */
+	"epoll_create", "epoll_create1", "epoll_ctl", "epoll_wait",
+	"epoll_pwait", "epoll_pwait2", "poll", "ppoll", "select",
+	"pselect6", "socketpair", "pipe", "pipe2", "eventfd2",
+	/* connections */
+	"accept", "accept4", "read", "readv", "recvfrom", "recvmsg",
+	"write", "writev", "sendto", "sendmsg", "sendfile", "shutdown",
+	"getsockname", "getpeername", "getsockopt", "setsockopt", "close",
+	"connect",
+	/* files under the root */
+	"openat", "openat2", "fstat", "newfstatat", "fstatat64", "statx",
+	"stat", "lstat", "getdents64", "pread64", "preadv", "lseek",
+	"_llseek", "fcntl", "fcntl64", "readlinkat", "readlink", "faccessat",
+	"faccessat2", "access", "ioctl", "fadvise64", "dup", "dup3",
+	/* archive watcher and builder */
+	"inotify_init1", "inotify_add_watch", "inotify_rm_watch",
+	"set_robust_list", "rseq", "futex", "futex_time64", "futex_waitv",
+	"sched_yield", "sched_getaffinity", "membarrier",
+	/* memory */
+	"brk", "mmap", "mmap2", "munmap", "mremap", "mprotect", "madvise",
+	/* time, randomness, identity */
+	"clock_gettime", "clock_gettime64", "clock_getres", "gettimeofday",
+	"time", "nanosleep", "clock_nanosleep", "clock_nanosleep_time64",
+	"getrandom", "getpid", "gettid", "getppid", "getuid", "geteuid",
+	"getgid", "getegid", "getgroups", "uname", "prlimit64",
+	"getrlimit",
+	/* signals and exit */
+	"rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "sigreturn",
+	"sigaltstack", "restart_syscall", "tgkill", "exit", "exit_group",
+};
+
+/* Only for sanitizer builds: see SANDBOX_SANITIZER above. */
+static const char *const filter_sanitizer_calls[] = {
+	"ptrace", "wait4", "waitid", "prctl", "getdents", "sched_getparam",
+	"sched_getscheduler", "kill", "open",
+};
+
+/* An unknown name (not on this architecture) is not an error. */
+static int
+filter_allow(scmp_filter_ctx ctx, const char *name)
+{
+	int	 nr;
+
+	if ((nr = seccomp_syscall_resolve_name(name)) == __NR_SCMP_ERROR)
+		return 0;
+	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
+}
+
+static int
+filter_refuse(scmp_filter_ctx ctx, const char *name)
+{
+	int	 nr;
+
+	if ((nr = seccomp_syscall_resolve_name(name)) == __NR_SCMP_ERROR)
+		return 0;
+	return seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0);
+}
+
+static int
+filter_rules(scmp_filter_ctx ctx)
+{
+	size_t	 i;
+	int	 rv = 0;
+
+	for (i = 0; i < sizeof(filter_calls) / sizeof(filter_calls[0]); i++)
+		rv |= filter_allow(ctx, filter_calls[i]);
+	/* Threads, never processes. */
+	rv |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+	    SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD | CLONE_VM,
+	    CLONE_THREAD | CLONE_VM));
+	/* clone3 hides its flags in memory: glibc falls back to clone. */
+	rv |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS),
+	    SCMP_SYS(clone3), 0);
+	/* syslog's reconnection, and nothing but a local socket. */
+	rv |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
+	    SCMP_A0(SCMP_CMP_EQ, AF_UNIX, 0));
+	if (SANDBOX_SANITIZER) {
+		for (i = 0; i < sizeof(filter_sanitizer_calls) /
+		    sizeof(filter_sanitizer_calls[0]); i++)
+			rv |= filter_allow(ctx, filter_sanitizer_calls[i]);
+		/* LeakSanitizer's tracer shares memory, is not a thread. */
+		rv |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone),
+		    1, SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD | CLONE_VM,
+		    CLONE_VM));
+		/* The symbolizer: refused, the report still goes out. */
+		rv |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM),
+		    SCMP_SYS(clone), 1,
+		    SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_VM, 0));
+		rv |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM),
+		    SCMP_SYS(execve), 0);
+		rv |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM),
+		    SCMP_SYS(execveat), 0);
+		rv |= filter_refuse(ctx, "fork");
+		rv |= filter_refuse(ctx, "vfork");
+	}
+	return rv == 0 ? 0 : -1;
+}
+#endif
+
+int
+sandbox_filter(void)
+{
+#ifdef HAVE_SECCOMP
+	scmp_filter_ctx	 ctx;
+	int		 rv;
+
+	if ((ctx = seccomp_init(SCMP_ACT_KILL_PROCESS)) == NULL) {
+		log_warnx("seccomp_init failed");
+		return -1;
+	}
+	if (filter_rules(ctx) == -1) {
+		log_warnx("seccomp: cannot build the filter");
+		seccomp_release(ctx);
+		return -1;
+	}
+	if ((rv = seccomp_load(ctx)) != 0) {
+		seccomp_release(ctx);
+		if (rv == -EINVAL || rv == -ENOSYS) {
+			log_info("seccomp unavailable in this kernel");
+			return 1;
+		}
+		errno = -rv;
+		log_warn("seccomp_load");
+		return -1;
+	}
+	seccomp_release(ctx);
+	return 0;
+#else
+	return 1;
+#endif
+}
+
+/* -- Landlock ----------------------------------------------------------- */
+
+#if defined(__linux__) && defined(LANDLOCK_CREATE_RULESET_VERSION) && \
+    defined(SYS_landlock_create_ruleset)
+#define HAVE_LANDLOCK	1
+
+/* Everything Landlock ABI 1 to 3 can refuse on the filesystem. */
+static unsigned long long
+landlock_handled(int abi)
+{
+	unsigned long long	 fs;
+
+	fs = LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE |
+	    LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR |
+	    LANDLOCK_ACCESS_FS_REMOVE_DIR | LANDLOCK_ACCESS_FS_REMOVE_FILE |
+	    LANDLOCK_ACCESS_FS_MAKE_CHAR | LANDLOCK_ACCESS_FS_MAKE_DIR |
+	    LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_MAKE_SOCK |
+	    LANDLOCK_ACCESS_FS_MAKE_FIFO | LANDLOCK_ACCESS_FS_MAKE_BLOCK |
+	    LANDLOCK_ACCESS_FS_MAKE_SYM;
+#ifdef LANDLOCK_ACCESS_FS_REFER
+	if (abi >= 2)
+		fs |= LANDLOCK_ACCESS_FS_REFER;
+#endif
+#ifdef LANDLOCK_ACCESS_FS_TRUNCATE
+	if (abi >= 3)
+		fs |= LANDLOCK_ACCESS_FS_TRUNCATE;
+#endif
+	(void)abi;
+	return fs;
+}
+
+/* Read-only access beneath `path`.  0 or -1. */
+static int
+landlock_allow(int ruleset, const char *path)
+{
+	struct landlock_path_beneath_attr	 pb;
+	int					 rv;
+
+	memset(&pb, 0, sizeof(pb));
+	pb.allowed_access = LANDLOCK_ACCESS_FS_READ_FILE |
+	    LANDLOCK_ACCESS_FS_READ_DIR;
+	if ((pb.parent_fd = open(path, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) == -1)
+		return -1;
+	rv = (int)syscall(SYS_landlock_add_rule, ruleset,
+	    LANDLOCK_RULE_PATH_BENEATH, &pb, 0);
+	close(pb.parent_fd);
+	return rv == -1 ? -1 : 0;
+}
+#endif
+
+/*
+ * Build the ruleset while still root (the content root may be readable
+ * only by root's path lookup): the fd, -2 when Landlock is unavailable,
+ * -1 on error.
+ */
+static int
+landlock_ruleset(const char *root)
+{
+#ifdef HAVE_LANDLOCK
+	struct landlock_ruleset_attr	 attr;
+	int				 abi, fd;
+
+	abi = (int)syscall(SYS_landlock_create_ruleset, NULL, 0,
+	    LANDLOCK_CREATE_RULESET_VERSION);
+	if (abi < 1) {
+		log_info("Landlock unavailable in this kernel: the worker "
+		    "is not confined to %s", root);
+		return -2;
+	}
+	memset(&attr, 0, sizeof(attr));
+	attr.handled_access_fs = landlock_handled(abi);
+	fd = (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr), 0);
+	if (fd == -1) {
+		log_warn("landlock_create_ruleset");
+		return -1;
+	}
+	if (landlock_allow(fd, root) == -1) {
+		log_warn("landlock: %s", root);
+		close(fd);
+		return -1;
+	}
+	/* LeakSanitizer reads /proc/self at exit (sanitizer builds only). */
+	if (SANDBOX_SANITIZER && landlock_allow(fd, "/proc") == -1) {
+		log_warn("landlock: /proc");
+		close(fd);
+		return -1;
+	}
+	return fd;
+#else
+	(void)root;
+	return -2;
+#endif
+}
+
+static int
+landlock_restrict(int fd)
+{
+#ifdef HAVE_LANDLOCK
+	int	 rv = 0;
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
+	    syscall(SYS_landlock_restrict_self, fd, 0) == -1) {
+		log_warn("landlock_restrict_self");
+		rv = -1;
+	}
+	close(fd);
+	return rv;
+#else
+	(void)fd;
+	return -1;
+#endif
+}
+
+int
+sandbox_landlock(const char *root)
+{
+	int	 fd;
+
+	if ((fd = landlock_ruleset(root)) < 0)
+		return fd == -2 ? 1 : -1;
+	return landlock_restrict(fd);
+}
+
+/* -- the whole of it ---------------------------------------------------- */
+
+static int
+drop_privileges(const struct sandbox_user *u)
+{
+	gid_t	 groups[1];
+
+	groups[0] = u->gid;
+	if (setgroups(1, groups) == -1 || setgid(u->gid) == -1 ||
+	    setuid(u->uid) == -1) {
+		log_warn("dropping privileges to %s", u->name);
+		return -1;
+	}
+	if (setuid(0) != -1 || setgid(0) != -1) {
+		log_warnx("could regain root after dropping privileges");
+		return -1;
+	}
+	return 0;
+}
+
+#ifdef __OpenBSD__
+static int
+sandbox_openbsd(const struct config *conf)
+{
+	if (!conf->chroot && (unveil(conf->root, "r") == -1 ||
+	    unveil(NULL, NULL) == -1)) {
+		log_warn("unveil %s", conf->root);
+		return -1;
+	}
+	if (pledge("stdio rpath inet unix", NULL) == -1) {
+		log_warn("pledge");
+		return -1;
+	}
+	return 0;
+}
+#endif
+
 int
 sandbox_enter(const struct config *conf, const struct sandbox_user *u)
 {
+	int	 ll = -2;
+
 	if (!u->enabled)
 		return 0;
 	if (conf->chroot) {
@@ -62,14 +418,22 @@ sandbox_enter(const struct config *conf, const struct sandbox_user *u)
 			return -1;
 		}
 	}
-	if (setgroups(1, &u->gid) == -1 || setgid(u->gid) == -1 ||
-	    setuid(u->uid) == -1) {
-		log_warn("dropping privileges to %s", u->name);
+#ifndef __OpenBSD__
+	else if ((ll = landlock_ruleset(conf->root)) == -1)
+		return -1;
+#endif
+	if (drop_privileges(u) == -1) {
+		if (ll >= 0)
+			close(ll);
 		return -1;
 	}
-	if (setuid(0) != -1) {
-		log_warnx("could regain root after dropping privileges");
+#ifdef __OpenBSD__
+	return sandbox_openbsd(conf);
+#else
+	if (ll >= 0 && landlock_restrict(ll) == -1)
 		return -1;
-	}
+	if (sandbox_filter() == -1)
+		return -1;
 	return 0;
+#endif
 }

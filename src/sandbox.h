@@ -19,7 +19,20 @@ struct sandbox_user {
 /* Parent, at start-up: look the user up.  0, or -1 (logged). */
 int	 sandbox_prepare(const struct config *, struct sandbox_user *);
 
-/* Worker, after fork: chroot, drop privileges, filter.  0 or -1. */
+/*
+ * Worker, after fork: chroot (or Landlock when chroot is off), drop
+ * privileges, system call filter (seccomp on Linux, pledge/unveil on
+ * OpenBSD).  0 or -1.  Does nothing when `u->enabled` is 0.
+ */
 int	 sandbox_enter(const struct config *, const struct sandbox_user *);
+
+/*
+ * The pieces, for tests.  sandbox_filter() installs the system call
+ * allow-list (a call outside it kills the process); sandbox_landlock()
+ * makes everything but `root` (read-only) unreachable.  Both: 0, 1 when
+ * the kernel or the build lacks the feature, -1 on error (logged).
+ */
+int	 sandbox_filter(void);
+int	 sandbox_landlock(const char *root);
 
 #endif
