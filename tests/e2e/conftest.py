@@ -69,8 +69,9 @@ def write_files(root, files):
 
 class Server:
     def __init__(self, base, conf=None, files=None, repo_content=True,
-                 ipv6=False):
+                 ipv6=False, env=None):
         self.base = str(base)
+        self.env = env or {}
         self.content = os.path.join(self.base, "content")
         self.certs = os.path.join(self.base, "certs")
         os.makedirs(self.certs, exist_ok=True)
@@ -138,6 +139,7 @@ class Server:
     def start(self):
         self.stderr = open(os.path.join(self.base, "stderr.txt"), "wb")
         env = dict(os.environ)
+        env.update(self.env)
         # A small quarantine so memory tests see our allocations, not ASan's.
         env.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0:"
                        "quarantine_size_mb=4")
