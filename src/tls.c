@@ -89,7 +89,12 @@ ticket_key_cb(SSL *ssl, unsigned char name[16], unsigned char *iv,
 	const struct ticket_keys	*k;
 	OSSL_PARAM			 params[3];
 	long				 now = (long)(time(NULL) / TICKET_PERIOD_SEC);
-	int				 rv = 1;
+	/*
+	 * 2 = "valid, and issue a fresh one": TLS 1.3 clients use a ticket
+	 * once, so a resumed connection must hand out the next ticket or
+	 * every other connection would be a full handshake.
+	 */
+	int				 rv = 2;
 
 	(void)ssl;
 	if (enc) {
@@ -105,7 +110,6 @@ ticket_key_cb(SSL *ssl, unsigned char name[16], unsigned char *iv,
 			k = ticket_keys_for(now - 1);
 			if (memcmp(name, k->name, 16) != 0)
 				return 0;	/* unknown: full handshake */
-			rv = 2;			/* valid, issue a fresh one */
 		}
 		if (!EVP_DecryptInit_ex(cctx, EVP_aes_256_cbc(), NULL, k->aes, iv))
 			return -1;

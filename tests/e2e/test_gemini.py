@@ -441,3 +441,46 @@ def test_version_and_usage():
     assert r.returncode == 0 and r.stdout.startswith("broadside ")
     r = subprocess.run([BIN, "-h"], capture_output=True, text=True)
     assert r.returncode != 0 and "usage:" in r.stderr
+
+
+# -- session resumption -------------------------------------------------------------
+
+def resume_chain(srv, n, ctx=None):
+    """n connections, each offering the ticket the previous one received."""
+    if ctx is None:
+        ctx = srv.tls_context()
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+    sess, out = None, []
+    for _ in range(n):
+        with socket.create_connection(("127.0.0.1", srv.gemini_port), timeout=5) as raw:
+            with ctx.wrap_socket(raw, server_hostname="localhost", session=sess) as s:
+                s.sendall(srv.url("/hello.gmi").encode() + b"\r\n")
+                while s.recv(65536):
+                    pass
+                out.append((s.session_reused, s.session.id))
+                sess = s.session
+    return out, sess
+
+
+def test_every_resumption_issues_a_fresh_ticket(server):
+    out, _ = resume_chain(server, 6)
+    assert out[0][0] is False
+    assert all(reused for reused, _ in out[1:]), out
+    ids = [i for _, i in out]
+    assert len(set(ids)) == len(ids), "a resumed session got no new ticket"
+
+
+def test_tickets_work_across_workers_and_reload(make_server):
+    import signal as sig
+    srv = make_server(conf={"server": {"workers": "2"}})
+    ctx = srv.tls_context()
+    out, sess = resume_chain(srv, 8, ctx)     # lands on both workers
+    assert all(reused for reused, _ in out[1:]), out
+    srv.signal(sig.SIGHUP)
+    time.sleep(1.0)
+    with socket.create_connection(("127.0.0.1", srv.gemini_port), timeout=5) as raw:
+        with ctx.wrap_socket(raw, server_hostname="localhost", session=sess) as s:
+            s.sendall(srv.url("/hello.gmi").encode() + b"\r\n")
+            while s.recv(65536):
+                pass
+            assert s.session_reused, "tickets did not survive a reload"
