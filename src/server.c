@@ -22,6 +22,8 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
+#include <sys/ioctl.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -31,6 +33,9 @@
 
 #ifdef __linux__
 #include <sys/sendfile.h>
+#endif
+#ifdef __GLIBC__
+#include <malloc.h>
 #endif
 
 #include <event2/event.h>
@@ -51,6 +56,7 @@
 #define ACCEPT_BURST		64
 #define ACCEPT_RETRY_MSEC	100
 #define FILTER_OUT_MAX		(4 * CONN_STAGE_SIZE)
+#define TRIM_AFTER_CONNS	256	/* give memory back after a burst */
 
 enum conn_state {
 	CONN_PROXY,		/* reading a PROXY protocol header */
@@ -110,6 +116,7 @@ struct server {
 	struct event		*retry;		/* after EMFILE */
 	struct connlist		 conns;
 	size_t			 nconns;
+	size_t			 closed_since_trim;
 	void			(*drained)(void *);
 	void			*drained_arg;
 	struct limits		*limits;
@@ -119,6 +126,7 @@ static void	 conn_io(evutil_socket_t, short, void *);
 static void	 conn_timeout(evutil_socket_t, short, void *);
 static void	 conn_close(struct conn *);
 static void	 conn_step(struct conn *);
+static void	 conn_linger(struct conn *);
 static void	 listeners_enable(struct server *, int);
 
 /* -- listening --------------------------------------------------------- */
@@ -432,6 +440,13 @@ conn_close(struct conn *c)
 	TAILQ_REMOVE(&srv->conns, c, entry);
 	free(c);
 	srv->nconns--;
+#ifdef __GLIBC__
+	/* A burst is over: return its memory instead of keeping the peak. */
+	if (++srv->closed_since_trim >= TRIM_AFTER_CONNS && srv->nconns == 0) {
+		malloc_trim(0);
+		srv->closed_since_trim = 0;
+	}
+#endif
 	if (!srv->draining && srv->nconns < (size_t)srv->conf->max_clients &&
 	    !evtimer_pending(srv->retry, NULL))
 		listeners_enable(srv, 1);
@@ -448,6 +463,9 @@ conn_timeout(evutil_socket_t fd, short ev, void *arg)
 	(void)ev;
 	if (c->state < CONN_WRITE)
 		log_debug("client timed out before sending a request");
+	/* Say goodbye properly when the handshake was done: best effort. */
+	if (c->ssl != NULL && c->state == CONN_READ)
+		(void)tls_close(c->ssl);
 	conn_close(c);
 }
 
@@ -813,7 +831,26 @@ conn_write(struct conn *c)
 	return 0;
 }
 
-/* After the response: half-close and read until the client closes. */
+/*
+ * After the response.  With nothing unread from the client, close now: the
+ * FIN follows our last byte.  With bytes unread, close() would send a reset
+ * that can destroy the response in the client's buffers, so half-close and
+ * read until the client is done.
+ */
+static void
+conn_finish(struct conn *c)
+{
+	int	 unread = 0;
+
+	if (ioctl(c->fd, FIONREAD, &unread) == 0 && unread == 0 &&
+	    (c->ssl == NULL || SSL_pending(c->ssl) == 0)) {
+		conn_close(c);
+		return;
+	}
+	conn_linger(c);
+}
+
+/* Half-closed: read until the client closes, bounded in time. */
 static void
 conn_linger(struct conn *c)
 {
@@ -936,7 +973,7 @@ conn_step(struct conn *c)
 		if (rv == 0)
 			return;
 		if (c->ssl == NULL) {
-			conn_linger(c);
+			conn_finish(c);
 			return;
 		}
 		c->state = CONN_SHUTDOWN;
@@ -947,7 +984,7 @@ conn_step(struct conn *c)
 			conn_wait(c, rv == TLS_WANT_POLLIN ? EV_READ : EV_WRITE);
 			return;
 		}
-		conn_linger(c);
+		conn_finish(c);
 		return;
 	case CONN_LINGER:
 		conn_linger(c);
