@@ -1,0 +1,676 @@
+"""Issue 4, "safe to leave running for years": privileges and confinement,
+reload without a dropped request, limits against abuse, the PROXY protocol
+(with real HAProxy in front of two instances), and access-log formats.
+
+Every process a test starts is stopped by its PID (the harness stops the
+servers; HAProxy is stopped here)."""
+import hashlib
+import os
+import pwd
+import re
+import shutil
+import signal
+import socket
+import ssl
+import struct
+import subprocess
+import time
+
+import pytest
+
+from conftest import REPO
+
+ROOT = os.geteuid() == 0
+SIG_TIMEOUT = 10.0
+
+
+# -- helpers -----------------------------------------------------------------
+
+def children(pid):
+    """PIDs whose parent is pid (no /proc/PID/task/PID/children needed)."""
+    out = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % name) as f:
+                stat = f.read()
+        except OSError:
+            continue
+        # "pid (comm) state ppid ...": comm may hold spaces and parens.
+        fields = stat[stat.rfind(")") + 2:].split()
+        if int(fields[1]) == pid:
+            out.append(int(name))
+    return out
+
+
+def workers(srv, want=1, timeout=SIG_TIMEOUT):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        kids = children(srv.proc.pid)
+        if len(kids) >= want:
+            return kids
+        time.sleep(0.05)
+    raise AssertionError("no worker of %d appeared" % srv.proc.pid)
+
+
+def proc_status(pid):
+    st = {}
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            k, _, v = line.partition(":")
+            st[k] = v.strip()
+    return st
+
+
+def wait_for(cond, timeout=SIG_TIMEOUT, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        v = cond()
+        if v:
+            return v
+        time.sleep(0.05)
+    raise AssertionError("timed out waiting for " + what)
+
+
+def log_count(srv, text):
+    return srv.log_text().count(text)
+
+
+def new_generation(srv, old):
+    """Wait until the server's workers are all different from `old`."""
+    def check():
+        kids = set(children(srv.proc.pid))
+        new = kids - set(old)
+        return new if new and srv._port_open(srv.gopher_port) else None
+    return wait_for(check, what="a new generation of workers")
+
+
+def gopher_first_line(srv, selector="/"):
+    return srv.gopher(selector).split(b"\r\n", 1)[0]
+
+
+def cert_fingerprint(srv):
+    ctx = srv.tls_context()
+    with socket.create_connection(("127.0.0.1", srv.gemini_port),
+                                  timeout=5) as raw:
+        with ctx.wrap_socket(raw, server_hostname="localhost") as s:
+            return hashlib.sha256(s.getpeercert(binary_form=True)).hexdigest()
+
+
+def closed_without_data(sock, timeout=5.0):
+    """True when the peer closes (EOF or reset) having sent nothing."""
+    sock.settimeout(timeout)
+    try:
+        return sock.recv(4096) == b""
+    except ConnectionResetError:
+        return True
+
+
+def proxy_v2(src, dst, sport, dport):
+    sig = b"\r\n\r\n\x00\r\nQUIT\n"
+    if ":" in src:
+        body = (socket.inet_pton(socket.AF_INET6, src) +
+                socket.inet_pton(socket.AF_INET6, dst) +
+                struct.pack("!HH", sport, dport))
+        fam = 0x21
+    else:
+        body = (socket.inet_aton(src) + socket.inet_aton(dst) +
+                struct.pack("!HH", sport, dport))
+        fam = 0x11
+    return sig + bytes([0x21, fam]) + struct.pack("!H", len(body)) + body
+
+
+def gemini_after_header(srv, header, path="/hello.gmi"):
+    """Send a PROXY header, then TLS and a request; the response head."""
+    raw = socket.create_connection(("127.0.0.1", srv.gemini_port), timeout=5)
+    raw.sendall(header)
+    with srv.tls_context().wrap_socket(raw, server_hostname="localhost") as s:
+        s.sendall(srv.url(path).encode() + b"\r\n")
+        data = b""
+        while True:
+            try:
+                b = s.recv(65536)
+            except ssl.SSLZeroReturnError:
+                break
+            if not b:
+                break
+            data += b
+    return data.split(b"\r\n", 1)[0].decode()
+
+
+def gopher_after_header(srv, header, selector=b"/plain.txt"):
+    with socket.create_connection(("127.0.0.1", srv.gopher_port),
+                                  timeout=5) as s:
+        s.sendall(header + selector + b"\r\n")
+        data = b""
+        while True:
+            b = s.recv(65536)
+            if not b:
+                break
+            data += b
+    return data
+
+
+def access_wait(srv, pattern, timeout=5.0):
+    rx = re.compile(pattern)
+    return wait_for(lambda: [l for l in srv.access_lines() if rx.search(l)],
+                    timeout=timeout, what="access log line /%s/" % pattern)
+
+
+needs_root = pytest.mark.skipif(
+    not ROOT, reason="privilege drop and confinement need root: run the "
+    "suite as root to test them")
+
+
+def seccomp_supported():
+    try:
+        with open("/proc/self/status") as f:
+            return "Seccomp:" in f.read()
+    except OSError:
+        return False
+
+
+# -- 1. privileges -------------------------------------------------------------
+
+@needs_root
+def test_workers_run_as_user_confined(make_server):
+    if not seccomp_supported():
+        pytest.skip("this kernel has no seccomp")
+    srv = make_server()
+    nobody = pwd.getpwnam("nobody")
+    assert proc_status(srv.proc.pid)["Uid"].split()[0] == "0"
+    for pid in workers(srv):
+        st = proc_status(pid)
+        assert st["Uid"].split() == [str(nobody.pw_uid)] * 4, st["Uid"]
+        assert st["Gid"].split() == [str(nobody.pw_gid)] * 4, st["Gid"]
+        # Supplementary groups: root's are gone; at most the user's own.
+        assert set(st["Groups"].split()) <= {str(nobody.pw_gid)}, st
+        assert st["NoNewPrivs"] == "1"
+        assert st["Seccomp"] == "2", "no seccomp filter in the worker"
+    head, _ = srv.gemini("/hello.gmi")
+    assert head.startswith("20 ")
+
+
+@needs_root
+def test_chroot_to_content_root(make_server):
+    # LeakSanitizer needs /proc at exit, which the chroot hides.
+    srv = make_server(conf={"server": {"chroot": "yes"}},
+                      env={"ASAN_OPTIONS": "detect_leaks=0"})
+    for pid in workers(srv):
+        assert os.readlink("/proc/%d/root" % pid) == \
+            os.path.realpath(srv.content)
+        assert proc_status(pid)["Seccomp"] == "2"
+    assert srv.gemini("/hello.gmi")[0].startswith("20 ")
+    assert srv.gopher("/plain.txt").startswith(b"Just text.")
+    # Nothing outside the root, whatever the request says.
+    for path in ("/../../../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd"):
+        head, body = srv.gemini(path)
+        assert not head.startswith("20 ") and b"root:" not in body
+    assert b"root:" not in srv.gopher("../../../../etc/passwd")
+
+
+@needs_root
+def test_landlock_when_chroot_off(make_server):
+    """chroot = no: the worker's view of / is the real one, yet it serves
+    only the content root (Landlock); a symlink out of the root fails."""
+    srv = make_server(files={"out": b""}, start=False)
+    os.unlink(os.path.join(srv.content, "out"))
+    os.symlink("/etc/passwd", os.path.join(srv.content, "out"))
+    srv.start()
+    for pid in workers(srv):
+        assert os.readlink("/proc/%d/root" % pid) == "/"
+    head, body = srv.gemini("/out")
+    assert not head.startswith("20 ") and b"root:" not in body
+
+
+@needs_root
+def test_root_without_user_refused(make_server):
+    srv = make_server(conf={"server": {"user": None}}, start=False)
+    with pytest.raises(RuntimeError):
+        srv.start()
+    assert "refusing to serve as root" in srv.output()
+    srv2 = make_server(conf={"server": {"user": "root"}}, start=False)
+    with pytest.raises(RuntimeError):
+        srv2.start()
+    assert 'user "root" is root' in srv2.output()
+
+
+# -- 2. reload, rotate, stop, restart ----------------------------------------
+
+def test_sighup_keeps_slow_client(make_server):
+    srv = make_server(conf={"server": {"timeout": "8"}})
+    old = workers(srv)
+    raw = socket.create_connection(("127.0.0.1", srv.gemini_port), timeout=8)
+    s = srv.tls_context().wrap_socket(raw, server_hostname="localhost")
+    try:
+        srv.signal(signal.SIGHUP)
+        new_generation(srv, old)
+        # The old worker still holds this client; the request comes late.
+        time.sleep(0.3)
+        s.sendall(srv.url("/hello.gmi").encode() + b"\r\n")
+        data = b""
+        while True:
+            try:
+                b = s.recv(65536)
+            except ssl.SSLZeroReturnError:
+                break
+            if not b:
+                break
+            data += b
+    finally:
+        s.close()
+    assert data.startswith(b"20 "), data[:100]
+    assert b"# Hello" in data
+    assert srv.gemini("/hello.gmi")[0].startswith("20 ")
+
+
+def test_sighup_applies_config_and_survives_broken_one(make_server):
+    srv = make_server()
+    assert gopher_first_line(srv) == b"iStatements\t\tlocalhost\t%d" % \
+        srv.gopher_port
+    old = workers(srv)
+    srv.conf["server"]["title"] = "Renamed Title"
+    srv.write_conf()
+    srv.signal(signal.SIGHUP)
+    old = new_generation(srv, old)
+    wait_for(lambda: gopher_first_line(srv).startswith(b"iRenamed Title"),
+             what="the new title")
+    # A broken config: logged with its error, the old one keeps serving.
+    with open(srv.conf_path, "a") as f:
+        f.write("[server]\nno_such_key = 1\ntimeout = many\n")
+    fails = log_count(srv, "reload failed")
+    srv.signal(signal.SIGHUP)
+    wait_for(lambda: log_count(srv, "reload failed") > fails,
+             what="the reload failure in the log")
+    out = srv.output()
+    assert "no_such_key" in out and "timeout" in out
+    assert srv.alive()
+    assert gopher_first_line(srv).startswith(b"iRenamed Title")
+    assert srv.gemini("/hello.gmi")[0].startswith("20 ")
+
+
+def test_sighup_picks_up_new_certificate(make_server, tmp_path):
+    srv = make_server()
+    before = cert_fingerprint(srv)
+    crt, key = srv.conf["gemini"]["cert"], srv.conf["gemini"]["key"]
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec",
+                    "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                    "-keyout", str(tmp_path / "k"), "-out",
+                    str(tmp_path / "c"), "-days", "30", "-subj",
+                    "/CN=localhost"], check=True, capture_output=True,
+                   timeout=30)
+    # A broken certificate first: logged, the old one keeps serving.
+    with open(crt, "w") as f:
+        f.write("-----BEGIN CERTIFICATE-----\nnot base64\n")
+    old = workers(srv)
+    fails = log_count(srv, "reload failed")
+    srv.signal(signal.SIGHUP)
+    wait_for(lambda: log_count(srv, "reload failed") > fails,
+             what="the certificate error")
+    assert cert_fingerprint(srv) == before
+    shutil.copy(str(tmp_path / "c"), crt)
+    shutil.copy(str(tmp_path / "k"), key)
+    srv.signal(signal.SIGHUP)
+    new_generation(srv, old)
+    after = wait_for(lambda: (lambda f: f if f != before else None)(
+        cert_fingerprint(srv)), what="the new certificate")
+    with open(str(tmp_path / "c"), "rb") as f:
+        der = ssl.PEM_cert_to_DER_cert(f.read().decode())
+    assert after == hashlib.sha256(der).hexdigest()
+
+
+def test_sigusr1_reopens_logs(make_server):
+    srv = make_server()
+    assert srv.gemini("/hello.gmi")[0].startswith("20 ")
+    access_wait(srv, r"hello\.gmi")
+    os.rename(srv.acclog, srv.acclog + ".1")
+    old = workers(srv)
+    srv.signal(signal.SIGUSR1)
+    new_generation(srv, old)
+    wait_for(lambda: os.path.exists(srv.acclog), what="a new access log")
+    assert srv.gopher("/plain.txt").startswith(b"Just text.")
+    access_wait(srv, r"plain\.txt")
+    with open(srv.acclog + ".1") as f:
+        assert "plain.txt" not in f.read()
+
+
+def test_sigterm_finishes_inflight_response(make_server):
+    size = 24 * 1024 * 1024
+    srv = make_server(files={"big.bin": os.urandom(1024) * (size // 1024)})
+    s = socket.create_connection(("127.0.0.1", srv.gopher_port), timeout=10)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+    s.sendall(b"/big.bin\r\n")
+    got = len(s.recv(65536))
+    srv.signal(signal.SIGTERM)
+    time.sleep(0.3)
+    while True:
+        b = s.recv(1 << 20)
+        if not b:
+            break
+        got += len(b)
+    s.close()
+    assert got == size
+    srv.proc.wait(timeout=20)
+    assert "stopping" in srv.output()
+
+
+def test_killed_worker_restarted(make_server):
+    srv = make_server()
+    (pid,) = workers(srv)
+    os.kill(pid, signal.SIGKILL)
+    wait_for(lambda: "worker %d killed by signal 9" % pid in srv.output(),
+             what="the restart in the log")
+    new_generation(srv, [pid])
+    assert srv.gemini("/hello.gmi")[0].startswith("20 ")
+    assert srv.alive()
+
+
+# -- 3. limits -------------------------------------------------------------------
+
+def test_max_clients_per_ip(make_server):
+    srv = make_server(conf={"server": {"max_clients_per_ip": "2",
+                                       "timeout": "5"}})
+    held = [socket.create_connection(("127.0.0.1", srv.gopher_port),
+                                     timeout=5) for _ in range(2)]
+    try:
+        time.sleep(0.2)
+        third = socket.create_connection(("127.0.0.1", srv.gopher_port),
+                                         timeout=5)
+        third.sendall(b"/plain.txt\r\n")
+        assert closed_without_data(third, timeout=3)
+        third.close()
+        # The two held ones are still served.
+        held[0].sendall(b"/plain.txt\r\n")
+        held[0].settimeout(5)
+        assert held[0].recv(100).startswith(b"Just text.")
+    finally:
+        for s in held:
+            s.close()
+    time.sleep(0.3)
+    assert srv.gopher("/plain.txt").startswith(b"Just text.")
+
+
+def test_rate_gemini_44(make_server):
+    srv = make_server(conf={"server": {"rate": "3/60s"}})
+    for _ in range(3):
+        assert srv.gemini("/hello.gmi")[0].startswith("20 ")
+    head, _ = srv.gemini("/hello.gmi")
+    m = re.fullmatch(r"44 (\d+)", head)
+    assert m, head
+    assert 1 <= int(m.group(1)) <= 20
+
+
+def test_rate_gopher_type3(make_server):
+    srv = make_server(conf={"server": {"rate": "3/60s"}})
+    for _ in range(3):
+        assert srv.gopher("/plain.txt").startswith(b"Just text.")
+    out = srv.gopher("/plain.txt")
+    assert out.startswith(b"3"), out[:100]
+    assert b"Too many requests" in out
+
+
+def test_slow_reader_dropped(make_server):
+    size = 48 * 1024 * 1024
+    srv = make_server(conf={"server": {"timeout": "2"}},
+                      files={"huge.bin": b"\0" * size})
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.settimeout(10)
+    s.connect(("127.0.0.1", srv.gopher_port))
+    s.sendall(b"/huge.bin\r\n")
+    start = time.monotonic()
+    # Never read while the deadline runs; others are still served.
+    time.sleep(1.0)
+    assert srv.gemini("/hello.gmi")[0].startswith("20 ")
+    time.sleep(3.0)
+    got = 0
+    try:
+        while True:
+            b = s.recv(1 << 20)
+            if not b:
+                break
+            got += len(b)
+    except ConnectionResetError:
+        pass
+    s.close()
+    assert got < size, "a stalled reader got the whole file"
+    assert time.monotonic() - start < 9
+    assert srv.alive()
+
+
+def test_max_clients_queues_the_sixth(make_server):
+    srv = make_server(conf={"server": {"max_clients": "5", "timeout": "6"}})
+    held = [socket.create_connection(("127.0.0.1", srv.gopher_port),
+                                     timeout=5) for _ in range(5)]
+    time.sleep(0.3)
+    sixth = socket.create_connection(("127.0.0.1", srv.gopher_port),
+                                     timeout=5)
+    try:
+        sixth.sendall(b"/plain.txt\r\n")
+        sixth.settimeout(0.8)
+        with pytest.raises(socket.timeout):
+            sixth.recv(100)
+        held[0].close()
+        sixth.settimeout(5)
+        assert sixth.recv(100).startswith(b"Just text.")
+    finally:
+        sixth.close()
+        for s in held:
+            s.close()
+    time.sleep(0.3)
+    assert srv.alive()
+    assert srv.gopher("/plain.txt").startswith(b"Just text.")
+
+
+# -- 4. PROXY protocol ---------------------------------------------------------
+
+@pytest.fixture
+def proxied(make_server):
+    return make_server(conf={"gemini": {"proxy_protocol": "yes"},
+                             "gopher": {"proxy_protocol": "yes"}})
+
+
+def test_proxy_v1_gemini_and_gopher(proxied):
+    srv = proxied
+    head = gemini_after_header(
+        srv, b"PROXY TCP4 203.0.113.7 127.0.0.1 5555 1965\r\n")
+    assert head.startswith("20 "), head
+    access_wait(srv, r"^\S*\s*203\.0\.113\.7 .*gemini.*hello\.gmi|"
+                     r"203\.0\.113\.7.*hello\.gmi")
+    out = gopher_after_header(
+        srv, b"PROXY TCP4 198.51.100.9 127.0.0.1 4444 70\r\n")
+    assert out.startswith(b"Just text.")
+    access_wait(srv, r"198\.51\.100\.9.*plain\.txt")
+
+
+def test_proxy_v2_ipv4_and_ipv6(proxied):
+    srv = proxied
+    head = gemini_after_header(
+        srv, proxy_v2("2001:db8::7", "2001:db8::1", 40000, 1965))
+    assert head.startswith("20 "), head
+    access_wait(srv, r"2001:db8::7.*hello\.gmi")
+    out = gopher_after_header(
+        srv, proxy_v2("192.0.2.44", "192.0.2.1", 40001, 70))
+    assert out.startswith(b"Just text.")
+    access_wait(srv, r"192\.0\.2\.44.*plain\.txt")
+    # LOCAL (a health check): the connection's own address is kept.
+    local = b"\r\n\r\n\x00\r\nQUIT\n\x20\x00\x00\x00"
+    assert gopher_after_header(srv, local).startswith(b"Just text.")
+
+
+HOSTILE_HEADERS = [
+    b"",                                                   # none at all
+    b"PROXY GARBAGE\r\n",
+    b"PROXY TCP4 203.0.113.7 127.0.0.1 99999 1965\r\n",    # bad port
+    b"PROXY TCP4 203.0.113.7 127.0.0.1 5555 1965\n",       # no CR
+    b"PROXY TCP6 203.0.113.7 127.0.0.1 5555 1965\r\n",     # wrong family
+    b"PROXY TCP4 " + b"1" * 200 + b"\r\n",                 # too long
+    b"\r\n\r\n\x00\r\nQUIT\n\x31\x11\x00\x0c" + b"\0" * 12,  # v2 version 3
+    b"\r\n\r\n\x00\r\nQUIT\n\x21\x11\xff\xff" + b"\0" * 600,  # v2 too long
+    b"\r\n\r\n\x00\r\nQUIT\n\x21\x11\x00\x04" + b"\0" * 4,  # v2 short body
+    b"GET / HTTP/1.1\r\nHost: x\r\n\r\n",
+]
+
+
+@pytest.mark.parametrize("header", HOSTILE_HEADERS)
+def test_proxy_bad_header_refused(proxied, header):
+    srv = proxied
+    with socket.create_connection(("127.0.0.1", srv.gopher_port),
+                                  timeout=5) as s:
+        s.sendall(header + b"/plain.txt\r\n")
+        assert closed_without_data(s)
+    # Gemini: the TLS handshake never starts.
+    raw = socket.create_connection(("127.0.0.1", srv.gemini_port), timeout=5)
+    raw.sendall(header)
+    with pytest.raises((ssl.SSLError, OSError)):
+        with srv.tls_context().wrap_socket(raw, server_hostname="localhost"):
+            pass
+    raw.close()
+    assert srv.alive()
+
+
+def test_proxy_header_split_and_slow(proxied):
+    """A header arriving in pieces is still read; one that never ends is
+    dropped at timeout."""
+    srv = proxied
+    with socket.create_connection(("127.0.0.1", srv.gopher_port),
+                                  timeout=8) as s:
+        for piece in (b"PROXY TCP4 ", b"203.0.113.50 127.0.0.1 ",
+                      b"1 70\r\n/plain.txt\r\n"):
+            s.sendall(piece)
+            time.sleep(0.1)
+        assert s.recv(100).startswith(b"Just text.")
+    start = time.monotonic()
+    with socket.create_connection(("127.0.0.1", srv.gopher_port),
+                                  timeout=10) as s:
+        s.sendall(b"PROXY TCP4 ")
+        assert closed_without_data(s, timeout=10)
+    assert time.monotonic() - start < 3 + 3
+
+
+def test_haproxy_two_instances(make_server, tmp_path):
+    haproxy = shutil.which("haproxy") or (
+        "/usr/sbin/haproxy" if os.path.exists("/usr/sbin/haproxy") else None)
+    if haproxy is None:
+        pytest.skip("haproxy is not installed (contrib/deps.sh test)")
+    conf = {"gemini": {"proxy_protocol": "yes"},
+            "gopher": {"proxy_protocol": "yes"}}
+    a = make_server(conf=conf)
+    b = make_server(conf=conf)
+    from conftest import free_port
+    gem, gop = free_port(), free_port()
+    with open(os.path.join(REPO, "contrib", "haproxy-test.cfg.in")) as f:
+        text = f.read()
+    for k, v in (("GEMINI_PORT", gem), ("GOPHER_PORT", gop),
+                 ("A_GEMINI", a.gemini_port), ("A_GOPHER", a.gopher_port),
+                 ("B_GEMINI", b.gemini_port), ("B_GOPHER", b.gopher_port)):
+        text = text.replace("@%s@" % k, str(v))
+    cfg = tmp_path / "haproxy.cfg"
+    cfg.write_text(text)
+    # The harness's own port probes carry no header: count from here.
+    refused = [log_count(srv, "PROXY header refused") for srv in (a, b)]
+    log = open(str(tmp_path / "haproxy.log"), "wb")
+    hp = subprocess.Popen([haproxy, "-db", "-f", str(cfg)], stdout=log,
+                          stderr=log)
+
+    def through(port=gop):
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+            s.sendall(b"/plain.txt\r\n")
+            data = b""
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+        return data
+
+    def ready():
+        # A full request, not a bare connect: a connection closed at
+        # once would reach broadside without its PROXY header.
+        try:
+            return through().startswith(b"Just text.")
+        except OSError:
+            return False
+
+    try:
+        wait_for(ready, what="haproxy forwarding")
+        for i in range(10):
+            data = through()
+            assert data.startswith(b"Just text."), data[:100]
+        ctx = a.tls_context()
+        for i in range(10):
+            with socket.create_connection(("127.0.0.1", gem),
+                                          timeout=5) as raw:
+                with ctx.wrap_socket(raw, server_hostname="localhost") as s:
+                    s.sendall(b"gemini://localhost/hello.gmi\r\n")
+                    data = b""
+                    while True:
+                        try:
+                            chunk = s.recv(65536)
+                        except ssl.SSLZeroReturnError:
+                            break
+                        if not chunk:
+                            break
+                        data += chunk
+            assert data.startswith(b"20 "), data[:100]
+    finally:
+        hp.terminate()
+        try:
+            hp.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            hp.kill()
+            hp.wait()
+        log.close()
+    for srv, before in zip((a, b), refused):
+        wait_for(lambda: len([l for l in srv.access_lines()
+                              if "plain.txt" in l or "hello.gmi" in l]) >= 8,
+                 what="both protocols balanced")
+        lines = [l for l in srv.access_lines()
+                 if "plain.txt" in l or "hello.gmi" in l]
+        assert all("127.0.0.1" in l for l in lines), lines
+        assert any("gemini" in l for l in lines)
+        assert any("gopher" in l for l in lines)
+        assert log_count(srv, "PROXY header refused") == before
+
+
+# -- 5. logging ------------------------------------------------------------------
+
+COMMON_RX = (r'^127\.0\.0\.1 - - \[\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:'
+             r'\d{2} [+-]\d{4}\] "/plain\.txt" 0 \d+')
+
+
+def test_log_format_common(make_server):
+    srv = make_server(conf={"server": {"log_format": "common"}})
+    srv.gopher("/plain.txt")
+    (line,) = access_wait(srv, r"plain\.txt")
+    assert re.match(COMMON_RX + "$", line), line
+
+
+def test_log_format_combined(make_server):
+    srv = make_server(conf={"server": {"log_format": "combined"}})
+    srv.gopher("/plain.txt")
+    srv.gemini("/hello.gmi")
+    (line,) = access_wait(srv, r"plain\.txt")
+    assert re.match(COMMON_RX + r' "-" "gopher"$', line), line
+    (line,) = access_wait(srv, r"hello\.gmi")
+    assert re.search(r'" 20 \d+ "-" "gemini"$', line), line
+
+
+def test_log_ip_anonymized_and_off(make_server):
+    srv = make_server(conf={"server": {"log_ip": "anonymized"}})
+    srv.gopher("/plain.txt")
+    (line,) = access_wait(srv, r"plain\.txt")
+    assert "127.0.0.0" in line and "127.0.0.1" not in line, line
+    srv2 = make_server(conf={"server": {"log_ip": "off",
+                                        "log_format": "common"}})
+    srv2.gopher("/plain.txt")
+    (line,) = access_wait(srv2, r"plain\.txt")
+    assert line.startswith("- - - ["), line
+    assert "127.0.0" not in line
+
+
+def test_syslog_target_accepted(make_server):
+    srv = make_server(conf={"server": {"access_log": "syslog"}})
+    assert srv.gopher("/plain.txt").startswith(b"Just text.")
+    assert srv.alive()
