@@ -372,6 +372,10 @@ tls_ctx_new(const struct config *conf)
 	if (!SSL_CTX_set_cipher_list(ctx,
 	    "ECDHE+AESGCM:ECDHE+CHACHA20:!aNULL:!MD5:!RC4"))
 		goto fail;
+	/* AES-128-GCM first: as safe here, and a quarter cheaper per byte. */
+	if (!SSL_CTX_set_ciphersuites(ctx, "TLS_AES_128_GCM_SHA256:"
+	    "TLS_CHACHA20_POLY1305_SHA256:TLS_AES_256_GCM_SHA384"))
+		goto fail;
 	/* Stateless tickets; keys live in this context, made before fork. */
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
 	SSL_CTX_set_num_tickets(ctx, 1);
