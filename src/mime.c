@@ -119,7 +119,11 @@ mime_from_name(const char *name)
 	const char		*dot, *slash;
 
 	slash = strrchr(name, '/');
-	dot = strrchr(slash ? slash : name, '.');
+	name = slash ? slash + 1 : name;
+	/* Feeds by their conventional names; other XML stays generic. */
+	if (strcasecmp(name, "atom.xml") == 0 || strcasecmp(name, "feed.xml") == 0)
+		return "application/atom+xml";
+	dot = strrchr(name, '.');
 	if (dot == NULL || dot[1] == '\0' || strlen(dot + 1) > 8)
 		return NULL;
 	e = bsearch(dot + 1, mime_table, sizeof(mime_table) /
