@@ -1,10 +1,21 @@
 /*
  * broadside: the full-text index.  See search.h.
  *
- * Layout: terms live in one open-addressing hash table of indexes into a
- * term array; each term's string sits in a shared arena and its postings
- * in one byte string of varints: (doc - previous doc) then (tf << 1 |
- * meta).  A posting costs two or three bytes, a term about 40.
+ * Building: a document's words are folded and hashed in one pass over its
+ * bytes and looked up in the term table (open addressing; the slot keeps
+ * the hash, the term keeps a stamp of the document it was last seen in),
+ * so each word costs one probe and the distinct words of the document are
+ * counted in a flat list.  At the end of the document each distinct word
+ * appends one posting to its term's list.
+ *
+ * Layout: a term's postings are a chain of blocks carved from big slabs
+ * (no per-term malloc, no doubling, no copy at the end); a block holds
+ * whole postings of varints: (doc - previous doc) then (tf << 1 | meta).
+ * Blocks grow from 16 to 2048 bytes, so a rare term wastes a few bytes
+ * and a common one less than a block.  Term strings sit in one arena,
+ * zero-padded to 8 bytes so they compare a word at a time.  Merging two
+ * builders links their chains; only the first delta of the second chain
+ * is rewritten, in place, with the same width.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -12,55 +23,62 @@
 #include "search.h"
 
 #define TERM_TF_MAX	(1u << 20)
+#define SLAB_SIZE	(1024 * 1024)
+#define BLOCK_FIRST	16		/* bytes of a term's first block */
+#define BLOCK_MAX	2048
+#define POSTING_MAX	10		/* two 5-byte varints */
+#define TOKBUF_WORDS	((SEARCH_TOKEN_MAX + 8) / 8 + 1)
 
-struct term {
-	uint32_t	 str;		/* offset in the arena */
-	uint32_t	 hash;
-	uint8_t		 len;
-	uint8_t		 cur_meta;
-	uint32_t	 cur_doc;	/* doc + 1 being counted, 0: none */
-	uint32_t	 cur_tf;
-	uint32_t	 last_doc;	/* last doc with a posting */
-	uint32_t	 df;
-	uint32_t	 plen, pcap;
-	uint8_t		*post;
+struct pblock {
+	struct pblock	*next;
+	uint32_t	 len, cap;
+	uint8_t		 data[];
 };
 
-/*
- * Words of the document being added are counted in a small table first
- * (it stays in the CPU cache); only each distinct word then goes to the
- * big term table, once per document.
- */
-#define LOCAL_SLOTS	4096		/* power of two */
-#define LOCAL_FILL_MAX	(LOCAL_SLOTS / 2)
+struct slab {
+	struct slab	*next;
+	size_t		 len, cap;
+	uint64_t	 data[];	/* 8-byte aligned blocks */
+};
 
-struct local_slot {
+struct term {
+	uint32_t	 str;		/* offset in the arena, 8-aligned */
+	uint32_t	 len;
+	uint32_t	 df;
+	uint32_t	 last_doc;	/* last doc with a posting */
+	uint32_t	 cur_doc;	/* doc + 1 being counted, 0: none */
+	uint32_t	 cur_pos;	/* its entry in the document list */
+	struct pblock	*head, *tail;
+};
+
+struct slot {
 	uint32_t	 hash;
-	uint32_t	 tf;
-	uint8_t		 len;
-	uint8_t		 meta;
-	uint8_t		 used;
-	char		 key[SEARCH_TOKEN_MAX];
+	uint32_t	 id;		/* term index + 1, 0: empty */
+};
+
+struct dentry {
+	uint32_t	 id;
+	uint32_t	 val;		/* tf << 1 | meta */
 };
 
 struct search_index {
-	struct local_slot *local;
-	uint16_t	*lused;		/* used local slots */
-	size_t		 nlused;
 	struct term	*terms;
 	size_t		 nterms, capterms;
-	uint32_t	*table;		/* term index + 1, 0: empty */
+	struct slot	*table;
 	size_t		 tabsz;		/* power of two */
 	char		*arena;
 	size_t		 arenalen, arenacap;
-	uint32_t	*touched;	/* terms seen in the current doc */
-	size_t		 ntouched, captouched;
+	struct slab	*slabs;
+	struct dentry	*dl;		/* distinct words of the document */
+	size_t		 ndl, capdl;
 	uint32_t	 doc;
+	uint32_t	 next_doc;	/* lowest id doc_begin accepts */
 	int		 in_doc;
 	int		 meta;		/* field of the current add */
 	int		 failed;
-	uint8_t		*block;		/* postings after search_finish */
+	int		 finished;
 };
+
 
 /* Latin Extended-A, U+0100..U+017F, to base letters ('O' = "oe"). */
 static const char latin_ext_a[129] =
@@ -290,23 +308,69 @@ search_fold_word(const char *w, size_t len, char *out, size_t outsz)
 	return f.len;
 }
 
-static uint32_t
-hash_bytes(const char *s, size_t len)
+/* ASCII letters and digits folded; 0 for a separator. */
+static const unsigned char ascii_fold[128] = {
+	['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3', ['4'] = '4',
+	['5'] = '5', ['6'] = '6', ['7'] = '7', ['8'] = '8', ['9'] = '9',
+	['a'] = 'a', ['b'] = 'b', ['c'] = 'c', ['d'] = 'd', ['e'] = 'e',
+	['f'] = 'f', ['g'] = 'g', ['h'] = 'h', ['i'] = 'i', ['j'] = 'j',
+	['k'] = 'k', ['l'] = 'l', ['m'] = 'm', ['n'] = 'n', ['o'] = 'o',
+	['p'] = 'p', ['q'] = 'q', ['r'] = 'r', ['s'] = 's', ['t'] = 't',
+	['u'] = 'u', ['v'] = 'v', ['w'] = 'w', ['x'] = 'x', ['y'] = 'y',
+	['z'] = 'z',
+	['A'] = 'a', ['B'] = 'b', ['C'] = 'c', ['D'] = 'd', ['E'] = 'e',
+	['F'] = 'f', ['G'] = 'g', ['H'] = 'h', ['I'] = 'i', ['J'] = 'j',
+	['K'] = 'k', ['L'] = 'l', ['M'] = 'm', ['N'] = 'n', ['O'] = 'o',
+	['P'] = 'p', ['Q'] = 'q', ['R'] = 'r', ['S'] = 's', ['T'] = 't',
+	['U'] = 'u', ['V'] = 'v', ['W'] = 'w', ['X'] = 'x', ['Y'] = 'y',
+	['Z'] = 'z',
+};
+
+static inline uint64_t
+load64(const void *p)
 {
-	uint32_t	 h = 2166136261u;
+	uint64_t	 v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/*
+ * A word-at-a-time multiply-xorshift hash of a zero-padded key: a few
+ * multiplications for a word of any length up to SEARCH_TOKEN_MAX.
+ */
+static uint32_t
+hash_key(const char *k, size_t len)
+{
+	uint64_t	 h = 0x9e3779b97f4a7c15ull ^ len;
 	size_t		 i;
 
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 16777619u;
+	for (i = 0; i < len; i += 8) {
+		h ^= load64(k + i);
+		h *= 0xbf58476d1ce4e5b9ull;
+		h ^= h >> 31;
 	}
-	/* FNV's low bits cluster on similar words: mix (murmur3 fmix32). */
-	h ^= h >> 16;
-	h *= 0x85ebca6bu;
-	h ^= h >> 13;
-	h *= 0xc2b2ae35u;
-	h ^= h >> 16;
-	return h;
+	h *= 0x94d049bb133111ebull;
+	h ^= h >> 29;
+	return (uint32_t)h;
+}
+
+/* Both keys zero-padded to a multiple of 8 bytes past len. */
+static inline int
+key_eq(const char *a, const char *b, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i += 8)
+		if (load64(a + i) != load64(b + i))
+			return 0;
+	return 1;
+}
+
+static size_t
+pad8(size_t n)
+{
+	return (n + 8) & ~(size_t)7;	/* at least one zero byte */
 }
 
 struct search_index *
@@ -317,11 +381,8 @@ search_new(void)
 	if ((ix = calloc(1, sizeof(*ix))) == NULL)
 		return NULL;
 	ix->tabsz = 1024;
-	ix->table = calloc(ix->tabsz, sizeof(*ix->table));
-	ix->local = calloc(LOCAL_SLOTS, sizeof(*ix->local));
-	ix->lused = calloc(LOCAL_FILL_MAX, sizeof(*ix->lused));
-	if (ix->table == NULL || ix->local == NULL || ix->lused == NULL) {
-		search_free(ix);
+	if ((ix->table = calloc(ix->tabsz, sizeof(*ix->table))) == NULL) {
+		free(ix);
 		return NULL;
 	}
 	return ix;
@@ -348,16 +409,18 @@ grow(void **p, size_t *cap, size_t need, size_t elem)
 static int
 table_grow(struct search_index *ix)
 {
-	uint32_t	*nt;
+	struct slot	*nt;
 	size_t		 nsz = ix->tabsz * 2, i, j;
 
 	if ((nt = calloc(nsz, sizeof(*nt))) == NULL)
 		return -1;
-	for (i = 0; i < ix->nterms; i++) {
-		j = ix->terms[i].hash & (nsz - 1);
-		while (nt[j] != 0)
+	for (i = 0; i < ix->tabsz; i++) {
+		if (ix->table[i].id == 0)
+			continue;
+		j = ix->table[i].hash & (nsz - 1);
+		while (nt[j].id != 0)
 			j = (j + 1) & (nsz - 1);
-		nt[j] = i + 1;
+		nt[j] = ix->table[i];
 	}
 	free(ix->table);
 	ix->table = nt;
@@ -365,49 +428,47 @@ table_grow(struct search_index *ix)
 	return 0;
 }
 
-/* Short keys: a loop beats a call to memcmp. */
-static inline int
-key_eq(const char *a, const char *b, size_t n)
-{
-	size_t	 i;
-
-	for (i = 0; i < n; i++)
-		if (a[i] != b[i])
-			return 0;
-	return 1;
-}
-
-/* The term index of tok, or -1; inserted when `add`. */
+/*
+ * The term index of a zero-padded key, or -1; inserted when `add` (then
+ * -1 means out of memory).
+ */
 static long
-term_find(struct search_index *ix, const char *tok, size_t len,
-    uint32_t h, int add)
+term_find(struct search_index *ix, const char *key, size_t len, uint32_t h,
+    int add)
 {
+	struct slot	*sl;
 	struct term	*t;
-	size_t		 j = h & (ix->tabsz - 1);
-	uint32_t	 v;
+	size_t		 j = h & (ix->tabsz - 1), plen;
 
-	while ((v = ix->table[j]) != 0) {
-		t = &ix->terms[v - 1];
-		if (t->hash == h && t->len == len &&
-		    key_eq(ix->arena + t->str, tok, len))
-			return v - 1;
+	for (;;) {
+		sl = &ix->table[j];
+		if (sl->id == 0)
+			break;
+		if (sl->hash == h) {
+			t = &ix->terms[sl->id - 1];
+			if (t->len == len && key_eq(ix->arena + t->str, key,
+			    len))
+				return sl->id - 1;
+		}
 		j = (j + 1) & (ix->tabsz - 1);
 	}
 	if (!add)
 		return -1;
+	plen = pad8(len);
 	if (grow((void **)&ix->terms, &ix->capterms, ix->nterms + 1,
 	    sizeof(*ix->terms)) == -1 ||
-	    grow((void **)&ix->arena, &ix->arenacap, ix->arenalen + len,
-	    1) == -1 || ix->arenalen + len > UINT32_MAX)
+	    grow((void **)&ix->arena, &ix->arenacap, ix->arenalen + plen,
+	    1) == -1 || ix->arenalen + plen > UINT32_MAX)
 		return -1;
 	t = &ix->terms[ix->nterms];
 	memset(t, 0, sizeof(*t));
 	t->str = ix->arenalen;
 	t->len = len;
-	t->hash = h;
-	memcpy(ix->arena + ix->arenalen, tok, len);
-	ix->arenalen += len;
-	ix->table[j] = ++ix->nterms;
+	memset(ix->arena + ix->arenalen, 0, plen);
+	memcpy(ix->arena + ix->arenalen, key, len);
+	ix->arenalen += plen;
+	sl->hash = h;
+	sl->id = ++ix->nterms;
 	if (ix->nterms * 2 > ix->tabsz && table_grow(ix) == -1)
 		return -1;
 	return ix->nterms - 1;
@@ -416,105 +477,88 @@ term_find(struct search_index *ix, const char *tok, size_t len,
 int
 search_doc_begin(struct search_index *ix, uint32_t doc)
 {
-	size_t	 i;
-
-	if (ix->local == NULL)
-		return -1;		/* finished: read-only */
-	for (i = 0; i < ix->nlused; i++)
-		ix->local[ix->lused[i]].used = 0;
-	ix->nlused = 0;
+	if (ix->finished || ix->failed || ix->in_doc ||
+	    doc < ix->next_doc || doc == UINT32_MAX)
+		return -1;
 	ix->doc = doc;
 	ix->in_doc = 1;
-	ix->ntouched = 0;
-	return ix->failed ? -1 : 0;
-}
-
-static int	 global_add(struct search_index *, const char *, size_t,
-		    uint32_t, uint32_t, int);
-
-/* Move the local counts to the term table; the local table is emptied. */
-static int
-local_flush(struct search_index *ix)
-{
-	struct local_slot	*ls;
-	size_t			 i;
-	int			 rc = 0;
-
-	for (i = 0; i < ix->nlused; i++) {
-		ls = &ix->local[ix->lused[i]];
-		if (rc == 0 && global_add(ix, ls->key, ls->len, ls->hash,
-		    ls->tf, ls->meta) == -1)
-			rc = -1;
-		ls->used = 0;
-	}
-	ix->nlused = 0;
-	return rc;
-}
-
-static int
-add_cb(void *arg, const char *tok, size_t len, size_t s, size_t e)
-{
-	struct search_index	*ix = arg;
-	struct local_slot	*ls;
-	uint32_t		 h = hash_bytes(tok, len);
-	size_t			 j = h & (LOCAL_SLOTS - 1);
-
-	(void)s;
-	(void)e;
-	for (;;) {
-		ls = &ix->local[j];
-		if (!ls->used)
-			break;
-		if (ls->hash == h && ls->len == len &&
-		    key_eq(ls->key, tok, len)) {
-			ls->tf++;
-			ls->meta |= ix->meta;
-			return 0;
-		}
-		j = (j + 1) & (LOCAL_SLOTS - 1);
-	}
-	if (ix->nlused >= LOCAL_FILL_MAX) {
-		if (local_flush(ix) == -1) {
-			ix->failed = 1;
-			return 1;
-		}
-		return add_cb(arg, tok, len, s, e);
-	}
-	ls->used = 1;
-	ls->hash = h;
-	ls->len = len;
-	ls->tf = 1;
-	ls->meta = ix->meta;
-	memcpy(ls->key, tok, len);
-	ix->lused[ix->nlused++] = j;
+	ix->ndl = 0;
 	return 0;
 }
 
-static int
-global_add(struct search_index *ix, const char *tok, size_t len, uint32_t h,
-    uint32_t tf, int meta)
+/* One word of the current document: counted once per document. */
+static inline int
+index_word(struct search_index *ix, const char *key, size_t len)
 {
-	struct term		*t;
-	long			 k;
+	struct term	*t;
+	struct dentry	*d;
+	long		 k;
 
-	if ((k = term_find(ix, tok, len, h, 1)) == -1) {
-		ix->failed = 1;
+	if ((k = term_find(ix, key, len, hash_key(key, len), 1)) == -1)
 		return -1;
-	}
 	t = &ix->terms[k];
-	if (t->cur_doc != ix->doc + 1) {
-		if (grow((void **)&ix->touched, &ix->captouched,
-		    ix->ntouched + 1, sizeof(*ix->touched)) == -1) {
-			ix->failed = 1;
-			return -1;
-		}
-		ix->touched[ix->ntouched++] = k;
-		t->cur_doc = ix->doc + 1;
-		t->cur_tf = 0;
-		t->cur_meta = 0;
+	if (t->cur_doc == ix->doc + 1) {
+		d = &ix->dl[t->cur_pos];
+		if (d->val < TERM_TF_MAX << 1)
+			d->val += 2;
+		d->val |= ix->meta;
+		return 0;
 	}
-	t->cur_tf = t->cur_tf + tf < TERM_TF_MAX ? t->cur_tf + tf : TERM_TF_MAX;
-	t->cur_meta |= meta;
+	if (ix->ndl == ix->capdl && grow((void **)&ix->dl, &ix->capdl,
+	    ix->ndl + 1, sizeof(*ix->dl)) == -1)
+		return -1;
+	t->cur_doc = ix->doc + 1;
+	t->cur_pos = ix->ndl;
+	ix->dl[ix->ndl].id = k;
+	ix->dl[ix->ndl++].val = 2 | ix->meta;
+	return 0;
+}
+
+/*
+ * search_tokenize's rules, with the word folded into a zero-padded buffer
+ * and handed to index_word directly (the unit tests check that both give
+ * the same words).
+ */
+static int
+index_text(struct search_index *ix, const char *text, size_t len)
+{
+	const unsigned char	*s = (const unsigned char *)text;
+	uint64_t		 kw[TOKBUF_WORDS];
+	char			*tok = (char *)kw, tmp[4];
+	size_t			 i = 0, tl = 0, n;
+	uint32_t		 cp;
+	int			 k;
+	unsigned char		 c;
+
+	memset(kw, 0, sizeof(kw));
+	while (i < len) {
+		if (s[i] < 0x80) {
+			if ((c = ascii_fold[s[i++]]) != 0) {
+				if (tl < SEARCH_TOKEN_MAX)
+					tok[tl++] = c;
+				continue;
+			}
+		} else {
+			cp = utf8_decode(s + i, len - i, &n);
+			i += n;
+			k = fold_cp(cp, tmp);
+			if (k >= 0) {
+				if (k > 0 && tl + k <= SEARCH_TOKEN_MAX) {
+					memcpy(tok + tl, tmp, k);
+					tl += k;
+				}
+				continue;
+			}
+		}
+		if (tl > 0) {
+			if (index_word(ix, tok, tl) == -1)
+				return -1;
+			memset(kw, 0, (tl + 7) & ~(size_t)7);
+			tl = 0;
+		}
+	}
+	if (tl > 0 && index_word(ix, tok, tl) == -1)
+		return -1;
 	return 0;
 }
 
@@ -524,7 +568,8 @@ search_doc_add(struct search_index *ix, const char *s, size_t len, int meta)
 	if (ix->failed || !ix->in_doc)
 		return -1;
 	ix->meta = meta ? 1 : 0;
-	search_tokenize(s, len, add_cb, ix);
+	if (index_text(ix, s, len) == -1)
+		ix->failed = 1;
 	return ix->failed ? -1 : 0;
 }
 
@@ -539,6 +584,19 @@ put_varint(uint8_t *p, uint32_t v)
 	}
 	p[n++] = v;
 	return n;
+}
+
+/* v in exactly w bytes (continuation bits on zero groups); v < 2^(7w). */
+static void
+put_varint_width(uint8_t *p, uint32_t v, size_t w)
+{
+	size_t	 i;
+
+	for (i = 0; i + 1 < w; i++) {
+		p[i] = (v & 0x7f) | 0x80;
+		v >>= 7;
+	}
+	p[i] = v & 0x7f;
 }
 
 static uint32_t
@@ -558,26 +616,52 @@ get_varint(const uint8_t **pp, const uint8_t *end)
 	return v;
 }
 
-static int
-post_append(struct term *t, uint32_t doc, uint32_t val)
+static struct pblock *
+block_new(struct search_index *ix, size_t cap)
 {
-	uint8_t		 tmp[10];
-	size_t		 n, cap = t->pcap;
-	uint32_t	 delta;
+	struct slab	*sb = ix->slabs;
+	struct pblock	*b;
+	size_t		 need = (sizeof(*b) + cap + 7) & ~(size_t)7;
 
-	delta = t->df == 0 ? doc : doc - t->last_doc;
-	n = put_varint(tmp, delta);
-	n += put_varint(tmp + n, val);
-	if (t->plen + n > cap) {
-		cap = cap ? cap * 2 : 8;
-		while (cap < t->plen + n)
-			cap *= 2;
-		if ((t->post = realloc(t->post, cap)) == NULL)
-			return -1;
-		t->pcap = cap;
+	if (sb == NULL || sb->cap - sb->len < need) {
+		if ((sb = malloc(sizeof(*sb) + SLAB_SIZE)) == NULL)
+			return NULL;
+		sb->cap = SLAB_SIZE;
+		sb->len = 0;
+		sb->next = ix->slabs;
+		ix->slabs = sb;
 	}
-	memcpy(t->post + t->plen, tmp, n);
-	t->plen += n;
+	b = (struct pblock *)((char *)sb->data + sb->len);
+	sb->len += need;
+	b->next = NULL;
+	b->len = 0;
+	b->cap = cap;
+	return b;
+}
+
+static int
+post_append(struct search_index *ix, struct term *t, uint32_t doc,
+    uint32_t val)
+{
+	struct pblock	*b = t->tail, *nb;
+	uint8_t		 tmp[POSTING_MAX];
+	size_t		 n;
+
+	n = put_varint(tmp, t->df == 0 ? doc : doc - t->last_doc);
+	n += put_varint(tmp + n, val);
+	if (b == NULL || b->cap - b->len < n) {
+		nb = block_new(ix, b == NULL ? BLOCK_FIRST : b->cap * 2 >
+		    BLOCK_MAX ? BLOCK_MAX : b->cap * 2);
+		if (nb == NULL)
+			return -1;
+		if (b == NULL)
+			t->head = nb;
+		else
+			b->next = nb;
+		t->tail = b = nb;
+	}
+	memcpy(b->data + b->len, tmp, n);
+	b->len += n;
 	t->last_doc = doc;
 	t->df++;
 	return 0;
@@ -586,63 +670,86 @@ post_append(struct term *t, uint32_t doc, uint32_t val)
 int
 search_doc_end(struct search_index *ix)
 {
-	struct term	*t;
-	size_t		 i;
+	size_t	 i;
 
-	if (ix->failed || !ix->in_doc || local_flush(ix) == -1)
+	if (ix->failed || !ix->in_doc)
 		return -1;
-	for (i = 0; i < ix->ntouched; i++) {
-		t = &ix->terms[ix->touched[i]];
-		if (post_append(t, ix->doc, t->cur_tf << 1 | t->cur_meta) ==
-		    -1) {
+	for (i = 0; i < ix->ndl; i++)
+		if (post_append(ix, &ix->terms[ix->dl[i].id], ix->doc,
+		    ix->dl[i].val) == -1) {
 			ix->failed = 1;
 			return -1;
 		}
-	}
+	ix->ndl = 0;
 	ix->in_doc = 0;
+	ix->next_doc = ix->doc + 1;
+	return 0;
+}
+
+/* Link b's chain for one term after a's, re-basing b's first delta. */
+static int
+chain_link(struct term *ta, const struct term *tb)
+{
+	const uint8_t	*p, *end;
+	uint32_t	 first;
+	size_t		 w;
+
+	if (tb->df == 0)
+		return 0;
+	if (ta->df == 0) {
+		ta->head = tb->head;
+		ta->tail = tb->tail;
+		ta->df = tb->df;
+		ta->last_doc = tb->last_doc;
+		return 0;
+	}
+	p = tb->head->data;
+	end = p + tb->head->len;
+	first = get_varint(&p, end);
+	if (first <= ta->last_doc)
+		return -1;		/* ids must grow */
+	w = p - tb->head->data;
+	/* The new delta is smaller: it fits in the same width. */
+	put_varint_width(tb->head->data, first - ta->last_doc, w);
+	ta->tail->next = tb->head;
+	ta->tail = tb->tail;
+	ta->df += tb->df;
+	ta->last_doc = tb->last_doc;
 	return 0;
 }
 
 int
 search_merge(struct search_index *a, struct search_index *b)
 {
-	struct term	*tb, *ta;
-	const uint8_t	*p, *end;
-	uint32_t	 doc, val, i;
+	struct term	*tb;
+	struct slab	*sb;
+	size_t		 i;
 	long		 k;
 	int		 rc = -1;
 
-	if (a->failed || b->failed)
+	if (a->failed || b->failed || a->in_doc || b->in_doc ||
+	    a->finished)
 		goto done;
 	for (i = 0; i < b->nterms; i++) {
 		tb = &b->terms[i];
-		k = term_find(a, b->arena + tb->str, tb->len, tb->hash, 1);
-		if (k == -1)
+		k = term_find(a, b->arena + tb->str, tb->len,
+		    hash_key(b->arena + tb->str, tb->len), 1);
+		if (k == -1 || chain_link(&a->terms[k], tb) == -1)
 			goto done;
-		ta = &a->terms[k];
-		p = tb->post;
-		end = p + tb->plen;
-		/* Re-base the first delta, copy the rest as they are. */
-		doc = get_varint(&p, end);
-		val = get_varint(&p, end);
-		if (post_append(ta, doc, val) == -1)
-			goto done;
-		if (end > p) {
-			size_t	 rest = end - p, cap = ta->pcap;
-
-			if (ta->plen + rest > cap) {
-				while (cap < ta->plen + rest)
-					cap *= 2;
-				if ((ta->post = realloc(ta->post, cap)) == NULL)
-					goto done;
-				ta->pcap = cap;
-			}
-			memcpy(ta->post + ta->plen, p, rest);
-			ta->plen += rest;
-		}
-		ta->df += tb->df - 1;
-		ta->last_doc = tb->last_doc;
 	}
+	/* b's blocks now belong to a: move the slabs behind a's current. */
+	while ((sb = b->slabs) != NULL) {
+		b->slabs = sb->next;
+		if (a->slabs == NULL) {
+			sb->next = NULL;
+			a->slabs = sb;
+		} else {
+			sb->next = a->slabs->next;
+			a->slabs->next = sb;
+		}
+	}
+	if (b->next_doc > a->next_doc)
+		a->next_doc = b->next_doc;
 	rc = 0;
 done:
 	if (rc == -1)
@@ -654,48 +761,34 @@ done:
 void
 search_finish(struct search_index *ix)
 {
-	size_t	 i, total = 0, off = 0;
-	uint8_t	*block;
+	struct term	*nt;
 
-	free(ix->touched);
-	ix->touched = NULL;
-	ix->captouched = ix->ntouched = 0;
-	free(ix->local);
-	free(ix->lused);
-	ix->local = NULL;
-	ix->lused = NULL;
-	for (i = 0; i < ix->nterms; i++)
-		total += ix->terms[i].plen;
-	/* One block for all postings: no per-term slack, no heap holes. */
-	if ((block = malloc(total ? total : 1)) == NULL)
-		return;
-	for (i = 0; i < ix->nterms; i++) {
-		memcpy(block + off, ix->terms[i].post, ix->terms[i].plen);
-		free(ix->terms[i].post);
-		ix->terms[i].post = block + off;
-		ix->terms[i].pcap = ix->terms[i].plen;
-		off += ix->terms[i].plen;
+	free(ix->dl);
+	ix->dl = NULL;
+	ix->ndl = ix->capdl = 0;
+	ix->finished = 1;
+	if (ix->nterms > 0 && ix->nterms < ix->capterms &&
+	    (nt = realloc(ix->terms, ix->nterms * sizeof(*nt))) != NULL) {
+		ix->terms = nt;
+		ix->capterms = ix->nterms;
 	}
-	ix->block = block;
 }
 
 void
 search_free(struct search_index *ix)
 {
-	size_t	 i;
+	struct slab	*sb, *next;
 
 	if (ix == NULL)
 		return;
-	if (ix->block == NULL)
-		for (i = 0; i < ix->nterms; i++)
-			free(ix->terms[i].post);
-	free(ix->block);
+	for (sb = ix->slabs; sb != NULL; sb = next) {
+		next = sb->next;
+		free(sb);
+	}
 	free(ix->terms);
 	free(ix->table);
 	free(ix->arena);
-	free(ix->touched);
-	free(ix->local);
-	free(ix->lused);
+	free(ix->dl);
 	free(ix);
 }
 
@@ -708,12 +801,14 @@ search_term_count(const struct search_index *ix)
 size_t
 search_memory(const struct search_index *ix)
 {
-	size_t	 i, m;
+	const struct slab	*sb;
+	size_t			 m;
 
-	m = ix->capterms * sizeof(struct term) + ix->tabsz * 4 +
-	    ix->arenacap;
-	for (i = 0; i < ix->nterms; i++)
-		m += ix->terms[i].pcap;
+	m = ix->capterms * sizeof(struct term) + ix->tabsz *
+	    sizeof(struct slot) + ix->arenacap + ix->capdl *
+	    sizeof(struct dentry);
+	for (sb = ix->slabs; sb != NULL; sb = sb->next)
+		m += sizeof(*sb) + sb->cap;
 	return m;
 }
 
@@ -771,14 +866,63 @@ top_insert(struct search_hit *top, size_t max, size_t *n,
 	top[i] = *h;
 }
 
+/* Walks a term's postings in doc order. */
+struct piter {
+	const struct pblock	*b;
+	const uint8_t		*p, *end;
+	uint32_t		 doc;
+	uint32_t		 left;
+};
+
+static void
+piter_init(struct piter *it, const struct term *t)
+{
+	it->b = t->head;
+	it->p = it->b ? it->b->data : NULL;
+	it->end = it->b ? it->b->data + it->b->len : NULL;
+	it->doc = 0;
+	it->left = t->df;
+}
+
+static int
+piter_next(struct piter *it, uint32_t *doc, uint32_t *val)
+{
+	if (it->left == 0)
+		return 0;
+	while (it->p == it->end) {
+		if (it->b == NULL || (it->b = it->b->next) == NULL)
+			return 0;
+		it->p = it->b->data;
+		it->end = it->p + it->b->len;
+	}
+	it->doc += get_varint(&it->p, it->end);
+	*doc = it->doc;
+	*val = get_varint(&it->p, it->end);
+	it->left--;
+	return 1;
+}
+
+static long
+query_term(const struct search_index *ix, const char *w, size_t len)
+{
+	uint64_t	 kw[TOKBUF_WORDS];
+
+	if (len > SEARCH_TOKEN_MAX)
+		return -1;
+	memset(kw, 0, sizeof(kw));
+	memcpy(kw, w, len);
+	return term_find((struct search_index *)ix, (const char *)kw, len,
+	    hash_key((const char *)kw, len), 0);
+}
+
 int
 search_query(const struct search_index *ix, const char *q, size_t len,
     struct search_hit *hits, size_t max, size_t *nhits, size_t *total)
 {
 	struct query_terms	 qt;
 	const struct term	*t[SEARCH_TERMS_MAX], *tmp;
-	struct search_hit	*cand = NULL, h;
-	const uint8_t		*p, *end;
+	struct search_hit	*cand = NULL;
+	struct piter		 it;
 	size_t			 i, j, k, ncand = 0, w;
 	uint32_t		 doc, val;
 	long			 id;
@@ -789,9 +933,7 @@ search_query(const struct search_index *ix, const char *q, size_t len,
 	if (qt.n == 0)
 		return 0;
 	for (i = 0; i < qt.n; i++) {
-		id = term_find((struct search_index *)ix, qt.w[i], qt.wl[i],
-		    hash_bytes(qt.w[i], qt.wl[i]), 0);
-		if (id == -1)
+		if ((id = query_term(ix, qt.w[i], qt.wl[i])) == -1)
 			return (int)qt.n;
 		t[i] = &ix->terms[id];
 	}
@@ -802,24 +944,17 @@ search_query(const struct search_index *ix, const char *q, size_t len,
 			t[j] = t[j - 1];
 			t[j - 1] = tmp;
 		}
-	if ((cand = calloc(t[0]->df, sizeof(*cand))) == NULL)
+	if ((cand = calloc(t[0]->df ? t[0]->df : 1, sizeof(*cand))) == NULL)
 		return -1;
-	p = t[0]->post;
-	end = p + t[0]->plen;
-	for (doc = 0; p < end && ncand < t[0]->df;) {
-		doc = (ncand == 0 ? 0 : doc) + get_varint(&p, end);
-		val = get_varint(&p, end);
+	piter_init(&it, t[0]);
+	while (ncand < t[0]->df && piter_next(&it, &doc, &val)) {
 		cand[ncand].doc = doc;
 		cand[ncand].meta = val & 1;
 		cand[ncand++].tf = val >> 1;
 	}
 	for (i = 1; i < qt.n && ncand > 0; i++) {
-		p = t[i]->post;
-		end = p + t[i]->plen;
-		doc = 0;
-		for (k = 0, w = 0, j = 0; p < end && k < ncand; j++) {
-			doc = (j == 0 ? 0 : doc) + get_varint(&p, end);
-			val = get_varint(&p, end);
+		piter_init(&it, t[i]);
+		for (k = 0, w = 0; k < ncand && piter_next(&it, &doc, &val);) {
 			while (k < ncand && cand[k].doc < doc)
 				k++;
 			if (k < ncand && cand[k].doc == doc) {
@@ -830,10 +965,8 @@ search_query(const struct search_index *ix, const char *q, size_t len,
 		}
 		ncand = w;
 	}
-	for (i = 0; i < ncand; i++) {
-		h = cand[i];
-		top_insert(hits, max, nhits, &h);
-	}
+	for (i = 0; i < ncand; i++)
+		top_insert(hits, max, nhits, &cand[i]);
 	*total = ncand;
 	free(cand);
 	return (int)qt.n;
