@@ -568,8 +568,15 @@ def test_haproxy_two_instances(make_server, tmp_path):
         text = text.replace("@%s@" % k, str(v))
     cfg = tmp_path / "haproxy.cfg"
     cfg.write_text(text)
-    # The harness's own port probes carry no header: count from here.
-    refused = [log_count(srv, "PROXY header refused") for srv in (a, b)]
+    # The harness's own port probes (one or more per port) carry no
+    # header: count from when their refusals are all logged.
+    def settled(srv):
+        n = log_count(srv, "PROXY header refused")
+        time.sleep(0.3)
+        return n if n >= 2 and n == log_count(srv,
+                                              "PROXY header refused") else None
+    refused = [wait_for(lambda: settled(srv), what="probes refused")
+               for srv in (a, b)]
     log = open(str(tmp_path / "haproxy.log"), "wb")
     hp = subprocess.Popen([haproxy, "-db", "-f", str(cfg)], stdout=log,
                           stderr=log)
