@@ -48,9 +48,9 @@ static enum proxy_result
 parse_v1(const unsigned char *buf, size_t len, struct sockaddr_storage *peer,
     size_t *consumed)
 {
-	char		 line[PROXY_V1_MAX + 1], *f[6], *save = NULL, *tok;
+	char		 line[PROXY_V1_MAX + 1], *f[7], *tok, *sp;
 	const unsigned char *lf;
-	size_t		 n, nf = 0;
+	size_t		 n, nf = 0, i;
 	uint16_t	 sport, dport;
 
 	lf = memchr(buf, '\n', len < PROXY_V1_MAX ? len : PROXY_V1_MAX);
@@ -63,15 +63,24 @@ parse_v1(const unsigned char *buf, size_t len, struct sockaddr_storage *peer,
 	line[n - 2] = '\0';
 	if (memchr(line, '\0', n - 2) != NULL)
 		return PROXY_ERROR;
-	for (tok = strtok_r(line, " ", &save); tok != NULL && nf < 6;
-	    tok = strtok_r(NULL, " ", &save))
+	/* Fields are separated by exactly one space: no empty field. */
+	for (tok = line; nf < 7; tok = sp + 1) {
 		f[nf++] = tok;
+		if ((sp = strchr(tok, ' ')) == NULL)
+			break;
+		*sp = '\0';
+	}
 	if (nf < 2 || strcmp(f[0], "PROXY") != 0)
 		return PROXY_ERROR;
-	*consumed = n;
-	if (strcmp(f[1], "UNKNOWN") == 0)
+	if (strcmp(f[1], "UNKNOWN") == 0) {
+		/* The rest of the line is to be ignored, whatever it is. */
+		*consumed = n;
 		return PROXY_OK;
-	if (nf != 6 || tok != NULL || parse_port(f[4], &sport) == -1 ||
+	}
+	for (i = 0; i < nf; i++)
+		if (f[i][0] == '\0')
+			return PROXY_ERROR;
+	if (nf != 6 || parse_port(f[4], &sport) == -1 ||
 	    parse_port(f[5], &dport) == -1)
 		return PROXY_ERROR;
 	memset(peer, 0, sizeof(*peer));
@@ -84,6 +93,7 @@ parse_v1(const unsigned char *buf, size_t len, struct sockaddr_storage *peer,
 			return PROXY_ERROR;
 		in->sin_family = AF_INET;
 		in->sin_port = htons(sport);
+		*consumed = n;
 		return PROXY_OK;
 	}
 	if (strcmp(f[1], "TCP6") == 0) {
@@ -95,6 +105,7 @@ parse_v1(const unsigned char *buf, size_t len, struct sockaddr_storage *peer,
 			return PROXY_ERROR;
 		in6->sin6_family = AF_INET6;
 		in6->sin6_port = htons(sport);
+		*consumed = n;
 		return PROXY_OK;
 	}
 	return PROXY_ERROR;
@@ -159,25 +170,42 @@ enum proxy_result
 proxy_parse(const unsigned char *buf, size_t len,
     struct sockaddr_storage *peer, size_t *consumed)
 {
-	size_t	 n;
+	struct sockaddr_storage	 tmp = *peer;
+	enum proxy_result	 rv;
+	size_t			 n;
 
 	*consumed = 0;
 	if (len == 0)
 		return PROXY_WANT;
 	n = len < sizeof(v2_sig) ? len : sizeof(v2_sig);
-	if (memcmp(buf, v2_sig, n) == 0)
-		return n < sizeof(v2_sig) ? PROXY_WANT :
-		    parse_v2(buf, len, peer, consumed);
-	n = len < 6 ? len : 6;
-	if (memcmp(buf, "PROXY ", n) != 0)
-		return PROXY_ERROR;
-	return n < 6 ? PROXY_WANT : parse_v1(buf, len, peer, consumed);
+	if (memcmp(buf, v2_sig, n) == 0) {
+		if (n < sizeof(v2_sig))
+			return PROXY_WANT;
+		rv = parse_v2(buf, len, &tmp, consumed);
+	} else {
+		n = len < 6 ? len : 6;
+		if (memcmp(buf, "PROXY ", n) != 0)
+			return PROXY_ERROR;
+		if (n < 6)
+			return PROXY_WANT;
+		rv = parse_v1(buf, len, &tmp, consumed);
+	}
+	/*
+	 * `peer` changes only on success: the caller's own address must
+	 * survive a bad header (it is what the limits counted).
+	 */
+	if (rv == PROXY_OK)
+		*peer = tmp;
+	else
+		*consumed = 0;
+	return rv;
 }
 
 enum proxy_result
 proxy_read(int fd, struct sockaddr_storage *peer, int *partial)
 {
 	unsigned char		 buf[PROXY_PEEK_MAX];
+	struct sockaddr_storage	 tmp = *peer;
 	enum proxy_result	 rv;
 	size_t			 consumed;
 	ssize_t			 n;
@@ -189,7 +217,7 @@ proxy_read(int fd, struct sockaddr_storage *peer, int *partial)
 		    PROXY_ERROR;
 	if (n == 0)
 		return PROXY_ERROR;
-	rv = proxy_parse(buf, (size_t)n, peer, &consumed);
+	rv = proxy_parse(buf, (size_t)n, &tmp, &consumed);
 	if (rv == PROXY_WANT) {
 		*partial = 1;
 		return (size_t)n == sizeof(buf) ? PROXY_ERROR : PROXY_WANT;
@@ -198,5 +226,6 @@ proxy_read(int fd, struct sockaddr_storage *peer, int *partial)
 		return PROXY_ERROR;
 	if (read(fd, buf, consumed) != (ssize_t)consumed)
 		return PROXY_ERROR;
+	*peer = tmp;
 	return PROXY_OK;
 }

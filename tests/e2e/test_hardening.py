@@ -681,3 +681,20 @@ def test_syslog_target_accepted(make_server):
     srv = make_server(conf={"server": {"access_log": "syslog"}})
     assert srv.gopher("/plain.txt").startswith(b"Just text.")
     assert srv.alive()
+
+
+def test_proxy_bad_headers_do_not_leak_per_ip_slots(make_server):
+    """A refused header must give back the connection's per-address slot:
+    otherwise a few bad headers lock the load balancer out for good."""
+    srv = make_server(conf={"server": {"max_clients_per_ip": "2"},
+                            "gopher": {"proxy_protocol": "yes"}})
+    for header in HOSTILE_HEADERS[1:6] * 2:
+        with socket.create_connection(("127.0.0.1", srv.gopher_port),
+                                      timeout=5) as s:
+            s.sendall(header + b"/plain.txt\r\n")
+            assert closed_without_data(s)
+    time.sleep(0.3)
+    for _ in range(3):
+        out = gopher_after_header(
+            srv, b"PROXY TCP4 203.0.113.8 127.0.0.1 1234 70\r\n")
+        assert out.startswith(b"Just text."), out[:100]

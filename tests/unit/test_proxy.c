@@ -55,6 +55,11 @@ static const struct v1_case v1_cases[] = {
 	/* line ends */
 	{ "PROXY TCP4 1.2.3.4 5.6.7.8 1 2\n", PROXY_ERROR, NULL, 0 },
 	{ "PROXY TCP4 1.2.3.4 5.6.7.8 1 2\r\r\n", PROXY_ERROR, NULL, 0 },
+	/* one space between fields, exactly */
+	{ "PROXY  TCP4 1.2.3.4 5.6.7.8 1 2\r\n", PROXY_ERROR, NULL, 0 },
+	{ "PROXY TCP4 1.2.3.4  5.6.7.8 1 2\r\n", PROXY_ERROR, NULL, 0 },
+	{ "PROXY TCP4 1.2.3.4 5.6.7.8 1 2 \r\n", PROXY_ERROR, NULL, 0 },
+	{ "PROXY TCP4 1.2.3.4\t5.6.7.8 1 2\r\n", PROXY_ERROR, NULL, 0 },
 	/* not a PROXY header at all */
 	{ "GET / HTTP/1.0\r\n", PROXY_ERROR, NULL, 0 },
 	{ "gemini://localhost/\r\n", PROXY_ERROR, NULL, 0 },
@@ -108,8 +113,13 @@ test_v1_table(void **state)
 			fail_msg("case %zu \"%s\": got %d, want %d", i, c->in,
 			    (int)rv, (int)c->want);
 		assert_true(consumed <= len);
-		if (rv != PROXY_OK)
+		if (rv != PROXY_OK) {
+			/* A bad or partial header leaves the address alone. */
+			assert_int_equal(consumed, 0);
+			assert_int_equal(((unsigned char *)&ss)[0], 0xaa);
+			assert_int_equal(((unsigned char *)&ss)[4], 0xaa);
 			continue;
+		}
 		assert_int_equal(consumed, len);
 		if (c->addr != NULL)
 			expect_addr(&ss, c->addr, c->port);
