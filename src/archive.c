@@ -26,6 +26,10 @@
 
 #include <event2/event.h>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #ifdef __linux__
 #include <sys/inotify.h>
 #endif
@@ -50,6 +54,9 @@
 #define GOPHER_PAGE_ITEMS	300
 #define GOPHER_LATEST		10
 #define GOPHER_STMT_MAX		(1024 * 1024)
+#define GCACHE_BYTES_MAX	(4 * 1024 * 1024)	/* rendered statements */
+#define GCACHE_ENTRY_MAX	(512 * 1024)	/* larger ones: not kept */
+#define GCACHE_BUCKETS		256
 
 static struct {
 	struct event_base	*base;
@@ -76,6 +83,7 @@ static struct {
 
 static void	 snap_release(void *);
 static void	 start_build(int force);
+static void	 heap_trim(void);
 static void	 timer_cb(evutil_socket_t, short, void *);
 
 /* -- snapshot pages ------------------------------------------------------ */
@@ -588,6 +596,164 @@ archive_lang_for(const char *path)
 
 /* -- Gopher ---------------------------------------------------------------- */
 
+/*
+ * Rendered gopher text, reference counted on its own: a response holds
+ * one reference, the cache another, so an eviction (or a root menu made
+ * stale by a change in the root folder) never frees bytes being sent.
+ */
+struct blob {
+	int		 refs;
+	size_t		 doc;
+	char		*data;
+	size_t		 len;
+	struct blob	*prev, *next;	/* LRU, most recent first */
+	struct blob	*hnext;		/* bucket chain */
+};
+
+/*
+ * A snapshot's gopher cache (touched by the event loop only): the root
+ * menu, valid while the root folder's mtime is unchanged, and the
+ * statements rendered last, at most GCACHE_BYTES_MAX of them.
+ */
+struct gcache {
+	struct blob	*root;
+	struct timespec	 root_mtim;
+	struct blob	*head, *tail;
+	struct blob	*bucket[GCACHE_BUCKETS];
+	size_t		 bytes;
+};
+
+static void
+blob_release(void *arg)
+{
+	struct blob	*b = arg;
+
+	if (--b->refs == 0) {
+		free(b->data);
+		free(b);
+	}
+}
+
+static void
+blob_hold(struct response *r, struct blob *b)
+{
+	b->refs++;
+	r->body = b->data;
+	r->body_len = b->len;
+	r->body_ref = b;
+	r->body_release = blob_release;
+}
+
+/* A blob taking over a rendered buffer, with the cache's reference. */
+static struct blob *
+blob_new(struct buf *b, size_t doc)
+{
+	struct blob	*bl;
+
+	if (b->failed || (bl = calloc(1, sizeof(*bl))) == NULL) {
+		buf_free(b);
+		return NULL;
+	}
+	bl->refs = 1;
+	bl->doc = doc;
+	bl->data = buf_steal(b, &bl->len);
+	return bl;
+}
+
+static void
+gcache_free(void *arg)
+{
+	struct gcache	*gc = arg;
+	struct blob	*b, *next;
+
+	if (gc == NULL)
+		return;
+	for (b = gc->head; b != NULL; b = next) {
+		next = b->next;
+		blob_release(b);
+	}
+	if (gc->root != NULL)
+		blob_release(gc->root);
+	free(gc);
+}
+
+static struct gcache *
+gcache_of(struct snapshot *s)
+{
+	if (s->gcache == NULL && (s->gcache = calloc(1,
+	    sizeof(struct gcache))) != NULL)
+		s->gcache_free = gcache_free;
+	return s->gcache;
+}
+
+static void
+lru_unlink(struct gcache *gc, struct blob *b)
+{
+	if (b->prev != NULL)
+		b->prev->next = b->next;
+	else
+		gc->head = b->next;
+	if (b->next != NULL)
+		b->next->prev = b->prev;
+	else
+		gc->tail = b->prev;
+	b->prev = b->next = NULL;
+}
+
+static void
+lru_front(struct gcache *gc, struct blob *b)
+{
+	b->next = gc->head;
+	b->prev = NULL;
+	if (gc->head != NULL)
+		gc->head->prev = b;
+	gc->head = b;
+	if (gc->tail == NULL)
+		gc->tail = b;
+}
+
+static struct blob *
+gcache_get(struct gcache *gc, size_t doc)
+{
+	struct blob	*b;
+
+	for (b = gc->bucket[doc % GCACHE_BUCKETS]; b != NULL; b = b->hnext)
+		if (b->doc == doc) {
+			lru_unlink(gc, b);
+			lru_front(gc, b);
+			return b;
+		}
+	return NULL;
+}
+
+static void
+gcache_evict(struct gcache *gc, struct blob *b)
+{
+	struct blob	**pp;
+
+	for (pp = &gc->bucket[b->doc % GCACHE_BUCKETS]; *pp != NULL;
+	    pp = &(*pp)->hnext)
+		if (*pp == b) {
+			*pp = b->hnext;
+			break;
+		}
+	lru_unlink(gc, b);
+	gc->bytes -= b->len;
+	blob_release(b);
+}
+
+static void
+gcache_put(struct gcache *gc, struct blob *b)
+{
+	while (gc->tail != NULL && gc->bytes + b->len > GCACHE_BYTES_MAX)
+		gcache_evict(gc, gc->tail);
+	b->hnext = gc->bucket[b->doc % GCACHE_BUCKETS];
+	gc->bucket[b->doc % GCACHE_BUCKETS] = b;
+	lru_front(gc, b);
+	gc->bytes += b->len;
+}
+
+
 static void
 gstyle(struct gopher_style *gs)
 {
@@ -823,6 +989,134 @@ gopher_statement(const struct stmt *st, struct buf *b,
 	return rc;
 }
 
+/*
+ * The root menu, kept while the root folder is unchanged; a folder
+ * changed in the last second is rendered afresh (its mtime may not have
+ * ticked yet for a change still to come).
+ */
+static void
+gopher_root_reply(struct snapshot *s, const struct request_ctx *ctx,
+    const struct gopher_style *gs, struct response *r)
+{
+	struct gcache	*gc = gcache_of(s);
+	struct stat	 sb;
+	struct buf	 b;
+	struct blob	*bl;
+
+	if (gc == NULL || fstat(ctx->rootfd, &sb) == -1 ||
+	    time(NULL) - sb.st_mtim.tv_sec < 1) {
+		gopher_root(s, ctx, &r->out, gs);
+		return;
+	}
+	if (gc->root != NULL && gc->root_mtim.tv_sec == sb.st_mtim.tv_sec &&
+	    gc->root_mtim.tv_nsec == sb.st_mtim.tv_nsec) {
+		blob_hold(r, gc->root);
+		return;
+	}
+	buf_init(&b, RESPONSE_MEM_MAX);
+	gopher_root(s, ctx, &b, gs);
+	if ((bl = blob_new(&b, 0)) == NULL) {
+		gopher_root(s, ctx, &r->out, gs);
+		return;
+	}
+	if (gc->root != NULL)
+		blob_release(gc->root);
+	gc->root = bl;
+	gc->root_mtim = sb.st_mtim;
+	blob_hold(r, bl);
+}
+
+/* A menu rendered once per snapshot into `p`, or on the spot. */
+static void
+gopher_page_reply(struct snapshot *s, struct page *p,
+    void (*fn)(struct snapshot *, struct buf *, const struct gopher_style *),
+    const struct gopher_style *gs, struct response *r)
+{
+	struct buf	 b;
+
+	if (!p->ready) {
+		buf_init(&b, RESPONSE_MEM_MAX);
+		fn(s, &b, gs);
+		if (page_set(p, &b) == -1) {
+			fn(s, &r->out, gs);
+			return;
+		}
+	}
+	snap_hold(r, s, p);
+}
+
+/* The Atom feed as gopher text (type 0): CRLF, dots doubled, "." end. */
+static void
+gopher_atom(struct snapshot *s, struct buf *b, const struct gopher_style *gs)
+{
+	const struct page	*p = page_atom(s);
+	void			*f;
+
+	if (p == NULL || (f = gopher_text_filter_new(gs->charset)) == NULL) {
+		gopher_error_menu(b, "Cannot render the feed", gs);
+		return;
+	}
+	gopher_text_filter(f, p->data, p->len, b, 1);
+	free(f);
+}
+
+static void
+gopher_group_reply(struct snapshot *s, struct group *g, const char *what,
+    long pg, const struct gopher_style *gs, struct response *r)
+{
+	struct buf	 b;
+	struct page	*p;
+	size_t		 n = (g->n + GOPHER_PAGE_ITEMS - 1) / GOPHER_PAGE_ITEMS;
+
+	if (g->gpages == NULL && (g->gpages = calloc(n ? n : 1,
+	    sizeof(*g->gpages))) != NULL)
+		g->ngpages = n ? n : 1;
+	if (g->gpages == NULL || (size_t)pg >= g->ngpages) {
+		gopher_group(g, what, pg, &r->out, s, gs);
+		return;
+	}
+	p = &g->gpages[pg];
+	if (!p->ready) {
+		buf_init(&b, RESPONSE_MEM_MAX);
+		gopher_group(g, what, pg, &b, s, gs);
+		if (page_set(p, &b) == -1) {
+			gopher_group(g, what, pg, &r->out, s, gs);
+			return;
+		}
+	}
+	snap_hold(r, s, p);
+}
+
+/* A statement as text, from the snapshot's LRU when rendered lately. */
+static void
+gopher_stmt_reply(struct snapshot *s, const struct stmt *st,
+    const struct gopher_style *gs, struct response *r)
+{
+	struct gcache	*gc = gcache_of(s);
+	size_t		 doc = st - s->st;
+	struct blob	*bl;
+	struct buf	 b;
+
+	if (gc != NULL && (bl = gcache_get(gc, doc)) != NULL) {
+		blob_hold(r, bl);
+		return;
+	}
+	buf_init(&b, RESPONSE_MEM_MAX);
+	if (gopher_statement(st, &b, gs) == -1 || b.failed) {
+		buf_free(&b);
+		gopher_error_menu(&r->out, "Cannot read the statement", gs);
+		return;
+	}
+	if (gc == NULL || b.len > GCACHE_ENTRY_MAX ||
+	    (bl = blob_new(&b, doc)) == NULL) {
+		buf_append(&r->out, b.data, b.len);
+		buf_free(&b);
+		return;
+	}
+	gcache_put(gc, bl);
+	blob_hold(r, bl);
+}
+
 int
 archive_gopher(const struct request_ctx *ctx, const char *sel,
     const char *search, int has_search, struct response *r)
@@ -841,7 +1135,7 @@ archive_gopher(const struct request_ctx *ctx, const char *sel,
 	if (*sel == '/')
 		sel++;
 	if (*sel == '\0') {
-		gopher_root(s, ctx, &r->out, &gs);
+		gopher_root_reply(s, ctx, &gs, r);
 		return 1;
 	}
 	if (strcmp(sel, "search") == 0) {
@@ -855,19 +1149,19 @@ archive_gopher(const struct request_ctx *ctx, const char *sel,
 		return 0;
 	rest = sel + alen;
 	if (*rest == '\0' || strcmp(rest, "/") == 0) {
-		gopher_archive(s, &r->out, &gs);
+		gopher_page_reply(s, &s->garchive, gopher_archive, &gs, r);
 		return 1;
 	}
 	if ((st = stmt_at(s, sel)) != NULL) {
-		if (gopher_statement(st, &r->out, &gs) == -1) {
-			buf_reset(&r->out);
-			gopher_error_menu(&r->out, "Cannot read the statement",
-			    &gs);
-		}
+		gopher_stmt_reply(s, st, &gs, r);
+		return 1;
+	}
+	if (strcmp(rest, "/atom.xml") == 0) {
+		gopher_page_reply(s, &s->gatom, gopher_atom, &gs, r);
 		return 1;
 	}
 	if (strcmp(rest, "/tags") == 0 || strcmp(rest, "/tags/") == 0) {
-		gopher_tags(s, &r->out, &gs);
+		gopher_page_reply(s, &s->gtags, gopher_tags, &gs, r);
 		return 1;
 	}
 	if (strncmp(rest, "/tags/", 6) == 0) {
@@ -891,12 +1185,21 @@ archive_gopher(const struct request_ctx *ctx, const char *sel,
 		pg = 0;
 	if (pg < 0 || (size_t)pg * GOPHER_PAGE_ITEMS >= g->n + (g->n == 0))
 		return 0;
-	gopher_group(g, g >= s->tags && g < s->tags + s->ntags ?
-	    "Statements tagged" : "Statements of", pg, &r->out, s, &gs);
+	gopher_group_reply(s, g, g >= s->tags && g < s->tags + s->ntags ?
+	    "Statements tagged" : "Statements of", pg, &gs, r);
 	return 1;
 }
 
 /* -- rebuilds -------------------------------------------------------------- */
+
+/* Give the build's freed temporary memory back to the system. */
+static void
+heap_trim(void)
+{
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
+}
 
 static void *
 build_thread(void *arg)
@@ -907,6 +1210,7 @@ build_thread(void *arg)
 
 	(void)arg;
 	s = snapshot_build(&A.bc);
+	heap_trim();
 	A.result = s;
 	do {
 		n = write(A.pipe[1], &c, 1);
@@ -923,8 +1227,10 @@ swap_in(struct snapshot *s)
 		return;
 	s->refs = 1;
 	A.cur = s;
-	if (old != NULL)
+	if (old != NULL) {
 		snap_release(old);
+		heap_trim();
+	}
 	log_info("archive: %zu statements, %zu tags, %zu search terms "
 	    "(%.0f ms)", s->n, s->ntags, search_term_count(s->search),
 	    s->build_ms);
@@ -1112,6 +1418,7 @@ archive_start(struct event_base *base, const struct config *conf, int rootfd)
 		return -1;
 	}
 	swap_in(s);
+	heap_trim();
 	if (base == NULL)
 		return 0;		/* tests: no watching */
 	if (pipe(A.pipe) == -1) {

@@ -699,6 +699,9 @@ group_free(struct group *g, int owns_idx)
 	for (i = 0; i < g->npages; i++)
 		free(g->pages[i].data);
 	free(g->pages);
+	for (i = 0; i < g->ngpages; i++)
+		free(g->gpages[i].data);
+	free(g->gpages);
 }
 
 void
@@ -718,6 +721,11 @@ snapshot_free(struct snapshot *s)
 	free(s->archive.data);
 	free(s->atom.data);
 	free(s->tagsidx.data);
+	free(s->garchive.data);
+	free(s->gtags.data);
+	free(s->gatom.data);
+	if (s->gcache_free != NULL)
+		s->gcache_free(s->gcache);
 	search_free(s->search);
 	free(s->st);
 	free(s->order);

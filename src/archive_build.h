@@ -49,6 +49,8 @@ struct group {
 	size_t		 n;
 	struct page	*pages;		/* gemini pages, rendered lazily */
 	size_t		 npages;
+	struct page	*gpages;	/* gopher menus, rendered lazily */
+	size_t		 ngpages;
 };
 
 struct chunk;
@@ -66,6 +68,9 @@ struct snapshot {
 	size_t			 ntags;
 	struct search_index	*search;
 	struct page		 home, archive, atom, tagsidx;
+	struct page		 garchive, gtags, gatom;	/* gopher */
+	void			*gcache;	/* rendered statements, root */
+	void			(*gcache_free)(void *);
 	uint64_t		 sig;		/* of names, sizes, times */
 	int			 unchanged;	/* sig equal, not forced */
 	double			 build_ms;

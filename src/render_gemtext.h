@@ -10,7 +10,8 @@
 
 #include "buf.h"
 
-#define RG_PAGE_MAX	(64u * 1024)	/* no generated list page is larger */
+#define RG_PAGE_MAX	(60u * 1024)	/* no generated list page is larger (64 KiB
+				   less a margin) */
 #define RG_HOME_LATEST	10
 
 struct rg_item {

@@ -46,18 +46,33 @@ struct term {
 	uint32_t	 len;
 	uint32_t	 df;
 	uint32_t	 last_doc;	/* last doc with a posting */
-	uint32_t	 cur_doc;	/* doc + 1 being counted, 0: none */
-	uint32_t	 cur_pos;	/* its entry in the document list */
 	struct pblock	*head, *tail;
 };
 
+/*
+ * The hot part of a term, where a word's one probe lands: the first
+ * SLOT_KEY bytes of its key (zero-padded: a shorter word has a zero at its
+ * length, which no key byte is) and the stamp of the document being
+ * counted.
+ */
+#define SLOT_KEY	16
 struct slot {
 	uint32_t	 hash;
 	uint32_t	 id;		/* term index + 1, 0: empty */
+	uint32_t	 cur_doc;	/* doc + 1 being counted, 0: none */
+	uint32_t	 cur_pos;	/* its entry in the batch */
+	char		 key[SLOT_KEY];
 };
 
-struct dentry {
+/*
+ * Postings wait in a batch (in doc order) and go to their chains a term
+ * at a time, after a counting sort by term: one visit per term and batch
+ * instead of one per posting.
+ */
+#define BATCH_MAX	(512 * 1024)
+struct bentry {
 	uint32_t	 id;
+	uint32_t	 doc;
 	uint32_t	 val;		/* tf << 1 | meta */
 };
 
@@ -69,8 +84,8 @@ struct search_index {
 	char		*arena;
 	size_t		 arenalen, arenacap;
 	struct slab	*slabs;
-	struct dentry	*dl;		/* distinct words of the document */
-	size_t		 ndl, capdl;
+	struct bentry	*batch;
+	size_t		 nbatch, capbatch;
 	uint32_t	 doc;
 	uint32_t	 next_doc;	/* lowest id doc_begin accepts */
 	int		 in_doc;
@@ -367,10 +382,12 @@ key_eq(const char *a, const char *b, size_t len)
 	return 1;
 }
 
+/* Arena room for a key: a zero byte after it, 8-aligned, >= SLOT_KEY. */
 static size_t
 pad8(size_t n)
 {
-	return (n + 8) & ~(size_t)7;	/* at least one zero byte */
+	n = (n + 8) & ~(size_t)7;
+	return n < SLOT_KEY ? SLOT_KEY : n;
 }
 
 struct search_index *
@@ -428,38 +445,56 @@ table_grow(struct search_index *ix)
 	return 0;
 }
 
+static inline int
+slot_match(const struct search_index *ix, const struct slot *sl,
+    const char *key, size_t len)
+{
+	const struct term	*t;
+
+	if (load64(sl->key) != load64(key) ||
+	    load64(sl->key + 8) != load64(key + 8))
+		return 0;
+	if (len < SLOT_KEY)
+		return 1;
+	t = &ix->terms[sl->id - 1];
+	return t->len == len && key_eq(ix->arena + t->str, key, len);
+}
+
 /*
- * The term index of a zero-padded key, or -1; inserted when `add` (then
- * -1 means out of memory).
+ * The slot of a zero-padded key (padded to at least SLOT_KEY bytes), or
+ * NULL; inserted when `add` (then NULL means out of memory).
  */
-static long
-term_find(struct search_index *ix, const char *key, size_t len, uint32_t h,
+static struct slot *
+slot_find(struct search_index *ix, const char *key, size_t len, uint32_t h,
     int add)
 {
 	struct slot	*sl;
 	struct term	*t;
-	size_t		 j = h & (ix->tabsz - 1), plen;
+	size_t		 j, plen;
 
 	for (;;) {
-		sl = &ix->table[j];
-		if (sl->id == 0)
-			break;
-		if (sl->hash == h) {
-			t = &ix->terms[sl->id - 1];
-			if (t->len == len && key_eq(ix->arena + t->str, key,
-			    len))
-				return sl->id - 1;
+		j = h & (ix->tabsz - 1);
+		for (;;) {
+			sl = &ix->table[j];
+			if (sl->id == 0)
+				break;
+			if (sl->hash == h && slot_match(ix, sl, key, len))
+				return sl;
+			j = (j + 1) & (ix->tabsz - 1);
 		}
-		j = (j + 1) & (ix->tabsz - 1);
+		if (!add)
+			return NULL;
+		if ((ix->nterms + 1) * 4 <= ix->tabsz * 3)
+			break;
+		if (table_grow(ix) == -1)
+			return NULL;
 	}
-	if (!add)
-		return -1;
 	plen = pad8(len);
 	if (grow((void **)&ix->terms, &ix->capterms, ix->nterms + 1,
 	    sizeof(*ix->terms)) == -1 ||
 	    grow((void **)&ix->arena, &ix->arenacap, ix->arenalen + plen,
 	    1) == -1 || ix->arenalen + plen > UINT32_MAX)
-		return -1;
+		return NULL;
 	t = &ix->terms[ix->nterms];
 	memset(t, 0, sizeof(*t));
 	t->str = ix->arenalen;
@@ -467,11 +502,20 @@ term_find(struct search_index *ix, const char *key, size_t len, uint32_t h,
 	memset(ix->arena + ix->arenalen, 0, plen);
 	memcpy(ix->arena + ix->arenalen, key, len);
 	ix->arenalen += plen;
+	memset(sl, 0, sizeof(*sl));
 	sl->hash = h;
 	sl->id = ++ix->nterms;
-	if (ix->nterms * 2 > ix->tabsz && table_grow(ix) == -1)
-		return -1;
-	return ix->nterms - 1;
+	memcpy(sl->key, key, len < SLOT_KEY ? len : SLOT_KEY);
+	return sl;
+}
+
+static long
+term_find(struct search_index *ix, const char *key, size_t len, uint32_t h,
+    int add)
+{
+	struct slot	*sl = slot_find(ix, key, len, h, add);
+
+	return sl != NULL ? (long)sl->id - 1 : -1;
 }
 
 int
@@ -482,36 +526,62 @@ search_doc_begin(struct search_index *ix, uint32_t doc)
 		return -1;
 	ix->doc = doc;
 	ix->in_doc = 1;
-	ix->ndl = 0;
 	return 0;
 }
 
 /* One word of the current document: counted once per document. */
 static inline int
-index_word(struct search_index *ix, const char *key, size_t len)
+index_word(struct search_index *ix, const char *key, size_t len, uint32_t h)
 {
-	struct term	*t;
-	struct dentry	*d;
-	long		 k;
+	struct slot	*sl;
+	struct bentry	*e;
 
-	if ((k = term_find(ix, key, len, hash_key(key, len), 1)) == -1)
+	if ((sl = slot_find(ix, key, len, h, 1)) == NULL)
 		return -1;
-	t = &ix->terms[k];
-	if (t->cur_doc == ix->doc + 1) {
-		d = &ix->dl[t->cur_pos];
-		if (d->val < TERM_TF_MAX << 1)
-			d->val += 2;
-		d->val |= ix->meta;
+	if (sl->cur_doc == ix->doc + 1) {
+		e = &ix->batch[sl->cur_pos];
+		if (e->val < TERM_TF_MAX << 1)
+			e->val += 2;
+		e->val |= ix->meta;
 		return 0;
 	}
-	if (ix->ndl == ix->capdl && grow((void **)&ix->dl, &ix->capdl,
-	    ix->ndl + 1, sizeof(*ix->dl)) == -1)
+	if (ix->nbatch == ix->capbatch && grow((void **)&ix->batch,
+	    &ix->capbatch, ix->nbatch + 1, sizeof(*ix->batch)) == -1)
 		return -1;
-	t->cur_doc = ix->doc + 1;
-	t->cur_pos = ix->ndl;
-	ix->dl[ix->ndl].id = k;
-	ix->dl[ix->ndl++].val = 2 | ix->meta;
+	sl->cur_doc = ix->doc + 1;
+	sl->cur_pos = ix->nbatch;
+	e = &ix->batch[ix->nbatch++];
+	e->id = sl->id - 1;
+	e->doc = ix->doc;
+	e->val = 2 | ix->meta;
 	return 0;
+}
+
+/*
+ * Words wait in a small ring after their slot is prefetched, so that the
+ * table's cache misses overlap instead of following one another.
+ */
+#define RING	8			/* power of two */
+#if defined(__GNUC__) || defined(__clang__)
+#define PREFETCH(p)	__builtin_prefetch(p)
+#else
+#define PREFETCH(p)	((void)(p))
+#endif
+
+struct ring_word {
+	uint64_t	 kw[TOKBUF_WORDS];	/* zero-padded key */
+	uint32_t	 hash;
+	uint32_t	 len;
+};
+
+static int
+ring_pop(struct search_index *ix, struct ring_word *w)
+{
+	int	 rc;
+
+	rc = index_word(ix, (const char *)w->kw, w->len, w->hash);
+	memset(w->kw, 0, (w->len + 7) & ~(size_t)7);
+	return rc;
 }
 
 /*
@@ -523,16 +593,20 @@ static int
 index_text(struct search_index *ix, const char *text, size_t len)
 {
 	const unsigned char	*s = (const unsigned char *)text;
-	uint64_t		 kw[TOKBUF_WORDS];
-	char			*tok = (char *)kw, tmp[4];
-	size_t			 i = 0, tl = 0, n;
+	struct ring_word	 ring[RING], *w;
+	char			*tok, tmp[4];
+	size_t			 i = 0, tl = 0, n, head = 0, tail = 0;
 	uint32_t		 cp;
-	int			 k;
+	int			 k, rc = 0;
 	unsigned char		 c;
 
-	memset(kw, 0, sizeof(kw));
-	while (i < len) {
-		if (s[i] < 0x80) {
+	memset(ring, 0, sizeof(ring));
+	w = &ring[0];
+	tok = (char *)w->kw;
+	for (;;) {
+		if (i == len)
+			c = 0;
+		else if (s[i] < 0x80) {
 			if ((c = ascii_fold[s[i++]]) != 0) {
 				if (tl < SEARCH_TOKEN_MAX)
 					tok[tl++] = c;
@@ -551,15 +625,23 @@ index_text(struct search_index *ix, const char *text, size_t len)
 			}
 		}
 		if (tl > 0) {
-			if (index_word(ix, tok, tl) == -1)
-				return -1;
-			memset(kw, 0, (tl + 7) & ~(size_t)7);
+			w->len = tl;
+			w->hash = hash_key(tok, tl);
+			PREFETCH(&ix->table[w->hash & (ix->tabsz - 1)]);
+			head++;
+			if (head - tail == RING &&
+			    (rc = ring_pop(ix, &ring[tail++ % RING])) == -1)
+				break;
+			w = &ring[head % RING];
+			tok = (char *)w->kw;
 			tl = 0;
 		}
+		if (i == len)
+			break;
 	}
-	if (tl > 0 && index_word(ix, tok, tl) == -1)
-		return -1;
-	return 0;
+	while (rc == 0 && tail < head)
+		rc = ring_pop(ix, &ring[tail++ % RING]);
+	return rc;
 }
 
 int
@@ -667,22 +749,54 @@ post_append(struct search_index *ix, struct term *t, uint32_t doc,
 	return 0;
 }
 
+/* The batch to the chains: a stable counting sort by term, then appends. */
+static int
+batch_flush(struct search_index *ix)
+{
+	struct bentry	*sorted;
+	uint32_t	*pos;
+	size_t		 i, n = ix->nterms;
+	uint32_t	 sum = 0, c;
+	int		 rc = 0;
+
+	if (ix->nbatch == 0)
+		return 0;
+	sorted = malloc(ix->nbatch * sizeof(*sorted));
+	pos = calloc(n + 1, sizeof(*pos));
+	if (sorted == NULL || pos == NULL) {
+		free(sorted);
+		free(pos);
+		return -1;
+	}
+	for (i = 0; i < ix->nbatch; i++)
+		pos[ix->batch[i].id]++;
+	for (i = 0; i < n; i++) {
+		c = pos[i];
+		pos[i] = sum;
+		sum += c;
+	}
+	for (i = 0; i < ix->nbatch; i++)
+		sorted[pos[ix->batch[i].id]++] = ix->batch[i];
+	for (i = 0; i < ix->nbatch && rc == 0; i++)
+		rc = post_append(ix, &ix->terms[sorted[i].id], sorted[i].doc,
+		    sorted[i].val);
+	free(sorted);
+	free(pos);
+	ix->nbatch = 0;
+	return rc;
+}
+
 int
 search_doc_end(struct search_index *ix)
 {
-	size_t	 i;
-
 	if (ix->failed || !ix->in_doc)
 		return -1;
-	for (i = 0; i < ix->ndl; i++)
-		if (post_append(ix, &ix->terms[ix->dl[i].id], ix->doc,
-		    ix->dl[i].val) == -1) {
-			ix->failed = 1;
-			return -1;
-		}
-	ix->ndl = 0;
 	ix->in_doc = 0;
 	ix->next_doc = ix->doc + 1;
+	if (ix->nbatch >= BATCH_MAX && batch_flush(ix) == -1) {
+		ix->failed = 1;
+		return -1;
+	}
 	return 0;
 }
 
@@ -728,7 +842,7 @@ search_merge(struct search_index *a, struct search_index *b)
 	int		 rc = -1;
 
 	if (a->failed || b->failed || a->in_doc || b->in_doc ||
-	    a->finished)
+	    a->finished || batch_flush(a) == -1 || batch_flush(b) == -1)
 		goto done;
 	for (i = 0; i < b->nterms; i++) {
 		tb = &b->terms[i];
@@ -763,9 +877,11 @@ search_finish(struct search_index *ix)
 {
 	struct term	*nt;
 
-	free(ix->dl);
-	ix->dl = NULL;
-	ix->ndl = ix->capdl = 0;
+	if (!ix->failed && !ix->in_doc && batch_flush(ix) == -1)
+		ix->failed = 1;
+	free(ix->batch);
+	ix->batch = NULL;
+	ix->nbatch = ix->capbatch = 0;
 	ix->finished = 1;
 	if (ix->nterms > 0 && ix->nterms < ix->capterms &&
 	    (nt = realloc(ix->terms, ix->nterms * sizeof(*nt))) != NULL) {
@@ -788,7 +904,7 @@ search_free(struct search_index *ix)
 	free(ix->terms);
 	free(ix->table);
 	free(ix->arena);
-	free(ix->dl);
+	free(ix->batch);
 	free(ix);
 }
 
@@ -805,8 +921,8 @@ search_memory(const struct search_index *ix)
 	size_t			 m;
 
 	m = ix->capterms * sizeof(struct term) + ix->tabsz *
-	    sizeof(struct slot) + ix->arenacap + ix->capdl *
-	    sizeof(struct dentry);
+	    sizeof(struct slot) + ix->arenacap + ix->capbatch *
+	    sizeof(struct bentry);
 	for (sb = ix->slabs; sb != NULL; sb = sb->next)
 		m += sizeof(*sb) + sb->cap;
 	return m;
