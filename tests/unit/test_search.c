@@ -243,6 +243,187 @@ test_snippet(void **state)
 			assert_int_equal((unsigned char)out[i + 1], 0xa9);
 }
 
+/*
+ * The index against a brute-force scan: a random corpus over a small
+ * vocabulary (accents, words longer than the slot key and than
+ * SEARCH_TOKEN_MAX), built whole and in three merged parts; every query's
+ * total and ranked hits must equal what counting the tokens directly
+ * gives.
+ */
+#define BF_DOCS		400
+#define BF_WORDS	24
+
+static const char *const bf_vocab[] = {
+	"strike", "Union", "wages", "café", "CAFE", "Łódź", "the", "a",
+	"housing", "rent", "solidarity", "Москва", "internationalization",
+	"internationalizationXYZ", "abcdefghijklmnop", "abcdefghijklmnopq",
+	"supercalifragilisticexpialidociousextra", "x1", "2025", "naïve",
+	"tenants", "march", "police", "ΑΘΗΝΑ",
+};
+
+struct bf_doc {
+	char	 title[128];
+	char	 body[1024];
+};
+
+struct bf_count {
+	const char	*w;
+	size_t		 wl, tf;
+	int		 meta;
+};
+
+static int
+bf_cb(void *arg, const char *tok, size_t len, size_t s, size_t e)
+{
+	struct bf_count	*c = arg;
+
+	(void)s;
+	(void)e;
+	if (len == c->wl && memcmp(tok, c->w, len) == 0)
+		c->tf++;
+	return 0;
+}
+
+static uint32_t bf_seed = 12345;
+
+static uint32_t
+bf_rand(void)
+{
+	bf_seed = bf_seed * 1103515245u + 12345u;
+	return bf_seed >> 8;
+}
+
+static void
+bf_text(char *out, size_t outsz, size_t nwords)
+{
+	size_t	 i;
+
+	out[0] = '\0';
+	for (i = 0; i < nwords; i++) {
+		/* skewed: low indexes more often */
+		size_t	 k = bf_rand() % BF_WORDS;
+
+		if (bf_rand() % 2)
+			k = k * k / BF_WORDS;
+		snprintf(out + strlen(out), outsz - strlen(out), "%s%s",
+		    i ? (bf_rand() % 5 ? " " : ", ") : "", bf_vocab[k]);
+	}
+}
+
+static void
+test_index_equals_brute_force(void **state)
+{
+	static struct bf_doc	 docs[BF_DOCS];
+	struct search_index	*one, *part[3];
+	struct search_hit	 h1[SEARCH_RESULTS_MAX], h2[SEARCH_RESULTS_MAX];
+	struct search_hit	 want[BF_DOCS], tmp;
+	struct bf_count		 c;
+	char			 q[256], fw[BF_WORDS][64];
+	size_t			 i, j, k, d, n1, n2, t1, t2, nq, nwant;
+	size_t			 fl[BF_WORDS];
+	int			 ok;
+
+	(void)state;
+	for (i = 0; i < BF_WORDS; i++)
+		fl[i] = search_fold_word(bf_vocab[i], strlen(bf_vocab[i]),
+		    fw[i], sizeof(fw[i]));
+	for (d = 0; d < BF_DOCS; d++) {
+		bf_text(docs[d].title, sizeof(docs[d].title), 1 + bf_rand() % 4);
+		bf_text(docs[d].body, sizeof(docs[d].body), bf_rand() % 60);
+	}
+	one = search_new();
+	for (i = 0; i < 3; i++)
+		part[i] = search_new();
+	assert_non_null(one);
+	for (d = 0; d < BF_DOCS; d++) {
+		struct search_index	*ix[2] = { one, part[d * 3 / BF_DOCS] };
+
+		for (i = 0; i < 2; i++) {
+			assert_int_equal(search_doc_begin(ix[i], d), 0);
+			assert_int_equal(search_doc_add(ix[i], docs[d].title,
+			    strlen(docs[d].title), 1), 0);
+			assert_int_equal(search_doc_add(ix[i], docs[d].body,
+			    strlen(docs[d].body), 0), 0);
+			assert_int_equal(search_doc_end(ix[i]), 0);
+		}
+	}
+	/* Ids must grow: a document below the last one is refused. */
+	assert_int_equal(search_doc_begin(one, 3), -1);
+	assert_int_equal(search_merge(part[0], part[1]), 0);
+	assert_int_equal(search_merge(part[0], part[2]), 0);
+	search_finish(one);
+	search_finish(part[0]);
+	assert_int_equal(search_term_count(one), search_term_count(part[0]));
+	for (nq = 0; nq < 300; nq++) {
+		size_t	 qi[3], nw = 1 + nq % 3;
+
+		q[0] = '\0';
+		for (i = 0; i < nw; i++) {
+			qi[i] = bf_rand() % BF_WORDS;
+			snprintf(q + strlen(q), sizeof(q) - strlen(q), "%s%s",
+			    i ? " " : "", bf_vocab[qi[i]]);
+		}
+		/* Brute force over distinct folded words of the query. */
+		nwant = 0;
+		for (d = 0; d < BF_DOCS; d++) {
+			memset(&tmp, 0, sizeof(tmp));
+			tmp.doc = d;
+			ok = 1;
+			for (i = 0; i < nw && ok; i++) {
+				for (j = 0; j < i; j++)
+					if (fl[qi[j]] == fl[qi[i]] &&
+					    memcmp(fw[qi[j]], fw[qi[i]],
+					    fl[qi[i]]) == 0)
+						break;
+				if (j < i)
+					continue;	/* same word twice */
+				c.w = fw[qi[i]];
+				c.wl = fl[qi[i]];
+				c.tf = 0;
+				search_tokenize(docs[d].title,
+				    strlen(docs[d].title), bf_cb, &c);
+				c.meta = c.tf > 0;
+				search_tokenize(docs[d].body,
+				    strlen(docs[d].body), bf_cb, &c);
+				if (c.tf == 0)
+					ok = 0;
+				tmp.meta += c.meta;
+				tmp.tf += c.tf;
+			}
+			if (ok)
+				want[nwant++] = tmp;
+		}
+		/* Rank: meta, tf, then lower doc. */
+		for (i = 1; i < nwant; i++)
+			for (k = i; k > 0 && (want[k].meta > want[k - 1].meta ||
+			    (want[k].meta == want[k - 1].meta &&
+			    (want[k].tf > want[k - 1].tf ||
+			    (want[k].tf == want[k - 1].tf &&
+			    want[k].doc < want[k - 1].doc)))); k--) {
+				tmp = want[k];
+				want[k] = want[k - 1];
+				want[k - 1] = tmp;
+			}
+		search_query(one, q, strlen(q), h1, SEARCH_RESULTS_MAX, &n1,
+		    &t1);
+		search_query(part[0], q, strlen(q), h2, SEARCH_RESULTS_MAX,
+		    &n2, &t2);
+		assert_int_equal(t1, nwant);
+		assert_int_equal(t2, nwant);
+		assert_int_equal(n1, nwant < SEARCH_RESULTS_MAX ? nwant :
+		    SEARCH_RESULTS_MAX);
+		assert_int_equal(n2, n1);
+		for (i = 0; i < n1; i++) {
+			assert_int_equal(h1[i].doc, want[i].doc);
+			assert_int_equal(h1[i].tf, want[i].tf);
+			assert_int_equal(h1[i].meta, want[i].meta);
+			assert_memory_equal(&h1[i], &h2[i], sizeof(h1[i]));
+		}
+	}
+	search_free(one);
+	search_free(part[0]);
+}
+
 int
 main(void)
 {
@@ -253,6 +434,7 @@ main(void)
 		cmocka_unit_test(test_merge_equals_single),
 		cmocka_unit_test(test_many_docs),
 		cmocka_unit_test(test_snippet),
+		cmocka_unit_test(test_index_equals_brute_force),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
