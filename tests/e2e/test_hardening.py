@@ -698,3 +698,80 @@ def test_proxy_bad_headers_do_not_leak_per_ip_slots(make_server):
         out = gopher_after_header(
             srv, b"PROXY TCP4 203.0.113.8 127.0.0.1 1234 70\r\n")
         assert out.startswith(b"Just text."), out[:100]
+
+
+def test_unprivileged_runs_unconfined_and_says_so_once(tmp_path_factory):
+    """Started as an ordinary user: no drop, no chroot, no filter, and one
+    log line saying so (not one per reload)."""
+    import tempfile
+    from conftest import BIN, free_port, write_files, DEFAULT_FILES
+    base = tempfile.mkdtemp(prefix="broadside-unpriv-")
+    proc = None
+    try:
+        os.chmod(base, 0o755)
+        content = os.path.join(base, "content")
+        os.makedirs(os.path.join(base, "certs"))
+        shutil.copytree(os.path.join(REPO, "content"), content)
+        write_files(content, DEFAULT_FILES)
+        gop = free_port()
+        conf = os.path.join(base, "b.ini")
+        with open(conf, "w") as f:
+            f.write("[server]\nroot = content\nworkers = 1\n"
+                    "max_clients_per_ip = 0\nrate = off\n"
+                    "[gemini]\nlisten =\n"
+                    "[gopher]\nlisten = 127.0.0.1:%d\n" % gop)
+        pre = None
+        if ROOT:
+            nobody = pwd.getpwnam("nobody")
+            for d, _, files in os.walk(base):
+                os.chown(d, nobody.pw_uid, nobody.pw_gid)
+                for n in files:
+                    os.chown(os.path.join(d, n), nobody.pw_uid,
+                             nobody.pw_gid)
+
+            def pre():
+                os.setgroups([])
+                os.setgid(nobody.pw_gid)
+                os.setuid(nobody.pw_uid)
+        errf = open(os.path.join(base, "stderr.txt"), "wb")
+        env = dict(os.environ)
+        env.setdefault("ASAN_OPTIONS", "detect_leaks=1")
+        proc = subprocess.Popen([BIN, "-c", conf], stdout=errf,
+                                stderr=errf, preexec_fn=pre, env=env,
+                                cwd="/")
+
+        def out():
+            with open(os.path.join(base, "stderr.txt"), "rb") as f:
+                return f.read().decode("utf-8", "replace")
+
+        class P:
+            pass
+        srv = P()
+        srv.proc = proc
+        wait_for(lambda: "serving" in out(), what="start:\n" + out())
+        (w,) = workers(srv)
+        assert proc_status(w)["Seccomp"] == "0"
+        assert os.readlink("/proc/%d/root" % w) == "/"
+        proc.send_signal(signal.SIGHUP)
+        wait_for(lambda: out().count("serving") >= 2, what="reload")
+        with socket.create_connection(("127.0.0.1", gop), timeout=5) as s:
+            s.sendall(b"/plain.txt\r\n")
+            assert s.recv(100).startswith(b"Just text.")
+        assert out().count("not started as root") == 1, out()
+    finally:
+        if proc is not None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            with open(os.path.join(base, "stderr.txt"), "rb") as f:
+                text = f.read().decode("utf-8", "replace")
+            for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+                           "runtime error:"):
+                assert marker not in text, text
+        if os.environ.get("KEEP"):
+            print(base)
+        else:
+            shutil.rmtree(base, ignore_errors=True)
