@@ -515,7 +515,8 @@ build_groups(struct snapshot *s, const char *archive)
 			tp[np++].pos = i;
 		}
 	}
-	qsort(tp, np, sizeof(*tp), tagpair_cmp);
+	if (np > 0)
+		qsort(tp, np, sizeof(*tp), tagpair_cmp);
 	for (i = 0; i < np; i = j) {
 		for (j = i; j < np && tagpair_cmp(&(struct tagpair){ tp[i].tag,
 		    tp[i].len, 0 }, &(struct tagpair){ tp[j].tag, tp[j].len,

@@ -1,4 +1,6 @@
 /* Unit tests: statement file names, dates, title/summary, sidecars. */
+#include <sys/stat.h>
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -8,7 +10,14 @@
 
 #include <cmocka.h>
 
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "archive.h"
 #include "archive_scan.h"
+#include "config.h"
+#include "request.h"
 
 static void
 test_dates(void **state)
@@ -240,6 +249,112 @@ test_tags_and_lang(void **state)
 	assert_false(scan_lang_ok("verylongxx"));
 }
 
+static void
+write_file(const char *path, const char *text)
+{
+	FILE	*f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* A gopher request: 1 when answered; the bytes in *out (malloc'd). */
+static int
+gopher_get(const struct request_ctx *ctx, const char *sel, char **out,
+    size_t *len, const void **body)
+{
+	struct response	 r;
+	int		 rc;
+
+	response_init(&r);
+	rc = archive_gopher(ctx, sel, NULL, 0, &r);
+	*len = r.out.len + r.body_len;
+	*out = malloc(*len + 1);
+	assert_non_null(*out);
+	if (r.out.len > 0)
+		memcpy(*out, r.out.data, r.out.len);
+	if (r.body_len > 0)
+		memcpy(*out + r.out.len, r.body, r.body_len);
+	(*out)[*len] = '\0';
+	*body = r.body;
+	response_free(&r);
+	return rc;
+}
+
+/*
+ * Gopher pages come from the snapshot's cache: the same bytes (the same
+ * memory) on every request, and fresh bytes after a rebuild.
+ */
+static void
+test_gopher_cache(void **state)
+{
+	static const char *const sels[] = {
+		"/statements/2025/2025-01-02-first.gmi", "/statements/",
+		"/statements/tags/", "/statements/2025/",
+		"/statements/atom.xml",
+	};
+	char			 dir[] = "/tmp/broadside-test-archive-XXXXXX";
+	char			 p[256], *a, *b;
+	struct config		 conf;
+	struct request_ctx	 ctx;
+	const void		*ba, *bb;
+	size_t			 la, lb, i;
+	int			 rootfd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(p, sizeof(p), "%s/statements", dir);
+	assert_int_equal(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/statements/2025", dir);
+	assert_int_equal(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/statements/2025/2025-01-02-first.gmi", dir);
+	write_file(p, "# First\n\nOld words here.\n");
+	memset(&conf, 0, sizeof(conf));
+	conf.hostname = "localhost";
+	conf.root = dir;
+	conf.archive = "statements";
+	conf.title = "Statements";
+	conf.gopher_port = 70;
+	conf.wrap = 70;
+	rootfd = open(dir, O_RDONLY | O_DIRECTORY);
+	assert_true(rootfd != -1);
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.conf = &conf;
+	ctx.rootfd = rootfd;
+	assert_int_equal(archive_start(NULL, &conf, rootfd), 0);
+	for (i = 0; i < sizeof(sels) / sizeof(sels[0]); i++) {
+		assert_int_equal(gopher_get(&ctx, sels[i], &a, &la, &ba), 1);
+		assert_int_equal(gopher_get(&ctx, sels[i], &b, &lb, &bb), 1);
+		assert_non_null(ba);
+		assert_ptr_equal(ba, bb);
+		assert_int_equal(la, lb);
+		assert_memory_equal(a, b, la);
+		assert_true(la > 3 && memcmp(a + la - 3, ".\r\n", 3) == 0);
+		if (i == 0)
+			assert_non_null(strstr(a, "Old words"));
+		if (i == 4)
+			assert_non_null(strstr(a, "<feed"));
+		free(a);
+		free(b);
+	}
+	archive_stop();
+	write_file(p, "# First\n\nNew words now.\n");
+	assert_int_equal(archive_start(NULL, &conf, rootfd), 0);
+	assert_int_equal(gopher_get(&ctx, sels[0], &a, &la, &ba), 1);
+	assert_null(strstr(a, "Old words"));
+	assert_non_null(strstr(a, "New words"));
+	free(a);
+	archive_stop();
+	close(rootfd);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/statements/2025", dir);
+	rmdir(p);
+	snprintf(p, sizeof(p), "%s/statements", dir);
+	rmdir(p);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -251,6 +366,7 @@ main(void)
 		cmocka_unit_test(test_sidecar_good),
 		cmocka_unit_test(test_sidecar_bad),
 		cmocka_unit_test(test_tags_and_lang),
+		cmocka_unit_test(test_gopher_cache),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
