@@ -369,8 +369,10 @@ reap(int stopping)
 		if (stopping || workers[i].generation != generation)
 			continue;	/* asked to leave */
 		if (WIFSIGNALED(status))
-			log_warnx("worker %d killed by signal %d: restarting",
-			    (int)pid, WTERMSIG(status));
+			log_warnx("worker %d killed by signal %d%s: restarting",
+			    (int)pid, WTERMSIG(status), WTERMSIG(status) ==
+			    SIGSYS ? " (a system call outside the seccomp "
+			    "filter)" : "");
 		else
 			log_warnx("worker %d exited with status %d: restarting",
 			    (int)pid, WEXITSTATUS(status));
