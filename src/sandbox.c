@@ -397,7 +397,7 @@ sandbox_openbsd(const struct config *conf)
 		log_warn("unveil %s", conf->root);
 		return -1;
 	}
-	if (pledge("stdio rpath inet unix", NULL) == -1) {
+	if (pledge("stdio rpath inet", NULL) == -1) {
 		log_warn("pledge");
 		return -1;
 	}
