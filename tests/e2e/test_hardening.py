@@ -775,3 +775,34 @@ def test_unprivileged_runs_unconfined_and_says_so_once(tmp_path_factory):
             print(base)
         else:
             shutil.rmtree(base, ignore_errors=True)
+
+
+def test_slow_sender_dropped_at_timeout(make_server):
+    """The request deadline is absolute: a client trickling one byte every
+    half second is dropped at `timeout`, as is one that sends nothing."""
+    srv = make_server(conf={"server": {"timeout": "2"}})
+    start = time.monotonic()
+    with socket.create_connection(("127.0.0.1", srv.gopher_port),
+                                  timeout=8) as s:
+        assert closed_without_data(s, timeout=8)
+    assert 1.5 < time.monotonic() - start < 4.5
+    start = time.monotonic()
+    with socket.create_connection(("127.0.0.1", srv.gopher_port),
+                                  timeout=8) as s:
+        closed = False
+        for ch in b"/plain.txt/and/more/and/more":
+            try:
+                s.sendall(bytes([ch]))
+            except OSError:
+                closed = True
+                break
+            time.sleep(0.5)
+            if time.monotonic() - start > 6:
+                break
+        if not closed:
+            try:
+                closed = s.recv(100) == b""
+            except OSError:
+                closed = True
+    assert closed and time.monotonic() - start < 5.5
+    assert srv.gopher("/plain.txt").startswith(b"Just text.")
