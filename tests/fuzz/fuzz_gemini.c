@@ -50,13 +50,36 @@ put(const char *dir, const char *name, const char *text)
 	fclose(f);
 }
 
+static char	 base[] = "/tmp/fuzz-gemini-XXXXXX";
+
+/* Leave no temporary tree behind (libFuzzer ends with exit()). */
+static void
+cleanup(void)
+{
+	static const char *const names[] = {
+		"content/statements/2025-06-09-a-statement.gmi",
+		"content/statements", "content/dir/b.gmi", "content/dir",
+		"content/out", "content/index.gmi", "content/a.txt",
+		"content/.hidden", "content", "secret.txt", "",
+	};
+	char	 path[PATH_MAX];
+	size_t	 i;
+
+	archive_stop();
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", base, names[i]);
+		if (unlink(path) == -1)
+			rmdir(path);
+	}
+}
+
 static void
 setup(void)
 {
-	static char	 base[] = "/tmp/fuzz-gemini-XXXXXX";
 	char		 root[PATH_MAX], path[PATH_MAX];
 
 	CHECK(mkdtemp(base) != NULL);
+	atexit(cleanup);
 	put(base, "secret.txt", "SECRET\n");
 	snprintf(path, sizeof(path), "%s/secret.txt", base);
 	CHECK(stat(path, &secret) == 0);
