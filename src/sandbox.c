@@ -22,6 +22,7 @@
 
 #ifdef __linux__
 #include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #if __has_include(<linux/landlock.h>)
@@ -101,15 +102,18 @@ sandbox_prepare(const struct config *conf, struct sandbox_user *u)
  * - the connection path: accept4, recv/send, read/write, shutdown,
  *   getsockname, sendfile for plain-TCP files, close
  * - files under the root: openat / openat2 (RESOLVE_BENEATH), fstat,
- *   newfstatat/statx, getdents64, pread64, lseek, fcntl, readlinkat
+ *   newfstatat/statx, getdents64, pread64, lseek, fcntl, readlinkat,
+ *   dup (libmagic reads through a duplicate of the file descriptor)
  * - the archive: a builder thread (clone with CLONE_THREAD only, futex,
  *   set_robust_list, rseq), inotify_* for live publishing
  * - OpenSSL: getrandom; libc: memory (brk, mmap, munmap, mremap,
  *   mprotect, madvise), time, signals, exit
  * - syslog, when it must reconnect to /dev/log: socket(AF_UNIX), connect
+ * - ioctl FIONREAD, FIONBIO, TCGETS only
  * Not in the list, so fatal: execve, execveat, fork, vfork, clone without
- * CLONE_THREAD, ptrace, setuid and friends, mount, bind, listen, kill of
- * other processes, module and key calls, and everything else.
+ * CLONE_THREAD, socket other than AF_UNIX (no way out to the network),
+ * ptrace, setuid and friends, setsockopt, any other ioctl, mount, bind,
+ * listen, kill, module and key calls, and everything else.
  */
 static const char *const filter_calls[] = {
 	/* event loop */
@@ -119,13 +123,12 @@ static const char *const filter_calls[] = {
 	/* connections */
 	"accept", "accept4", "read", "readv", "recvfrom", "recvmsg",
 	"write", "writev", "sendto", "sendmsg", "sendfile", "shutdown",
-	"getsockname", "getpeername", "getsockopt", "setsockopt", "close",
-	"connect",
+	"getsockname", "getpeername", "getsockopt", "close", "connect",
 	/* files under the root */
 	"openat", "openat2", "fstat", "newfstatat", "fstatat64", "statx",
 	"stat", "lstat", "getdents64", "pread64", "preadv", "lseek",
 	"_llseek", "fcntl", "fcntl64", "readlinkat", "readlink", "faccessat",
-	"faccessat2", "access", "ioctl", "fadvise64", "dup", "dup3",
+	"faccessat2", "access", "fadvise64", "dup", "dup3",
 	/* archive watcher and builder */
 	"inotify_init1", "inotify_add_watch", "inotify_rm_watch",
 	"set_robust_list", "rseq", "futex", "futex_time64", "futex_waitv",
@@ -185,6 +188,16 @@ filter_rules(scmp_filter_ctx ctx)
 	/* clone3 hides its flags in memory: glibc falls back to clone. */
 	rv |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS),
 	    SCMP_SYS(clone3), 0);
+	/*
+	 * ioctl: FIONREAD (server.c: is the client done sending?), FIONBIO
+	 * (non-blocking sockets), TCGETS (stdio's isatty); nothing else.
+	 */
+	rv |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+	    SCMP_A1(SCMP_CMP_EQ, FIONREAD, 0));
+	rv |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+	    SCMP_A1(SCMP_CMP_EQ, FIONBIO, 0));
+	rv |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+	    SCMP_A1(SCMP_CMP_EQ, TCGETS, 0));
 	/* syslog's reconnection, and nothing but a local socket. */
 	rv |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
 	    SCMP_A0(SCMP_CMP_EQ, AF_UNIX, 0));
