@@ -806,3 +806,29 @@ def test_slow_sender_dropped_at_timeout(make_server):
                 closed = True
     assert closed and time.monotonic() - start < 5.5
     assert srv.gopher("/plain.txt").startswith(b"Just text.")
+
+
+def test_filter_allows_all_serving_paths(make_server):
+    """Every kind of response under the seccomp filter, then no worker may
+    have been killed by it (the parent says so in the log)."""
+    srv = make_server(files={"big.bin": b"x" * (3 * 1024 * 1024)})
+    for path in ("/", "/hello.gmi", "/plain.txt", "/listed/", "/image.png",
+                 "/noext", "/statements/", "/statements/atom.xml",
+                 "/search", "/search?migrants", "/big.bin", "/nope"):
+        head, _ = srv.gemini(path)
+        assert head[:1] in "123456", head
+    for sel in ("", "/", "/plain.txt", "/listed/", "/statements/",
+                "/search\tmigrants", "/big.bin", "/image.png", "/nope"):
+        assert srv.gopher(sel)
+    old = workers(srv)
+    srv.signal(signal.SIGHUP)
+    new_generation(srv, old)
+    assert srv.gemini("/hello.gmi")[0].startswith("20 ")
+    with open(os.path.join(srv.content, "statements",
+                           "2026-01-01-new.gmi"), "w") as f:
+        f.write("# New\n\nPublished live.\n")
+    wait_for(lambda: b"New" in srv.gemini("/statements/")[1],
+             what="live publishing")
+    time.sleep(0.3)
+    out = srv.output()
+    assert "seccomp" not in out and "killed by signal" not in out, out
