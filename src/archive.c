@@ -562,11 +562,12 @@ archive_gemini(const struct request_ctx *ctx, const char *path,
 static const struct stmt *
 stmt_at(const struct snapshot *s, const char *path)
 {
-	size_t	 alen = strlen(A.bc.archive), lo = 0, hi, mid;
+	size_t	 alen, lo = 0, hi, mid;
 	int	 c;
 
-	if (s == NULL || path == NULL)
+	if (s == NULL || path == NULL || A.bc.archive == NULL)
 		return NULL;
+	alen = strlen(A.bc.archive);
 	if (*path == '/')
 		path++;
 	if (strncmp(path, A.bc.archive, alen) != 0 || path[alen] != '/')

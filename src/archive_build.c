@@ -655,7 +655,8 @@ snapshot_build(const struct build_conf *bc)
 		s->unchanged = 1;
 		goto done;
 	}
-	qsort(w.c, w.n, sizeof(*w.c), cand_cmp);
+	if (w.n > 0)	/* qsort(NULL, 0, ...) is undefined */
+		qsort(w.c, w.n, sizeof(*w.c), cand_cmp);
 	s->nst = w.n;
 	if ((s->st = calloc(w.n + 1, sizeof(*s->st))) == NULL ||
 	    load_all(bc, s, &w) == -1)

@@ -188,8 +188,8 @@ class Server:
         self.proc = None
         out = self.output()
         for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
-                       "runtime error:"):
-            assert marker not in out, "sanitizer report:\n" + out
+                       "runtime error:", "outside the seccomp filter"):
+            assert marker not in out, "sanitizer or filter report:\n" + out
 
     def output(self):
         text = ""

@@ -279,6 +279,9 @@ def test_broken_sidecar_reported_statement_served(make_server):
             "tags = good, b@d\ncolour = red\n",
         "statements/2024-02-30-bad-date.gmi": "# Bad date\n",
     })
+    # The listening socket is open before a worker has indexed: the first
+    # answer means the index is built and its complaints are logged.
+    gem_ok(srv, "/statements/")
     log = srv.log_text()
     assert "statements/2024-05-01-broken.ini:2:" in log
     assert "statements/2024-05-01-broken.ini:3:" in log

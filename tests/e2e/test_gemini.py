@@ -484,3 +484,17 @@ def test_tickets_work_across_workers_and_reload(make_server):
             while s.recv(65536):
                 pass
             assert s.session_reused, "tickets did not survive a reload"
+
+
+@pytest.mark.parametrize("make_dir", [False, True])
+def test_empty_or_missing_archive_still_serves(make_server, make_dir):
+    srv = make_server(start=False, repo_content=False)
+    if make_dir:
+        os.makedirs(os.path.join(srv.content, "statements"), exist_ok=True)
+    srv.start()
+    for _ in range(3):
+        assert srv.gemini("/hello.gmi")[0].startswith("20 ")
+        assert srv.gemini("/")[0].startswith("20 ")
+        assert srv.gopher("/plain.txt").endswith(b".\r\n")
+    time.sleep(0.5)
+    assert "restarting" not in srv.log_text(), srv.log_text()
