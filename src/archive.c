@@ -155,60 +155,54 @@ page_set(struct page *p, struct buf *b)
 	return 0;
 }
 
+typedef int (*page_render_fn)(const struct rg_site *, const struct rg_item *,
+    size_t, struct buf *);
+
+/* A page made from the newest `n` statements, once per snapshot. */
 static const struct page *
-page_home(struct snapshot *s)
+page_latest(struct snapshot *s, struct page *p, size_t n,
+    page_render_fn render)
 {
 	struct rg_site	 site;
 	struct rg_item	*it;
 	struct buf	 b;
-	size_t		 n = s->n < RG_HOME_LATEST ? s->n : RG_HOME_LATEST;
 
-	if (s->home.ready)
-		return &s->home;
+	if (p->ready)
+		return p;
+	if (n > s->n)
+		n = s->n;
 	site_of(&site);
 	if ((it = items_of(s, s->order, n)) == NULL)
 		return NULL;
 	buf_init(&b, RESPONSE_MEM_MAX);
-	rg_home(&site, it, n, &b);
+	render(&site, it, n, &b);
 	free(it);
-	return page_set(&s->home, &b) == 0 ? &s->home : NULL;
+	return page_set(p, &b) == 0 ? p : NULL;
+}
+
+static int
+render_archive(const struct rg_site *site, const struct rg_item *it,
+    size_t n, struct buf *b)
+{
+	return rg_archive(site, it, n, RG_PAGE_MAX, b);
+}
+
+static const struct page *
+page_home(struct snapshot *s)
+{
+	return page_latest(s, &s->home, RG_HOME_LATEST, rg_home);
 }
 
 static const struct page *
 page_archive(struct snapshot *s)
 {
-	struct rg_site	 site;
-	struct rg_item	*it;
-	struct buf	 b;
-
-	if (s->archive.ready)
-		return &s->archive;
-	site_of(&site);
-	if ((it = items_of(s, s->order, s->n)) == NULL)
-		return NULL;
-	buf_init(&b, RESPONSE_MEM_MAX);
-	rg_archive(&site, it, s->n, RG_PAGE_MAX, &b);
-	free(it);
-	return page_set(&s->archive, &b) == 0 ? &s->archive : NULL;
+	return page_latest(s, &s->archive, s->n, render_archive);
 }
 
 static const struct page *
 page_atom(struct snapshot *s)
 {
-	struct rg_site	 site;
-	struct rg_item	*it;
-	struct buf	 b;
-	size_t		 n = s->n < ATOM_ENTRIES_MAX ? s->n : ATOM_ENTRIES_MAX;
-
-	if (s->atom.ready)
-		return &s->atom;
-	site_of(&site);
-	if ((it = items_of(s, s->order, n)) == NULL)
-		return NULL;
-	buf_init(&b, RESPONSE_MEM_MAX);
-	atom_feed(&site, it, n, &b);
-	free(it);
-	return page_set(&s->atom, &b) == 0 ? &s->atom : NULL;
+	return page_latest(s, &s->atom, ATOM_ENTRIES_MAX, atom_feed);
 }
 
 static const struct page *

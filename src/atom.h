@@ -9,7 +9,7 @@
 
 #define ATOM_ENTRIES_MAX	50
 
-/* XML character data / attribute value: & < > " ' escaped, bytes XML 1.0
+/* XML (and HTML) character data / attribute value: & < > " ' escaped, bytes XML 1.0
  * forbids (controls but tab, LF, CR; invalid UTF-8) dropped. */
 void	 atom_escape(struct buf *, const char *);
 

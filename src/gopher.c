@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "archive.h"
+#include "atom.h"
 #include "config.h"
 #include "gopher.h"
 #include "log.h"
@@ -473,32 +474,6 @@ auto_menu(const struct request_ctx *ctx, const char *path, int dirfd,
 	r->status = 0;
 }
 
-static void
-html_escape(struct buf *b, const char *s)
-{
-	for (; *s != '\0'; s++) {
-		switch (*s) {
-		case '&':
-			buf_puts(b, "&amp;");
-			break;
-		case '<':
-			buf_puts(b, "&lt;");
-			break;
-		case '>':
-			buf_puts(b, "&gt;");
-			break;
-		case '"':
-			buf_puts(b, "&quot;");
-			break;
-		case '\'':
-			buf_puts(b, "&#39;");
-			break;
-		default:
-			buf_putc(b, *s);
-		}
-	}
-}
-
 /*
  * "URL:<url>": a small HTML page linking to the URL.  Only well-known
  * schemes get an automatic refresh; a javascript: or data: URL is shown
@@ -522,14 +497,14 @@ url_page(const char *url, struct response *r)
 	if (refresh) {
 		buf_puts(&r->out, "<meta http-equiv=\"refresh\" "
 		    "content=\"5;url=");
-		html_escape(&r->out, url);
+		atom_escape(&r->out, url);
 		buf_puts(&r->out, "\">\n");
 	}
 	buf_puts(&r->out, "</head>\n<body>\n<p>This link leads out of "
 	    "Gopherspace: <a href=\"");
-	html_escape(&r->out, url);
+	atom_escape(&r->out, url);
 	buf_puts(&r->out, "\">");
-	html_escape(&r->out, url);
+	atom_escape(&r->out, url);
 	buf_puts(&r->out, "</a></p>\n</body>\n</html>\n");
 	r->status = 0;
 }

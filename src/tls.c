@@ -27,8 +27,10 @@
 #include "log.h"
 #include "tls.h"
 
-static int	 write_pem_key(const char *, EVP_PKEY *);
-static int	 write_pem_cert(const char *, X509 *);
+static int	 write_pem(const char *, mode_t, int (*)(FILE *, void *),
+		    void *);
+static int	 pem_key(FILE *, void *);
+static int	 pem_cert(FILE *, void *);
 static X509	*make_cert(const char *, EVP_PKEY *);
 static int	 check_cert_dates(const char *);
 
@@ -171,9 +173,9 @@ tls_ensure_cert(const struct config *conf)
 		goto fail;
 	if ((cert = make_cert(conf->hostname, key)) == NULL)
 		goto fail;
-	if (write_pem_key(conf->key, key) == -1)
+	if (write_pem(conf->key, 0600, pem_key, key) == -1)
 		goto fail;
-	if (write_pem_cert(conf->cert, cert) == -1) {
+	if (write_pem(conf->cert, 0644, pem_cert, cert) == -1) {
 		unlink(conf->key);
 		goto fail;
 	}
@@ -245,36 +247,27 @@ fail:
 }
 
 static int
-write_pem_key(const char *path, EVP_PKEY *key)
+pem_key(FILE *fp, void *key)
 {
-	FILE	*fp;
-	int	 fd, ok;
-
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) == -1) {
-		log_warn("%s", path);
-		return -1;
-	}
-	if ((fp = fdopen(fd, "w")) == NULL) {
-		close(fd);
-		unlink(path);
-		return -1;
-	}
-	ok = PEM_write_PrivateKey(fp, key, NULL, NULL, 0, NULL, NULL);
-	if (fclose(fp) != 0 || !ok) {
-		log_warnx("%s: cannot write the key", path);
-		unlink(path);
-		return -1;
-	}
-	return 0;
+	return PEM_write_PrivateKey(fp, key, NULL, NULL, 0, NULL, NULL);
 }
 
 static int
-write_pem_cert(const char *path, X509 *cert)
+pem_cert(FILE *fp, void *cert)
+{
+	return PEM_write_X509(fp, cert);
+}
+
+/* Create `path` (never over an existing file) and write one PEM object. */
+static int
+write_pem(const char *path, mode_t mode, int (*writer)(FILE *, void *),
+    void *obj)
 {
 	FILE	*fp;
 	int	 fd, ok;
 
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) == -1) {
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    mode)) == -1) {
 		log_warn("%s", path);
 		return -1;
 	}
@@ -283,9 +276,9 @@ write_pem_cert(const char *path, X509 *cert)
 		unlink(path);
 		return -1;
 	}
-	ok = PEM_write_X509(fp, cert);
+	ok = writer(fp, obj);
 	if (fclose(fp) != 0 || !ok) {
-		log_warnx("%s: cannot write the certificate", path);
+		log_warnx("%s: cannot write it", path);
 		unlink(path);
 		return -1;
 	}
