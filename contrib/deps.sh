@@ -35,6 +35,8 @@ if [ "$what" = test ]; then
 	need_cmd haproxy haproxy
 	need_cmd mandoc mandoc
 	need_cmd valgrind valgrind
+	need_cmd systemd-analyze systemd	# checks contrib/broadside.service
+	need_cmd logrotate logrotate
 fi
 
 [ -z "$missing" ] && exit 0
@@ -57,7 +59,7 @@ cat >&2 <<MSG
 broadside: cannot install packages here. Install them yourself:
   Debian/Ubuntu: apt-get install$missing
   Fedora:        dnf install gcc make pkgconf openssl-devel file-devel inih-devel libevent-devel
-                 (tests: libcmocka-devel libseccomp-devel python3-pytest curl lynx clang haproxy mandoc valgrind)
+                 (tests: libcmocka-devel libseccomp-devel python3-pytest curl lynx clang haproxy mandoc valgrind systemd logrotate)
   Alpine:        apk add build-base pkgconf openssl-dev file-dev inih-dev libevent-dev
                  (tests: cmocka-dev libseccomp-dev py3-pytest curl lynx clang haproxy mandoc valgrind)
   FreeBSD:       pkg install pkgconf libmagic inih libevent
