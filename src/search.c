@@ -86,6 +86,10 @@ struct search_index {
 	struct slab	*slabs;
 	struct bentry	*batch;
 	size_t		 nbatch, capbatch;
+	struct bentry	*sorted;	/* batch_flush's buffers */
+	size_t		 capsorted;
+	uint32_t	*pos;
+	size_t		 cappos;
 	uint32_t	 doc;
 	uint32_t	 next_doc;	/* lowest id doc_begin accepts */
 	int		 in_doc;
@@ -577,12 +581,46 @@ struct ring_word {
 static int
 ring_pop(struct search_index *ix, struct ring_word *w)
 {
+	size_t	 j;
 	int	 rc;
 
 	rc = index_word(ix, (const char *)w->kw, w->len, w->hash);
-	memset(w->kw, 0, (w->len + 7) & ~(size_t)7);
+	for (j = 0; j < TOKBUF_WORDS; j++)	/* a fixed size: no call */
+		w->kw[j] = 0;
 	return rc;
 }
+
+/*
+ * Eight ASCII bytes at a time (little-endian machines with a count of
+ * trailing zeros): a byte per lane, no carry crosses lanes since every
+ * byte is below 0x80.
+ */
+#if (defined(__GNUC__) || defined(__clang__)) && \
+    defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define ASCII8
+#define HI8		0x8080808080808080ull
+#define REP8(b)		(0x0101010101010101ull * (uint8_t)(b))
+/* High bit of each lane whose byte is in [lo, hi]. */
+#define RANGE8(x, lo, hi) \
+	(((x) + REP8(0x80 - (lo))) & ~((x) + REP8(0x7f - (hi))) & HI8)
+
+/*
+ * x: eight ASCII bytes.  Folds letters in *f and returns how many bytes
+ * from the first are letters or digits (8: all of them).
+ */
+static inline int
+ascii8(uint64_t x, uint64_t *f)
+{
+	uint64_t	 alpha, word;
+
+	alpha = RANGE8(x | REP8(0x20), 'a', 'z');
+	word = alpha | RANGE8(x, '0', '9');
+	*f = x | (alpha >> 2);		/* 0x80 -> 0x20 in the same lane */
+	if (word == HI8)
+		return 8;
+	return __builtin_ctzll(~word & HI8) >> 3;
+}
+#endif
 
 /*
  * search_tokenize's rules, with the word folded into a zero-padded buffer
@@ -596,6 +634,10 @@ index_text(struct search_index *ix, const char *text, size_t len)
 	struct ring_word	 ring[RING], *w;
 	char			*tok, tmp[4];
 	size_t			 i = 0, tl = 0, n, head = 0, tail = 0;
+#ifdef ASCII8
+	size_t			 m;
+	uint64_t		 x;
+#endif
 	uint32_t		 cp;
 	int			 k, rc = 0;
 	unsigned char		 c;
@@ -604,6 +646,26 @@ index_text(struct search_index *ix, const char *text, size_t len)
 	w = &ring[0];
 	tok = (char *)w->kw;
 	for (;;) {
+#ifdef ASCII8
+		if (len - i >= 8 && (x = load64(s + i), (x & HI8) == 0)) {
+			k = ascii8(x, &x);
+			if (k > 0) {
+				m = SEARCH_TOKEN_MAX - tl;
+				if ((size_t)k < m)
+					m = k;
+				if (m > 0) {
+					if (m < 8)
+						x &= (1ull << (8 * m)) - 1;
+					memcpy(tok + tl, &x, 8);
+					tl += m;
+				}
+				i += k;
+				if (k == 8)
+					continue;
+			}
+			i++;		/* s[i] is an ASCII separator */
+		} else
+#endif
 		if (i == len)
 			c = 0;
 		else if (s[i] < 0x80) {
@@ -726,30 +788,40 @@ post_append(struct search_index *ix, struct term *t, uint32_t doc,
     uint32_t val)
 {
 	struct pblock	*b = t->tail, *nb;
-	uint8_t		 tmp[POSTING_MAX];
+	uint8_t		 tmp[POSTING_MAX], *p;
 	size_t		 n;
 
-	n = put_varint(tmp, t->df == 0 ? doc : doc - t->last_doc);
-	n += put_varint(tmp + n, val);
-	if (b == NULL || b->cap - b->len < n) {
-		nb = block_new(ix, b == NULL ? BLOCK_FIRST : b->cap * 2 >
-		    BLOCK_MAX ? BLOCK_MAX : b->cap * 2);
-		if (nb == NULL)
-			return -1;
-		if (b == NULL)
-			t->head = nb;
-		else
-			b->next = nb;
-		t->tail = b = nb;
+	if (b != NULL && b->cap - b->len >= POSTING_MAX)
+		p = b->data + b->len;	/* room for any posting: in place */
+	else
+		p = tmp;
+	n = put_varint(p, t->df == 0 ? doc : doc - t->last_doc);
+	n += put_varint(p + n, val);
+	if (p == tmp) {
+		if (b == NULL || b->cap - b->len < n) {
+			nb = block_new(ix, b == NULL ? BLOCK_FIRST :
+			    b->cap * 2 > BLOCK_MAX ? BLOCK_MAX : b->cap * 2);
+			if (nb == NULL)
+				return -1;
+			if (b == NULL)
+				t->head = nb;
+			else
+				b->next = nb;
+			t->tail = b = nb;
+		}
+		memcpy(b->data + b->len, tmp, n);
 	}
-	memcpy(b->data + b->len, tmp, n);
 	b->len += n;
 	t->last_doc = doc;
 	t->df++;
 	return 0;
 }
 
-/* The batch to the chains: a stable counting sort by term, then appends. */
+/*
+ * The batch to the chains: a stable counting sort by term, then appends.
+ * The sort's buffers are kept from one flush to the next (fresh pages
+ * cost more than the sort).
+ */
 static int
 batch_flush(struct search_index *ix)
 {
@@ -761,13 +833,13 @@ batch_flush(struct search_index *ix)
 
 	if (ix->nbatch == 0)
 		return 0;
-	sorted = malloc(ix->nbatch * sizeof(*sorted));
-	pos = calloc(n + 1, sizeof(*pos));
-	if (sorted == NULL || pos == NULL) {
-		free(sorted);
-		free(pos);
+	if (grow((void **)&ix->sorted, &ix->capsorted, ix->nbatch,
+	    sizeof(*ix->sorted)) == -1 || grow((void **)&ix->pos,
+	    &ix->cappos, n + 1, sizeof(*ix->pos)) == -1)
 		return -1;
-	}
+	sorted = ix->sorted;
+	pos = ix->pos;
+	memset(pos, 0, (n + 1) * sizeof(*pos));
 	for (i = 0; i < ix->nbatch; i++)
 		pos[ix->batch[i].id]++;
 	for (i = 0; i < n; i++) {
@@ -780,8 +852,6 @@ batch_flush(struct search_index *ix)
 	for (i = 0; i < ix->nbatch && rc == 0; i++)
 		rc = post_append(ix, &ix->terms[sorted[i].id], sorted[i].doc,
 		    sorted[i].val);
-	free(sorted);
-	free(pos);
 	ix->nbatch = 0;
 	return rc;
 }
@@ -882,6 +952,12 @@ search_finish(struct search_index *ix)
 	free(ix->batch);
 	ix->batch = NULL;
 	ix->nbatch = ix->capbatch = 0;
+	free(ix->sorted);
+	ix->sorted = NULL;
+	ix->capsorted = 0;
+	free(ix->pos);
+	ix->pos = NULL;
+	ix->cappos = 0;
 	ix->finished = 1;
 	if (ix->nterms > 0 && ix->nterms < ix->capterms &&
 	    (nt = realloc(ix->terms, ix->nterms * sizeof(*nt))) != NULL) {
@@ -905,6 +981,8 @@ search_free(struct search_index *ix)
 	free(ix->table);
 	free(ix->arena);
 	free(ix->batch);
+	free(ix->sorted);
+	free(ix->pos);
 	free(ix);
 }
 
@@ -921,8 +999,9 @@ search_memory(const struct search_index *ix)
 	size_t			 m;
 
 	m = ix->capterms * sizeof(struct term) + ix->tabsz *
-	    sizeof(struct slot) + ix->arenacap + ix->capbatch *
-	    sizeof(struct bentry);
+	    sizeof(struct slot) + ix->arenacap + (ix->capbatch +
+	    ix->capsorted) * sizeof(struct bentry) + ix->cappos *
+	    sizeof(*ix->pos);
 	for (sb = ix->slabs; sb != NULL; sb = sb->next)
 		m += sizeof(*sb) + sb->cap;
 	return m;

@@ -424,6 +424,99 @@ test_index_equals_brute_force(void **state)
 	search_free(part[0]);
 }
 
+/*
+ * The indexer's own word scanner (eight ASCII bytes at a time where it
+ * can) against search_tokenize over random bytes: ASCII letters and
+ * separators at every alignment, runs of letters across the
+ * SEARCH_TOKEN_MAX cut, accents (two bytes, or a combining mark) inside
+ * words and at the cut, invalid bytes.  Every distinct token of a
+ * document must be a term with its exact count, and no other term may
+ * exist.
+ */
+#define RB_DOCS		300
+#define RB_TOKS		8192
+
+struct rb_toks {
+	char	 w[RB_TOKS][SEARCH_TOKEN_MAX + 1];
+	size_t	 wl[RB_TOKS], tf[RB_TOKS], n;
+};
+
+static int
+rb_cb(void *arg, const char *tok, size_t len, size_t s, size_t e)
+{
+	struct rb_toks	*t = arg;
+	size_t		 i;
+
+	(void)s;
+	(void)e;
+	for (i = 0; i < t->n; i++)
+		if (t->wl[i] == len && memcmp(t->w[i], tok, len) == 0) {
+			t->tf[i]++;
+			return 0;
+		}
+	assert_true(t->n < RB_TOKS);
+	memcpy(t->w[t->n], tok, len);
+	t->wl[t->n] = len;
+	t->tf[t->n++] = 1;
+	return 0;
+}
+
+static void
+test_index_random_bytes(void **state)
+{
+	static const char *const piece[] = {
+		"a", "Z", "q", "7", "x", "M", " ", ".", ",\n", "-", "_",
+		"\xc3\xa9", "\xc3\x89", "e\xcc\x81", "\xc3\x9f", "\xff",
+		"\xe2\x80\x94", "\xce\x91", "@", "[", "`", "{", "/", ":",
+		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJ",
+	};
+	static char		 text[RB_DOCS][400];
+	static struct rb_toks	 tk, all;
+	struct search_index	*ix;
+	struct search_hit	 h[SEARCH_RESULTS_MAX];
+	size_t			 d, i, k, n, total, len;
+
+	(void)state;
+	ix = search_new();
+	assert_non_null(ix);
+	memset(&all, 0, sizeof(all));
+	for (d = 0; d < RB_DOCS; d++) {
+		len = 0;
+		k = bf_rand() % 120;
+		for (i = 0; i < k; i++) {
+			const char	*p = piece[bf_rand() % (sizeof(piece) /
+			    sizeof(piece[0]))];
+
+			if (len + strlen(p) >= sizeof(text[d]))
+				break;
+			memcpy(text[d] + len, p, strlen(p));
+			len += strlen(p);
+		}
+		text[d][len] = '\0';
+		assert_int_equal(search_doc_begin(ix, d), 0);
+		assert_int_equal(search_doc_add(ix, text[d], len, 0), 0);
+		assert_int_equal(search_doc_end(ix), 0);
+	}
+	search_finish(ix);
+	for (d = 0; d < RB_DOCS; d++) {
+		memset(&tk, 0, sizeof(tk));
+		search_tokenize(text[d], strlen(text[d]), rb_cb, &tk);
+		for (i = 0; i < tk.n; i++) {
+			rb_cb(&all, tk.w[i], tk.wl[i], 0, 0);
+			assert_int_equal(search_query(ix, tk.w[i], tk.wl[i], h,
+			    SEARCH_RESULTS_MAX, &n, &total), 1);
+			for (k = 0; k < n && h[k].doc != d; k++)
+				;
+			if (k == n)		/* ranked out: ask alone */
+				continue;
+			assert_int_equal(h[k].tf, tk.tf[i]);
+			assert_int_equal(h[k].meta, 0);
+		}
+	}
+	assert_int_equal(search_term_count(ix), all.n);
+	search_free(ix);
+}
+
 int
 main(void)
 {
@@ -435,6 +528,7 @@ main(void)
 		cmocka_unit_test(test_many_docs),
 		cmocka_unit_test(test_snippet),
 		cmocka_unit_test(test_index_equals_brute_force),
+		cmocka_unit_test(test_index_random_bytes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
