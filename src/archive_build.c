@@ -46,6 +46,21 @@ struct cand {
 	struct scan_name	 name;
 	time_t			 mtime;
 	off_t			 size;
+	off_t			 ini_size;	/* -1: no sidecar seen */
+};
+
+/* The sidecars ("NAME.ini") one folder holds, by NAME. */
+struct sidecar_seen {
+	char			*base;
+	off_t			 size;		/* 0: not a regular file */
+};
+
+struct folder {
+	struct sidecar_seen	*ini;
+	size_t			 nini, capini;
+	size_t			*own;		/* its statements in walk.c */
+	size_t			 nown, capown;
+	int			 unknown;	/* out of memory: try them all */
 };
 
 struct walk {
@@ -160,8 +175,87 @@ cand_add(struct walk *w, const char *rel, const struct scan_name *nm,
 	w->c[w->n].name = *nm;
 	w->c[w->n].mtime = sb->st_mtime;
 	w->c[w->n].size = sb->st_size;
+	w->c[w->n].ini_size = -1;
 	w->n++;
 	return 0;
+}
+
+static int
+seen_cmp(const void *a, const void *b)
+{
+	const struct sidecar_seen	*x = a, *y = b;
+
+	return strcmp(x->base, y->base);
+}
+
+static void
+folder_note_ini(struct folder *f, const char *name, size_t len,
+    const struct stat *sb)
+{
+	struct sidecar_seen	*n;
+	size_t			 ncap;
+
+	if (f->nini == f->capini) {
+		ncap = f->capini ? f->capini * 2 : 16;
+		if ((n = reallocarray(f->ini, ncap, sizeof(*n))) == NULL) {
+			f->unknown = 1;
+			return;
+		}
+		f->ini = n;
+		f->capini = ncap;
+	}
+	if ((f->ini[f->nini].base = strndup(name, len - 4)) == NULL) {
+		f->unknown = 1;
+		return;
+	}
+	f->ini[f->nini++].size = S_ISREG(sb->st_mode) ? sb->st_size : 0;
+}
+
+static void
+folder_note_stmt(struct folder *f, size_t i)
+{
+	size_t	*n, ncap;
+
+	if (f->nown == f->capown) {
+		ncap = f->capown ? f->capown * 2 : 64;
+		if ((n = reallocarray(f->own, ncap, sizeof(*n))) == NULL) {
+			f->unknown = 1;
+			return;
+		}
+		f->own = n;
+		f->capown = ncap;
+	}
+	f->own[f->nown++] = i;
+}
+
+/*
+ * Which statements of the folder have a sidecar: the loaders then open
+ * only those (most statements have none, and a failed open costs a path
+ * lookup).  When memory ran out, every one is tried as before.
+ */
+static void
+folder_done(struct walk *w, struct folder *f, size_t n0)
+{
+	struct sidecar_seen	 key, *hit;
+	size_t			 i;
+
+	if (f->unknown) {
+		for (i = n0; i < w->n; i++)
+			w->c[i].ini_size = 0;
+	} else if (f->nini > 0) {
+		qsort(f->ini, f->nini, sizeof(*f->ini), seen_cmp);
+		for (i = 0; i < f->nown; i++) {
+			key.base = w->c[f->own[i]].name.base;
+			hit = bsearch(&key, f->ini, f->nini, sizeof(*f->ini),
+			    seen_cmp);
+			if (hit != NULL)
+				w->c[f->own[i]].ini_size = hit->size;
+		}
+	}
+	for (i = 0; i < f->nini; i++)
+		free(f->ini[i].base);
+	free(f->ini);
+	free(f->own);
 }
 
 static void
@@ -173,9 +267,12 @@ walk_dir(struct walk *w, int dirfd, const char *rel, int depth)
 	struct stat		 sb;
 	const char		*err;
 	char			 sub[PATH_MAX];
+	struct folder		 f;
+	size_t			 n0 = w->n, len;
 	DIR			*d;
 	int			 fd, subfd;
 
+	memset(&f, 0, sizeof(f));
 	watch_dir(bc, dirfd, rel);
 	if ((fd = dup(dirfd)) == -1 || (d = fdopendir(fd)) == NULL) {
 		if (fd != -1)
@@ -191,6 +288,9 @@ walk_dir(struct walk *w, int dirfd, const char *rel, int depth)
 			continue;
 		if (fstatat(dirfd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) == -1)
 			continue;
+		if ((len = strlen(de->d_name)) > 4 &&
+		    strcmp(de->d_name + len - 4, ".ini") == 0)
+			folder_note_ini(&f, de->d_name, len, &sb);
 		if (S_ISDIR(sb.st_mode)) {
 			if (depth >= BUILD_DEPTH_MAX) {
 				if (!bc->quiet)
@@ -221,8 +321,11 @@ walk_dir(struct walk *w, int dirfd, const char *rel, int depth)
 		}
 		if (cand_add(w, sub, &nm, &sb) == -1)
 			w->failed = 1;
+		else
+			folder_note_stmt(&f, w->n - 1);
 	}
 	closedir(d);
+	folder_done(w, &f, n0);
 }
 
 /* Newest first: date, then path, both descending. */
@@ -237,8 +340,14 @@ cand_cmp(const void *a, const void *b)
 	return strcmp(y->rel, x->rel);
 }
 
+/*
+ * Up to max bytes of a file.  `hint` is its size when walked (0: unknown):
+ * once that much is read, no second read() is spent to meet the end.  A
+ * file that grew since is read again by the rebuild its change triggers.
+ */
 static ssize_t
-read_at(int rootfd, const char *path, char *buf, size_t max, int *err)
+read_at(int rootfd, const char *path, char *buf, size_t max, off_t hint,
+    int *err)
 {
 	ssize_t	 n, got = 0;
 	int	 fd;
@@ -261,6 +370,8 @@ read_at(int rootfd, const char *path, char *buf, size_t max, int *err)
 		if (n == 0)
 			break;
 		got += n;
+		if (hint > 0 && got >= hint)
+			break;
 	}
 	close(fd);
 	return got;
@@ -277,10 +388,13 @@ apply_sidecar(struct worker *wk, struct stmt *st, const char *dir,
 	ssize_t			 n;
 	int			 err;
 
+	if (c->ini_size < 0)		/* the walk saw none */
+		return;
 	if (snprintf(path, sizeof(path), "%s/%s%s%s.ini", wk->bc->archive,
 	    dir, *dir ? "/" : "", c->name.base) >= (int)sizeof(path))
 		return;
-	n = read_at(wk->bc->rootfd, path, buf, BUILD_SIDECAR_MAX, &err);
+	n = read_at(wk->bc->rootfd, path, buf, BUILD_SIDECAR_MAX, c->ini_size,
+	    &err);
 	if (n < 0) {
 		if (err != ENOENT && !wk->bc->quiet) {
 			wk->errors++;
@@ -331,7 +445,7 @@ stmt_load(struct worker *wk, size_t i, char *buf, char *scbuf)
 	st->mtime = c->mtime;
 	st->size = c->size;
 	snprintf(path, sizeof(path), "%s/%s", wk->bc->archive, c->rel);
-	n = read_at(wk->bc->rootfd, path, buf, BUILD_READ_MAX, &err);
+	n = read_at(wk->bc->rootfd, path, buf, BUILD_READ_MAX, c->size, &err);
 	if (n < 0) {
 		wk->errors++;
 		if (!wk->bc->quiet)
@@ -563,19 +677,37 @@ nthreads(const struct build_conf *bc, size_t n)
 	return (int)c;
 }
 
+/* What loading a statement costs, about: its bytes, and a few for opens. */
+static uint64_t
+cand_cost(const struct cand *c)
+{
+	uint64_t	 n = c->size > BUILD_READ_MAX ? BUILD_READ_MAX :
+			    c->size > 0 ? (uint64_t)c->size : 0;
+
+	return n + 2048 + (c->ini_size >= 0 ? 2048 + c->ini_size : 0);
+}
+
 static int
 load_all(const struct build_conf *bc, struct snapshot *s, struct walk *w)
 {
 	struct worker	 wk[BUILD_THREADS_MAX];
+	uint64_t	 total = 0, sum = 0;
+	size_t		 i;
 	int		 t, nt = nthreads(bc, w->n), rc = 0;
 
+	/* Ranges of about the same bytes (the work), not of files. */
+	for (i = 0; i < w->n; i++)
+		total += cand_cost(&w->c[i]);
 	memset(wk, 0, sizeof(wk));
-	for (t = 0; t < nt; t++) {
+	for (t = 0, i = 0; t < nt; t++) {
 		wk[t].bc = bc;
 		wk[t].s = s;
 		wk[t].c = w->c;
-		wk[t].lo = w->n * t / nt;
-		wk[t].hi = w->n * (t + 1) / nt;
+		wk[t].lo = i;
+		while (i < w->n && (t == nt - 1 ||
+		    sum + cand_cost(&w->c[i]) / 2 <= total * (t + 1) / nt))
+			sum += cand_cost(&w->c[i++]);
+		wk[t].hi = i;
 		if ((wk[t].ix = search_new()) == NULL)
 			rc = -1;
 	}

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "archive.h"
+#include "archive_build.h"
 #include "archive_scan.h"
 #include "config.h"
 #include "request.h"
@@ -355,6 +356,97 @@ test_gopher_cache(void **state)
 	rmdir(dir);
 }
 
+/*
+ * A build over nested folders with and without sidecars, in two threads:
+ * a sidecar applies to the statement of its name in its own folder only,
+ * and every statement is loaded once with the right title and tags.
+ */
+static void
+test_build_sidecars(void **state)
+{
+	static const char *const sub[] = { "statements", "statements/2023",
+	    "statements/2024", "statements/2024/deep", "statements/2025" };
+	char			 dir[] = "/tmp/broadside-test-build-XXXXXX";
+	char			 p[512], want[64];
+	struct build_conf	 bc;
+	struct snapshot		*s;
+	const struct stmt	*st;
+	size_t			 i, k, seen = 0;
+	int			 rootfd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	for (i = 0; i < sizeof(sub) / sizeof(sub[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, sub[i]);
+		assert_int_equal(mkdir(p, 0755), 0);
+	}
+	/* 90 statements, every third with a sidecar, sizes all different. */
+	for (i = 0; i < 90; i++) {
+		snprintf(p, sizeof(p), "%s/statements/2023/2023-01-%02zu-s%zu.gmi",
+		    dir, 1 + i % 28, i);
+		write_file(p, i % 2 ? "# Body title\n\nSome words.\n" :
+		    "# Body title\n\nMore words, and more, and more.\n");
+		if (i % 3 == 0) {
+			snprintf(p, sizeof(p), "%s/statements/2023/"
+			    "2023-01-%02zu-s%zu.ini", dir, 1 + i % 28, i);
+			snprintf(want, sizeof(want), "title = Side %zu\n"
+			    "tags = t%zu\n", i, i);
+			write_file(p, want);
+		}
+	}
+	snprintf(p, sizeof(p), "%s/statements/2024/2024-05-05-c.gmi", dir);
+	write_file(p, "# C body\n");
+	/* The right name in the wrong folder: not C's sidecar. */
+	snprintf(p, sizeof(p), "%s/statements/2025/2024-05-05-c.ini", dir);
+	write_file(p, "title = Wrong folder\n");
+	snprintf(p, sizeof(p), "%s/statements/2024/deep/2024-06-06-d.txt", dir);
+	write_file(p, "D body\n");
+	snprintf(p, sizeof(p), "%s/statements/2024/deep/2024-06-06-d.ini", dir);
+	write_file(p, "title = D side\ntags = deep\n");
+	rootfd = open(dir, O_RDONLY | O_DIRECTORY);
+	assert_true(rootfd != -1);
+	memset(&bc, 0, sizeof(bc));
+	bc.rootfd = rootfd;
+	bc.archive = "statements";
+	bc.watchfd = -1;
+	bc.threads = 2;
+	bc.quiet = 1;
+	s = snapshot_build(&bc);
+	assert_non_null(s);
+	assert_int_equal(s->n, 92);
+	for (i = 0; i < s->nst; i++) {
+		st = &s->st[i];
+		assert_true(st->valid);
+		if (strcmp(st->rel, "2024/2024-05-05-c.gmi") == 0) {
+			assert_string_equal(st->title, "C body");
+			assert_string_equal(st->tags, "");
+			seen++;
+		} else if (strcmp(st->rel, "2024/deep/2024-06-06-d.txt") == 0) {
+			assert_string_equal(st->title, "D side");
+			assert_string_equal(st->tags, "deep");
+			seen++;
+		} else {
+			assert_int_equal(sscanf(st->rel, "2023/2023-01-%*d-s%zu",
+			    &k), 1);
+			if (k % 3 == 0) {
+				snprintf(want, sizeof(want), "Side %zu", k);
+				assert_string_equal(st->title, want);
+				snprintf(want, sizeof(want), "t%zu", k);
+				assert_string_equal(st->tags, want);
+			} else {
+				assert_string_equal(st->title, "Body title");
+				assert_string_equal(st->tags, "");
+			}
+			seen++;
+		}
+	}
+	assert_int_equal(seen, 92);
+	snapshot_free(s);
+	close(rootfd);
+	snprintf(p, sizeof(p), "rm -rf '%s'", dir);
+	assert_int_equal(system(p), 0);
+}
+
 int
 main(void)
 {
@@ -367,6 +459,7 @@ main(void)
 		cmocka_unit_test(test_sidecar_bad),
 		cmocka_unit_test(test_tags_and_lang),
 		cmocka_unit_test(test_gopher_cache),
+		cmocka_unit_test(test_build_sidecars),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
