@@ -70,6 +70,17 @@ struct walk {
 	uint64_t		 sig;
 	size_t			 errors;
 	int			 failed;
+	char			**defer;	/* top folders, walked after */
+	size_t			 ndefer, capdefer;
+};
+
+/* A thread walking every nt-th top folder into its own list. */
+struct subwalk {
+	struct walk		 w;
+	struct walk		*top;
+	int			 dirfd;
+	int			 t, nt;
+	pthread_t		 thr;
 };
 
 struct worker {
@@ -258,6 +269,116 @@ folder_done(struct walk *w, struct folder *f, size_t n0)
 	free(f->own);
 }
 
+static void	 walk_dir(struct walk *, int, const char *, int);
+static int	 nthreads(const struct build_conf *, size_t);
+
+/*
+ * The top level's folders (the years) are walked after it, split over
+ * threads: listing and stat'ing a hundred thousand files is work too.
+ */
+static int
+walk_defer(struct walk *w, const char *name)
+{
+	char	**n;
+	size_t	 ncap;
+
+	if (w->ndefer == w->capdefer) {
+		ncap = w->capdefer ? w->capdefer * 2 : 32;
+		if ((n = reallocarray(w->defer, ncap, sizeof(*n))) == NULL)
+			return -1;
+		w->defer = n;
+		w->capdefer = ncap;
+	}
+	if ((w->defer[w->ndefer] = strdup(name)) == NULL)
+		return -1;
+	w->ndefer++;
+	return 0;
+}
+
+static void *
+subwalk_run(void *arg)
+{
+	struct subwalk	*sw = arg;
+	size_t		 i;
+	int		 subfd;
+
+	for (i = sw->t; i < sw->top->ndefer; i += sw->nt) {
+		subfd = openat(sw->dirfd, sw->top->defer[i], O_RDONLY |
+		    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (subfd == -1)
+			continue;
+		walk_dir(&sw->w, subfd, sw->top->defer[i], 1);
+		close(subfd);
+	}
+	return NULL;
+}
+
+/* Append b's statements to a; b's list is freed. */
+static void
+walk_join(struct walk *a, struct walk *b)
+{
+	struct cand	*nc;
+	size_t		 i;
+
+	a->sig += b->sig;
+	a->errors += b->errors;
+	a->failed |= b->failed;
+	if (b->n > 0 && a->n + b->n > a->cap) {
+		if ((nc = reallocarray(a->c, a->n + b->n, sizeof(*nc))) ==
+		    NULL) {
+			a->failed = 1;
+			for (i = 0; i < b->n; i++)
+				free(b->c[i].rel);
+			free(b->c);
+			return;
+		}
+		a->c = nc;
+		a->cap = a->n + b->n;
+	}
+	if (b->n > 0)
+		memcpy(a->c + a->n, b->c, b->n * sizeof(*b->c));
+	a->n += b->n;
+	free(b->c);
+}
+
+static void
+walk_deferred(struct walk *w, int dirfd, int nt)
+{
+	struct subwalk	 sw[BUILD_THREADS_MAX];
+	size_t		 i;
+	int		 t;
+
+	if ((size_t)nt > w->ndefer)
+		nt = w->ndefer > 0 ? (int)w->ndefer : 1;
+	memset(sw, 0, sizeof(sw));
+	for (t = 0; t < nt; t++) {
+		sw[t].w.bc = w->bc;
+		sw[t].top = w;
+		sw[t].dirfd = dirfd;
+		sw[t].t = t;
+		sw[t].nt = nt;
+	}
+	for (t = 1; t < nt; t++)
+		if (pthread_create(&sw[t].thr, NULL, subwalk_run,
+		    &sw[t]) != 0)
+			sw[t].nt = -1;		/* run below instead */
+	subwalk_run(&sw[0]);
+	for (t = 1; t < nt; t++) {
+		if (sw[t].nt == -1) {
+			sw[t].nt = nt;
+			subwalk_run(&sw[t]);
+		} else
+			pthread_join(sw[t].thr, NULL);
+	}
+	for (t = 0; t < nt; t++)
+		walk_join(w, &sw[t].w);
+	for (i = 0; i < w->ndefer; i++)
+		free(w->defer[i]);
+	free(w->defer);
+	w->defer = NULL;
+	w->ndefer = w->capdefer = 0;
+}
+
 static void
 walk_dir(struct walk *w, int dirfd, const char *rel, int depth)
 {
@@ -296,6 +417,11 @@ walk_dir(struct walk *w, int dirfd, const char *rel, int depth)
 				if (!bc->quiet)
 					log_warnx("%s/%s: folders nested too "
 					    "deep, skipped", bc->archive, sub);
+				continue;
+			}
+			if (depth == 0) {
+				if (walk_defer(w, de->d_name) == -1)
+					w->failed = 1;
 				continue;
 			}
 			subfd = openat(dirfd, de->d_name, O_RDONLY |
@@ -779,6 +905,7 @@ snapshot_build(const struct build_conf *bc)
 			log_warn("archive folder %s", bc->archive);
 	} else {
 		walk_dir(&w, dirfd, "", 0);
+		walk_deferred(&w, dirfd, nthreads(bc, 64));
 		close(dirfd);
 	}
 	s->sig = w.sig ^ w.n;
