@@ -93,6 +93,8 @@ struct worker {
 	size_t			 errors;
 	int			 failed;
 	pthread_t		 thr;
+	int			 dirfd;		/* of dirrel, or -1 */
+	char			 dirrel[PATH_MAX];
 };
 
 static char *
@@ -503,6 +505,32 @@ read_at(int rootfd, const char *path, char *buf, size_t max, off_t hint,
 	return got;
 }
 
+/*
+ * The folder of the statements being loaded, opened once for all of them
+ * (they come in order, folder by folder): a file is then opened by its
+ * name alone instead of a path looked up from the root.  -1 when the
+ * folder cannot be opened (the callers then use the whole path).
+ */
+static int
+worker_dir(struct worker *wk, const char *dir)
+{
+	char	 path[PATH_MAX];
+
+	if (wk->dirfd != -1 && strcmp(wk->dirrel, dir) == 0)
+		return wk->dirfd;
+	if (wk->dirfd != -1)
+		close(wk->dirfd);
+	wk->dirfd = -1;
+	if (snprintf(path, sizeof(path), "%s%s%s", wk->bc->archive,
+	    *dir ? "/" : "", dir) >= (int)sizeof(path) ||
+	    snprintf(wk->dirrel, sizeof(wk->dirrel), "%s", dir) >=
+	    (int)sizeof(wk->dirrel))
+		return -1;
+	wk->dirfd = openat(wk->bc->rootfd, path, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC);
+	return wk->dirfd;
+}
+
 static void
 apply_sidecar(struct worker *wk, struct stmt *st, const char *dir,
     struct cand *c, struct scan_text *tx, char *buf, char *tags,
@@ -510,17 +538,22 @@ apply_sidecar(struct worker *wk, struct stmt *st, const char *dir,
 {
 	struct scan_sidecar	 sc;
 	char			 path[PATH_MAX];
-	size_t			 i, o = 0;
+	size_t			 i, o = 0, dl;
 	ssize_t			 n;
-	int			 err;
+	int			 err, fd;
 
 	if (c->ini_size < 0)		/* the walk saw none */
 		return;
 	if (snprintf(path, sizeof(path), "%s/%s%s%s.ini", wk->bc->archive,
 	    dir, *dir ? "/" : "", c->name.base) >= (int)sizeof(path))
 		return;
-	n = read_at(wk->bc->rootfd, path, buf, BUILD_SIDECAR_MAX, c->ini_size,
-	    &err);
+	dl = strlen(wk->bc->archive) + 1 + strlen(dir) + (*dir ? 1 : 0);
+	if ((fd = worker_dir(wk, dir)) != -1)
+		n = read_at(fd, path + dl, buf, BUILD_SIDECAR_MAX,
+		    c->ini_size, &err);
+	else
+		n = read_at(wk->bc->rootfd, path, buf, BUILD_SIDECAR_MAX,
+		    c->ini_size, &err);
 	if (n < 0) {
 		if (err != ENOENT && !wk->bc->quiet) {
 			wk->errors++;
@@ -564,14 +597,22 @@ stmt_load(struct worker *wk, size_t i, char *buf, char *scbuf)
 	char		 tags[SCAN_TAGS_MAX * (SCAN_TAG_MAX + 1) + 1] = "";
 	const char	*slash;
 	ssize_t		 n;
-	int		 err;
+	int		 err, fd;
 
 	memcpy(st->date, c->name.date.text, sizeof(st->date));
 	st->is_txt = c->name.is_txt;
 	st->mtime = c->mtime;
 	st->size = c->size;
 	snprintf(path, sizeof(path), "%s/%s", wk->bc->archive, c->rel);
-	n = read_at(wk->bc->rootfd, path, buf, BUILD_READ_MAX, c->size, &err);
+	slash = strrchr(c->rel, '/');
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - c->rel) : 0,
+	    c->rel);
+	if ((fd = worker_dir(wk, dir)) != -1)
+		n = read_at(fd, slash ? slash + 1 : c->rel, buf, BUILD_READ_MAX,
+		    c->size, &err);
+	else
+		n = read_at(wk->bc->rootfd, path, buf, BUILD_READ_MAX, c->size,
+		    &err);
 	if (n < 0) {
 		wk->errors++;
 		if (!wk->bc->quiet)
@@ -580,9 +621,6 @@ stmt_load(struct worker *wk, size_t i, char *buf, char *scbuf)
 		return 0;
 	}
 	scan_extract(buf, (size_t)n, c->name.is_txt, &tx);
-	slash = strrchr(c->rel, '/');
-	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - c->rel) : 0,
-	    c->rel);
 	apply_sidecar(wk, st, dir, c, &tx, scbuf, tags, sizeof(tags));
 	if (tx.title[0] == '\0')
 		snprintf(tx.title, sizeof(tx.title), "%s", c->name.slug);
@@ -615,6 +653,7 @@ worker_run(void *arg)
 	char		*buf, *scbuf;
 	size_t		 i;
 
+	wk->dirfd = -1;
 	buf = malloc(BUILD_READ_MAX);
 	scbuf = malloc(BUILD_SIDECAR_MAX);
 	if (buf == NULL || scbuf == NULL) {
@@ -627,6 +666,9 @@ worker_run(void *arg)
 			break;
 		}
 done:
+	if (wk->dirfd != -1)
+		close(wk->dirfd);
+	wk->dirfd = -1;
 	free(buf);
 	free(scbuf);
 	return NULL;
