@@ -52,15 +52,15 @@ struct cand {
 /* The sidecars ("NAME.ini") one folder holds, by NAME. */
 struct sidecar_seen {
 	char			*base;
-	off_t			 size;		/* 0: not a regular file */
+	off_t			 size;	/* 0: not a regular file */
 };
 
 struct folder {
 	struct sidecar_seen	*ini;
 	size_t			 nini, capini;
-	size_t			*own;		/* its statements in walk.c */
+	size_t			*own;	/* its statements in walk.c */
 	size_t			 nown, capown;
-	int			 unknown;	/* out of memory: try them all */
+	int			 unknown; /* no memory: try them all */
 };
 
 struct walk {
@@ -70,7 +70,7 @@ struct walk {
 	uint64_t		 sig;
 	size_t			 errors;
 	int			 failed;
-	char			**defer;	/* top folders, walked after */
+	char			**defer; /* top folders, walked after */
 	size_t			 ndefer, capdefer;
 };
 

@@ -615,7 +615,7 @@ ascii8(uint64_t x, uint64_t *f)
 
 	alpha = RANGE8(x | REP8(0x20), 'a', 'z');
 	word = alpha | RANGE8(x, '0', '9');
-	*f = x | (alpha >> 2);		/* 0x80 -> 0x20 in the same lane */
+	*f = x | (alpha >> 2);	/* 0x80 -> 0x20 in the same lane */
 	if (word == HI8)
 		return 8;
 	return __builtin_ctzll(~word & HI8) >> 3;
@@ -792,7 +792,7 @@ post_append(struct search_index *ix, struct term *t, uint32_t doc,
 	size_t		 n;
 
 	if (b != NULL && b->cap - b->len >= POSTING_MAX)
-		p = b->data + b->len;	/* room for any posting: in place */
+		p = b->data + b->len;	/* room for any posting */
 	else
 		p = tmp;
 	n = put_varint(p, t->df == 0 ? doc : doc - t->last_doc);

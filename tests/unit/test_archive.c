@@ -382,8 +382,8 @@ test_build_sidecars(void **state)
 	}
 	/* 90 statements, every third with a sidecar, sizes all different. */
 	for (i = 0; i < 90; i++) {
-		snprintf(p, sizeof(p), "%s/statements/2023/2023-01-%02zu-s%zu.gmi",
-		    dir, 1 + i % 28, i);
+		snprintf(p, sizeof(p), "%s/statements/2023/"
+		    "2023-01-%02zu-s%zu.gmi", dir, 1 + i % 28, i);
 		write_file(p, i % 2 ? "# Body title\n\nSome words.\n" :
 		    "# Body title\n\nMore words, and more, and more.\n");
 		if (i % 3 == 0) {
@@ -426,8 +426,8 @@ test_build_sidecars(void **state)
 			assert_string_equal(st->tags, "deep");
 			seen++;
 		} else {
-			assert_int_equal(sscanf(st->rel, "2023/2023-01-%*d-s%zu",
-			    &k), 1);
+			assert_int_equal(sscanf(st->rel,
+			    "2023/2023-01-%*d-s%zu", &k), 1);
 			if (k % 3 == 0) {
 				snprintf(want, sizeof(want), "Side %zu", k);
 				assert_string_equal(st->title, want);

@@ -484,7 +484,9 @@ test_index_random_bytes(void **state)
 		len = 0;
 		k = bf_rand() % 120;
 		for (i = 0; i < k; i++) {
-			const char	*p = piece[bf_rand() % (sizeof(piece) /
+			const char	*p;
+
+			p = piece[bf_rand() % (sizeof(piece) /
 			    sizeof(piece[0]))];
 
 			if (len + strlen(p) >= sizeof(text[d]))
