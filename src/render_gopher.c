@@ -133,6 +133,9 @@ static void
 put_menu_line(struct buf *b, char type, const char *disp, size_t len,
     const char *sel, const char *host, int port)
 {
+	/* The type is one printable character: anything else breaks the line. */
+	if (type < '!' || type > '~')
+		type = '3';
 	buf_putc(b, type);
 	buf_append(b, disp, len);
 	buf_putc(b, '\t');
@@ -500,6 +503,10 @@ gopher_url_item(struct buf *b, const char *url, const char *display,
 	if (path[0] == '/' && path[1] != '\0' && path[1] != '?' &&
 	    path[1] != '#') {
 		type = path[1];
+		if (type < '!' || type > '~') {	/* not an item type */
+			buf_free(&sel);
+			goto fallback;
+		}
 		lenient_decode(path + 2, strcspn(path + 2, "#"), &sel);
 	}
 	if (sel.data != NULL)
@@ -513,7 +520,12 @@ gopher_url_item(struct buf *b, const char *url, const char *display,
 	buf_free(&sel);
 	return;
 fallback:
-	gopher_item(b, 'h', display, url, st);
+	/* Not a usable gopher URL: an 'h' item like any other URL. */
+	buf_init(&sel, URI_MAX * 4 + 8);
+	buf_puts(&sel, "URL:");
+	buf_puts(&sel, url);
+	gopher_item(b, 'h', display, sel.data ? sel.data : "URL:", st);
+	buf_free(&sel);
 }
 
 void

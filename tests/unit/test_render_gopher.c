@@ -272,6 +272,11 @@ static const struct link_case link_cases[] = {
 	{ "/anim.gif", "gL\t/anim.gif\tlocalhost\t7070\r\n" },
 	{ "/doc.pdf", "dL\t/doc.pdf\tlocalhost\t7070\r\n" },
 	{ "/search", "7L\t/search\tlocalhost\t7070\r\n" },
+	/* Found by fuzzing: a control byte where the item type goes must
+	 * not start a line; the link becomes a URL: item, cleaned. */
+	{ "gopher://h/\r?", "hL\tURL:gopher://h/ ?\tlocalhost\t7070\r\n" },
+	{ "gopher://h/\x7fx", "hL\tURL:gopher://h/\x7fx\tlocalhost\t"
+	    "7070\r\n" },
 };
 
 static void
