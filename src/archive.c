@@ -404,6 +404,33 @@ struct results {
 	int			 words;
 };
 
+
+/*
+ * "/tags/TAG[/...]" or "/YYYY[/...]" after the archive prefix: the group,
+ * and in *after what follows its name (a page number or "").  NULL when no
+ * such tag or year; *is_tag says which kind was asked for.
+ */
+static struct group *
+group_at(const struct snapshot *s, const char *rest, const char **after,
+    int *is_tag)
+{
+	const char	*slash;
+
+	*is_tag = strncmp(rest, "/tags/", 6) == 0;
+	if (*is_tag) {
+		rest += 6;
+		if ((slash = strchr(rest, '/')) == NULL)
+			slash = rest + strlen(rest);
+		*after = slash;
+		return group_find(s->tags, s->ntags, rest, slash - rest);
+	}
+	rest++;
+	if (strlen(rest) < 4 || (rest[4] != '\0' && rest[4] != '/'))
+		return NULL;
+	*after = rest + 4;
+	return group_find(s->years, s->nyears, rest, 4);
+}
+
 static int
 run_search(struct snapshot *s, const char *q, size_t qlen,
     struct results *res)
@@ -477,6 +504,7 @@ archive_gemini(const struct request_ctx *ctx, const char *path,
 	char		 mime[128], target[PATH_MAX];
 	size_t		 alen;
 	long		 pg;
+	int		 is_tag;
 
 	if (s == NULL || path == NULL)
 		return 0;
@@ -520,31 +548,19 @@ archive_gemini(const struct request_ctx *ctx, const char *path,
 			    sizeof(mime)));
 		return 1;
 	}
-	if (strncmp(rest, "/tags/", 6) == 0) {
-		rest += 6;
-		slash = strchr(rest, '/');
-		if (slash == NULL)
-			slash = rest + strlen(rest);
-		g = group_find(s->tags, s->ntags, rest, slash - rest);
-		if (g == NULL) {
-			gemini_reply(r, 51, "No statement has this tag");
-			return 1;
-		}
-	} else {
-		rest++;
-		if (strlen(rest) < 4 || (rest[4] != '\0' && rest[4] != '/'))
-			return 0;
-		slash = rest + 4;
-		if ((g = group_find(s->years, s->nyears, rest, 4)) == NULL)
-			return 0;
+	if ((g = group_at(s, rest, &slash, &is_tag)) == NULL) {
+		if (!is_tag)
+			return 0;	/* a folder of that name, maybe */
+		gemini_reply(r, 51, "No statement has this tag");
+		return 1;
 	}
 	if ((pg = page_number(slash)) == -2) {
 		snprintf(target, sizeof(target), "%s/", path);
 		gemini_reply(r, 31, target);
 		return 1;
 	}
-	if (pg == -1 || group_render(s, g, g >= s->tags &&
-	    g < s->tags + s->ntags) == -1 || (size_t)pg >= g->npages) {
+	if (pg == -1 || group_render(s, g, is_tag) == -1 ||
+	    (size_t)pg >= g->npages) {
 		gemini_reply(r, 51, "No such page");
 		return 1;
 	}
@@ -1123,6 +1139,7 @@ archive_gopher(const struct request_ctx *ctx, const char *sel,
 	const char		*rest, *slash;
 	size_t			 alen;
 	long			 pg;
+	int			 is_tag;
 
 	if (s == NULL || sel == NULL)
 		return 0;
@@ -1159,29 +1176,15 @@ archive_gopher(const struct request_ctx *ctx, const char *sel,
 		gopher_page_reply(s, &s->gtags, gopher_tags, &gs, r);
 		return 1;
 	}
-	if (strncmp(rest, "/tags/", 6) == 0) {
-		rest += 6;
-		slash = strchr(rest, '/');
-		if (slash == NULL)
-			slash = rest + strlen(rest);
-		if ((g = group_find(s->tags, s->ntags, rest, slash - rest)) ==
-		    NULL)
-			return 0;
-	} else {
-		rest++;
-		if (strlen(rest) < 4 || (rest[4] != '\0' && rest[4] != '/'))
-			return 0;
-		slash = rest + 4;
-		if ((g = group_find(s->years, s->nyears, rest, 4)) == NULL)
-			return 0;
-	}
+	if ((g = group_at(s, rest, &slash, &is_tag)) == NULL)
+		return 0;
 	pg = page_number(slash);
 	if (pg == -2)
 		pg = 0;
 	if (pg < 0 || (size_t)pg * GOPHER_PAGE_ITEMS >= g->n + (g->n == 0))
 		return 0;
-	gopher_group_reply(s, g, g >= s->tags && g < s->tags + s->ntags ?
-	    "Statements tagged" : "Statements of", pg, &gs, r);
+	gopher_group_reply(s, g, is_tag ? "Statements tagged" :
+	    "Statements of", pg, &gs, r);
 	return 1;
 }
 

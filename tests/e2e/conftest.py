@@ -58,6 +58,20 @@ def ipv6_available():
         return False
 
 
+def read_all(s):
+    """Read a TLS socket until close_notify (or a plain EOF)."""
+    chunks = []
+    while True:
+        try:
+            b = s.recv(65536)
+        except ssl.SSLZeroReturnError:
+            break
+        if not b:
+            break
+        chunks.append(b)
+    return b"".join(chunks)
+
+
 def write_files(root, files):
     for name, data in files.items():
         path = os.path.join(root, name)
@@ -226,16 +240,7 @@ class Server:
                                       timeout=timeout) as raw:
             with ctx.wrap_socket(raw, server_hostname=sni) as s:
                 s.sendall(data)
-                chunks = []
-                while True:
-                    try:
-                        b = s.recv(65536)
-                    except ssl.SSLZeroReturnError:
-                        break
-                    if not b:
-                        break
-                    chunks.append(b)
-        resp = b"".join(chunks)
+                resp = read_all(s)
         head, sep, body = resp.partition(b"\r\n")
         assert sep, "no CRLF in response %r" % resp[:200]
         return head.decode("utf-8"), body

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from conftest import BIN, ipv6_available
+from conftest import BIN, ipv6_available, read_all
 
 
 def worker_pids(srv):
@@ -207,12 +207,7 @@ def test_close_notify_is_sent(server):
         with ctx.wrap_socket(raw, server_hostname="localhost",
                              suppress_ragged_eofs=False) as s:
             s.sendall(server.url("/hello.gmi").encode() + b"\r\n")
-            data = b""
-            while True:
-                b = s.recv(4096)
-                if not b:
-                    break
-                data += b
+            data = read_all(s)
     assert data.startswith(b"20 ")
 
 
@@ -395,12 +390,7 @@ def test_ipv6_loopback(server):
     with socket.create_connection(("::1", server.gemini_port), timeout=5) as raw:
         with ctx.wrap_socket(raw, server_hostname="localhost") as s:
             s.sendall(("gemini://[::1]:%d/hello.gmi\r\n" % server.gemini_port).encode())
-            data = b""
-            while True:
-                b = s.recv(4096)
-                if not b:
-                    break
-                data += b
+            data = read_all(s)
     assert data.startswith(b"20 text/gemini")
 
 

@@ -18,7 +18,7 @@ import time
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, read_all
 
 ROOT = os.geteuid() == 0
 SIG_TIMEOUT = 10.0
@@ -127,15 +127,7 @@ def gemini_after_header(srv, header, path="/hello.gmi"):
     raw.sendall(header)
     with srv.tls_context().wrap_socket(raw, server_hostname="localhost") as s:
         s.sendall(srv.url(path).encode() + b"\r\n")
-        data = b""
-        while True:
-            try:
-                b = s.recv(65536)
-            except ssl.SSLZeroReturnError:
-                break
-            if not b:
-                break
-            data += b
+        data = read_all(s)
     return data.split(b"\r\n", 1)[0].decode()
 
 
@@ -249,15 +241,7 @@ def test_sighup_keeps_slow_client(make_server):
         # The old worker still holds this client; the request comes late.
         time.sleep(0.3)
         s.sendall(srv.url("/hello.gmi").encode() + b"\r\n")
-        data = b""
-        while True:
-            try:
-                b = s.recv(65536)
-            except ssl.SSLZeroReturnError:
-                break
-            if not b:
-                break
-            data += b
+        data = read_all(s)
     finally:
         s.close()
     assert data.startswith(b"20 "), data[:100]
