@@ -75,6 +75,9 @@ $(F)/%.o: src/%.c
 	clang -std=c17 -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
 	    $(DEFS) $(PKG_CFLAGS) -c -o $@ $<
 
+# Keep the fuzz objects: make would delete them as intermediates.
+.SECONDARY: $(LIB_SRCS:src/%.c=$(F)/%.o)
+
 $(F)/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS:src/%.c=$(F)/%.o)
 	clang -std=c17 -O1 -g -fsanitize=fuzzer,address,undefined $(DEFS) \
 	    $(PKG_CFLAGS) -Isrc -o $@ $< $(LIB_SRCS:src/%.c=$(F)/%.o) $(LDLIBS)
