@@ -1344,14 +1344,6 @@ watch_cb(evutil_socket_t fd, short ev, void *arg)
 }
 #endif
 
-void
-archive_rebuild_now(void)
-{
-	if (A.base == NULL)
-		return;
-	start_build(1);
-}
-
 static void
 urls_init(const struct config *conf)
 {

@@ -12,8 +12,9 @@ struct config;
 struct event_base;
 
 /* Build the first index and start watching (inotify / stat scan). */
+/* (SIGHUP needs nothing here: the parent starts new workers, and each
+ * builds a fresh index.) */
 int	 archive_start(struct event_base *, const struct config *, int rootfd);
-void	 archive_rebuild_now(void);	/* SIGHUP */
 void	 archive_stop(void);
 
 /*

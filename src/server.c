@@ -348,12 +348,6 @@ server_drain(struct server *srv, void (*done)(void *), void *arg)
 		done(arg);
 }
 
-size_t
-server_nconns(const struct server *srv)
-{
-	return srv->nconns;
-}
-
 void
 server_free(struct server *srv)
 {

@@ -38,7 +38,6 @@ struct server	*server_new(struct event_base *, const struct config *,
 		    size_t nlisteners);
 /* Stop accepting; `done` is called once no connection is left. */
 void		 server_drain(struct server *, void (*done)(void *), void *);
-size_t		 server_nconns(const struct server *);
 void		 server_free(struct server *);
 
 #endif

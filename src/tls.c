@@ -323,7 +323,8 @@ check_cert_dates(const char *path)
 	return rv;
 }
 
-int
+/* SHA-256 fingerprint of a PEM certificate file as "AB:CD:...". 0 / -1. */
+static int
 tls_fingerprint(const char *certfile, char *out, size_t len)
 {
 	unsigned char	 md[EVP_MAX_MD_SIZE];

@@ -27,9 +27,6 @@ SSL_CTX	*tls_ctx_new(const struct config *);
 /* The session-ticket master secret; the parent calls this before forking. */
 int	 tls_tickets_init(void);
 
-/* SHA-256 fingerprint of a PEM certificate file as "AB:CD:...". 0 / -1. */
-int	 tls_fingerprint(const char *certfile, char *out, size_t len);
-
 SSL	*tls_conn_new(SSL_CTX *, int fd);
 int	 tls_accept(SSL *);			/* 0, TLS_WANT_*, -1 */
 ssize_t	 tls_read(SSL *, void *, size_t);	/* n, 0 = EOF, TLS_WANT_*, -1 */
