@@ -128,6 +128,7 @@ static void	 ctx_init(void);
 static int	 slot_start(struct slot *);
 static void	 slot_close(struct slot *);
 static void	 slot_fail(struct slot *, enum err_kind);
+static void	 ssl_wait(struct slot *, int);
 static void	 slot_finish(struct slot *, int);
 static void	 slot_step(struct slot *);
 static void	 slot_recv(struct slot *);
@@ -258,6 +259,20 @@ slot_close(struct slot *s)
 	s->fd = -1;
 	s->state = S_IDLE;
 	s->want = 0;
+}
+
+/* After an SSL call returned r <= 0: wait for the socket, or fail. */
+static void
+ssl_wait(struct slot *s, int r)
+{
+	int	 e = SSL_get_error(s->ssl, r);
+
+	if (e == SSL_ERROR_WANT_READ)
+		s->want = POLLIN;
+	else if (e == SSL_ERROR_WANT_WRITE)
+		s->want = POLLOUT;
+	else
+		slot_fail(s, E_TLS);
 }
 
 static void
@@ -406,7 +421,7 @@ slot_recv(struct slot *s)
 static void
 slot_step(struct slot *s)
 {
-	int	 r, e, soerr;
+	int	 r, soerr;
 	ssize_t	 n;
 	socklen_t sl = sizeof(soerr);
 
@@ -442,13 +457,7 @@ slot_step(struct slot *s)
 		ERR_clear_error();
 		r = SSL_do_handshake(s->ssl);
 		if (r != 1) {
-			e = SSL_get_error(s->ssl, r);
-			if (e == SSL_ERROR_WANT_READ)
-				s->want = POLLIN;
-			else if (e == SSL_ERROR_WANT_WRITE)
-				s->want = POLLOUT;
-			else
-				slot_fail(s, E_TLS);
+			ssl_wait(s, r);
 			return;
 		}
 		s->reused = SSL_session_reused(s->ssl);
@@ -468,13 +477,7 @@ slot_step(struct slot *s)
 				r = SSL_write(s->ssl, o.req + s->sent,
 				    (int)(o.reqlen - s->sent));
 				if (r <= 0) {
-					e = SSL_get_error(s->ssl, r);
-					if (e == SSL_ERROR_WANT_READ)
-						s->want = POLLIN;
-					else if (e == SSL_ERROR_WANT_WRITE)
-						s->want = POLLOUT;
-					else
-						slot_fail(s, E_TLS);
+					ssl_wait(s, r);
 					return;
 				}
 				s->sent += (size_t)r;

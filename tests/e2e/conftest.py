@@ -59,7 +59,7 @@ def ipv6_available():
 
 
 def read_all(s):
-    """Read a TLS socket until close_notify (or a plain EOF)."""
+    """Read a socket until EOF (a TLS socket: until close_notify)."""
     chunks = []
     while True:
         try:
@@ -255,13 +255,7 @@ class Server:
         with socket.create_connection((host, self.gopher_port),
                                       timeout=timeout) as s:
             s.sendall(selector + b"\r\n")
-            chunks = []
-            while True:
-                b = s.recv(65536)
-                if not b:
-                    break
-                chunks.append(b)
-        return b"".join(chunks)
+            return read_all(s)
 
 
 @pytest.fixture

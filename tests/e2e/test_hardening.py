@@ -135,13 +135,7 @@ def gopher_after_header(srv, header, selector=b"/plain.txt"):
     with socket.create_connection(("127.0.0.1", srv.gopher_port),
                                   timeout=5) as s:
         s.sendall(header + selector + b"\r\n")
-        data = b""
-        while True:
-            b = s.recv(65536)
-            if not b:
-                break
-            data += b
-    return data
+        return read_all(s)
 
 
 def access_wait(srv, pattern, timeout=5.0):
@@ -568,13 +562,7 @@ def test_haproxy_two_instances(make_server, tmp_path):
     def through(port=gop):
         with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
             s.sendall(b"/plain.txt\r\n")
-            data = b""
-            while True:
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                data += chunk
-        return data
+            return read_all(s)
 
     def ready():
         # A full request, not a bare connect: a connection closed at
