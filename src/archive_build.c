@@ -31,6 +31,13 @@
 #include "uri.h"
 
 #define CHUNK_SIZE	(256 * 1024)
+/*
+ * Statements a loading thread opens ahead of the one it reads, asking the
+ * kernel to read them in (posix_fadvise): on a cold page cache the disk
+ * then has many reads queued instead of one, which is most of a cold
+ * build's time.  On a warm cache it costs one cheap call a file.
+ */
+#define OPEN_AHEAD	64
 #define WATCH_MASK	(IN_CREATE | IN_DELETE | IN_MODIFY | IN_MOVED_FROM | \
 			 IN_MOVED_TO | IN_CLOSE_WRITE | IN_DELETE_SELF | \
 			 IN_ONLYDIR)
@@ -83,6 +90,18 @@ struct subwalk {
 	pthread_t		 thr;
 };
 
+/* The folder of the last file opened, kept open for the next one. */
+struct dircache {
+	int			 fd;		/* of rel, or -1 */
+	char			 rel[PATH_MAX];
+};
+
+/* A statement and its sidecar, opened ahead; -1: not opened. */
+struct ahead {
+	int			 fd;
+	int			 ini_fd;
+};
+
 struct worker {
 	const struct build_conf	*bc;
 	struct snapshot		*s;
@@ -93,8 +112,9 @@ struct worker {
 	size_t			 errors;
 	int			 failed;
 	pthread_t		 thr;
-	int			 dirfd;		/* of dirrel, or -1 */
-	char			 dirrel[PATH_MAX];
+	struct dircache		 dir;		/* the last folder opened in */
+	struct ahead		 ahead[OPEN_AHEAD];
+	size_t			 next_ahead;	/* next statement to open */
 };
 
 static char *
@@ -469,23 +489,17 @@ cand_cmp(const void *a, const void *b)
 }
 
 /*
- * Up to max bytes of a file.  `hint` is its size when walked (0: unknown):
- * once that much is read, no second read() is spent to meet the end.  A
- * file that grew since is read again by the rebuild its change triggers.
+ * Up to max bytes of an open file, which is closed.  `hint` is its size
+ * when walked (0: unknown): once that much is read, no second read() is
+ * spent to meet the end.  A file that grew since is read again by the
+ * rebuild its change triggers.
  */
 static ssize_t
-read_at(int rootfd, const char *path, char *buf, size_t max, off_t hint,
-    int *err)
+read_fd(int fd, char *buf, size_t max, off_t hint, int *err)
 {
 	ssize_t	 n, got = 0;
-	int	 fd;
 
 	*err = 0;
-	fd = openat(rootfd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd == -1) {
-		*err = errno;
-		return -1;
-	}
 	while ((size_t)got < max) {
 		n = read(fd, buf + got, max - got);
 		if (n == -1 && errno == EINTR)
@@ -506,54 +520,120 @@ read_at(int rootfd, const char *path, char *buf, size_t max, off_t hint,
 }
 
 /*
- * The folder of the statements being loaded, opened once for all of them
- * (they come in order, folder by folder): a file is then opened by its
- * name alone instead of a path looked up from the root.  -1 when the
- * folder cannot be opened (the callers then use the whole path).
+ * A file of the archive folder `dir` (relative to the archive), opened
+ * by its name under the folder's descriptor, kept from the last call
+ * (files come folder by folder), or by its whole path when the folder
+ * cannot be opened.
  */
 static int
-worker_dir(struct worker *wk, const char *dir)
+archive_open(const struct build_conf *bc, struct dircache *dc,
+    const char *dir, const char *name)
 {
 	char	 path[PATH_MAX];
 
-	if (wk->dirfd != -1 && strcmp(wk->dirrel, dir) == 0)
-		return wk->dirfd;
-	if (wk->dirfd != -1)
-		close(wk->dirfd);
-	wk->dirfd = -1;
-	if (snprintf(path, sizeof(path), "%s%s%s", wk->bc->archive,
-	    *dir ? "/" : "", dir) >= (int)sizeof(path) ||
-	    snprintf(wk->dirrel, sizeof(wk->dirrel), "%s", dir) >=
-	    (int)sizeof(wk->dirrel))
+	if (dc->fd == -1 || strcmp(dc->rel, dir) != 0) {
+		if (dc->fd != -1)
+			close(dc->fd);
+		dc->fd = -1;
+		if (snprintf(path, sizeof(path), "%s%s%s", bc->archive,
+		    *dir ? "/" : "", dir) < (int)sizeof(path) &&
+		    snprintf(dc->rel, sizeof(dc->rel), "%s", dir) <
+		    (int)sizeof(dc->rel))
+			dc->fd = openat(bc->rootfd, path, O_RDONLY |
+			    O_DIRECTORY | O_CLOEXEC);
+	}
+	if (dc->fd != -1)
+		return openat(dc->fd, name, O_RDONLY | O_NOFOLLOW |
+		    O_CLOEXEC);
+	if (snprintf(path, sizeof(path), "%s/%s%s%s", bc->archive, dir,
+	    *dir ? "/" : "", name) >= (int)sizeof(path)) {
+		errno = ENAMETOOLONG;
 		return -1;
-	wk->dirfd = openat(wk->bc->rootfd, path, O_RDONLY | O_DIRECTORY |
-	    O_CLOEXEC);
-	return wk->dirfd;
+	}
+	return openat(bc->rootfd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+/* A statement's folder (into dir, PATH_MAX bytes) and file name. */
+static const char *
+cand_split(const struct cand *c, char *dir)
+{
+	const char	*slash = strrchr(c->rel, '/');
+
+	snprintf(dir, PATH_MAX, "%.*s", slash ? (int)(slash - c->rel) : 0,
+	    c->rel);
+	return slash ? slash + 1 : c->rel;
+}
+
+static void
+ahead_hint(int fd)
+{
+#ifdef POSIX_FADV_WILLNEED
+	if (fd != -1)
+		(void)posix_fadvise(fd, 0, 0, POSIX_FADV_WILLNEED);
+#else
+	(void)fd;
+#endif
+}
+
+/* Opens statements (and sidecars) up to OPEN_AHEAD past i. */
+static void
+ahead_fill(struct worker *wk, size_t i)
+{
+	struct ahead	*a;
+	struct cand	*c;
+	char		 dir[PATH_MAX], ini[PATH_MAX];
+	const char	*name;
+
+	while (wk->next_ahead < wk->hi && wk->next_ahead < i + OPEN_AHEAD) {
+		c = &wk->c[wk->next_ahead];
+		a = &wk->ahead[wk->next_ahead++ % OPEN_AHEAD];
+		name = cand_split(c, dir);
+		a->fd = archive_open(wk->bc, &wk->dir, dir, name);
+		ahead_hint(a->fd);
+		a->ini_fd = -1;
+		if (c->ini_size >= 0 && snprintf(ini, sizeof(ini), "%s.ini",
+		    c->name.base) < (int)sizeof(ini)) {
+			a->ini_fd = archive_open(wk->bc, &wk->dir, dir, ini);
+			ahead_hint(a->ini_fd);
+		}
+	}
+}
+
+/* Statement i's opened file and sidecar, taken (-1 where none). */
+static struct ahead
+ahead_take(struct worker *wk, size_t i)
+{
+	struct ahead	*a = &wk->ahead[i % OPEN_AHEAD], r = *a;
+
+	a->fd = a->ini_fd = -1;
+	return r;
 }
 
 static void
 apply_sidecar(struct worker *wk, struct stmt *st, const char *dir,
-    struct cand *c, struct scan_text *tx, char *buf, char *tags,
+    struct cand *c, int fd, struct scan_text *tx, char *buf, char *tags,
     size_t tagsz)
 {
 	struct scan_sidecar	 sc;
 	char			 path[PATH_MAX];
 	size_t			 i, o = 0, dl;
-	ssize_t			 n;
-	int			 err, fd;
+	ssize_t			 n = -1;
+	int			 err;
 
 	if (c->ini_size < 0)		/* the walk saw none */
 		return;
 	if (snprintf(path, sizeof(path), "%s/%s%s%s.ini", wk->bc->archive,
-	    dir, *dir ? "/" : "", c->name.base) >= (int)sizeof(path))
+	    dir, *dir ? "/" : "", c->name.base) >= (int)sizeof(path)) {
+		if (fd != -1)
+			close(fd);
 		return;
+	}
 	dl = strlen(wk->bc->archive) + 1 + strlen(dir) + (*dir ? 1 : 0);
-	if ((fd = worker_dir(wk, dir)) != -1)
-		n = read_at(fd, path + dl, buf, BUILD_SIDECAR_MAX,
-		    c->ini_size, &err);
-	else
-		n = read_at(wk->bc->rootfd, path, buf, BUILD_SIDECAR_MAX,
-		    c->ini_size, &err);
+	if (fd == -1)
+		fd = archive_open(wk->bc, &wk->dir, dir, path + dl);
+	err = errno;
+	if (fd != -1)
+		n = read_fd(fd, buf, BUILD_SIDECAR_MAX, c->ini_size, &err);
 	if (n < 0) {
 		if (err != ENOENT && !wk->bc->quiet) {
 			wk->errors++;
@@ -595,25 +675,27 @@ stmt_load(struct worker *wk, size_t i, char *buf, char *scbuf)
 	struct scan_text tx;
 	char		 path[PATH_MAX], enc[PATH_MAX * 3], dir[PATH_MAX];
 	char		 tags[SCAN_TAGS_MAX * (SCAN_TAG_MAX + 1) + 1] = "";
-	const char	*slash;
-	ssize_t		 n;
-	int		 err, fd;
+	const char	*name;
+	struct ahead	 a;
+	ssize_t		 n = -1;
+	int		 err;
 
 	memcpy(st->date, c->name.date.text, sizeof(st->date));
 	st->is_txt = c->name.is_txt;
 	st->mtime = c->mtime;
 	st->size = c->size;
 	snprintf(path, sizeof(path), "%s/%s", wk->bc->archive, c->rel);
-	slash = strrchr(c->rel, '/');
-	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - c->rel) : 0,
-	    c->rel);
-	if ((fd = worker_dir(wk, dir)) != -1)
-		n = read_at(fd, slash ? slash + 1 : c->rel, buf, BUILD_READ_MAX,
-		    c->size, &err);
-	else
-		n = read_at(wk->bc->rootfd, path, buf, BUILD_READ_MAX, c->size,
-		    &err);
+	name = cand_split(c, dir);
+	ahead_fill(wk, i);
+	a = ahead_take(wk, i);
+	if (a.fd == -1)		/* not opened ahead: say why now */
+		a.fd = archive_open(wk->bc, &wk->dir, dir, name);
+	err = errno;
+	if (a.fd != -1)
+		n = read_fd(a.fd, buf, BUILD_READ_MAX, c->size, &err);
 	if (n < 0) {
+		if (a.ini_fd != -1)
+			close(a.ini_fd);
 		wk->errors++;
 		if (!wk->bc->quiet)
 			log_warnx("%s: %s; not published", path,
@@ -621,7 +703,8 @@ stmt_load(struct worker *wk, size_t i, char *buf, char *scbuf)
 		return 0;
 	}
 	scan_extract(buf, (size_t)n, c->name.is_txt, &tx);
-	apply_sidecar(wk, st, dir, c, &tx, scbuf, tags, sizeof(tags));
+	apply_sidecar(wk, st, dir, c, a.ini_fd, &tx, scbuf, tags,
+	    sizeof(tags));
 	if (tx.title[0] == '\0')
 		snprintf(tx.title, sizeof(tx.title), "%s", c->name.slug);
 	snprintf(enc, sizeof(enc), "/");
@@ -653,7 +736,10 @@ worker_run(void *arg)
 	char		*buf, *scbuf;
 	size_t		 i;
 
-	wk->dirfd = -1;
+	wk->dir.fd = -1;
+	wk->next_ahead = wk->lo;
+	for (i = 0; i < OPEN_AHEAD; i++)
+		wk->ahead[i].fd = wk->ahead[i].ini_fd = -1;
 	buf = malloc(BUILD_READ_MAX);
 	scbuf = malloc(BUILD_SIDECAR_MAX);
 	if (buf == NULL || scbuf == NULL) {
@@ -666,9 +752,15 @@ worker_run(void *arg)
 			break;
 		}
 done:
-	if (wk->dirfd != -1)
-		close(wk->dirfd);
-	wk->dirfd = -1;
+	for (i = 0; i < OPEN_AHEAD; i++) {	/* left by a failure */
+		if (wk->ahead[i].fd != -1)
+			close(wk->ahead[i].fd);
+		if (wk->ahead[i].ini_fd != -1)
+			close(wk->ahead[i].ini_fd);
+	}
+	if (wk->dir.fd != -1)
+		close(wk->dir.fd);
+	wk->dir.fd = -1;
 	free(buf);
 	free(scbuf);
 	return NULL;

@@ -295,6 +295,32 @@ def test_broken_sidecar_reported_statement_served(make_server):
     assert head.startswith("20 ")
 
 
+def test_unreadable_files_reported_others_served(make_server):
+    srv = make_server(start=False, files={
+        "statements/2024-06-01-locked.gmi": "# Locked away\n\nSecret.\n",
+        "statements/2024-06-02-open.gmi": "# Open statement\n\nHello.\n",
+        "statements/2024-06-02-open.ini": "title = Never read\n",
+    })
+    locked = os.path.join(srv.content, "statements/2024-06-01-locked.gmi")
+    ini = os.path.join(srv.content, "statements/2024-06-02-open.ini")
+    # Unreadable for the worker: as root it serves as user nobody.
+    os.chmod(locked, 0)
+    os.chmod(ini, 0)
+    srv.start()
+    _, body = gem_ok(srv, "/statements/")
+    log = srv.log_text()
+    assert "statements/2024-06-01-locked.gmi: Permission denied; " \
+        "not published" in log
+    assert "statements/2024-06-02-open.ini: Permission denied" in log
+    assert "Locked away" not in body
+    assert "2024-06-02 Open statement" in body
+    assert SEED_TITLE in body
+    _, body = gem_ok(srv, "/search?secret")
+    assert "Locked away" not in body
+    _, body = gem_ok(srv, "/search?hello")
+    assert "Open statement" in body
+
+
 def test_index_gmi_wins_on_gemini_only(make_server):
     srv = make_server(files={"index.gmi": "# Hand made\n"})
     _, body = gem_ok(srv, "/")
