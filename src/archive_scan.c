@@ -188,6 +188,15 @@ copy_trim(char *dst, size_t dsz, const char *s, size_t len)
 	while (i < len && (u[i] <= ' ' || u[i] == 0x7f))
 		i++;
 	while (i < len) {
+		if (u[i] > ' ' && u[i] < 0x7f) {	/* the common case */
+			if (o + space + 1 >= dsz)
+				break;
+			if (space && o > 0)
+				dst[o++] = ' ';
+			space = 0;
+			dst[o++] = s[i++];
+			continue;
+		}
 		if (u[i] <= ' ' || u[i] == 0x7f) {
 			space = 1;
 			i++;
