@@ -4,7 +4,8 @@
 # Generates (once, cached) a synthetic archive of N statements with
 # tests/gen_archive.py, builds tests/bench/archive_bench.c against every
 # module but main.c, and prints build time, memory, search latency and the
-# largest page.  BENCH_DIR overrides the work directory.
+# largest page, on a warm then a cold page cache.  BENCH_DIR overrides the
+# work directory.
 set -eu
 N=${1:-100000}
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
@@ -24,6 +25,16 @@ SRCS=$(ls "$REPO"/src/*.c | grep -v '/main\.c$')
     -I"$REPO/src" $(pkg-config --cflags openssl libmagic inih libevent) \
     -o "$DIR/archive_bench" "$REPO/tests/bench/archive_bench.c" $SRCS \
     $(pkg-config --libs openssl libmagic inih libevent) -lpthread -lm
-# A cold page cache is not what a running server sees: read once.
-cat $(find "$ROOT/statements" -type f | head -1) >/dev/null
-"$DIR/archive_bench" "$ROOT" 2>"$DIR/archive_bench.log"
+# The targets are for a warm page cache, what a running server's rebuilds
+# see: read every file once first.  Then the same build from a cold cache
+# (the archive's file data evicted, as after a reboot; inodes stay cached)
+# is shown for what it is: disk-bound, with no target.
+"$PYTHON" "$REPO/tests/bench/pagecache.py" warm "$ROOT/statements"
+echo "== warm page cache"
+status=0
+"$DIR/archive_bench" "$ROOT" 2>"$DIR/archive_bench.log" || status=$?
+"$PYTHON" "$REPO/tests/bench/pagecache.py" evict "$ROOT/statements"
+echo "== cold page cache (no target)"
+"$DIR/archive_bench" "$ROOT" 10 2>>"$DIR/archive_bench.log" | grep '^build:' ||
+    true
+exit $status
