@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,10 +77,12 @@ static struct {
 	struct timespec		 burst_start;
 	int			 in_burst;
 	int			 watchfd;
+	int			 turnsfd;	/* see turn_take */
+	atomic_int		 stopping;	/* a waiting build gives up */
 	char			 base_url[URI_HOST_MAX + 32];
 	char			 archive_url[256];
 	char			 gopher_url[URI_HOST_MAX + 32];
-} A = { .pipe = { -1, -1 }, .watchfd = -1, .rootfd = -1 };
+} A = { .pipe = { -1, -1 }, .watchfd = -1, .turnsfd = -1, .rootfd = -1 };
 
 static void	 snap_release(void *);
 static void	 start_build(int force);
@@ -1199,6 +1202,75 @@ heap_trim(void)
 #endif
 }
 
+void
+archive_set_turns(int fd)
+{
+	A.turnsfd = fd;
+}
+
+/*
+ * Sibling workers take turns to build, under a write lock on a file the
+ * parent opened for all of them.  Their builds compete for the same
+ * cores: one at a time, the first worker serves the new index sooner
+ * (a worker still building accepts no connection, the others take them)
+ * and the machine holds one build's temporary memory at a time.  The lock
+ * goes with its process if a worker dies.  Returns 1 when taken, 0 when
+ * there are no turns or the lock cannot be had (build anyway), -1 when
+ * the archive is stopping.
+ */
+static int
+turn_take(void)
+{
+	struct flock	 fl;
+	struct timespec	 nap = { 0, 20 * 1000 * 1000 };
+	int		 waited = 0;
+
+	if (A.turnsfd == -1)
+		return 0;
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	while (fcntl(A.turnsfd, F_SETLK, &fl) == -1) {
+		if (errno != EACCES && errno != EAGAIN && errno != EINTR) {
+			log_warn("archive: build turns");
+			return 0;
+		}
+		if (atomic_load(&A.stopping))
+			return -1;
+		if (!waited++)
+			log_info("archive: waiting for another worker's build");
+		nanosleep(&nap, NULL);
+	}
+	return 1;
+}
+
+static void
+turn_give(int taken)
+{
+	struct flock	 fl;
+
+	if (taken != 1)
+		return;
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_UNLCK;
+	fl.l_whence = SEEK_SET;
+	(void)fcntl(A.turnsfd, F_SETLK, &fl);
+}
+
+/* A snapshot built in this process's turn; NULL when stopping. */
+static struct snapshot *
+build_in_turn(void)
+{
+	struct snapshot	*s;
+	int		 turn;
+
+	if ((turn = turn_take()) == -1)
+		return NULL;
+	s = snapshot_build(&A.bc);
+	turn_give(turn);
+	return s;
+}
+
 static void *
 build_thread(void *arg)
 {
@@ -1207,7 +1279,7 @@ build_thread(void *arg)
 	ssize_t		 n;
 
 	(void)arg;
-	s = snapshot_build(&A.bc);
+	s = build_in_turn();
 	heap_trim();
 	A.result = s;
 	do {
@@ -1403,7 +1475,8 @@ archive_start(struct event_base *base, const struct config *conf, int rootfd)
 #endif
 	A.bc.watchfd = A.watchfd;
 	A.bc.force = 1;
-	if ((s = snapshot_build(&A.bc)) == NULL) {
+	atomic_store(&A.stopping, 0);
+	if ((s = build_in_turn()) == NULL) {
 		log_warnx("archive: cannot build the index");
 		return -1;
 	}
@@ -1440,6 +1513,7 @@ archive_start(struct event_base *base, const struct config *conf, int rootfd)
 void
 archive_stop(void)
 {
+	atomic_store(&A.stopping, 1);
 	if (A.building) {
 		pthread_join(A.thread, NULL);
 		A.building = 0;

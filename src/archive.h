@@ -18,6 +18,13 @@ int	 archive_start(struct event_base *, const struct config *, int rootfd);
 void	 archive_stop(void);
 
 /*
+ * A file open for reading and writing that sibling workers share: their
+ * builds take turns under a lock on it (see archive.c).  -1: no turns.
+ * Call before archive_start.
+ */
+void	 archive_set_turns(int fd);
+
+/*
  * Generated routes.  Return 1 when the request was answered into `r`
  * (a page, a 10 prompt, a redirect, a 51 ...), 0 when the path is not an
  * archive route and should be served from the content root.

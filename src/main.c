@@ -58,6 +58,7 @@ static struct runtime	 rt;
 static struct worker	 workers[WORKERS_MAX * 2];
 static int		 generation;
 static int		 lifeline[2] = { -1, -1 };	/* parent death */
+static FILE		*turns;		/* archive builds take turns on it */
 static volatile sig_atomic_t got_hup, got_usr1, got_term, got_chld;
 
 static __attribute__((noreturn)) void
@@ -267,6 +268,7 @@ worker_main(int id)
 	if (wserver == NULL)
 		fatalx("cannot start serving");
 	cache_init(rt.conf.cache_max_file);
+	archive_set_turns(turns != NULL ? fileno(turns) : -1);
 	if (archive_start(wbase, &rt.conf, rt.rootfd) == -1)
 		log_warnx("the archive could not be indexed; serving files");
 	sigterm = evsignal_new(wbase, SIGTERM, worker_stop, NULL);
@@ -463,6 +465,9 @@ parent_loop(const char *path)
 		fatal("pipe");
 	fcntl(lifeline[0], F_SETFD, FD_CLOEXEC);
 	fcntl(lifeline[1], F_SETFD, FD_CLOEXEC);
+	/* An unlinked file, the same for every generation of workers. */
+	if ((turns = tmpfile()) == NULL)
+		log_warn("tmpfile: archive builds will not take turns");
 	spawn_generation();
 	sigemptyset(&none);
 	for (;;) {

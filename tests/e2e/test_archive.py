@@ -321,6 +321,24 @@ def test_unreadable_files_reported_others_served(make_server):
     assert "Open statement" in body
 
 
+def test_workers_take_turns_to_build(make_server):
+    # Two workers, an archive big enough that their first builds would
+    # overlap: the second waits for the first, then both serve it.
+    files = {}
+    for i in range(4000):
+        day = datetime.date(2001, 1, 1) + datetime.timedelta(days=i)
+        files["statements/%s-turn-%d.gmi" % (day.isoformat(), i)] = (
+            "# Turn %d\n\nworkers march for wages and housing %d\n" % (i, i))
+    srv = make_server(conf={"server": {"workers": "2"}}, files=files)
+    built = re.compile(r"worker (\d): archive: 4001 statements")
+    assert wait_for(lambda: len(set(built.findall(srv.log_text()))) == 2,
+                    timeout=60), srv.log_text()[-2000:]
+    log = srv.log_text()
+    assert log.count("waiting for another worker's build") == 1, log
+    _, body = gem_ok(srv, "/search?turn+3999")
+    assert "Turn 3999" in body
+
+
 def test_index_gmi_wins_on_gemini_only(make_server):
     srv = make_server(files={"index.gmi": "# Hand made\n"})
     _, body = gem_ok(srv, "/")
