@@ -373,9 +373,12 @@ static void
 snippet_for(const struct stmt *st, const char *q, size_t qlen, char *out,
     size_t outsz)
 {
-	char	*buf;
-	ssize_t	 n;
-	int	 fd;
+	struct scan_text	 tx;
+	const char		*summary = st->summary;
+	char			*buf;
+	ssize_t			 n = -1;
+	size_t			 l;
+	int			 fd;
 
 	out[0] = '\0';
 	if ((buf = malloc(SNIPPET_READ_MAX)) == NULL)
@@ -387,17 +390,21 @@ snippet_for(const struct stmt *st, const char *q, size_t qlen, char *out,
 			search_snippet(buf, (size_t)n, q, qlen, out, outsz);
 		close(fd);
 	}
-	free(buf);
-	if (out[0] == '\0' && st->summary != NULL) {
-		size_t	 l = strlen(st->summary);
-
+	/* No word in the text (a title or tag hit): its summary instead. */
+	if (out[0] == '\0' && (summary == NULL || *summary == '\0') && n > 0) {
+		scan_extract(buf, (size_t)n, st->is_txt, &tx);
+		summary = tx.summary;
+	}
+	if (out[0] == '\0' && summary != NULL) {
+		l = strlen(summary);
 		if (l > SEARCH_SNIPPET_MAX)
 			l = SEARCH_SNIPPET_MAX;
-		while (l > 0 && ((unsigned char)st->summary[l] & 0xc0) == 0x80)
+		while (l > 0 && ((unsigned char)summary[l] & 0xc0) == 0x80)
 			l--;
-		snprintf(out, outsz, "%.*s%s", (int)l, st->summary,
-		    l < strlen(st->summary) ? "\xe2\x80\xa6" : "");
+		snprintf(out, outsz, "%.*s%s", (int)l, summary,
+		    l < strlen(summary) ? "\xe2\x80\xa6" : "");
 	}
+	free(buf);
 }
 
 struct results {

@@ -26,6 +26,7 @@
 #endif
 
 #include "archive_build.h"
+#include "atom.h"
 #include "log.h"
 #include "search.h"
 #include "uri.h"
@@ -109,6 +110,7 @@ struct worker {
 	size_t			 lo, hi;
 	struct search_index	*ix;
 	struct chunk		*arena;
+	struct chunk		*summaries;	/* read ones, until sorted */
 	size_t			 errors;
 	int			 failed;
 	pthread_t		 thr;
@@ -609,7 +611,8 @@ ahead_take(struct worker *wk, size_t i)
 	return r;
 }
 
-static void
+/* Returns the SIDECAR_ fields it set. */
+static int
 apply_sidecar(struct worker *wk, struct stmt *st, const char *dir,
     struct cand *c, int fd, struct scan_text *tx, char *buf, char *tags,
     size_t tagsz)
@@ -621,12 +624,12 @@ apply_sidecar(struct worker *wk, struct stmt *st, const char *dir,
 	int			 err;
 
 	if (c->ini_size < 0)		/* the walk saw none */
-		return;
+		return 0;
 	if (snprintf(path, sizeof(path), "%s/%s%s%s.ini", wk->bc->archive,
 	    dir, *dir ? "/" : "", c->name.base) >= (int)sizeof(path)) {
 		if (fd != -1)
 			close(fd);
-		return;
+		return 0;
 	}
 	dl = strlen(wk->bc->archive) + 1 + strlen(dir) + (*dir ? 1 : 0);
 	if (fd == -1)
@@ -639,7 +642,7 @@ apply_sidecar(struct worker *wk, struct stmt *st, const char *dir,
 			wk->errors++;
 			log_warnx("%s: %s", path, strerror(err));
 		}
-		return;
+		return 0;
 	}
 	if (scan_parse_sidecar(buf, (size_t)n, &sc) > 0) {
 		wk->errors += sc.nerrors;
@@ -665,6 +668,7 @@ apply_sidecar(struct worker *wk, struct stmt *st, const char *dir,
 	for (i = 0; i < sc.ntags; i++)
 		o += snprintf(tags + o, tagsz - o, "%s%s", i ? "," : "",
 		    sc.tags[i]);
+	return sc.has;
 }
 
 static int
@@ -678,7 +682,7 @@ stmt_load(struct worker *wk, size_t i, char *buf, char *scbuf)
 	const char	*name;
 	struct ahead	 a;
 	ssize_t		 n = -1;
-	int		 err;
+	int		 err, has;
 
 	memcpy(st->date, c->name.date.text, sizeof(st->date));
 	st->is_txt = c->name.is_txt;
@@ -703,7 +707,7 @@ stmt_load(struct worker *wk, size_t i, char *buf, char *scbuf)
 		return 0;
 	}
 	scan_extract(buf, (size_t)n, c->name.is_txt, &tx);
-	apply_sidecar(wk, st, dir, c, a.ini_fd, &tx, scbuf, tags,
+	has = apply_sidecar(wk, st, dir, c, a.ini_fd, &tx, scbuf, tags,
 	    sizeof(tags));
 	if (tx.title[0] == '\0')
 		snprintf(tx.title, sizeof(tx.title), "%s", c->name.slug);
@@ -714,7 +718,10 @@ stmt_load(struct worker *wk, size_t i, char *buf, char *scbuf)
 	st->diskpath = arena_dup(&wk->arena, path, strlen(path));
 	st->url = arena_dup(&wk->arena, enc, strlen(enc));
 	st->title = arena_dup(&wk->arena, tx.title, strlen(tx.title));
-	st->summary = arena_dup(&wk->arena, tx.summary, strlen(tx.summary));
+	/* A summary read from the text may go once sorted: see summaries_keep */
+	st->summary_read = !(has & SIDECAR_SUMMARY);
+	st->summary = arena_dup(st->summary_read ? &wk->summaries :
+	    &wk->arena, tx.summary, strlen(tx.summary));
 	st->tags = arena_dup(&wk->arena, tags, strlen(tags));
 	if (st->rel == NULL || st->diskpath == NULL || st->url == NULL ||
 	    st->title == NULL || st->summary == NULL || st->tags == NULL)
@@ -947,6 +954,51 @@ cand_cost(const struct cand *c)
 	return n + 2048 + (c->ini_size >= 0 ? 2048 + c->ini_size : 0);
 }
 
+/* Puts the chunks of c in front of *head. */
+static void
+chunks_move(struct chunk **head, struct chunk *c)
+{
+	struct chunk	*last;
+
+	if (c == NULL)
+		return;
+	for (last = c; last->next != NULL; last = last->next)
+		;
+	last->next = *head;
+	*head = c;
+}
+
+/*
+ * A summary read from a statement's text serves the Atom feed alone (a
+ * search snippet reads the file, and falls back on its first paragraph):
+ * the newest ATOM_ENTRIES_MAX keep theirs, copied out, and the others go
+ * with the build's memory, about half a KiB a statement.  A summary a
+ * sidecar gives is the publisher's and stays.
+ */
+static int
+summaries_keep(struct snapshot *s)
+{
+	struct stmt	*st;
+	size_t		 i;
+
+	for (i = 0; i < s->nst; i++)
+		if (!s->st[i].valid)
+			s->st[i].summary = "";
+	for (i = 0; i < s->n; i++) {
+		st = &s->st[s->order[i]];
+		if (!st->summary_read)
+			continue;
+		if (i >= ATOM_ENTRIES_MAX)
+			st->summary = "";
+		else if ((st->summary = arena_dup(&s->arena, st->summary,
+		    strlen(st->summary))) == NULL)
+			return -1;
+	}
+	arena_free(s->summaries);
+	s->summaries = NULL;
+	return 0;
+}
+
 static int
 load_all(const struct build_conf *bc, struct snapshot *s, struct walk *w)
 {
@@ -984,17 +1036,11 @@ load_all(const struct build_conf *bc, struct snapshot *s, struct walk *w)
 			pthread_join(wk[t].thr, NULL);
 	}
 	for (t = 0; t < nt; t++) {
-		struct chunk	*c = wk[t].arena, *last;
-
 		s->errors += wk[t].errors;
 		if (wk[t].failed)
 			rc = -1;
-		if (c != NULL) {
-			for (last = c; last->next != NULL; last = last->next)
-				;
-			last->next = s->arena;
-			s->arena = c;
-		}
+		chunks_move(&s->arena, wk[t].arena);
+		chunks_move(&s->summaries, wk[t].summaries);
 		if (t == 0)
 			s->search = wk[0].ix;
 		else if (s->search != NULL && wk[t].ix != NULL &&
@@ -1065,7 +1111,7 @@ snapshot_build(const struct build_conf *bc)
 	memcpy(s->by_rel, s->order, k * sizeof(size_t));
 	msort(s->order, tmp, k, s, order_cmp_r);
 	msort(s->by_rel, tmp, k, s, rel_cmp_r);
-	if (build_groups(s, bc->archive) == -1)
+	if (summaries_keep(s) == -1 || build_groups(s, bc->archive) == -1)
 		goto fail;
 done:
 	for (i = 0; i < w.n; i++)
@@ -1126,5 +1172,6 @@ snapshot_free(struct snapshot *s)
 	free(s->order);
 	free(s->by_rel);
 	arena_free(s->arena);
+	arena_free(s->summaries);
 	free(s);
 }

@@ -25,13 +25,15 @@ struct stmt {
 	const char	*diskpath;	/* under the root: "statements/2025/x.gmi" */
 	const char	*url;		/* URL path, encoded */
 	const char	*title;
-	const char	*summary;	/* "" when none */
+	const char	*summary;	/* "" when none; kept for the feed's
+					   statements and sidecar summaries */
 	const char	*author;	/* NULL when none */
 	const char	*lang;		/* NULL when none */
 	const char	*tags;		/* "a,b" or "" */
 	char		 date[11];
 	int		 is_txt;
 	int		 valid;		/* read and indexed */
+	int		 summary_read;	/* from the text, not a sidecar */
 	time_t		 mtime;
 	off_t		 size;
 };
@@ -67,6 +69,7 @@ struct snapshot {
 	struct group		*tags;		/* by name */
 	size_t			 ntags;
 	struct search_index	*search;
+	struct chunk		*summaries;	/* while building */
 	struct page		 home, archive, atom, tagsidx;
 	struct page		 garchive, gtags, gatom;	/* gopher */
 	void			*gcache;	/* rendered statements, root */

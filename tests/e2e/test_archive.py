@@ -135,6 +135,36 @@ def test_search_snippet(server):
     assert re.search(r"^> .*Huerta", body, re.M), body
 
 
+def test_summaries_beyond_the_feed(make_server):
+    # 60 statements older than the seed: the feed shows the newest 50 with
+    # their summaries; a search hit in an older one's tags only shows its
+    # first paragraph, or the summary its sidecar gives.
+    files = {}
+    for i in range(60):
+        day = (datetime.date(2001, 1, 1) + datetime.timedelta(days=i))
+        name = "statements/%s-old-%d" % (day.isoformat(), i)
+        files[name + ".gmi"] = "# Old %d\n\nFirst paragraph of old %d.\n" % (
+            i, i)
+    files["statements/2001-01-01-old-0.ini"] = "tags = quietlabel\n"
+    files["statements/2001-01-02-old-1.ini"] = (
+        "tags = otherlabel\nsummary = The publisher's own words\n")
+    srv = make_server(files=files)
+    _, body = gem_ok(srv, "/search?quietlabel")
+    assert "Old 0" in body
+    assert re.search(r"^> First paragraph of old 0\.$", body, re.M), body
+    _, body = gem_ok(srv, "/search?otherlabel")
+    assert re.search(r"^> The publisher's own words$", body, re.M), body
+    _, feed = srv.gemini("/statements/atom.xml")
+    entries = ET.fromstring(feed).findall(ATOM + "entry")
+    assert len(entries) == 50
+    summaries = {e.find(ATOM + "title").text:
+                 e.find(ATOM + "summary").text for e in entries}
+    assert "solidarity" in summaries[SEED_TITLE]
+    assert summaries["Old 59"] == "First paragraph of old 59."
+    assert summaries["Old 11"] == "First paragraph of old 11."
+    assert "Old 10" not in summaries
+
+
 def test_search_prompt_and_answers(server):
     head, _ = server.gemini("/search")
     assert head == "10 Search statements"
