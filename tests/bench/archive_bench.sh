@@ -4,8 +4,9 @@
 # Generates (once, cached) a synthetic archive of N statements with
 # tests/gen_archive.py, builds tests/bench/archive_bench.c against every
 # module but main.c, and prints build time, memory, search latency and the
-# largest page, on a warm then a cold page cache.  BENCH_DIR overrides the
-# work directory.
+# largest page, on a warm then a cold page cache; then starts the real
+# server (BROADSIDE_BIN, default build/broadside) over the same archive.
+# BENCH_DIR overrides the work directory.
 set -eu
 N=${1:-100000}
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
@@ -37,4 +38,10 @@ status=0
 echo "== cold page cache (no target)"
 "$DIR/archive_bench" "$ROOT" 10 2>>"$DIR/archive_bench.log" | grep '^build:' ||
     true
+# The same archive in the real server, workers = auto: what an operator sees.
+BIN=${BROADSIDE_BIN:-$REPO/build/broadside}
+if [ -x "$BIN" ]; then
+	echo "== the real server"
+	"$PYTHON" "$REPO/tests/bench/archive_server.py" "$BIN" "$ROOT" || true
+fi
 exit $status
