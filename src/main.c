@@ -6,17 +6,21 @@
  * forks `workers` processes that share the listening sockets.  It keeps
  * root (to bind again on reload) but serves nothing.  Signals:
  *   SIGHUP   reload config, certificate, archive: new workers take over,
- *            old ones finish their connections
+ *            old ones finish their connections.  An old worker is asked
+ *            to leave when a new one says it serves (its index built), so
+ *            a long build never leaves the listeners without a worker
  *   SIGUSR1  reopen log files (then the same hand-over)
  *   SIGTERM, SIGINT  stop accepting, let responses finish, exit
  *   SIGCHLD  a worker died: log why, start another
  */
 #include <sys/types.h>
+#include <sys/select.h>
 #include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +47,8 @@ struct worker {
 	pid_t	 pid;
 	int	 generation;
 	time_t	 started;
+	int	 ready;		/* said it serves */
+	int	 leaving;	/* sent SIGTERM */
 };
 
 struct runtime {
@@ -58,6 +64,7 @@ static struct runtime	 rt;
 static struct worker	 workers[WORKERS_MAX * 2];
 static int		 generation;
 static int		 lifeline[2] = { -1, -1 };	/* parent death */
+static int		 readyp[2] = { -1, -1 };	/* "I serve": a pid */
 static FILE		*turns;		/* archive builds take turns on it */
 static volatile sig_atomic_t got_hup, got_usr1, got_term, got_chld;
 
@@ -247,6 +254,17 @@ worker_stop(evutil_socket_t fd, short ev, void *arg)
 	server_drain(wserver, worker_drained, NULL);
 }
 
+/* Tells the parent this worker serves: an older one may leave. */
+static void
+worker_says_ready(void)
+{
+	pid_t	 me = getpid();
+
+	if (write(readyp[1], &me, sizeof(me)) != (ssize_t)sizeof(me))
+		log_warn("telling the parent this worker serves");
+	close(readyp[1]);
+}
+
 static __attribute__((noreturn)) void
 worker_main(int id)
 {
@@ -259,6 +277,7 @@ worker_main(int id)
 	signal(SIGUSR1, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
 	close(lifeline[1]);
+	close(readyp[0]);
 	if (fchdir(rt.rootfd) == -1 || sandbox_enter(&rt.conf, &rt.user) == -1)
 		fatalx("cannot confine the worker");
 	if ((wbase = event_base_new()) == NULL)
@@ -271,6 +290,7 @@ worker_main(int id)
 	archive_set_turns(turns != NULL ? fileno(turns) : -1);
 	if (archive_start(wbase, &rt.conf, rt.rootfd) == -1)
 		log_warnx("the archive could not be indexed; serving files");
+	worker_says_ready();
 	sigterm = evsignal_new(wbase, SIGTERM, worker_stop, NULL);
 	sigint = evsignal_new(wbase, SIGINT, worker_stop, NULL);
 	orphan = event_new(wbase, lifeline[0], EV_READ, worker_stop, NULL);
@@ -317,6 +337,7 @@ spawn(int id)
 		workers[i].pid = pid;
 		workers[i].generation = generation;
 		workers[i].started = time(NULL);
+		workers[i].ready = workers[i].leaving = 0;
 		return 0;
 	}
 }
@@ -384,6 +405,52 @@ reap(int stopping)
 	}
 }
 
+/* Asks one worker of an older generation, the oldest, to leave. */
+static int
+retire_one(void)
+{
+	size_t	 i, old = SIZE_MAX;
+
+	for (i = 0; i < sizeof(workers) / sizeof(workers[0]); i++)
+		if (workers[i].pid > 0 && !workers[i].leaving &&
+		    workers[i].generation < generation && (old == SIZE_MAX ||
+		    workers[i].generation < workers[old].generation))
+			old = i;
+	if (old == SIZE_MAX)
+		return 0;
+	kill(workers[old].pid, SIGTERM);
+	workers[old].leaving = 1;
+	return 1;
+}
+
+/*
+ * Workers that say they serve.  Each new one lets one old one go; once
+ * the whole new generation serves, the old ones left all go (the new
+ * generation may be smaller).
+ */
+static void
+take_ready(void)
+{
+	pid_t	 pid;
+	size_t	 i;
+	int	 waiting = 0;
+
+	while (read(readyp[0], &pid, sizeof(pid)) == (ssize_t)sizeof(pid)) {
+		for (i = 0; i < sizeof(workers) / sizeof(workers[0]); i++)
+			if (workers[i].pid == pid && !workers[i].ready) {
+				workers[i].ready = 1;
+				if (workers[i].generation == generation)
+					retire_one();
+			}
+	}
+	for (i = 0; i < sizeof(workers) / sizeof(workers[0]); i++)
+		waiting += workers[i].pid > 0 &&
+		    workers[i].generation == generation && !workers[i].ready;
+	if (!waiting)
+		while (retire_one())
+			;
+}
+
 static void
 reload(const char *path, int config_too)
 {
@@ -400,7 +467,6 @@ reload(const char *path, int config_too)
 		log_open(&rt.conf);
 	}
 	spawn_generation();
-	signal_generation(generation, SIGTERM, 1);
 }
 
 static void
@@ -465,13 +531,24 @@ parent_loop(const char *path)
 		fatal("pipe");
 	fcntl(lifeline[0], F_SETFD, FD_CLOEXEC);
 	fcntl(lifeline[1], F_SETFD, FD_CLOEXEC);
+	if (pipe(readyp) == -1)
+		fatal("pipe");
+	fcntl(readyp[0], F_SETFL, O_NONBLOCK);
+	fcntl(readyp[0], F_SETFD, FD_CLOEXEC);
+	fcntl(readyp[1], F_SETFD, FD_CLOEXEC);
 	/* An unlinked file, the same for every generation of workers. */
 	if ((turns = tmpfile()) == NULL)
 		log_warn("tmpfile: archive builds will not take turns");
 	spawn_generation();
 	sigemptyset(&none);
 	for (;;) {
-		sigsuspend(&none);
+		fd_set	 rfds;
+
+		FD_ZERO(&rfds);
+		FD_SET(readyp[0], &rfds);
+		/* Signals are blocked but while waiting here. */
+		if (pselect(readyp[0] + 1, &rfds, NULL, NULL, NULL, &none) > 0)
+			take_ready();
 		if (got_term)
 			break;
 		if (got_chld) {

@@ -301,6 +301,32 @@ def test_sighup_rebuilds(make_server):
     assert srv.alive()
 
 
+def test_reload_hands_over_without_a_gap(make_server):
+    # An archive that takes a while to index: after SIGHUP the old worker
+    # serves until the new one has built, so no request waits for a build.
+    files = {}
+    for i in range(20000):
+        day = datetime.date(1990, 1, 1) + datetime.timedelta(days=i)
+        files["statements/%s-s%d.gmi" % (day.isoformat(), i)] = (
+            "# S%d\n\n%s\n" % (i, " ".join("w%d" % (i * 7 + k % 97)
+                                            for k in range(200))))
+    srv = make_server(files=files)
+    built = re.compile(r"archive: 20001 statements.*\((\d+) ms\)")
+    assert wait_for(lambda: built.findall(srv.log_text()), timeout=60)
+    build_s = int(built.findall(srv.log_text())[0]) / 1000.0
+    assert build_s >= 0.3, "the archive builds too fast to tell: %.2f s" % (
+        build_s)
+    srv.signal(signal.SIGHUP)
+    worst, t0 = 0.0, time.monotonic()
+    while len(built.findall(srv.log_text())) < 2:
+        assert time.monotonic() - t0 < 60, srv.log_text()[-2000:]
+        t = time.monotonic()
+        gem_ok(srv, "/statements/")
+        worst = max(worst, time.monotonic() - t)
+    assert worst < build_s / 2, (worst, build_s)
+    assert srv.alive()
+
+
 def test_broken_sidecar_reported_statement_served(make_server):
     srv = make_server(files={
         "statements/2024-05-01-broken.gmi": "# Broken meta\n\nStill here.\n",
