@@ -49,12 +49,19 @@ struct chunk {
 	char		 data[];
 };
 
+/*
+ * A statement the walk found.  Small (100,000 of them are sorted): its
+ * file name is in rel, from `base`, `base_len` bytes without extension.
+ */
 struct cand {
 	char			*rel;
-	struct scan_name	 name;
 	time_t			 mtime;
 	off_t			 size;
 	off_t			 ini_size;	/* -1: no sidecar seen */
+	uint16_t		 base;
+	uint16_t		 base_len;
+	char			 date[11];	/* "YYYY-MM-DD" */
+	unsigned char		 is_txt;
 };
 
 /* The sidecars ("NAME.ini") one folder holds, by NAME. */
@@ -207,12 +214,25 @@ cand_add(struct walk *w, const char *rel, const struct scan_name *nm,
 	}
 	if ((w->c[w->n].rel = strdup(rel)) == NULL)
 		return -1;
-	w->c[w->n].name = *nm;
+	/* rel ends with the file name: "dir/" base ext */
+	w->c[w->n].base_len = strlen(nm->base);
+	w->c[w->n].base = strlen(rel) - strlen(nm->base) - 4;
+	memcpy(w->c[w->n].date, nm->date.text, sizeof(w->c[w->n].date));
+	w->c[w->n].is_txt = nm->is_txt;
 	w->c[w->n].mtime = sb->st_mtime;
 	w->c[w->n].size = sb->st_size;
 	w->c[w->n].ini_size = -1;
 	w->n++;
 	return 0;
+}
+
+/* A statement's file name without extension, into buf. */
+static const char *
+cand_base(const struct cand *c, char *buf)
+{
+	memcpy(buf, c->rel + c->base, c->base_len);
+	buf[c->base_len] = '\0';
+	return buf;
 }
 
 static int
@@ -272,6 +292,7 @@ static void
 folder_done(struct walk *w, struct folder *f, size_t n0)
 {
 	struct sidecar_seen	 key, *hit;
+	char			 base[SCAN_SLUG_MAX + 12];
 	size_t			 i;
 
 	if (f->unknown) {
@@ -280,7 +301,7 @@ folder_done(struct walk *w, struct folder *f, size_t n0)
 	} else if (f->nini > 0) {
 		qsort(f->ini, f->nini, sizeof(*f->ini), seen_cmp);
 		for (i = 0; i < f->nown; i++) {
-			key.base = w->c[f->own[i]].name.base;
+			key.base = (char *)cand_base(&w->c[f->own[i]], base);
 			hit = bsearch(&key, f->ini, f->nini, sizeof(*f->ini),
 			    seen_cmp);
 			if (hit != NULL)
@@ -485,7 +506,7 @@ cand_cmp(const void *a, const void *b)
 	const struct cand	*x = a, *y = b;
 	int			 c;
 
-	if ((c = strcmp(y->name.date.text, x->name.date.text)) != 0)
+	if ((c = strcmp(y->date, x->date)) != 0)
 		return c;
 	return strcmp(y->rel, x->rel);
 }
@@ -593,8 +614,8 @@ ahead_fill(struct worker *wk, size_t i)
 		a->fd = archive_open(wk->bc, &wk->dir, dir, name);
 		ahead_hint(a->fd);
 		a->ini_fd = -1;
-		if (c->ini_size >= 0 && snprintf(ini, sizeof(ini), "%s.ini",
-		    c->name.base) < (int)sizeof(ini)) {
+		if (c->ini_size >= 0 && snprintf(ini, sizeof(ini), "%.*s.ini",
+		    (int)c->base_len, c->rel + c->base) < (int)sizeof(ini)) {
 			a->ini_fd = archive_open(wk->bc, &wk->dir, dir, ini);
 			ahead_hint(a->ini_fd);
 		}
@@ -625,8 +646,9 @@ apply_sidecar(struct worker *wk, struct stmt *st, const char *dir,
 
 	if (c->ini_size < 0)		/* the walk saw none */
 		return 0;
-	if (snprintf(path, sizeof(path), "%s/%s%s%s.ini", wk->bc->archive,
-	    dir, *dir ? "/" : "", c->name.base) >= (int)sizeof(path)) {
+	if (snprintf(path, sizeof(path), "%s/%s%s%.*s.ini", wk->bc->archive,
+	    dir, *dir ? "/" : "", (int)c->base_len, c->rel + c->base) >=
+	    (int)sizeof(path)) {
 		if (fd != -1)
 			close(fd);
 		return 0;
@@ -684,8 +706,8 @@ stmt_load(struct worker *wk, size_t i, char *buf, char *scbuf)
 	ssize_t		 n = -1;
 	int		 err, has;
 
-	memcpy(st->date, c->name.date.text, sizeof(st->date));
-	st->is_txt = c->name.is_txt;
+	memcpy(st->date, c->date, sizeof(st->date));
+	st->is_txt = c->is_txt;
 	st->mtime = c->mtime;
 	st->size = c->size;
 	snprintf(path, sizeof(path), "%s/%s", wk->bc->archive, c->rel);
@@ -706,11 +728,12 @@ stmt_load(struct worker *wk, size_t i, char *buf, char *scbuf)
 			    strerror(err));
 		return 0;
 	}
-	scan_extract(buf, (size_t)n, c->name.is_txt, &tx);
+	scan_extract(buf, (size_t)n, c->is_txt, &tx);
 	has = apply_sidecar(wk, st, dir, c, a.ini_fd, &tx, scbuf, tags,
 	    sizeof(tags));
 	if (tx.title[0] == '\0')
-		snprintf(tx.title, sizeof(tx.title), "%s", c->name.slug);
+		snprintf(tx.title, sizeof(tx.title), "%.*s",
+		    (int)c->base_len - 11, c->rel + c->base + 11);	/* slug */
 	snprintf(enc, sizeof(enc), "/");
 	if (uri_encode_path(path, enc + 1, sizeof(enc) - 1) == -1)
 		return 0;
