@@ -39,6 +39,7 @@
  * build's time.  On a warm cache it costs one cheap call a file.
  */
 #define OPEN_AHEAD	64
+#define SUMMARY_READ_MAX	(64 * 1024)	/* the first paragraph is in */
 #define WATCH_MASK	(IN_CREATE | IN_DELETE | IN_MODIFY | IN_MOVED_FROM | \
 			 IN_MOVED_TO | IN_CLOSE_WRITE | IN_DELETE_SELF | \
 			 IN_ONLYDIR)
@@ -117,7 +118,6 @@ struct worker {
 	size_t			 lo, hi;
 	struct search_index	*ix;
 	struct chunk		*arena;
-	struct chunk		*summaries;	/* read ones, until sorted */
 	size_t			 errors;
 	int			 failed;
 	pthread_t		 thr;
@@ -728,7 +728,7 @@ stmt_load(struct worker *wk, size_t i, char *buf, char *scbuf)
 			    strerror(err));
 		return 0;
 	}
-	scan_extract(buf, (size_t)n, c->is_txt, &tx);
+	scan_extract_title(buf, (size_t)n, c->is_txt, &tx);
 	has = apply_sidecar(wk, st, dir, c, a.ini_fd, &tx, scbuf, tags,
 	    sizeof(tags));
 	if (tx.title[0] == '\0')
@@ -741,10 +741,10 @@ stmt_load(struct worker *wk, size_t i, char *buf, char *scbuf)
 	st->diskpath = arena_dup(&wk->arena, path, strlen(path));
 	st->url = arena_dup(&wk->arena, enc, strlen(enc));
 	st->title = arena_dup(&wk->arena, tx.title, strlen(tx.title));
-	/* A summary read from the text may go once sorted: see summaries_keep */
+	/* A summary from the text is read once sorted: see summaries_read */
 	st->summary_read = !(has & SIDECAR_SUMMARY);
-	st->summary = arena_dup(st->summary_read ? &wk->summaries :
-	    &wk->arena, tx.summary, strlen(tx.summary));
+	st->summary = st->summary_read ? "" : arena_dup(&wk->arena,
+	    tx.summary, strlen(tx.summary));
 	st->tags = arena_dup(&wk->arena, tags, strlen(tags));
 	if (st->rel == NULL || st->diskpath == NULL || st->url == NULL ||
 	    st->title == NULL || st->summary == NULL || st->tags == NULL)
@@ -992,33 +992,43 @@ chunks_move(struct chunk **head, struct chunk *c)
 }
 
 /*
- * A summary read from a statement's text serves the Atom feed alone (a
- * search snippet reads the file, and falls back on its first paragraph):
- * the newest ATOM_ENTRIES_MAX keep theirs, copied out, and the others go
- * with the build's memory, about half a KiB a statement.  A summary a
- * sidecar gives is the publisher's and stays.
+ * A summary from a statement's text serves the Atom feed alone (a search
+ * snippet reads the file, and falls back on its first paragraph): it is
+ * read for the newest ATOM_ENTRIES_MAX once they are known, not kept for
+ * every statement (about half a KiB each).  A summary a sidecar gives is
+ * the publisher's and was kept.
  */
 static int
-summaries_keep(struct snapshot *s)
+summaries_read(const struct build_conf *bc, struct snapshot *s)
 {
-	struct stmt	*st;
-	size_t		 i;
+	struct scan_text	 tx;
+	struct stmt		*st;
+	char			*buf;
+	ssize_t			 n;
+	size_t			 i;
+	int			 fd;
 
-	for (i = 0; i < s->nst; i++)
-		if (!s->st[i].valid)
-			s->st[i].summary = "";
-	for (i = 0; i < s->n; i++) {
+	if ((buf = malloc(SUMMARY_READ_MAX)) == NULL)
+		return -1;
+	for (i = 0; i < s->n && i < ATOM_ENTRIES_MAX; i++) {
 		st = &s->st[s->order[i]];
 		if (!st->summary_read)
 			continue;
-		if (i >= ATOM_ENTRIES_MAX)
-			st->summary = "";
-		else if ((st->summary = arena_dup(&s->arena, st->summary,
-		    strlen(st->summary))) == NULL)
+		fd = openat(bc->rootfd, st->diskpath, O_RDONLY | O_NOFOLLOW |
+		    O_CLOEXEC);
+		n = fd == -1 ? -1 : pread(fd, buf, SUMMARY_READ_MAX, 0);
+		if (fd != -1)
+			close(fd);
+		if (n <= 0)
+			continue;	/* changed since: the next build sees it */
+		scan_extract(buf, (size_t)n, st->is_txt, &tx);
+		if ((st->summary = arena_dup(&s->arena, tx.summary,
+		    strlen(tx.summary))) == NULL) {
+			free(buf);
 			return -1;
+		}
 	}
-	arena_free(s->summaries);
-	s->summaries = NULL;
+	free(buf);
 	return 0;
 }
 
@@ -1063,7 +1073,6 @@ load_all(const struct build_conf *bc, struct snapshot *s, struct walk *w)
 		if (wk[t].failed)
 			rc = -1;
 		chunks_move(&s->arena, wk[t].arena);
-		chunks_move(&s->summaries, wk[t].summaries);
 		if (t == 0)
 			s->search = wk[0].ix;
 		else if (s->search != NULL && wk[t].ix != NULL &&
@@ -1134,7 +1143,7 @@ snapshot_build(const struct build_conf *bc)
 	memcpy(s->by_rel, s->order, k * sizeof(size_t));
 	msort(s->order, tmp, k, s, order_cmp_r);
 	msort(s->by_rel, tmp, k, s, rel_cmp_r);
-	if (summaries_keep(s) == -1 || build_groups(s, bc->archive) == -1)
+	if (summaries_read(bc, s) == -1 || build_groups(s, bc->archive) == -1)
 		goto fail;
 done:
 	for (i = 0; i < w.n; i++)
@@ -1195,6 +1204,5 @@ snapshot_free(struct snapshot *s)
 	free(s->order);
 	free(s->by_rel);
 	arena_free(s->arena);
-	arena_free(s->summaries);
 	free(s);
 }

@@ -69,7 +69,6 @@ struct snapshot {
 	struct group		*tags;		/* by name */
 	size_t			 ntags;
 	struct search_index	*search;
-	struct chunk		*summaries;	/* while building */
 	struct page		 home, archive, atom, tagsidx;
 	struct page		 garchive, gtags, gatom;	/* gopher */
 	void			*gcache;	/* rendered statements, root */

@@ -253,8 +253,9 @@ summary_add(struct scan_text *t, size_t *slen, const char *s, size_t len)
 	*slen += n;
 }
 
-void
-scan_extract(const char *buf, size_t len, int is_txt, struct scan_text *t)
+static void
+extract(const char *buf, size_t len, int is_txt, int want_summary,
+    struct scan_text *t)
 {
 	const char	*p = buf, *end = buf + len, *nl, *l;
 	size_t		 ll, slen = 0;
@@ -306,8 +307,22 @@ scan_extract(const char *buf, size_t len, int is_txt, struct scan_text *t)
 			ll--;
 		}
 		in_par = 1;
-		summary_add(t, &slen, l, ll);
+		if (want_summary)
+			summary_add(t, &slen, l, ll);
 	}
+}
+
+void
+scan_extract(const char *buf, size_t len, int is_txt, struct scan_text *t)
+{
+	extract(buf, len, is_txt, 1, t);
+}
+
+void
+scan_extract_title(const char *buf, size_t len, int is_txt,
+    struct scan_text *t)
+{
+	extract(buf, len, is_txt, 0, t);
 }
 
 int

@@ -57,6 +57,9 @@ struct scan_text {
  */
 void	 scan_extract(const char *buf, size_t len, int is_txt,
 	    struct scan_text *);
+/* The same title, without the summary ("" in t). */
+void	 scan_extract_title(const char *buf, size_t len, int is_txt,
+	    struct scan_text *);
 
 enum {
 	SIDECAR_TITLE	= 1 << 0,

@@ -127,6 +127,16 @@ test_extract_gemtext(void **state)
 	scan_extract("", 0, 0, &t);
 	assert_string_equal(t.title, "");
 	assert_string_equal(t.summary, "");
+	/* The title alone: the same title, no summary. */
+	scan_extract_title(g, strlen(g), 0, &t);
+	assert_string_equal(t.title, "Stop the attacks");
+	assert_string_equal(t.summary, "");
+	scan_extract_title(pre, strlen(pre), 0, &t);
+	assert_string_equal(t.title, "Real title");
+	assert_string_equal(t.summary, "");
+	scan_extract_title("\n  Plain  \nbody\n", 17, 1, &t);
+	assert_string_equal(t.title, "Plain");
+	assert_string_equal(t.summary, "");
 }
 
 static void
