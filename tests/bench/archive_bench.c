@@ -7,8 +7,10 @@
  *
  *	archive_bench ROOT [QUERIES]
  *
- * Exit status 1 when a target is missed (build >= 5 s, peak RSS >= half
- * the archive bytes, search p99 >= 20 ms, a page > 64 KiB).
+ * The build runs BUILD_RUNS times (the box is shared: one run is noise);
+ * its target is on the median.  Exit status 1 when a target is missed
+ * (median build >= 5 s, peak RSS >= half the archive bytes, search p99 >=
+ * 20 ms, a page > 64 KiB).
  */
 #define _XOPEN_SOURCE 700	/* nftw */
 #include <sys/types.h>
@@ -29,6 +31,7 @@
 #include "search.h"
 
 #define QUERIES_DEFAULT	1000
+#define BUILD_RUNS	3
 #define SAMPLE_FILES	4096
 
 static unsigned long long archive_bytes;
@@ -132,6 +135,7 @@ main(int argc, char *argv[])
 	struct response		 r;
 	char			 q[1024], path[64], *text;
 	double			 t0, build_ms, cpu_ms, *lat;
+	double			 runs[BUILD_RUNS], median_ms;
 	struct rusage		 ru0, ru1;
 	size_t			 nq = QUERIES_DEFAULT, i, maxpage = 0, total;
 	long			 hwm, rss;
@@ -244,10 +248,27 @@ main(int argc, char *argv[])
 			}
 	}
 
+	/* The build again, for a median. */
+	runs[0] = build_ms;
+	for (i = 1; i < BUILD_RUNS; i++) {
+		archive_stop();
+		t0 = now_ms();
+		if (archive_start(NULL, &conf, rootfd) == -1)
+			return 2;
+		runs[i] = now_ms() - t0;
+	}
+	qsort(runs, BUILD_RUNS, sizeof(*runs), dcmp);
+	median_ms = runs[BUILD_RUNS / 2];
+
 	printf("archive: %llu bytes in %s/statements\n", archive_bytes,
 	    argv[1]);
 	printf("build: %.0f ms wall, %.0f ms CPU in all threads, load "
-	    "average %.2f (target < 5000 wall)\n", build_ms, cpu_ms, load());
+	    "average %.2f\n", build_ms, cpu_ms, load());
+	printf("build: median of %d runs %.0f ms wall (runs", BUILD_RUNS,
+	    median_ms);
+	for (i = 0; i < BUILD_RUNS; i++)
+		printf(" %.0f", runs[i]);
+	printf(") (target < 5000)\n");
 	printf("memory: peak RSS %ld KiB, RSS after build %ld KiB, "
 	    "%.1f%% of the archive bytes (target < 50%%)\n", hwm, rss,
 	    100.0 * hwm * 1024 / (double)(archive_bytes ? archive_bytes : 1));
@@ -256,7 +277,7 @@ main(int argc, char *argv[])
 	    lat[nq - 1]);
 	printf("pages: largest generated page %zu bytes (target <= 65536)\n",
 	    maxpage);
-	if (build_ms >= 5000)
+	if (median_ms >= 5000)
 		fails++;
 	if ((double)hwm * 1024 >= archive_bytes / 2.0)
 		fails++;
