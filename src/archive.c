@@ -369,6 +369,25 @@ query_decode(const char *q, char *out, size_t outsz, size_t *outlen)
 	return uri_decode(tmp, len, out, outsz, outlen);
 }
 
+/*
+ * A statement's file, opened on the event loop: never blocking (a fifo
+ * put in its place would hang the worker) and a regular file, or -1.
+ */
+static int
+statement_open(const struct stmt *st)
+{
+	struct stat	 sb;
+	int		 fd;
+
+	fd = openat(A.rootfd, st->diskpath, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
+	    O_NONBLOCK | O_NOCTTY);
+	if (fd != -1 && (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode))) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
 static void
 snippet_for(const struct stmt *st, const char *q, size_t qlen, char *out,
     size_t outsz)
@@ -383,7 +402,7 @@ snippet_for(const struct stmt *st, const char *q, size_t qlen, char *out,
 	out[0] = '\0';
 	if ((buf = malloc(SNIPPET_READ_MAX)) == NULL)
 		return;
-	fd = openat(A.rootfd, st->diskpath, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	fd = statement_open(st);
 	if (fd != -1) {
 		n = pread(fd, buf, SNIPPET_READ_MAX, 0);
 		if (n > 0)
@@ -987,11 +1006,9 @@ gopher_statement(const struct stmt *st, struct buf *b,
 	ssize_t		 n;
 	int		 fd, rc = -1;
 
-	fd = openat(A.rootfd, st->diskpath, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd == -1)
+	if ((fd = statement_open(st)) == -1)
 		return -1;
-	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) ||
-	    sb.st_size > GOPHER_STMT_MAX) {
+	if (fstat(fd, &sb) == -1 || sb.st_size > GOPHER_STMT_MAX) {
 		close(fd);
 		return -1;
 	}

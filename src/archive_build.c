@@ -542,6 +542,37 @@ read_fd(int fd, char *buf, size_t max, off_t hint, int *err)
 	return got;
 }
 
+/* errno for a file that is not a regular one (a fifo, a device). */
+#define NOT_REGULAR	(-1)
+
+static const char *
+open_error(int err)
+{
+	return err == NOT_REGULAR ? "not a regular file" : strerror(err);
+}
+
+/*
+ * Opens a file to read it: never blocking (a fifo named like a statement
+ * would hang the build) and only a regular file (errno NOT_REGULAR).
+ */
+static int
+open_regular(int dirfd, const char *path)
+{
+	struct stat	 sb;
+	int		 fd;
+
+	fd = openat(dirfd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+	    O_NONBLOCK | O_NOCTTY);
+	if (fd == -1)
+		return -1;
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		errno = NOT_REGULAR;
+		return -1;
+	}
+	return fd;
+}
+
 /*
  * A file of the archive folder `dir` (relative to the archive), opened
  * by its name under the folder's descriptor, kept from the last call
@@ -566,14 +597,13 @@ archive_open(const struct build_conf *bc, struct dircache *dc,
 			    O_DIRECTORY | O_CLOEXEC);
 	}
 	if (dc->fd != -1)
-		return openat(dc->fd, name, O_RDONLY | O_NOFOLLOW |
-		    O_CLOEXEC);
+		return open_regular(dc->fd, name);
 	if (snprintf(path, sizeof(path), "%s/%s%s%s", bc->archive, dir,
 	    *dir ? "/" : "", name) >= (int)sizeof(path)) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	return openat(bc->rootfd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	return open_regular(bc->rootfd, path);
 }
 
 /* A statement's folder (into dir, PATH_MAX bytes) and file name. */
@@ -662,7 +692,7 @@ apply_sidecar(struct worker *wk, struct stmt *st, const char *dir,
 	if (n < 0) {
 		if (err != ENOENT && !wk->bc->quiet) {
 			wk->errors++;
-			log_warnx("%s: %s", path, strerror(err));
+			log_warnx("%s: %s", path, open_error(err));
 		}
 		return 0;
 	}
@@ -725,7 +755,7 @@ stmt_load(struct worker *wk, size_t i, char *buf, char *scbuf)
 		wk->errors++;
 		if (!wk->bc->quiet)
 			log_warnx("%s: %s; not published", path,
-			    strerror(err));
+			    open_error(err));
 		return 0;
 	}
 	scan_extract_title(buf, (size_t)n, c->is_txt, &tx);
@@ -1014,8 +1044,7 @@ summaries_read(const struct build_conf *bc, struct snapshot *s)
 		st = &s->st[s->order[i]];
 		if (!st->summary_read)
 			continue;
-		fd = openat(bc->rootfd, st->diskpath, O_RDONLY | O_NOFOLLOW |
-		    O_CLOEXEC);
+		fd = open_regular(bc->rootfd, st->diskpath);
 		n = fd == -1 ? -1 : pread(fd, buf, SUMMARY_READ_MAX, 0);
 		if (fd != -1)
 			close(fd);

@@ -377,6 +377,32 @@ def test_unreadable_files_reported_others_served(make_server):
     assert "Open statement" in body
 
 
+def test_fifos_never_hang(make_server):
+    # A fifo named like a sidecar or a statement is not read (opening one
+    # would block until a writer came): reported, and the rest is served.
+    srv = make_server(start=False, files={
+        "statements/2024-07-01-piped.gmi": "# Piped\n\nA pipewordx here.\n",
+    })
+    st = os.path.join(srv.content, "statements")
+    os.mkfifo(os.path.join(st, "2024-07-01-piped.ini"))
+    os.mkfifo(os.path.join(st, "2024-07-02-fifo.gmi"))
+    srv.start()
+    _, body = gem_ok(srv, "/statements/")
+    assert "2024-07-01 Piped" in body
+    assert "statements/2024-07-01-piped.ini: not a regular file" in \
+        srv.log_text()
+    # A statement swapped for a fifo after indexing: its search snippet
+    # and its Gopher text must not block the worker.
+    path = os.path.join(st, "2024-07-01-piped.gmi")
+    os.unlink(path)
+    os.mkfifo(path)
+    t0 = time.monotonic()
+    head, _ = srv.gemini("/search?pipewordx")
+    srv.gopher("/statements/2024-07-01-piped.gmi")
+    assert head.startswith("20 ") and time.monotonic() - t0 < 2
+    gem_ok(srv, "/")
+
+
 def test_workers_take_turns_to_build(make_server):
     # Two workers, an archive big enough that their first builds would
     # overlap: the second waits for the first, then both serve it.
