@@ -109,6 +109,8 @@ struct dircache {
 struct ahead {
 	int			 fd;
 	int			 ini_fd;
+	off_t			 size;		/* of fd, when open */
+	time_t			 mtime;
 };
 
 struct worker {
@@ -315,6 +317,37 @@ folder_done(struct walk *w, struct folder *f, size_t n0)
 }
 
 static void	 walk_dir(struct walk *, int, const char *, int);
+
+/*
+ * An entry's type, and its size and time when they are needed: a stat
+ * scan (no inotify) compares them between walks, so it stats every file.
+ * A build inotify triggered needs only the type, which the directory
+ * gives; the loader takes size and time from the open file.  0: it is
+ * gone.
+ */
+static int
+entry_type(const struct walk *w, int dirfd, const struct dirent *de,
+    struct stat *sb)
+{
+#ifdef DT_UNKNOWN
+	if (w->bc->force && w->bc->watchfd != -1 && de->d_type != DT_UNKNOWN) {
+		memset(sb, 0, sizeof(*sb));
+		switch (de->d_type) {
+		case DT_DIR:
+			sb->st_mode = S_IFDIR;
+			return 1;
+		case DT_REG:
+			sb->st_mode = S_IFREG;
+			return 1;
+		default:		/* links, fifos, devices */
+			return 1;	/* neither: skipped, or reported */
+		}
+	}
+#else
+	(void)w;
+#endif
+	return fstatat(dirfd, de->d_name, sb, AT_SYMLINK_NOFOLLOW) == 0;
+}
 static int	 nthreads(const struct build_conf *, size_t);
 
 /*
@@ -452,7 +485,7 @@ walk_dir(struct walk *w, int dirfd, const char *rel, int depth)
 		if (snprintf(sub, sizeof(sub), "%s%s%s", rel, *rel ? "/" : "",
 		    de->d_name) >= (int)sizeof(sub))
 			continue;
-		if (fstatat(dirfd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) == -1)
+		if (!entry_type(w, dirfd, de, &sb))
 			continue;
 		if ((len = strlen(de->d_name)) > 4 &&
 		    strcmp(de->d_name + len - 4, ".ini") == 0)
@@ -556,16 +589,16 @@ open_error(int err)
  * would hang the build) and only a regular file (errno NOT_REGULAR).
  */
 static int
-open_regular(int dirfd, const char *path)
+open_regular(int dirfd, const char *path, struct stat *sbp)
 {
-	struct stat	 sb;
+	struct stat	 tmp, *sb = sbp != NULL ? sbp : &tmp;
 	int		 fd;
 
 	fd = openat(dirfd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
 	    O_NONBLOCK | O_NOCTTY);
 	if (fd == -1)
 		return -1;
-	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+	if (fstat(fd, sb) == -1 || !S_ISREG(sb->st_mode)) {
 		close(fd);
 		errno = NOT_REGULAR;
 		return -1;
@@ -581,7 +614,7 @@ open_regular(int dirfd, const char *path)
  */
 static int
 archive_open(const struct build_conf *bc, struct dircache *dc,
-    const char *dir, const char *name)
+    const char *dir, const char *name, struct stat *sb)
 {
 	char	 path[PATH_MAX];
 
@@ -597,13 +630,13 @@ archive_open(const struct build_conf *bc, struct dircache *dc,
 			    O_DIRECTORY | O_CLOEXEC);
 	}
 	if (dc->fd != -1)
-		return open_regular(dc->fd, name);
+		return open_regular(dc->fd, name, sb);
 	if (snprintf(path, sizeof(path), "%s/%s%s%s", bc->archive, dir,
 	    *dir ? "/" : "", name) >= (int)sizeof(path)) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	return open_regular(bc->rootfd, path);
+	return open_regular(bc->rootfd, path, sb);
 }
 
 /* A statement's folder (into dir, PATH_MAX bytes) and file name. */
@@ -634,6 +667,7 @@ ahead_fill(struct worker *wk, size_t i)
 {
 	struct ahead	*a;
 	struct cand	*c;
+	struct stat	 sb;
 	char		 dir[PATH_MAX], ini[PATH_MAX];
 	const char	*name;
 
@@ -641,12 +675,16 @@ ahead_fill(struct worker *wk, size_t i)
 		c = &wk->c[wk->next_ahead];
 		a = &wk->ahead[wk->next_ahead++ % OPEN_AHEAD];
 		name = cand_split(c, dir);
-		a->fd = archive_open(wk->bc, &wk->dir, dir, name);
+		memset(&sb, 0, sizeof(sb));
+		a->fd = archive_open(wk->bc, &wk->dir, dir, name, &sb);
+		a->size = sb.st_size;
+		a->mtime = sb.st_mtime;
 		ahead_hint(a->fd);
 		a->ini_fd = -1;
 		if (c->ini_size >= 0 && snprintf(ini, sizeof(ini), "%.*s.ini",
 		    (int)c->base_len, c->rel + c->base) < (int)sizeof(ini)) {
-			a->ini_fd = archive_open(wk->bc, &wk->dir, dir, ini);
+			a->ini_fd = archive_open(wk->bc, &wk->dir, dir, ini,
+			    NULL);
 			ahead_hint(a->ini_fd);
 		}
 	}
@@ -685,7 +723,7 @@ apply_sidecar(struct worker *wk, struct stmt *st, const char *dir,
 	}
 	dl = strlen(wk->bc->archive) + 1 + strlen(dir) + (*dir ? 1 : 0);
 	if (fd == -1)
-		fd = archive_open(wk->bc, &wk->dir, dir, path + dl);
+		fd = archive_open(wk->bc, &wk->dir, dir, path + dl, NULL);
 	err = errno;
 	if (fd != -1)
 		n = read_fd(fd, buf, BUILD_SIDECAR_MAX, c->ini_size, &err);
@@ -733,22 +771,28 @@ stmt_load(struct worker *wk, size_t i, char *buf, char *scbuf)
 	char		 tags[SCAN_TAGS_MAX * (SCAN_TAG_MAX + 1) + 1] = "";
 	const char	*name;
 	struct ahead	 a;
+	struct stat	 sb;
 	ssize_t		 n = -1;
 	int		 err, has;
 
 	memcpy(st->date, c->date, sizeof(st->date));
 	st->is_txt = c->is_txt;
-	st->mtime = c->mtime;
-	st->size = c->size;
 	snprintf(path, sizeof(path), "%s/%s", wk->bc->archive, c->rel);
 	name = cand_split(c, dir);
 	ahead_fill(wk, i);
 	a = ahead_take(wk, i);
-	if (a.fd == -1)		/* not opened ahead: say why now */
-		a.fd = archive_open(wk->bc, &wk->dir, dir, name);
+	if (a.fd == -1) {	/* not opened ahead: say why now */
+		memset(&sb, 0, sizeof(sb));
+		a.fd = archive_open(wk->bc, &wk->dir, dir, name, &sb);
+		a.size = sb.st_size;
+		a.mtime = sb.st_mtime;
+	}
 	err = errno;
+	/* The size and time of the file read (the walk may not stat). */
+	st->size = a.size;
+	st->mtime = a.mtime;
 	if (a.fd != -1)
-		n = read_fd(a.fd, buf, BUILD_READ_MAX, c->size, &err);
+		n = read_fd(a.fd, buf, BUILD_READ_MAX, a.size, &err);
 	if (n < 0) {
 		if (a.ini_fd != -1)
 			close(a.ini_fd);
@@ -1044,7 +1088,7 @@ summaries_read(const struct build_conf *bc, struct snapshot *s)
 		st = &s->st[s->order[i]];
 		if (!st->summary_read)
 			continue;
-		fd = open_regular(bc->rootfd, st->diskpath);
+		fd = open_regular(bc->rootfd, st->diskpath, NULL);
 		n = fd == -1 ? -1 : pread(fd, buf, SUMMARY_READ_MAX, 0);
 		if (fd != -1)
 			close(fd);
