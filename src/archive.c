@@ -370,22 +370,13 @@ query_decode(const char *q, char *out, size_t outsz, size_t *outlen)
 }
 
 /*
- * A statement's file, opened on the event loop: never blocking (a fifo
- * put in its place would hang the worker) and a regular file, or -1.
+ * A statement's file, opened on the event loop (never blocking), or -1;
+ * sb, when not NULL, gets its fstat.
  */
 static int
-statement_open(const struct stmt *st)
+statement_open(const struct stmt *st, struct stat *sb)
 {
-	struct stat	 sb;
-	int		 fd;
-
-	fd = openat(A.rootfd, st->diskpath, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
-	    O_NONBLOCK | O_NOCTTY);
-	if (fd != -1 && (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode))) {
-		close(fd);
-		fd = -1;
-	}
-	return fd;
+	return build_open_regular(A.rootfd, st->diskpath, sb);
 }
 
 static void
@@ -402,7 +393,7 @@ snippet_for(const struct stmt *st, const char *q, size_t qlen, char *out,
 	out[0] = '\0';
 	if ((buf = malloc(SNIPPET_READ_MAX)) == NULL)
 		return;
-	fd = statement_open(st);
+	fd = statement_open(st, NULL);
 	if (fd != -1) {
 		n = pread(fd, buf, SNIPPET_READ_MAX, 0);
 		if (n > 0)
@@ -1006,9 +997,9 @@ gopher_statement(const struct stmt *st, struct buf *b,
 	ssize_t		 n;
 	int		 fd, rc = -1;
 
-	if ((fd = statement_open(st)) == -1)
+	if ((fd = statement_open(st, &sb)) == -1)
 		return -1;
-	if (fstat(fd, &sb) == -1 || sb.st_size > GOPHER_STMT_MAX) {
+	if (sb.st_size > GOPHER_STMT_MAX) {
 		close(fd);
 		return -1;
 	}

@@ -575,21 +575,15 @@ read_fd(int fd, char *buf, size_t max, off_t hint, int *err)
 	return got;
 }
 
-/* errno for a file that is not a regular one (a fifo, a device). */
-#define NOT_REGULAR	(-1)
-
 static const char *
 open_error(int err)
 {
-	return err == NOT_REGULAR ? "not a regular file" : strerror(err);
+	return err == BUILD_NOT_REGULAR ? "not a regular file" : strerror(err);
 }
 
-/*
- * Opens a file to read it: never blocking (a fifo named like a statement
- * would hang the build) and only a regular file (errno NOT_REGULAR).
- */
-static int
-open_regular(int dirfd, const char *path, struct stat *sbp)
+/* See archive_build.h. */
+int
+build_open_regular(int dirfd, const char *path, struct stat *sbp)
 {
 	struct stat	 tmp, *sb = sbp != NULL ? sbp : &tmp;
 	int		 fd;
@@ -600,7 +594,7 @@ open_regular(int dirfd, const char *path, struct stat *sbp)
 		return -1;
 	if (fstat(fd, sb) == -1 || !S_ISREG(sb->st_mode)) {
 		close(fd);
-		errno = NOT_REGULAR;
+		errno = BUILD_NOT_REGULAR;
 		return -1;
 	}
 	return fd;
@@ -630,13 +624,13 @@ archive_open(const struct build_conf *bc, struct dircache *dc,
 			    O_DIRECTORY | O_CLOEXEC);
 	}
 	if (dc->fd != -1)
-		return open_regular(dc->fd, name, sb);
+		return build_open_regular(dc->fd, name, sb);
 	if (snprintf(path, sizeof(path), "%s/%s%s%s", bc->archive, dir,
 	    *dir ? "/" : "", name) >= (int)sizeof(path)) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	return open_regular(bc->rootfd, path, sb);
+	return build_open_regular(bc->rootfd, path, sb);
 }
 
 /* A statement's folder (into dir, PATH_MAX bytes) and file name. */
@@ -1088,7 +1082,7 @@ summaries_read(const struct build_conf *bc, struct snapshot *s)
 		st = &s->st[s->order[i]];
 		if (!st->summary_read)
 			continue;
-		fd = open_regular(bc->rootfd, st->diskpath, NULL);
+		fd = build_open_regular(bc->rootfd, st->diskpath, NULL);
 		n = fd == -1 ? -1 : pread(fd, buf, SUMMARY_READ_MAX, 0);
 		if (fd != -1)
 			close(fd);

@@ -97,4 +97,13 @@ struct build_conf {
 struct snapshot *snapshot_build(const struct build_conf *);
 void	 snapshot_free(struct snapshot *);
 
+/*
+ * Opens a statement or sidecar to read it: never blocking (a fifo in its
+ * place would hang the caller) and only a regular file (else -1, errno
+ * BUILD_NOT_REGULAR).  sb, when not NULL, gets its fstat.
+ */
+#define BUILD_NOT_REGULAR	(-1)
+struct stat;
+int	 build_open_regular(int dirfd, const char *path, struct stat *sb);
+
 #endif
