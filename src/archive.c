@@ -994,6 +994,7 @@ gopher_statement(const struct stmt *st, struct buf *b,
 {
 	struct stat	 sb;
 	char		*text;
+	void		*filter;
 	ssize_t		 n;
 	int		 fd, rc = -1;
 
@@ -1006,9 +1007,13 @@ gopher_statement(const struct stmt *st, struct buf *b,
 	if ((text = malloc((size_t)sb.st_size + 1)) != NULL &&
 	    (n = pread(fd, text, (size_t)sb.st_size, 0)) >= 0) {
 		if (st->is_txt) {
-			/* Plain text: every line kept as a paragraph line. */
-			rc = gopher_render_text(text, (size_t)n, st->title,
-			    st->date, gs, b);
+			/* Plain text is the publisher's layout: as written,
+			 * only CRLF, doubled dots and the charset. */
+			if ((filter = gopher_text_filter_new(gs->charset)) !=
+			    NULL)
+				rc = gopher_text_filter(filter, text, (size_t)n,
+				    b, 1);
+			free(filter);
 		} else
 			rc = gopher_render_text(text, (size_t)n, st->title,
 			    st->date, gs, b);

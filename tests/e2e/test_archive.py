@@ -217,6 +217,23 @@ def test_gopher_statement_text(server):
     assert "\r\n" in data
 
 
+def test_gopher_txt_statement_as_written(make_server):
+    # A plain-text statement is the publisher's layout: over Gopher only
+    # line ends and lone dots change; nothing in it is read as gemtext.
+    lines = ["Plain title", "", "=> gemini://example.org/ not a link",
+             "* not a list", "# not a heading", ".", "```", "  indented  ",
+             "last line"]
+    srv = make_server(files={
+        "statements/2024-08-01-plain.txt": "\n".join(lines) + "\n"})
+    menu = gopher_text(srv, "/statements/")
+    assert "\t/statements/2024-08-01-plain.txt\t" in menu
+    data = srv.gopher("/statements/2024-08-01-plain.txt")
+    want = "\r\n".join(lines).replace("\r\n.\r\n", "\r\n..\r\n")
+    assert data.decode("utf-8") == want + "\r\n.\r\n"
+    _, body = srv.gemini("/statements/2024-08-01-plain.txt")
+    assert body.decode("utf-8") == "\n".join(lines) + "\n"
+
+
 def test_gopher_search(server):
     for q, found in (("Huerta", True), ("National Guard", True),
                      ("zzzz", False)):
