@@ -88,6 +88,7 @@ static void	 snap_release(void *);
 static void	 start_build(int force);
 static void	 heap_trim(void);
 static void	 timer_cb(evutil_socket_t, short, void *);
+static long	 msec_since(const struct timespec *);
 
 /* -- snapshot pages ------------------------------------------------------ */
 
@@ -1238,18 +1239,21 @@ archive_set_turns(int fd)
  * there are no turns or the lock cannot be had (build anyway), -1 when
  * the archive is stopping.
  */
+#define TURN_LOG_MSEC	250	/* a shorter wait is not worth a line */
+
 static int
 turn_take(void)
 {
 	struct flock	 fl;
-	struct timespec	 nap = { 0, 20 * 1000 * 1000 };
-	int		 waited = 0;
+	struct timespec	 nap = { 0, 20 * 1000 * 1000 }, t0;
+	long		 waited;
 
 	if (A.turnsfd == -1)
 		return 0;
 	memset(&fl, 0, sizeof(fl));
 	fl.l_type = F_WRLCK;
 	fl.l_whence = SEEK_SET;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (fcntl(A.turnsfd, F_SETLK, &fl) == -1) {
 		if (errno != EACCES && errno != EAGAIN && errno != EINTR) {
 			log_warn("archive: build turns");
@@ -1257,10 +1261,11 @@ turn_take(void)
 		}
 		if (atomic_load(&A.stopping))
 			return -1;
-		if (!waited++)
-			log_info("archive: waiting for another worker's build");
 		nanosleep(&nap, NULL);
 	}
+	if ((waited = msec_since(&t0)) >= TURN_LOG_MSEC)
+		log_info("archive: waited %ld ms for another worker's build",
+		    waited);
 	return 1;
 }
 

@@ -424,18 +424,22 @@ def test_workers_take_turns_to_build(make_server):
     # Two workers, an archive big enough that their first builds would
     # overlap: the second waits for the first, then both serve it.
     files = {}
-    for i in range(4000):
-        day = datetime.date(2001, 1, 1) + datetime.timedelta(days=i)
+    for i in range(20000):
+        day = datetime.date(1970, 1, 1) + datetime.timedelta(days=i)
         files["statements/%s-turn-%d.gmi" % (day.isoformat(), i)] = (
-            "# Turn %d\n\nworkers march for wages and housing %d\n" % (i, i))
+            "# Turn %d\n\n%s\n" % (i, " ".join("w%d" % (i * 7 + k % 97)
+                                              for k in range(200))))
     srv = make_server(conf={"server": {"workers": "2"}}, files=files)
-    built = re.compile(r"worker (\d): archive: 4001 statements")
-    assert wait_for(lambda: len(set(built.findall(srv.log_text()))) == 2,
+    built = re.compile(r"worker (\d): archive: 20001 statements.*\((\d+) ms")
+    assert wait_for(lambda: len(set(m[0] for m in
+                                    built.findall(srv.log_text()))) == 2,
                     timeout=60), srv.log_text()[-2000:]
     log = srv.log_text()
-    assert log.count("waiting for another worker's build") == 1, log
-    _, body = gem_ok(srv, "/search?turn+3999")
-    assert "Turn 3999" in body
+    waits = re.findall(r"worker (\d): archive: waited \d+ ms for another "
+                       r"worker's build", log)
+    assert len(waits) == 1, log[-2000:]
+    _, body = gem_ok(srv, "/search?turn+19999")
+    assert "Turn 19999" in body
 
 
 def test_index_gmi_wins_on_gemini_only(make_server):
