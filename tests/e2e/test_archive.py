@@ -318,16 +318,23 @@ def test_sighup_rebuilds(make_server):
     assert srv.alive()
 
 
+def slow_archive(first_day, title, n=20000):
+    """n statements of 200 words from first_day on, titled "<title> <i>":
+    an archive whose index takes most of a second to build under ASan."""
+    files = {}
+    for i in range(n):
+        day = first_day + datetime.timedelta(days=i)
+        files["statements/%s-%s-%d.gmi" % (day.isoformat(), title.lower(),
+                                           i)] = (
+            "# %s %d\n\n%s\n" % (title, i, " ".join(
+                "w%d" % (i * 7 + k % 97) for k in range(200))))
+    return files
+
+
 def test_reload_hands_over_without_a_gap(make_server):
     # An archive that takes a while to index: after SIGHUP the old worker
     # serves until the new one has built, so no request waits for a build.
-    files = {}
-    for i in range(20000):
-        day = datetime.date(1990, 1, 1) + datetime.timedelta(days=i)
-        files["statements/%s-s%d.gmi" % (day.isoformat(), i)] = (
-            "# S%d\n\n%s\n" % (i, " ".join("w%d" % (i * 7 + k % 97)
-                                            for k in range(200))))
-    srv = make_server(files=files)
+    srv = make_server(files=slow_archive(datetime.date(1990, 1, 1), "S"))
     built = re.compile(r"archive: 20001 statements.*\((\d+) ms\)")
     assert wait_for(lambda: built.findall(srv.log_text()), timeout=60)
     build_s = int(built.findall(srv.log_text())[0]) / 1000.0
@@ -423,13 +430,8 @@ def test_fifos_never_hang(make_server):
 def test_workers_take_turns_to_build(make_server):
     # Two workers, an archive big enough that their first builds would
     # overlap: the second waits for the first, then both serve it.
-    files = {}
-    for i in range(20000):
-        day = datetime.date(1970, 1, 1) + datetime.timedelta(days=i)
-        files["statements/%s-turn-%d.gmi" % (day.isoformat(), i)] = (
-            "# Turn %d\n\n%s\n" % (i, " ".join("w%d" % (i * 7 + k % 97)
-                                              for k in range(200))))
-    srv = make_server(conf={"server": {"workers": "2"}}, files=files)
+    srv = make_server(conf={"server": {"workers": "2"}},
+                      files=slow_archive(datetime.date(1970, 1, 1), "Turn"))
     built = re.compile(r"worker (\d): archive: 20001 statements.*\((\d+) ms")
     assert wait_for(lambda: len(set(m[0] for m in
                                     built.findall(srv.log_text()))) == 2,
