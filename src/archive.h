@@ -1,42 +1,67 @@
 /*
- * broadside: the archive of dated statements: the in-memory index, rebuilt
- * beside the old one and swapped when content changes, and the generated
- * pages of both protocols.
+ * broadside: the archive's lifecycle.  Builds the first snapshot of the
+ * archive (statements, years, tags, the search index), rebuilds it in a
+ * background thread when the watcher sees a change, and swaps it in on
+ * the event loop.  A snapshot is immutable once built; the renderers of
+ * each protocol hang their generated pages on it (snapshot_view), so a
+ * swap drops them all at once.  Knows no protocol.
  */
 #ifndef BROADSIDE_ARCHIVE_H
 #define BROADSIDE_ARCHIVE_H
 
-#include "request.h"
+#include <stddef.h>
 
+#include "search.h"
+
+struct archive;
 struct config;
 struct event_base;
-
-/* Build the first index and start watching (inotify / stat scan). */
-/* (SIGHUP needs nothing here: the parent starts new workers, and each
- * builds a fresh index.) */
-int	 archive_start(struct event_base *, const struct config *, int rootfd);
-void	 archive_stop(void);
+struct group;
+struct snapshot;
+struct stmt;
 
 /*
- * A file open for reading and writing that sibling workers share: their
- * builds take turns under a lock on it (see archive.c).  -1: no turns.
- * Call before archive_start.
+ * Build the first index (in turns with sibling workers under a lock on
+ * `turnsfd`, -1: no turns) and, with a base, watch for changes.  NULL
+ * when the archive cannot be indexed (logged): serve the file tree alone.
  */
-void	 archive_set_turns(int fd);
+struct archive	*archive_new(struct event_base *, const struct config *,
+		    int rootfd, int turnsfd);
+void		 archive_free(struct archive *);
+
+/* The current snapshot (NULL when none), valid until the next return to
+ * the event loop. */
+struct snapshot	*archive_snapshot(const struct archive *);
+/* The archive folder under the root, as routed: "statements". */
+const char	*archive_folder(const struct archive *);
+/* The content root it reads (an O_DIRECTORY descriptor). */
+int		 archive_rootfd(const struct archive *);
+
+/* A statement by its path under the archive ("2024/x.gmi"), or NULL. */
+const struct stmt *snapshot_find(const struct snapshot *, const char *rel);
+/* A year ("2024") or a tag, or NULL. */
+struct group	*snapshot_group(struct snapshot *, int is_tag, const char *key,
+		    size_t keylen);
 
 /*
- * Generated routes.  Return 1 when the request was answered into `r`
- * (a page, a 10 prompt, a redirect, a 51 ...), 0 when the path is not an
- * archive route and should be served from the content root.
- * `path` is decoded and normalised; `query` is still percent-encoded
- * (NULL when the URI had no '?').
+ * Slots where a renderer keeps what it made of a snapshot (its pages),
+ * freed with the snapshot.  Each renderer owns one slot number.
  */
-int	 archive_gemini(const struct request_ctx *, const char *path,
-	    const char *query, struct response *r);
-int	 archive_gopher(const struct request_ctx *, const char *selector,
-	    const char *search, int has_search, struct response *r);
+#define SNAPSHOT_VIEWS	2
+void	*snapshot_view(const struct snapshot *, int slot);
+void	 snapshot_set_view(struct snapshot *, int slot, void *view,
+	    void (*view_free)(void *));
 
-/* The `lang` of the statement at `path` (decoded), or NULL. */
-const char	*archive_lang_for(const char *path);
+/* Search results with a snippet each, read from the statements' files. */
+struct archive_results {
+	struct search_hit	 hits[SEARCH_RESULTS_MAX];
+	char			 snip[SEARCH_RESULTS_MAX][SEARCH_SNIPPET_MAX * 2];
+	size_t			 n, total;
+	int			 words;
+};
+
+/* 0, or -1 when the search failed. */
+int	 archive_search(const struct archive *, const struct snapshot *,
+	    const char *q, size_t qlen, struct archive_results *);
 
 #endif

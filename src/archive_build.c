@@ -26,7 +26,6 @@
 #endif
 
 #include "archive_build.h"
-#include "atom.h"
 #include "log.h"
 #include "search.h"
 #include "uri.h"
@@ -1062,7 +1061,7 @@ chunks_move(struct chunk **head, struct chunk *c)
 /*
  * A summary from a statement's text serves the Atom feed alone (a search
  * snippet reads the file, and falls back on its first paragraph): it is
- * read for the newest ATOM_ENTRIES_MAX once they are known, not kept for
+ * read for the newest BUILD_FEED_ENTRIES once they are known, not kept for
  * every statement (about half a KiB each).  A summary a sidecar gives is
  * the publisher's and was kept.
  */
@@ -1078,7 +1077,7 @@ summaries_read(const struct build_conf *bc, struct snapshot *s)
 
 	if ((buf = malloc(SUMMARY_READ_MAX)) == NULL)
 		return -1;
-	for (i = 0; i < s->n && i < ATOM_ENTRIES_MAX; i++) {
+	for (i = 0; i < s->n && i < BUILD_FEED_ENTRIES; i++) {
 		st = &s->st[s->order[i]];
 		if (!st->summary_read)
 			continue;
@@ -1231,17 +1230,9 @@ fail:
 static void
 group_free(struct group *g, int owns_idx)
 {
-	size_t	 i;
-
 	free(g->url);
 	if (owns_idx)
 		free(g->idx);
-	for (i = 0; i < g->npages; i++)
-		free(g->pages[i].data);
-	free(g->pages);
-	for (i = 0; i < g->ngpages; i++)
-		free(g->gpages[i].data);
-	free(g->gpages);
 }
 
 void
@@ -1257,15 +1248,9 @@ snapshot_free(struct snapshot *s)
 		group_free(&s->tags[i], 1);
 	free(s->years);
 	free(s->tags);
-	free(s->home.data);
-	free(s->archive.data);
-	free(s->atom.data);
-	free(s->tagsidx.data);
-	free(s->garchive.data);
-	free(s->gtags.data);
-	free(s->gatom.data);
-	if (s->gcache_free != NULL)
-		s->gcache_free(s->gcache);
+	for (i = 0; i < sizeof(s->view) / sizeof(s->view[0]); i++)
+		if (s->view_free[i] != NULL)
+			s->view_free[i](s->view[i]);
 	search_free(s->search);
 	free(s->st);
 	free(s->order);

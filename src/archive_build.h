@@ -2,8 +2,8 @@
  * broadside: building an archive snapshot: walk the archive folder under
  * the root descriptor, read each statement and its sidecar (in parallel
  * threads), sort, group by year and tag, and index for search.  A snapshot
- * is immutable once built, apart from its lazily rendered page cache,
- * which only the event loop thread touches.
+ * is immutable once built, apart from the renderers' views of it (their
+ * lazily rendered pages), which only the event loop thread touches.
  */
 #ifndef BROADSIDE_ARCHIVE_BUILD_H
 #define BROADSIDE_ARCHIVE_BUILD_H
@@ -19,6 +19,7 @@
 #define BUILD_READ_MAX		(1024 * 1024)	/* bytes of a statement read */
 #define BUILD_SIDECAR_MAX	(64 * 1024)
 #define BUILD_THREADS_MAX	4
+#define BUILD_FEED_ENTRIES	50		/* summaries read for the feed */
 
 struct stmt {
 	const char	*rel;		/* under the archive: "2025/x.gmi" */
@@ -38,27 +39,16 @@ struct stmt {
 	off_t		 size;
 };
 
-struct page {
-	char	*data;
-	size_t	 len;
-	int	 ready;
-};
-
 struct group {
 	char		 key[SCAN_TAG_MAX + 1];	/* "2025" or a tag */
 	char		*url;		/* "/statements/2025/" */
 	size_t		*idx;		/* statements, newest first */
 	size_t		 n;
-	struct page	*pages;		/* gemini pages, rendered lazily */
-	size_t		 npages;
-	struct page	*gpages;	/* gopher menus, rendered lazily */
-	size_t		 ngpages;
 };
 
 struct chunk;
 
 struct snapshot {
-	int			 refs;
 	struct stmt		*st;		/* by doc id */
 	size_t			 nst;
 	size_t			*order;		/* valid ones, newest first */
@@ -69,10 +59,8 @@ struct snapshot {
 	struct group		*tags;		/* by name */
 	size_t			 ntags;
 	struct search_index	*search;
-	struct page		 home, archive, atom, tagsidx;
-	struct page		 garchive, gtags, gatom;	/* gopher */
-	void			*gcache;	/* rendered statements, root */
-	void			(*gcache_free)(void *);
+	void			*view[2];	/* the renderers' (archive.h) */
+	void			(*view_free[2])(void *);
 	uint64_t		 sig;		/* of names, sizes, times */
 	int			 unchanged;	/* sig equal, not forced */
 	double			 build_ms;
@@ -84,7 +72,6 @@ struct build_conf {
 	int		 rootfd;
 	const char	*archive;	/* folder under the root */
 	const char	*root;		/* absolute root path, for inotify */
-	const char	*base_url;
 	int		 watchfd;	/* inotify fd or -1 */
 	int		 force;		/* build even when the sig is the same */
 	int		 have_prev;

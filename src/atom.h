@@ -4,10 +4,11 @@
 
 #include <stddef.h>
 
+#include "archive_build.h"
 #include "buf.h"
 #include "render_gemtext.h"
 
-#define ATOM_ENTRIES_MAX	50
+#define ATOM_ENTRIES_MAX	BUILD_FEED_ENTRIES
 
 /* XML (and HTML) character data / attribute value: & < > " ' escaped, bytes XML 1.0
  * forbids (controls but tab, LF, CR; invalid UTF-8) dropped. */

@@ -1,7 +1,7 @@
 /*
  * broadside: small-response cache.  A chained hash table with an LRU list
- * and a byte budget.  Entries are reference counted: one being sent when it
- * is evicted or replaced lives until the connection is done with it.
+ * and a byte budget.  Bodies are blobs: one being sent when its entry is
+ * evicted or replaced lives until the connection is done with it.
  */
 #include <sys/types.h>
 #include <sys/queue.h>
@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "blob.h"
 #include "cache.h"
 
 #define CACHE_BUCKETS	1024	/* a power of two */
@@ -20,11 +21,8 @@
 struct cache_entry {
 	TAILQ_ENTRY(cache_entry) lru;
 	struct cache_entry	*next;		/* bucket chain */
-	int			 proto;
-	int			 refs;
-	int			 linked;
 	int			 status;
-	char			*path;
+	char			*key;
 	char			*statpath;
 	dev_t			 dev;
 	ino_t			 ino;
@@ -33,16 +31,17 @@ struct cache_entry {
 	int64_t			 checked_ms;
 	char			*head;
 	size_t			 headlen;
-	char			*body;
-	size_t			 bodylen;
+	struct blob		*body;
 	size_t			 cost;
 };
 
 TAILQ_HEAD(cache_lru, cache_entry);
 
-static struct cache_entry	*buckets[CACHE_BUCKETS];
-static struct cache_lru		 lru = TAILQ_HEAD_INITIALIZER(lru);
-static size_t			 max_file, max_total, total;
+struct cache {
+	struct cache_entry	*buckets[CACHE_BUCKETS];
+	struct cache_lru	 lru;
+	size_t			 max_entry, max_total, total;
+};
 
 static int64_t
 now_ms(void)
@@ -54,72 +53,69 @@ now_ms(void)
 }
 
 static size_t
-hash(int proto, const char *path)
+hash(const char *key)
 {
-	uint64_t	 h = 1469598103934665603ULL ^ (uint64_t)proto;
+	uint64_t	 h = 1469598103934665603ULL;
 
-	for (; *path != '\0'; path++)
-		h = (h ^ (unsigned char)*path) * 1099511628211ULL;
+	for (; *key != '\0'; key++)
+		h = (h ^ (unsigned char)*key) * 1099511628211ULL;
 	return (size_t)(h ^ (h >> 32)) & (CACHE_BUCKETS - 1);
 }
 
-void
-cache_init(size_t max)
+struct cache *
+cache_new(size_t max_entry, size_t max_total)
 {
-	cache_clear();
-	max_file = max;
-	max_total = max * CACHE_TOTAL_FACTOR;
+	struct cache	*c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	TAILQ_INIT(&c->lru);
+	c->max_entry = max_entry;
+	c->max_total = max_total;
+	return c;
 }
 
 static void
 entry_free(struct cache_entry *e)
 {
-	free(e->path);
+	free(e->key);
 	free(e->statpath);
 	free(e->head);
-	free(e->body);
+	blob_release(e->body);
 	free(e);
 }
 
 static void
-entry_release(void *arg)
+entry_unlink(struct cache *c, struct cache_entry *e)
 {
-	struct cache_entry	*e = arg;
-
-	if (--e->refs == 0 && !e->linked)
-		entry_free(e);
-}
-
-static void
-entry_unlink(struct cache_entry *e)
-{
-	struct cache_entry	**pp = &buckets[hash(e->proto, e->path)];
+	struct cache_entry	**pp = &c->buckets[hash(e->key)];
 
 	while (*pp != NULL && *pp != e)
 		pp = &(*pp)->next;
 	if (*pp == e)
 		*pp = e->next;
-	TAILQ_REMOVE(&lru, e, lru);
-	total -= e->cost;
-	e->linked = 0;
-	if (e->refs == 0)
-		entry_free(e);
+	TAILQ_REMOVE(&c->lru, e, lru);
+	c->total -= e->cost;
+	entry_free(e);
 }
 
 void
-cache_clear(void)
+cache_free(struct cache *c)
 {
-	while (!TAILQ_EMPTY(&lru))
-		entry_unlink(TAILQ_FIRST(&lru));
+	if (c == NULL)
+		return;
+	while (!TAILQ_EMPTY(&c->lru))
+		entry_unlink(c, TAILQ_FIRST(&c->lru));
+	free(c);
 }
 
 static struct cache_entry *
-lookup(int proto, const char *path)
+lookup(const struct cache *c, const char *key)
 {
 	struct cache_entry	*e;
 
-	for (e = buckets[hash(proto, path)]; e != NULL; e = e->next)
-		if (e->proto == proto && strcmp(e->path, path) == 0)
+	for (e = c->buckets[hash(key)]; e != NULL; e = e->next)
+		if (strcmp(e->key, key) == 0)
 			return e;
 	return NULL;
 }
@@ -153,75 +149,80 @@ still_valid(struct cache_entry *e, int rootfd)
 }
 
 int
-cache_serve(int rootfd, int proto, const char *path, struct response *r)
+cache_serve(struct cache *c, int rootfd, const char *key, struct response *r)
 {
 	struct cache_entry	*e;
 
-	if (max_file == 0 || (e = lookup(proto, path)) == NULL)
+	if (c == NULL || c->max_entry == 0 || (e = lookup(c, key)) == NULL)
 		return 0;
 	if (!still_valid(e, rootfd)) {
-		entry_unlink(e);
+		entry_unlink(c, e);
 		return 0;
 	}
 	if (buf_append(&r->out, e->head, e->headlen) == -1)
 		return 0;
-	TAILQ_REMOVE(&lru, e, lru);
-	TAILQ_INSERT_HEAD(&lru, e, lru);
+	TAILQ_REMOVE(&c->lru, e, lru);
+	TAILQ_INSERT_HEAD(&c->lru, e, lru);
 	r->status = e->status;
-	r->body = e->body;
-	r->body_len = e->bodylen;
-	r->body_ref = e;
-	r->body_release = entry_release;
-	e->refs++;
+	blob_lend(e->body, r);
 	return 1;
 }
 
 int
-cache_wants(size_t bodylen)
+cache_wants(const struct cache *c, size_t bodylen)
 {
-	return max_file > 0 && bodylen <= max_file;
+	return c != NULL && c->max_entry > 0 && bodylen <= c->max_entry;
 }
 
 void
-cache_store(int proto, const char *path, const char *statpath,
+cache_store_blob(struct cache *c, const char *key, const char *statpath,
     const struct stat *st, int status, const char *head, size_t headlen,
-    const char *body, size_t bodylen)
+    struct blob *body)
 {
 	struct cache_entry	*e, *old;
 	size_t			 h;
 
-	if (!cache_wants(bodylen) || (e = calloc(1, sizeof(*e))) == NULL)
+	if (!cache_wants(c, body->len) || (e = calloc(1, sizeof(*e))) == NULL)
 		return;
-	e->proto = proto;
+	blob_ref(body);
+	e->body = body;
 	e->status = status;
-	e->path = strdup(path);
+	e->key = strdup(key);
 	e->statpath = strdup(statpath);
-	e->head = malloc(headlen + 1);
-	e->body = malloc(bodylen + 1);
-	if (e->path == NULL || e->statpath == NULL || e->head == NULL ||
-	    e->body == NULL) {
+	if (e->key == NULL || e->statpath == NULL ||
+	    (e->head = malloc(headlen + 1)) == NULL) {
 		entry_free(e);
 		return;
 	}
 	memcpy(e->head, head, headlen);
-	memcpy(e->body, body, bodylen);
 	e->headlen = headlen;
-	e->bodylen = bodylen;
 	e->dev = st->st_dev;
 	e->ino = st->st_ino;
 	e->size = st->st_size;
 	e->mtime = st->st_mtim;
 	e->checked_ms = now_ms();
-	e->cost = sizeof(*e) + strlen(path) + strlen(statpath) + headlen +
-	    bodylen;
-	if ((old = lookup(proto, path)) != NULL)
-		entry_unlink(old);
-	while (total + e->cost > max_total && !TAILQ_EMPTY(&lru))
-		entry_unlink(TAILQ_LAST(&lru, cache_lru));
-	h = hash(proto, path);
-	e->next = buckets[h];
-	buckets[h] = e;
-	TAILQ_INSERT_HEAD(&lru, e, lru);
-	e->linked = 1;
-	total += e->cost;
+	e->cost = sizeof(*e) + strlen(key) + strlen(statpath) + headlen +
+	    body->len;
+	if ((old = lookup(c, key)) != NULL)
+		entry_unlink(c, old);
+	while (c->total + e->cost > c->max_total && !TAILQ_EMPTY(&c->lru))
+		entry_unlink(c, TAILQ_LAST(&c->lru, cache_lru));
+	h = hash(key);
+	e->next = c->buckets[h];
+	c->buckets[h] = e;
+	TAILQ_INSERT_HEAD(&c->lru, e, lru);
+	c->total += e->cost;
+}
+
+void
+cache_store(struct cache *c, const char *key, const char *statpath,
+    const struct stat *st, int status, const char *head, size_t headlen,
+    const char *body, size_t bodylen)
+{
+	struct blob	*b;
+
+	if (!cache_wants(c, bodylen) || (b = blob_copy(body, bodylen)) == NULL)
+		return;
+	cache_store_blob(c, key, statpath, st, status, head, headlen, b);
+	blob_release(b);
 }

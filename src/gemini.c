@@ -14,12 +14,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "archive.h"
+#include "archive_route.h"
 #include "cache.h"
 #include "config.h"
 #include "gemini.h"
+#include "gemini_archive.h"
+#include "gemini_reply.h"
 #include "log.h"
 #include "mime.h"
 #include "site.h"
@@ -30,24 +34,12 @@
 #define LISTING_MAX		(1024 * 1024)
 
 static void	 serve_file(const struct request_ctx *, const char *,
-		    const char *, struct site_entry *, struct response *);
+		    const char *, const char *, struct site_entry *,
+		    struct response *);
 static void	 serve_dir(const struct request_ctx *, const char *,
-		    struct site_entry *, struct response *);
-
-void
-gemini_reply(struct response *r, int code, const char *meta)
-{
-	size_t	 len = strlen(meta);
-
-	/* Cut an over-long meta on a UTF-8 character boundary. */
-	if (len > GEMINI_META_MAX) {
-		len = GEMINI_META_MAX;
-		while (len > 0 && ((unsigned char)meta[len] & 0xc0) == 0x80)
-			len--;
-	}
-	r->status = code;
-	buf_printf(&r->out, "%02d %.*s\r\n", code, (int)len, meta);
-}
+		    const char *, struct site_entry *, struct response *);
+static void	 serve(const struct request_ctx *, const struct uri *,
+		    struct response *);
 
 /* Is `host` one of ours: the configured name or the address dialled? */
 static int
@@ -76,16 +68,48 @@ host_is_ours(const struct request_ctx *ctx, const char *host)
 
 /*
  * An explicit port must be the one the client reached.  A missing port
- * means 1965; we accept it whatever we listen on, since the client did
- * reach us (a port redirect in front is common).
+ * means 1965, and so does an explicit ":1965": we accept both whatever we
+ * listen on, since the client did reach us (a port redirect in front is
+ * common).
  */
 static int
 port_is_ours(const struct request_ctx *ctx, int port)
 {
-	if (port == -1)
-		return 1;
-	return port == ctx->local_port || (port == GEMINI_DEFAULT_PORT &&
-	    ctx->local_port == 0);
+	return port == -1 || port == GEMINI_DEFAULT_PORT ||
+	    port == ctx->local_port;
+}
+
+/*
+ * A request for another host is refused with 53; say so in the error log,
+ * once a minute per host at most (a remote reader of a server left with
+ * hostname = localhost sees only the 53).
+ */
+#define FOREIGN_HOSTS		16
+#define FOREIGN_LOG_SEC		60
+
+static void
+log_foreign_host(const struct request_ctx *ctx, const char *host)
+{
+	static struct {
+		char	 host[URI_HOST_MAX + 1];
+		time_t	 when;
+	} seen[FOREIGN_HOSTS];
+	static size_t	 next;
+	time_t		 now = time(NULL);
+	size_t		 i;
+
+	for (i = 0; i < FOREIGN_HOSTS; i++)
+		if (seen[i].host[0] != '\0' && strcmp(seen[i].host, host) == 0) {
+			if (now - seen[i].when < FOREIGN_LOG_SEC)
+				return;
+			break;
+		}
+	if (i == FOREIGN_HOSTS)
+		i = next++ % FOREIGN_HOSTS;
+	snprintf(seen[i].host, sizeof(seen[i].host), "%s", host);
+	seen[i].when = now;
+	log_warnx("request for host %s, not ours (hostname = %s)", host,
+	    ctx->conf->hostname);
 }
 
 void
@@ -93,9 +117,7 @@ gemini_handle(const struct request_ctx *ctx, const char *line, size_t len,
     struct response *r)
 {
 	struct uri		 u;
-	struct site_entry	 e;
 	const char		*errstr;
-	char			 target[URI_MAX + 2];
 
 	if (len == 0) {
 		gemini_reply(r, 59, "Empty request");
@@ -118,28 +140,59 @@ gemini_handle(const struct request_ctx *ctx, const char *line, size_t len,
 		gemini_reply(r, 59, "Missing host");
 		return;
 	}
-	if (!host_is_ours(ctx, u.host) || !port_is_ours(ctx, u.port)) {
+	if (!host_is_ours(ctx, u.host)) {
+		log_foreign_host(ctx, u.host);
 		gemini_reply(r, 53, "Proxy request refused");
 		return;
 	}
-	if (archive_gemini(ctx, u.path_decoded, u.has_query ? u.query : NULL,
-	    r))
+	if (!port_is_ours(ctx, u.port)) {
+		gemini_reply(r, 53, "Proxy request refused");
 		return;
-	if (cache_serve(ctx->rootfd, CACHE_GEMINI, u.path_decoded, r))
+	}
+	serve(ctx, &u, r);
+}
+
+/* A cache key: what the response depends on, the request's path and,
+ * for a statement, its language from the archive (a sidecar may change
+ * it while the file stays the same). */
+static void
+cache_key(char *key, size_t len, const char *path, const char *lang)
+{
+	snprintf(key, len, "gemini\x1f%s\x1f%s", lang ? lang : "", path);
+}
+
+/* parse → route → render (the archive, else the file tree) */
+static void
+serve(const struct request_ctx *ctx, const struct uri *u,
+    struct response *r)
+{
+	struct route		 rt;
+	struct site_entry	 e;
+	const char		*folder, *lang;
+	char			 key[URI_MAX + 64];
+
+	folder = ctx->archive != NULL ? archive_folder(ctx->archive) : "";
+	archive_route(folder, u->path_decoded, 0, &rt);
+	if (gemini_archive_serve(ctx, &rt, u->path, u->has_query ? u->query :
+	    NULL, r))
 		return;
-	switch (site_open(ctx->rootfd, u.path_decoded, &e)) {
+	lang = gemini_archive_lang(ctx, &rt);
+	cache_key(key, sizeof(key), u->path_decoded, lang);
+	if (cache_serve(ctx->cache, ctx->rootfd, key, r))
+		return;
+	switch (site_open(ctx->rootfd, u->path_decoded, &e)) {
 	case SITE_FILE:
-		serve_file(ctx, u.path_decoded, u.path_decoded, &e, r);
+		serve_file(ctx, key, u->path_decoded, lang, &e, r);
 		return;
 	case SITE_DIR:
-		serve_dir(ctx, u.path_decoded, &e, r);
+		serve_dir(ctx, key, u->path_decoded, &e, r);
 		return;
 	case SITE_NEED_SLASH:
-		snprintf(target, sizeof(target), "%s/", u.path);
-		gemini_reply(r, 31, target);
+		snprintf(key, sizeof(key), "%s/", u->path);
+		gemini_reply(r, 31, key);
 		return;
 	case SITE_ERROR:
-		log_warnx("%s: cannot open", u.path_decoded);
+		log_warnx("%s: cannot open", u->path_decoded);
 		/* FALLTHROUGH */
 	case SITE_NOT_FOUND:
 		gemini_reply(r, 51, "Not found");
@@ -157,11 +210,10 @@ base_name(const char *path)
 
 /* text/gemini gets the statement's language, else the configured one. */
 static void
-append_params(const struct request_ctx *ctx, const char *path, int fd,
+append_params(const struct request_ctx *ctx, const char *lang, int fd,
     const char *mime, char *meta, size_t len)
 {
 	char		 head[UTF8_SNIFF_BYTES];
-	const char	*lang;
 	ssize_t		 n;
 	size_t		 off = strlen(meta);
 
@@ -173,7 +225,7 @@ append_params(const struct request_ctx *ctx, const char *path, int fd,
 		    "; charset=utf-8");
 	if (strcmp(mime, "text/gemini") != 0 || off >= len)
 		return;
-	if ((lang = archive_lang_for(path)) == NULL)
+	if (lang == NULL)
 		lang = ctx->conf->lang;
 	if (lang != NULL && lang[0] != '\0')
 		snprintf(meta + off, len - off, strchr(lang, ',') ?
@@ -186,7 +238,7 @@ append_params(const struct request_ctx *ctx, const char *path, int fd,
  */
 static void
 serve_file(const struct request_ctx *ctx, const char *key, const char *path,
-    struct site_entry *e, struct response *r)
+    const char *lang, struct site_entry *e, struct response *r)
 {
 	char		 mbuf[MIME_MAX], meta[GEMINI_META_MAX + 1];
 	const char	*mime;
@@ -195,17 +247,18 @@ serve_file(const struct request_ctx *ctx, const char *key, const char *path,
 
 	mime = mime_type(e->fd, base_name(path), mbuf, sizeof(mbuf));
 	snprintf(meta, sizeof(meta), "%s", mime);
-	append_params(ctx, path, e->fd, mime, meta, sizeof(meta));
+	append_params(ctx, lang, e->fd, mime, meta, sizeof(meta));
 	gemini_reply(r, 20, meta);
 	head = r->out.len;
-	if (e->st.st_size >= 0 && cache_wants((size_t)e->st.st_size) &&
+	if (e->st.st_size >= 0 && cache_wants(ctx->cache,
+	    (size_t)e->st.st_size) &&
 	    buf_append(&r->out, NULL, 0) == 0 && buf_reserve_more(&r->out,
 	    (size_t)e->st.st_size) == 0) {
 		n = pread(e->fd, r->out.data + head, (size_t)e->st.st_size, 0);
 		if (n == e->st.st_size) {
 			r->out.len += (size_t)n;
 			r->out.data[r->out.len] = '\0';
-			cache_store(CACHE_GEMINI, key, path, &e->st, 20,
+			cache_store(ctx->cache, key, path, &e->st, 20,
 			    r->out.data, head, r->out.data + head, (size_t)n);
 			close(e->fd);
 			e->fd = -1;
@@ -218,7 +271,7 @@ serve_file(const struct request_ctx *ctx, const char *key, const char *path,
 }
 
 static void
-serve_dir(const struct request_ctx *ctx, const char *path,
+serve_dir(const struct request_ctx *ctx, const char *key, const char *path,
     struct site_entry *dir, struct response *r)
 {
 	struct site_entry	 idx;
@@ -230,7 +283,7 @@ serve_dir(const struct request_ctx *ctx, const char *path,
 	if (site_open_in(dir->fd, "index.gmi", &idx) == 0) {
 		close(dir->fd);
 		snprintf(idxpath, sizeof(idxpath), "%sindex.gmi", path);
-		serve_file(ctx, path, idxpath, &idx, r);
+		serve_file(ctx, key, idxpath, NULL, &idx, r);
 		return;
 	}
 	if (!ctx->conf->autoindex || site_list_dir(dir->fd, &ents, &n) == -1) {
@@ -257,6 +310,6 @@ serve_dir(const struct request_ctx *ctx, const char *path,
 	free(ents);
 	/* Adding or removing an entry changes the directory's mtime. */
 	if (!r->out.failed)
-		cache_store(CACHE_GEMINI, path, path, &dir->st, 20, r->out.data,
+		cache_store(ctx->cache, key, path, &dir->st, 20, r->out.data,
 		    head, r->out.data + head, r->out.len - head);
 }

@@ -4,16 +4,13 @@
 
 #include <stddef.h>
 
+#include "gemini_reply.h"
 #include "request.h"
 
 #define GEMINI_URI_MAX		1024	/* bytes, CRLF not counted */
-#define GEMINI_META_MAX		1024
 
 /* `line` is the request without its CRLF (it may contain anything). */
 void	 gemini_handle(const struct request_ctx *, const char *line,
 	    size_t len, struct response *);
-
-/* Start a reply: "<code> <meta>\r\n" into r->out (meta cut to the limit). */
-void	 gemini_reply(struct response *, int code, const char *meta);
 
 #endif

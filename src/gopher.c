@@ -15,9 +15,12 @@
 #include <unistd.h>
 
 #include "archive.h"
+#include "archive_route.h"
 #include "atom.h"
 #include "config.h"
 #include "gopher.h"
+#include "gopher_archive.h"
+#include "gopher_menu.h"
 #include "log.h"
 #include "mime.h"
 #include "render_gopher.h"
@@ -36,6 +39,8 @@
 static const char type_prefixes[] = "0123456789+IghisdpPTcM;";
 
 static void	 style_from(const struct request_ctx *, struct gopher_style *);
+static void	 serve(const struct request_ctx *, const char *,
+		    const struct gopher_request *, struct response *);
 static int	 normalise(const char *, char *, size_t);
 static int	 serve_path(const struct request_ctx *, const char *, char,
 		    struct response *);
@@ -116,19 +121,16 @@ gopher_parse(const char *line, size_t len, struct gopher_request *req,
 static void
 style_from(const struct request_ctx *ctx, struct gopher_style *st)
 {
-	memset(st, 0, sizeof(*st));
 	if (ctx == NULL || ctx->conf == NULL) {
 		/* No configuration at hand: conventional dummy fields. */
+		memset(st, 0, sizeof(*st));
 		st->host = "error.host";
 		st->port = 1;
 		st->wrap = 70;
 		st->charset = CHARSET_UTF8;
 		return;
 	}
-	st->host = ctx->conf->hostname ? ctx->conf->hostname : "localhost";
-	st->port = ctx->conf->gopher_port > 0 ? ctx->conf->gopher_port : 70;
-	st->wrap = ctx->conf->wrap > 0 ? ctx->conf->wrap : 70;
-	st->charset = ctx->conf->charset;
+	gopher_style_of(ctx->conf, st);
 }
 
 void
@@ -192,10 +194,7 @@ gopher_handle(const struct request_ctx *ctx, const char *line, size_t len,
 	struct gopher_request	 req;
 	const char		*errstr, *tab;
 	char			 raw[GOPHER_SELECTOR_MAX + 1];
-	char			 path[GOPHER_SELECTOR_MAX + 2];
 	size_t			 rlen;
-	char			 type = '\0';
-	int			 rv;
 
 	if (gopher_parse(line, len, &req, &errstr) == -1) {
 		gopher_error(ctx, r, errstr);
@@ -211,26 +210,33 @@ gopher_handle(const struct request_ctx *ctx, const char *line, size_t len,
 		url_page(raw + 4, r);
 		return;
 	}
-	if (normalise(req.selector, path, sizeof(path)) == -1) {
+	serve(ctx, raw, &req, r);
+}
+
+/* parse → route → render (the archive, else the file tree) */
+static void
+serve(const struct request_ctx *ctx, const char *raw,
+    const struct gopher_request *req, struct response *r)
+{
+	struct route	 rt;
+	char		 path[GOPHER_SELECTOR_MAX + 2];
+	const char	*folder;
+	int		 rv;
+
+	if (normalise(raw, path, sizeof(path)) == -1) {
 		gopher_error(ctx, r, "Bad selector");
 		return;
 	}
-	if (archive_gopher(ctx, path, req.search, req.has_search, r))
+	folder = ctx->archive != NULL ? archive_folder(ctx->archive) : "";
+	archive_route(folder, path, ROUTE_GOPHER, &rt);
+	if (gopher_archive_serve(ctx, &rt, req->search, req->has_search, r))
 		return;
-	if (strcmp(raw, req.selector) != 0) {
-		/* "T/path": the selector as sent wins if it exists. */
-		type = raw[0];
-		if (normalise(raw, path, sizeof(path)) == 0 &&
-		    serve_path(ctx, path, '\0', r) == 0)
-			return;
-		if (normalise(req.selector, path, sizeof(path)) == -1) {
-			gopher_error(ctx, r, "Bad selector");
-			return;
-		}
-	}
-	if ((rv = serve_path(ctx, path, type, r)) == 0)
+	/* "T/path": the selector as sent wins if it exists. */
+	if (rt.type != '\0' && serve_path(ctx, path, '\0', r) == 0)
 		return;
-	if (strcmp(path, "/caps.txt") == 0) {
+	if ((rv = serve_path(ctx, rt.path, rt.type, r)) == 0)
+		return;
+	if (strcmp(rt.path, "/caps.txt") == 0) {
 		caps_txt(ctx, r);
 		return;
 	}
@@ -411,45 +417,18 @@ serve_dir(const struct request_ctx *ctx, const char *path, int dirfd,
 	auto_menu(ctx, path, dirfd, r);
 }
 
-static char
-entry_type(int dirfd, const struct site_dirent *d)
-{
-	struct site_entry	 e;
-	const char		*mime;
-	char			 mbuf[MIME_MAX];
-	char			 t;
-
-	if (d->is_dir)
-		return '1';
-	if ((mime = mime_from_name(d->name)) != NULL)
-		return gopher_type_for_mime(mime);
-	if (site_open_in(dirfd, d->name, &e) == -1)
-		return '9';
-	mime = mime_type(e.fd, d->name, mbuf, sizeof(mbuf));
-	t = gopher_type_for_mime(mime);
-	close(e.fd);
-	return t;
-}
-
-/* A directory without index.gmi: folders as 1, files by MIME type. */
+/* A directory without index.gmi: its parent, then its entries. */
 static void
 auto_menu(const struct request_ctx *ctx, const char *path, int dirfd,
     struct response *r)
 {
 	struct gopher_style	 st;
-	struct site_dirent	*ents;
-	char			 sel[GOPHER_PATH_MAX], parent[GOPHER_PATH_MAX];
+	char			 line[GOPHER_PATH_MAX], parent[GOPHER_PATH_MAX];
 	char			*slash;
-	size_t			 n, i;
 
-	if (site_list_dir(dirfd, &ents, &n) == -1) {
-		log_warn("gopher: %s: list", path);
-		gopher_error(ctx, r, "Not available");
-		return;
-	}
 	style_from(ctx, &st);
-	snprintf(sel, sizeof(sel), "Index of %s", path);
-	gopher_info(&r->out, sel, &st);
+	snprintf(line, sizeof(line), "Index of %s", path);
+	gopher_info(&r->out, line, &st);
 	gopher_info(&r->out, "", &st);
 	if (strcmp(path, "/") != 0) {
 		snprintf(parent, sizeof(parent), "%s", path);
@@ -458,18 +437,11 @@ auto_menu(const struct request_ctx *ctx, const char *path, int dirfd,
 			slash[1] = '\0';
 		gopher_item(&r->out, '1', "..", parent, &st);
 	}
-	for (i = 0; i < n; i++) {
-		/* A selector is raw bytes; only a line break or a TAB in
-		 * a name cannot be carried. */
-		if (strpbrk(ents[i].name, "\t\r\n") != NULL)
-			continue;
-		if (snprintf(sel, sizeof(sel), "%s%s%s", path, ents[i].name,
-		    ents[i].is_dir ? "/" : "") >= (int)sizeof(sel))
-			continue;
-		gopher_item(&r->out, entry_type(dirfd, &ents[i]),
-		    ents[i].name, sel, &st);
+	if (gopher_dir_items(dirfd, path, NULL, &st, &r->out) == -1) {
+		log_warn("gopher: %s: list", path);
+		gopher_error(ctx, r, "Not available");
+		return;
 	}
-	free(ents);
 	gopher_menu_end(&r->out);
 	r->status = 0;
 }

@@ -233,6 +233,8 @@ fail:
 
 static struct event_base	*wbase;
 static struct server		*wserver;
+static struct archive		*warchive;
+static struct cache		*wcache;
 
 static void
 worker_drained(void *arg)
@@ -282,14 +284,16 @@ worker_main(int id)
 		fatalx("cannot confine the worker");
 	if ((wbase = event_base_new()) == NULL)
 		fatalx("event_base_new");
+	wcache = cache_new(rt.conf.cache_max_file,
+	    rt.conf.cache_max_file * CACHE_TOTAL_FACTOR);
+	warchive = archive_new(wbase, &rt.conf, rt.rootfd,
+	    turns != NULL ? fileno(turns) : -1);
+	if (warchive == NULL)
+		log_warnx("the archive could not be indexed; serving files");
 	wserver = server_new(wbase, &rt.conf, rt.ssl_ctx, rt.rootfd,
-	    rt.listeners, rt.nlisteners);
+	    rt.listeners, rt.nlisteners, warchive, wcache);
 	if (wserver == NULL)
 		fatalx("cannot start serving");
-	cache_init(rt.conf.cache_max_file);
-	archive_set_turns(turns != NULL ? fileno(turns) : -1);
-	if (archive_start(wbase, &rt.conf, rt.rootfd) == -1)
-		log_warnx("the archive could not be indexed; serving files");
 	worker_says_ready();
 	sigterm = evsignal_new(wbase, SIGTERM, worker_stop, NULL);
 	sigint = evsignal_new(wbase, SIGINT, worker_stop, NULL);
@@ -304,9 +308,9 @@ worker_main(int id)
 		sigprocmask(SIG_SETMASK, &none, NULL);
 	}
 	event_base_dispatch(wbase);
-	archive_stop();
 	server_free(wserver);
-	cache_clear();
+	archive_free(warchive);
+	cache_free(wcache);
 	event_free(sigterm);
 	event_free(sigint);
 	event_free(orphan);

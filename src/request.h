@@ -12,6 +12,8 @@
 
 #include "buf.h"
 
+struct archive;
+struct cache;
 struct config;
 
 #define RESPONSE_MEM_MAX	(4u * 1024 * 1024)	/* generated page bound */
@@ -24,6 +26,8 @@ struct request_ctx {
 	const char		*sni;		/* TLS SNI or NULL */
 	int			 local_port;	/* port the client connected to */
 	int			 retry_after;	/* seconds, when rate limited */
+	struct archive		*archive;	/* NULL: no archive, files only */
+	struct cache		*cache;		/* small responses; may be NULL */
 };
 
 /*

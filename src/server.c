@@ -120,6 +120,8 @@ struct server {
 	void			(*drained)(void *);
 	void			*drained_arg;
 	struct limits		*limits;
+	struct archive		*archive;
+	struct cache		*cache;
 };
 
 static void	 conn_io(evutil_socket_t, short, void *);
@@ -300,7 +302,8 @@ server_accept(evutil_socket_t lfd, short ev, void *arg)
 
 struct server *
 server_new(struct event_base *base, const struct config *conf, SSL_CTX *ctx,
-    int rootfd, const struct server_listener *ls, size_t n)
+    int rootfd, const struct server_listener *ls, size_t n,
+    struct archive *archive, struct cache *cache)
 {
 	struct server	*srv;
 	size_t		 i;
@@ -311,6 +314,8 @@ server_new(struct event_base *base, const struct config *conf, SSL_CTX *ctx,
 	srv->conf = conf;
 	srv->ssl_ctx = ctx;
 	srv->rootfd = rootfd;
+	srv->archive = archive;
+	srv->cache = cache;
 	TAILQ_INIT(&srv->conns);
 	if ((srv->retry = evtimer_new(base, accept_retry, srv)) == NULL ||
 	    (srv->limits = limits_new(conf)) == NULL)
@@ -508,6 +513,8 @@ conn_handle(struct conn *c, const char *line, size_t len)
 	ctx.local = (struct sockaddr *)&c->local;
 	ctx.local_port = c->l->port;
 	ctx.sni = c->ssl != NULL ? tls_sni(c->ssl) : NULL;
+	ctx.archive = c->srv->archive;
+	ctx.cache = c->srv->cache;
 	c->handled = 1;
 	c->line_len = len;
 	if (!limits_request(c->srv->limits, ctx.peer, &ctx.retry_after)) {

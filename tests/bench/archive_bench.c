@@ -26,6 +26,8 @@
 #include <unistd.h>
 
 #include "archive.h"
+#include "archive_route.h"
+#include "gemini_archive.h"
 #include "config.h"
 #include "request.h"
 #include "search.h"
@@ -121,6 +123,17 @@ dcmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* A generated Gemini page, as the server routes and renders it. */
+static void
+gemini_get(const struct request_ctx *ctx, const char *path,
+    const char *query, struct response *r)
+{
+	struct route	 rt;
+
+	archive_route(archive_folder(ctx->archive), path, 0, &rt);
+	gemini_archive_serve(ctx, &rt, path, query, r);
+}
+
 static size_t
 page_len(const struct response *r)
 {
@@ -175,7 +188,7 @@ main(int argc, char *argv[])
 
 	getrusage(RUSAGE_SELF, &ru0);
 	t0 = now_ms();
-	if (archive_start(NULL, &conf, rootfd) == -1)
+	if ((ctx.archive = archive_new(NULL, &conf, rootfd, -1)) == NULL)
 		return 2;
 	build_ms = now_ms() - t0;
 	getrusage(RUSAGE_SELF, &ru1);
@@ -210,7 +223,7 @@ main(int argc, char *argv[])
 			snprintf(q, sizeof(q), "protest");
 		response_init(&r);
 		t0 = now_ms();
-		archive_gemini(&ctx, "/search", q, &r);
+		gemini_get(&ctx, "/search", q, &r);
 		lat[i] = now_ms() - t0;
 		response_free(&r);
 	}
@@ -224,7 +237,7 @@ main(int argc, char *argv[])
 
 		for (i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
 			response_init(&r);
-			archive_gemini(&ctx, pages[i], NULL, &r);
+			gemini_get(&ctx, pages[i], NULL, &r);
 			if (page_len(&r) > maxpage)
 				maxpage = page_len(&r);
 			response_free(&r);
@@ -238,7 +251,7 @@ main(int argc, char *argv[])
 					snprintf(path, sizeof(path),
 					    "/statements/%d/page/%d/", y, pg);
 				response_init(&r);
-				archive_gemini(&ctx, path, NULL, &r);
+				gemini_get(&ctx, path, NULL, &r);
 				total = page_len(&r);
 				response_free(&r);
 				if (total > maxpage)
@@ -251,9 +264,9 @@ main(int argc, char *argv[])
 	/* The build again, for a median. */
 	runs[0] = build_ms;
 	for (i = 1; i < BUILD_RUNS; i++) {
-		archive_stop();
+		archive_free(ctx.archive);
 		t0 = now_ms();
-		if (archive_start(NULL, &conf, rootfd) == -1)
+		if ((ctx.archive = archive_new(NULL, &conf, rootfd, -1)) == NULL)
 			return 2;
 		runs[i] = now_ms() - t0;
 	}
@@ -285,7 +298,7 @@ main(int argc, char *argv[])
 		fails++;
 	if (maxpage > 65536)
 		fails++;
-	archive_stop();
+	archive_free(ctx.archive);
 	close(rootfd);
 	for (i = 0; i < npaths; i++)
 		free(paths[i]);

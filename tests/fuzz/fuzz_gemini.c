@@ -37,6 +37,7 @@ static struct config	 conf;
 static int		 rootfd = -1;
 static struct stat	 secret;
 static struct event_base	*base_ev;
+static struct archive		*arch;
 
 static void
 put(const char *dir, const char *name, const char *text)
@@ -65,7 +66,8 @@ cleanup(void)
 	char	 path[PATH_MAX];
 	size_t	 i;
 
-	archive_stop();
+	archive_free(arch);
+	arch = NULL;
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", base, names[i]);
 		if (unlink(path) == -1)
@@ -101,7 +103,7 @@ setup(void)
 	CHECK((rootfd = open(root, O_RDONLY | O_DIRECTORY)) != -1);
 	/* As a worker does; the base is never dispatched (no rebuilds). */
 	CHECK((base_ev = event_base_new()) != NULL);
-	CHECK(archive_start(base_ev, &conf, rootfd) == 0);
+	CHECK((arch = archive_new(base_ev, &conf, rootfd, -1)) != NULL);
 }
 
 int
@@ -135,6 +137,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ctx.local = (struct sockaddr *)&local;
 	ctx.local_port = 1965;
 	ctx.sni = "localhost";
+	ctx.archive = arch;
 	response_init(&r);
 	gemini_handle(&ctx, line, size, &r);
 	CHECK(!r.out.failed && r.out.len >= 5);

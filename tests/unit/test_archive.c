@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "archive.h"
+#include "archive_route.h"
+#include "gopher_archive.h"
 #include "archive_build.h"
 #include "archive_scan.h"
 #include "config.h"
@@ -276,10 +278,12 @@ gopher_get(const struct request_ctx *ctx, const char *sel, char **out,
     size_t *len, const void **body)
 {
 	struct response	 r;
+	struct route	 rt;
 	int		 rc;
 
 	response_init(&r);
-	rc = archive_gopher(ctx, sel, NULL, 0, &r);
+	archive_route(archive_folder(ctx->archive), sel, ROUTE_GOPHER, &rt);
+	rc = gopher_archive_serve(ctx, &rt, NULL, 0, &r);
 	*len = r.out.len + r.body_len;
 	*out = malloc(*len + 1);
 	assert_non_null(*out);
@@ -333,7 +337,7 @@ test_gopher_cache(void **state)
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.conf = &conf;
 	ctx.rootfd = rootfd;
-	assert_int_equal(archive_start(NULL, &conf, rootfd), 0);
+	assert_non_null(ctx.archive = archive_new(NULL, &conf, rootfd, -1));
 	for (i = 0; i < sizeof(sels) / sizeof(sels[0]); i++) {
 		assert_int_equal(gopher_get(&ctx, sels[i], &a, &la, &ba), 1);
 		assert_int_equal(gopher_get(&ctx, sels[i], &b, &lb, &bb), 1);
@@ -349,14 +353,14 @@ test_gopher_cache(void **state)
 		free(a);
 		free(b);
 	}
-	archive_stop();
+	archive_free(ctx.archive);
 	write_file(p, "# First\n\nNew words now.\n");
-	assert_int_equal(archive_start(NULL, &conf, rootfd), 0);
+	assert_non_null(ctx.archive = archive_new(NULL, &conf, rootfd, -1));
 	assert_int_equal(gopher_get(&ctx, sels[0], &a, &la, &ba), 1);
 	assert_null(strstr(a, "Old words"));
 	assert_non_null(strstr(a, "New words"));
 	free(a);
-	archive_stop();
+	archive_free(ctx.archive);
 	close(rootfd);
 	unlink(p);
 	snprintf(p, sizeof(p), "%s/statements/2025", dir);

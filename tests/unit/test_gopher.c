@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "archive.h"
 #include "config.h"
 #include "gopher.h"
 #include "mime.h"
@@ -102,6 +103,7 @@ struct fixture {
 	char		 dir[64];
 	int		 rootfd;
 	struct config	 conf;
+	struct archive	*archive;
 };
 
 static void
@@ -113,6 +115,12 @@ put_file(struct fixture *fx, const char *name, const char *data, size_t len)
 	assert_true(fd != -1);
 	assert_int_equal(write(fd, data, len), (ssize_t)len);
 	close(fd);
+}
+
+static void
+put_str(struct fixture *fx, const char *name, const char *text)
+{
+	put_file(fx, name, text, strlen(text));
 }
 
 static int
@@ -138,6 +146,12 @@ setup(void **state)
 	put_file(fx, "listed/pic.gif", "GIF89a", 6);
 	put_file(fx, "withindex/index.gmi", "# Index page\n=> a.txt A\n", 24);
 	put_file(fx, "noext", "\x7f" "ELF\0\1\2", 7);
+	assert_int_equal(mkdirat(fx->rootfd, "statements", 0755), 0);
+	assert_int_equal(mkdirat(fx->rootfd, "statements/2024", 0755), 0);
+	put_str(fx, "statements/2024/2024-03-01-x.gmi", "# In a folder\n\n"
+	    "Words of the statement.\n=> /hello.gmi Hello page\n");
+	put_str(fx, "statements/2024/2024-03-01-x.ini", "tags = police\n"
+	    "; private note\n");
 	fx->conf.hostname = "gopher.example";
 	fx->conf.gopher_port = 7070;
 	fx->conf.wrap = 70;
@@ -147,6 +161,8 @@ setup(void **state)
 	fx->conf.archive = "statements";
 	fx->conf.title = "Statements";
 	mime_init();
+	fx->archive = archive_new(NULL, &fx->conf, fx->rootfd, -1);
+	assert_non_null(fx->archive);
 	*state = fx;
 	return 0;
 }
@@ -157,6 +173,7 @@ teardown(void **state)
 	struct fixture	*fx = *state;
 	char		 cmd[128];
 
+	archive_free(fx->archive);
 	close(fx->rootfd);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fx->dir);
 	assert_int_equal(system(cmd), 0);
@@ -177,11 +194,14 @@ request(struct fixture *fx, const char *line, size_t len, int *status)
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.conf = &fx->conf;
 	ctx.rootfd = fx->rootfd;
+	ctx.archive = fx->archive;
 	response_init(&r);
 	gopher_handle(&ctx, line, len, &r);
 	assert_false(r.out.failed);
 	buf_init(&all, 1 << 20);
 	buf_append(&all, r.out.data ? r.out.data : "", r.out.len);
+	if (r.body != NULL)
+		buf_append(&all, r.body, r.body_len);
 	if (r.fd != -1) {
 		/* Small chunks exercise the filter's carry state. */
 		while ((n = read(r.fd, chunk, sizeof(chunk))) > 0) {
@@ -270,6 +290,56 @@ test_gmi(void **state)
 	free(out);
 }
 
+#define ITEM(t, d, s)	t d "\t" s "\tgopher.example\t7070\r\n"
+
+/* The archive's routes through the whole handler. */
+static void
+test_archive_routes(void **state)
+{
+	static const struct {
+		const char	*sel;
+		const char	*has;
+	} cases[] = {
+		{ "", ITEM("0", "2024-03-01 In a folder",
+		    "/statements/2024/2024-03-01-x.gmi") },
+		{ "", ITEM("1", "Hello", "/hello.gmi") },
+		{ "/statements/", ITEM("0", "2024-03-01 In a folder",
+		    "/statements/2024/2024-03-01-x.gmi") },
+		{ "/statements/2024/", "iStatements of 2024\t" },
+		{ "/statements/2024", "iStatements of 2024\t" },
+		{ "1/statements/2024/", "iStatements of 2024\t" },
+		{ "/statements/tags/police/", ITEM("0", "2024-03-01 In a folder",
+		    "/statements/2024/2024-03-01-x.gmi") },
+		{ "/statements/tags/", ITEM("1", "police (1)",
+		    "/statements/tags/police/") },
+		{ "/statements/2024/2024-03-01-x.gmi",
+		    "Words of the statement." },
+		{ "0/statements/2024/2024-03-01-x.gmi", "[1] Hello page" },
+		/* The menu rendering: the statement's links can be followed. */
+		{ "1/statements/2024/2024-03-01-x.gmi",
+		    ITEM("1", "Hello page", "/hello.gmi") },
+		{ "/search\tstatement", ITEM("0", "2024-03-01 In a folder",
+		    "/statements/2024/2024-03-01-x.gmi") },
+		{ "/statements/2024/2024-03-01-x.ini", "3Not found\t" },
+		{ "/statements/tags/nosuch/", "3No statement has this tag\t" },
+		{ "/statements/1999/", "3No statement of this year\t" },
+	};
+	struct fixture	*fx = *state;
+	char		*out;
+	size_t		 i;
+	int		 st;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		out = req_str(fx, cases[i].sel, &st);
+		if (strstr(out, cases[i].has) == NULL)
+			fail_msg("%s: no \"%s\" in:\n%.600s", cases[i].sel,
+			    cases[i].has, out);
+		assert_int_equal(strcmp(out + strlen(out) - 3, ".\r\n"), 0);
+		assert_null(strstr(out, "private note"));
+		free(out);
+	}
+}
+
 static void
 test_auto_menu(void **state)
 {
@@ -280,7 +350,7 @@ test_auto_menu(void **state)
 	out = req_str(fx, "/listed", &st);	/* no slash: served anyway */
 	assert_int_equal(st, 0);
 	assert_non_null(strstr(out,
-	    "1a.gmi\t/listed/a.gmi\tgopher.example\t7070\r\n"));
+	    "1A\t/listed/a.gmi\tgopher.example\t7070\r\n"));
 	assert_non_null(strstr(out,
 	    "0b.txt\t/listed/b.txt\tgopher.example\t7070\r\n"));
 	assert_non_null(strstr(out,
@@ -412,6 +482,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_binary, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gmi, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_archive_routes, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_auto_menu, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_not_found, setup,

@@ -1,0 +1,135 @@
+/*
+ * broadside: questions asked of an archive snapshot on the request path:
+ * a statement by its path, a year or a tag, a search with its snippets,
+ * and the renderers' view slots.  Nothing here grows with the archive
+ * but the binary search.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "archive.h"
+#include "archive_build.h"
+
+#define SNIPPET_READ_MAX	(64 * 1024)
+
+const struct stmt *
+snapshot_find(const struct snapshot *s, const char *rel)
+{
+	size_t	 lo = 0, hi, mid;
+	int	 c;
+
+	if (s == NULL || rel == NULL)
+		return NULL;
+	hi = s->n;
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		c = strcmp(rel, s->st[s->by_rel[mid]].rel);
+		if (c == 0)
+			return &s->st[s->by_rel[mid]];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+struct group *
+snapshot_group(struct snapshot *s, int is_tag, const char *key,
+    size_t keylen)
+{
+	struct group	*gs = is_tag ? s->tags : s->years;
+	size_t		 n = is_tag ? s->ntags : s->nyears, i;
+
+	for (i = 0; i < n; i++)
+		if (strlen(gs[i].key) == keylen &&
+		    memcmp(gs[i].key, key, keylen) == 0)
+			return &gs[i];
+	return NULL;
+}
+
+void *
+snapshot_view(const struct snapshot *s, int slot)
+{
+	if (slot < 0 || slot >= SNAPSHOT_VIEWS)
+		return NULL;
+	return s->view[slot];
+}
+
+void
+snapshot_set_view(struct snapshot *s, int slot, void *view,
+    void (*view_free)(void *))
+{
+	if (slot < 0 || slot >= SNAPSHOT_VIEWS)
+		return;
+	s->view[slot] = view;
+	s->view_free[slot] = view_free;
+}
+
+/* The summary, cut to a snippet's size on a character boundary. */
+static void
+summary_snippet(const char *summary, char *out, size_t outsz)
+{
+	size_t	 l = strlen(summary);
+
+	if (l > SEARCH_SNIPPET_MAX)
+		l = SEARCH_SNIPPET_MAX;
+	while (l > 0 && ((unsigned char)summary[l] & 0xc0) == 0x80)
+		l--;
+	snprintf(out, outsz, "%.*s%s", (int)l, summary,
+	    l < strlen(summary) ? "\xe2\x80\xa6" : "");
+}
+
+/*
+ * The words around the first hit in the statement's text; with no word
+ * in the text (a title or tag hit), its summary instead.  The file is
+ * opened on the event loop, never blocking.
+ */
+static void
+snippet_for(int rootfd, const struct stmt *st, const char *q, size_t qlen,
+    char *out, size_t outsz)
+{
+	struct scan_text	 tx;
+	const char		*summary = st->summary;
+	char			*buf;
+	ssize_t			 n = -1;
+	int			 fd;
+
+	out[0] = '\0';
+	if ((buf = malloc(SNIPPET_READ_MAX)) == NULL)
+		return;
+	if ((fd = build_open_regular(rootfd, st->diskpath, NULL)) != -1) {
+		n = pread(fd, buf, SNIPPET_READ_MAX, 0);
+		if (n > 0)
+			search_snippet(buf, (size_t)n, q, qlen, out, outsz);
+		close(fd);
+	}
+	if (out[0] == '\0' && (summary == NULL || *summary == '\0') && n > 0) {
+		scan_extract(buf, (size_t)n, st->is_txt, &tx);
+		summary = tx.summary;
+	}
+	if (out[0] == '\0' && summary != NULL)
+		summary_snippet(summary, out, outsz);
+	free(buf);
+}
+
+int
+archive_search(const struct archive *a, const struct snapshot *s,
+    const char *q, size_t qlen, struct archive_results *res)
+{
+	size_t	 i;
+
+	res->words = search_query(s->search, q, qlen, res->hits,
+	    SEARCH_RESULTS_MAX, &res->n, &res->total);
+	if (res->words < 0)
+		return -1;
+	for (i = 0; i < res->n; i++)
+		snippet_for(archive_rootfd(a), &s->st[res->hits[i].doc], q,
+		    qlen, res->snip[i], sizeof(res->snip[i]));
+	return 0;
+}

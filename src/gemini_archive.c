@@ -1,0 +1,459 @@
+/*
+ * broadside: the archive over Gemini (see gemini_archive.h).  A view of
+ * each snapshot holds its rendered pages (blobs); it is made on the first
+ * request that needs it and freed with the snapshot.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "archive.h"
+#include "archive_build.h"
+#include "archive_route.h"
+#include "atom.h"
+#include "blob.h"
+#include "config.h"
+#include "gemini_archive.h"
+#include "gemini_reply.h"
+#include "render_gemtext.h"
+#include "search.h"
+#include "uri.h"
+
+#define VIEW_SLOT	0		/* this renderer's snapshot_view slot */
+#define GEMINI_PORT	1965
+
+/* The pages of one year or tag, split so that none passes RG_PAGE_MAX. */
+struct group_pages {
+	struct blob	**page;
+	size_t		 n;
+	int		 done;
+};
+
+struct gemini_view {
+	char			 base[URI_HOST_MAX + 32];
+	char			 archive[256];
+	char			 gopher[URI_HOST_MAX + 32];
+	struct rg_site		 site;
+	struct blob		*home, *index, *feed, *tags;
+	struct group_pages	*years, *tagged;
+	size_t			 nyears, ntags;
+};
+
+static void
+groups_free(struct group_pages *g, size_t n)
+{
+	size_t	 i, k;
+
+	for (i = 0; g != NULL && i < n; i++) {
+		for (k = 0; k < g[i].n; k++)
+			blob_release(g[i].page[k]);
+		free(g[i].page);
+	}
+	free(g);
+}
+
+static void
+view_free(void *arg)
+{
+	struct gemini_view	*v = arg;
+
+	if (v == NULL)
+		return;
+	blob_release(v->home);
+	blob_release(v->index);
+	blob_release(v->feed);
+	blob_release(v->tags);
+	groups_free(v->years, v->nyears);
+	groups_free(v->tagged, v->ntags);
+	free(v);
+}
+
+static int
+listen_port(const struct config *conf)
+{
+	const struct sockaddr_storage	*ss;
+
+	if (conf->gemini.nlisten == 0)
+		return GEMINI_PORT;
+	ss = &conf->gemini.listen[0].addr;
+	if (ss->ss_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)ss)->sin_port);
+	if (ss->ss_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
+	return GEMINI_PORT;
+}
+
+static void
+site_init(struct gemini_view *v, const struct config *conf,
+    const char *folder)
+{
+	const char	*host = conf->hostname ? conf->hostname : "localhost";
+	int		 port = listen_port(conf);
+
+	if (port == GEMINI_PORT)
+		snprintf(v->base, sizeof(v->base), "gemini://%s", host);
+	else
+		snprintf(v->base, sizeof(v->base), "gemini://%s:%d", host,
+		    port);
+	snprintf(v->archive, sizeof(v->archive), "/%s/", folder);
+	if (conf->gopher.nlisten > 0 && conf->gopher_port > 0)
+		snprintf(v->gopher, sizeof(v->gopher), "gopher://%s:%d/",
+		    host, conf->gopher_port);
+	v->site.base = v->base;
+	v->site.title = conf->title ? conf->title : "Statements";
+	v->site.archive = v->archive;
+	v->site.gopher = v->gopher[0] ? v->gopher : NULL;
+}
+
+static struct gemini_view *
+view_of(const struct request_ctx *ctx, struct snapshot *s)
+{
+	struct gemini_view	*v;
+
+	if ((v = snapshot_view(s, VIEW_SLOT)) != NULL)
+		return v;
+	if ((v = calloc(1, sizeof(*v))) == NULL)
+		return NULL;
+	v->nyears = s->nyears;
+	v->ntags = s->ntags;
+	v->years = calloc(s->nyears + 1, sizeof(*v->years));
+	v->tagged = calloc(s->ntags + 1, sizeof(*v->tagged));
+	if (v->years == NULL || v->tagged == NULL) {
+		view_free(v);
+		return NULL;
+	}
+	site_init(v, ctx->conf, archive_folder(ctx->archive));
+	snapshot_set_view(s, VIEW_SLOT, v, view_free);
+	return v;
+}
+
+static void
+item_of(const struct snapshot *s, size_t idx, struct rg_item *it)
+{
+	const struct stmt	*st = &s->st[idx];
+
+	it->date = st->date;
+	it->title = st->title;
+	it->path = st->url;
+	it->summary = st->summary;
+	it->author = st->author;
+	it->updated = (long long)st->mtime;
+}
+
+/* rg_items for the statements at order[0..n). */
+static struct rg_item *
+items_of(const struct snapshot *s, const size_t *order, size_t n)
+{
+	struct rg_item	*it;
+	size_t		 i;
+
+	if ((it = calloc(n ? n : 1, sizeof(*it))) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++)
+		item_of(s, order[i], &it[i]);
+	return it;
+}
+
+typedef int (*page_render_fn)(const struct rg_site *, const struct rg_item *,
+    size_t, struct buf *);
+
+/* A page made from the newest `n` statements, once per snapshot. */
+static struct blob *
+page_latest(const struct gemini_view *v, const struct snapshot *s,
+    struct blob **slot, size_t n, page_render_fn render)
+{
+	struct rg_item	*it;
+	struct buf	 b;
+
+	if (*slot != NULL)
+		return *slot;
+	if (n > s->n)
+		n = s->n;
+	if ((it = items_of(s, s->order, n)) == NULL)
+		return NULL;
+	buf_init(&b, RESPONSE_MEM_MAX);
+	render(&v->site, it, n, &b);
+	free(it);
+	return *slot = blob_from_buf(&b);
+}
+
+static int
+render_index(const struct rg_site *site, const struct rg_item *it,
+    size_t n, struct buf *b)
+{
+	return rg_archive(site, it, n, RG_PAGE_MAX, b);
+}
+
+static struct blob *
+page_tags(struct gemini_view *v, const struct snapshot *s)
+{
+	const char	**names;
+	size_t		*counts, i;
+	struct buf	 b;
+
+	if (v->tags != NULL)
+		return v->tags;
+	names = calloc(s->ntags + 1, sizeof(*names));
+	counts = calloc(s->ntags + 1, sizeof(*counts));
+	if (names == NULL || counts == NULL) {
+		free(names);
+		free(counts);
+		return NULL;
+	}
+	for (i = 0; i < s->ntags; i++) {
+		names[i] = s->tags[i].key;
+		counts[i] = s->tags[i].n;
+	}
+	buf_init(&b, RESPONSE_MEM_MAX);
+	rg_tags(&v->site, names, counts, s->ntags, &b);
+	free(names);
+	free(counts);
+	return v->tags = blob_from_buf(&b);
+}
+
+/* Page k of a group's list: page 1 at its URL, page k at URL "page/k/". */
+static void
+neighbour(char *out, size_t len, const struct group *g, size_t k)
+{
+	if (k == 0)
+		out[0] = '\0';
+	else if (k == 1)
+		snprintf(out, len, "%s", g->url);
+	else
+		snprintf(out, len, "%spage/%zu/", g->url, k);
+}
+
+static int
+group_render(const struct gemini_view *v, const struct snapshot *s,
+    const struct group *g, int is_tag, struct group_pages *gp)
+{
+	struct rg_item	*it;
+	struct buf	 b;
+	char		 head[SCAN_TAG_MAX + 64], prev[PATH_MAX], next[PATH_MAX];
+	size_t		 done = 0, used, cap = g->n + 1;
+
+	gp->done = 1;
+	if ((it = items_of(s, g->idx, g->n)) == NULL ||
+	    (gp->page = calloc(cap, sizeof(*gp->page))) == NULL) {
+		free(it);
+		return -1;
+	}
+	snprintf(head, sizeof(head), is_tag ? "Statements tagged %s" :
+	    "Statements of %s", g->key);
+	do {
+		neighbour(prev, sizeof(prev), g, gp->n);
+		snprintf(next, sizeof(next), "%spage/%zu/", g->url, gp->n + 2);
+		buf_init(&b, RESPONSE_MEM_MAX);
+		used = rg_list(&v->site, head, NULL, it + done, g->n - done,
+		    RG_PAGE_MAX, prev[0] ? prev : NULL, next, &b);
+		if ((gp->page[gp->n] = blob_from_buf(&b)) == NULL)
+			break;
+		done += used;
+		gp->n++;
+	} while (done < g->n && used > 0 && gp->n < cap);
+	free(it);
+	return 0;
+}
+
+static void
+reply_blob(struct response *r, struct blob *b, const char *mime)
+{
+	if (b == NULL) {
+		gemini_reply(r, 42, "Cannot render the page");
+		return;
+	}
+	gemini_reply(r, 20, mime);
+	blob_lend(b, r);
+}
+
+static void
+reply_group(const struct request_ctx *ctx, struct gemini_view *v,
+    struct snapshot *s, const struct route *rt, struct response *r)
+{
+	int			 is_tag = rt->kind == ROUTE_TAG;
+	struct group		*g;
+	struct group_pages	*gp;
+	char			 mime[128];
+
+	if ((g = snapshot_group(s, is_tag, rt->key, rt->keylen)) == NULL) {
+		gemini_reply(r, 51, is_tag ? "No statement has this tag" :
+		    "No statement of this year");
+		return;
+	}
+	gp = is_tag ? &v->tagged[g - s->tags] : &v->years[g - s->years];
+	if (!gp->done)
+		group_render(v, s, g, is_tag, gp);
+	if ((size_t)rt->page >= gp->n) {
+		gemini_reply(r, 51, "No such page");
+		return;
+	}
+	reply_blob(r, gp->page[rt->page], gemini_mime(mime, sizeof(mime),
+	    ctx->conf->lang));
+}
+
+/* uri_decode with '+' as a blank (as HTML forms and a few clients send). */
+static int
+query_decode(const char *q, char *out, size_t outsz, size_t *outlen)
+{
+	char	 tmp[URI_MAX + 1];
+	size_t	 i, len = strlen(q);
+
+	if (len > URI_MAX)
+		return -1;
+	for (i = 0; i < len; i++)
+		tmp[i] = q[i] == '+' ? ' ' : q[i];
+	tmp[len] = '\0';
+	return uri_decode(tmp, len, out, outsz, outlen);
+}
+
+static void
+search_results(const struct request_ctx *ctx, const struct gemini_view *v,
+    const struct snapshot *s, const char *q, size_t qlen, struct response *r)
+{
+	struct archive_results	*res;
+	struct rg_item		 items[SEARCH_RESULTS_MAX];
+	const char		*snips[SEARCH_RESULTS_MAX];
+	size_t			 i;
+
+	if ((res = calloc(1, sizeof(*res))) == NULL ||
+	    archive_search(ctx->archive, s, q, qlen, res) == -1) {
+		free(res);
+		buf_puts(&r->out, "# Search\n\nThe search failed.\n");
+		return;
+	}
+	if (res->words == 0) {
+		buf_puts(&r->out, "# Search\n\nThe query holds no word to "
+		    "look for. Type one or more words; statements holding "
+		    "all of them are listed.\n\n=> /search Search again\n");
+		free(res);
+		return;
+	}
+	for (i = 0; i < res->n; i++) {
+		item_of(s, res->hits[i].doc, &items[i]);
+		snips[i] = res->snip[i];
+	}
+	rg_search(&v->site, q, items, snips, res->n, res->total, &r->out);
+	free(res);
+}
+
+static void
+search(const struct request_ctx *ctx, const struct gemini_view *v,
+    const struct snapshot *s, const char *query, struct response *r)
+{
+	char	 q[URI_MAX + 1], mime[128];
+	size_t	 qlen;
+
+	if (query == NULL) {
+		gemini_reply(r, 10, "Search statements");
+		return;
+	}
+	if (query_decode(query, q, sizeof(q), &qlen) == -1) {
+		gemini_reply(r, 59, "Bad percent-encoding in the query");
+		return;
+	}
+	gemini_reply(r, 20, gemini_mime(mime, sizeof(mime), ctx->conf->lang));
+	if (qlen > SEARCH_QUERY_MAX) {
+		buf_printf(&r->out, "# Search\n\nThe query is too long: %zu "
+		    "bytes, at most %d are read. Use fewer words.\n\n"
+		    "=> /search Search again\n", qlen, SEARCH_QUERY_MAX);
+		return;
+	}
+	search_results(ctx, v, s, q, qlen, r);
+}
+
+static void
+redirect_slash(const char *path, struct response *r)
+{
+	char	 target[URI_MAX + 2];
+
+	snprintf(target, sizeof(target), "%s/", path);
+	gemini_reply(r, 31, target);
+}
+
+int
+gemini_archive_serve(const struct request_ctx *ctx, const struct route *rt,
+    const char *path, const char *query, struct response *r)
+{
+	struct snapshot		*s = archive_snapshot(ctx->archive);
+	struct gemini_view	*v;
+	char			 mime[128];
+	const char		*gem;
+
+	if (rt->kind == ROUTE_HIDDEN) {
+		gemini_reply(r, 51, "Not found");	/* metadata, always */
+		return 1;
+	}
+	if (s == NULL || rt->kind == ROUTE_NONE ||
+	    rt->kind == ROUTE_ATTACHMENT || rt->kind == ROUTE_STATEMENT)
+		return 0;
+	if (rt->kind == ROUTE_HOME &&
+	    faccessat(ctx->rootfd, "index.gmi", F_OK, 0) == 0)
+		return 0;
+	if ((v = view_of(ctx, s)) == NULL) {
+		gemini_reply(r, 42, "Cannot render the page");
+		return 1;
+	}
+	gem = gemini_mime(mime, sizeof(mime), ctx->conf->lang);
+	switch (rt->kind) {
+	case ROUTE_SLASH:
+		redirect_slash(path, r);
+		break;
+	case ROUTE_HOME:
+		reply_blob(r, page_latest(v, s, &v->home, RG_HOME_LATEST,
+		    rg_home), gem);
+		break;
+	case ROUTE_INDEX:
+		if (rt->page > 0)
+			gemini_reply(r, 51, "No such page");
+		else
+			reply_blob(r, page_latest(v, s, &v->index, s->n,
+			    render_index), gem);
+		break;
+	case ROUTE_FEED:
+		reply_blob(r, page_latest(v, s, &v->feed, ATOM_ENTRIES_MAX,
+		    atom_feed), "application/atom+xml");
+		break;
+	case ROUTE_TAGS:
+		reply_blob(r, page_tags(v, s), gem);
+		break;
+	case ROUTE_YEAR:
+	case ROUTE_TAG:
+		reply_group(ctx, v, s, rt, r);
+		break;
+	case ROUTE_SEARCH:
+		search(ctx, v, s, query, r);
+		break;
+	default:		/* not found */
+		gemini_reply(r, 51, "Not found");
+		break;
+	}
+	return 1;
+}
+
+const char *
+gemini_archive_lang(const struct request_ctx *ctx, const struct route *rt)
+{
+	const struct stmt	*st;
+
+	if (rt->kind != ROUTE_STATEMENT)
+		return NULL;
+	st = snapshot_find(archive_snapshot(ctx->archive), rt->rel);
+	return st != NULL ? st->lang : NULL;
+}
+
+const struct blob *
+gemini_archive_feed(const struct request_ctx *ctx, struct snapshot *s)
+{
+	struct gemini_view	*v = view_of(ctx, s);
+
+	if (v == NULL)
+		return NULL;
+	return page_latest(v, s, &v->feed, ATOM_ENTRIES_MAX, atom_feed);
+}

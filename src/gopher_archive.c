@@ -1,0 +1,645 @@
+/*
+ * broadside: the archive over Gopher (see gopher_archive.h).  A view of
+ * each snapshot holds its menus (blobs), the root menu while the root
+ * folder is unchanged, and a cache of the statements rendered lately.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "archive.h"
+#include "archive_build.h"
+#include "archive_route.h"
+#include "blob.h"
+#include "cache.h"
+#include "config.h"
+#include "gemini_archive.h"
+#include "gopher_archive.h"
+#include "gopher_menu.h"
+#include "render_gopher.h"
+#include "search.h"
+
+#define VIEW_SLOT		1	/* this renderer's snapshot_view slot */
+#define PAGE_ITEMS		300	/* statements per menu page */
+#define LATEST			10	/* on the root menu */
+#define STMT_MAX		(1024 * 1024)	/* bytes of a statement read */
+#define STMT_CACHE_MAX		(4 * 1024 * 1024)	/* rendered, in all */
+#define STMT_CACHE_ENTRY	(512 * 1024)	/* larger ones: not kept */
+
+struct group_menus {
+	struct blob	**page;
+	size_t		 n;
+};
+
+struct gopher_view {
+	struct gopher_style	 gs;
+	const char		*folder;
+	struct blob		*index, *tags, *feed;
+	struct blob		*root;
+	struct timespec		 root_mtim;
+	struct group_menus	*years, *tagged;
+	size_t			 nyears, ntags;
+	struct cache		*stmts;
+};
+
+typedef void (*menu_fn)(const struct gopher_view *, struct snapshot *,
+    const struct route *, struct buf *);
+
+static void
+groups_free(struct group_menus *g, size_t n)
+{
+	size_t	 i, k;
+
+	for (i = 0; g != NULL && i < n; i++) {
+		for (k = 0; k < g[i].n; k++)
+			blob_release(g[i].page[k]);
+		free(g[i].page);
+	}
+	free(g);
+}
+
+static void
+view_free(void *arg)
+{
+	struct gopher_view	*v = arg;
+
+	if (v == NULL)
+		return;
+	blob_release(v->index);
+	blob_release(v->tags);
+	blob_release(v->feed);
+	blob_release(v->root);
+	groups_free(v->years, v->nyears);
+	groups_free(v->tagged, v->ntags);
+	cache_free(v->stmts);
+	free(v);
+}
+
+static size_t
+pages_of(size_t n)
+{
+	return n == 0 ? 1 : (n + PAGE_ITEMS - 1) / PAGE_ITEMS;
+}
+
+static struct group_menus *
+groups_new(const struct group *g, size_t n)
+{
+	struct group_menus	*m;
+	size_t			 i;
+
+	if ((m = calloc(n + 1, sizeof(*m))) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		m[i].n = pages_of(g[i].n);
+		if ((m[i].page = calloc(m[i].n, sizeof(*m[i].page))) == NULL) {
+			groups_free(m, i);
+			return NULL;
+		}
+	}
+	return m;
+}
+
+static struct gopher_view *
+view_of(const struct request_ctx *ctx, struct snapshot *s)
+{
+	struct gopher_view	*v;
+
+	if ((v = snapshot_view(s, VIEW_SLOT)) != NULL)
+		return v;
+	if ((v = calloc(1, sizeof(*v))) == NULL)
+		return NULL;
+	gopher_style_of(ctx->conf, &v->gs);
+	v->folder = archive_folder(ctx->archive);
+	v->nyears = s->nyears;
+	v->ntags = s->ntags;
+	v->years = groups_new(s->years, s->nyears);
+	v->tagged = groups_new(s->tags, s->ntags);
+	v->stmts = cache_new(STMT_CACHE_ENTRY, STMT_CACHE_MAX);
+	if (v->years == NULL || v->tagged == NULL || v->stmts == NULL) {
+		view_free(v);
+		return NULL;
+	}
+	snapshot_set_view(s, VIEW_SLOT, v, view_free);
+	return v;
+}
+
+/* -- menus ----------------------------------------------------------------- */
+
+static void
+stmt_item(const struct gopher_view *v, const struct stmt *st, struct buf *b)
+{
+	char	 disp[SCAN_TITLE_MAX + 16];
+	char	 sel[PATH_MAX];
+
+	snprintf(disp, sizeof(disp), "%s %s", st->date, st->title);
+	snprintf(sel, sizeof(sel), "/%s/%s", v->folder, st->rel);
+	gopher_item(b, '0', disp, sel, &v->gs);
+}
+
+static void
+nav(const struct gopher_view *v, struct buf *b)
+{
+	char	 sel[PATH_MAX];
+
+	gopher_info(b, "", &v->gs);
+	snprintf(sel, sizeof(sel), "/%s/", v->folder);
+	gopher_item(b, '1', "All statements, by year", sel, &v->gs);
+	snprintf(sel, sizeof(sel), "/%s/tags/", v->folder);
+	gopher_item(b, '1', "Tags", sel, &v->gs);
+	gopher_item(b, '7', "Search statements", "/search", &v->gs);
+	gopher_item(b, '1', "Home", "/", &v->gs);
+}
+
+static void
+root_menu(const struct request_ctx *ctx, const struct gopher_view *v,
+    const struct snapshot *s, struct buf *b)
+{
+	const char	*skip[] = { v->folder, "index.gmi", NULL };
+	char		 sel[PATH_MAX];
+	size_t		 i;
+
+	gopher_info(b, ctx->conf->title ? ctx->conf->title : "Statements",
+	    &v->gs);
+	gopher_info(b, "", &v->gs);
+	gopher_info(b, s->n ? "Latest statements" : "No statements yet",
+	    &v->gs);
+	for (i = 0; i < s->n && i < LATEST; i++)
+		stmt_item(v, &s->st[s->order[i]], b);
+	gopher_info(b, "", &v->gs);
+	snprintf(sel, sizeof(sel), "/%s/", v->folder);
+	gopher_item(b, '1', "All statements, by year", sel, &v->gs);
+	snprintf(sel, sizeof(sel), "/%s/tags/", v->folder);
+	gopher_item(b, '1', "Tags", sel, &v->gs);
+	gopher_item(b, '7', "Search statements", "/search", &v->gs);
+	gopher_info(b, "", &v->gs);
+	gopher_dir_items(ctx->rootfd, "/", skip, &v->gs, b);
+	gopher_menu_end(b);
+}
+
+static void
+index_menu(const struct gopher_view *v, struct snapshot *s,
+    const struct route *rt, struct buf *b)
+{
+	char	 sel[PATH_MAX], line[128];
+	size_t	 y, i, shown = 0;
+
+	(void)rt;
+	gopher_info(b, "All statements, by year", &v->gs);
+	for (y = 0; y < s->nyears; y++) {
+		const struct group	*g = &s->years[y];
+
+		gopher_info(b, "", &v->gs);
+		if (shown + g->n <= PAGE_ITEMS || shown == 0) {
+			gopher_info(b, g->key, &v->gs);
+			for (i = 0; i < g->n && i < PAGE_ITEMS; i++)
+				stmt_item(v, &s->st[g->idx[i]], b);
+			shown += i;
+			if (i == g->n)
+				continue;
+		}
+		snprintf(sel, sizeof(sel), "/%s/%s/", v->folder, g->key);
+		snprintf(line, sizeof(line), "%s: %zu statements", g->key,
+		    g->n);
+		gopher_item(b, '1', line, sel, &v->gs);
+	}
+	nav(v, b);
+	gopher_menu_end(b);
+}
+
+static void
+tags_menu(const struct gopher_view *v, struct snapshot *s,
+    const struct route *rt, struct buf *b)
+{
+	char	 sel[PATH_MAX], line[128];
+	size_t	 i;
+
+	(void)rt;
+	gopher_info(b, "Tags", &v->gs);
+	gopher_info(b, "", &v->gs);
+	for (i = 0; i < s->ntags; i++) {
+		snprintf(sel, sizeof(sel), "/%s/tags/%s/", v->folder,
+		    s->tags[i].key);
+		snprintf(line, sizeof(line), "%s (%zu)", s->tags[i].key,
+		    s->tags[i].n);
+		gopher_item(b, '1', line, sel, &v->gs);
+	}
+	nav(v, b);
+	gopher_menu_end(b);
+}
+
+static void
+group_menu(const struct gopher_view *v, struct snapshot *s,
+    const struct route *rt, struct buf *b)
+{
+	int			 is_tag = rt->kind == ROUTE_TAG;
+	const struct group	*g = snapshot_group(s, is_tag, rt->key,
+				    rt->keylen);
+	char			 sel[PATH_MAX], line[160];
+	size_t			 from = (size_t)rt->page * PAGE_ITEMS, i;
+
+	snprintf(line, sizeof(line), "%s %s", is_tag ? "Statements tagged" :
+	    "Statements of", g->key);
+	gopher_info(b, line, &v->gs);
+	gopher_info(b, "", &v->gs);
+	for (i = from; i < g->n && i < from + PAGE_ITEMS; i++)
+		stmt_item(v, &s->st[g->idx[i]], b);
+	if (rt->page > 0) {
+		if (rt->page == 1)
+			snprintf(sel, sizeof(sel), "%s", g->url);
+		else
+			snprintf(sel, sizeof(sel), "%spage/%ld/", g->url,
+			    rt->page);
+		gopher_item(b, '1', "Newer statements", sel, &v->gs);
+	}
+	if (i < g->n) {
+		snprintf(sel, sizeof(sel), "%spage/%ld/", g->url,
+		    rt->page + 2);
+		gopher_item(b, '1', "Older statements", sel, &v->gs);
+	}
+	nav(v, b);
+	gopher_menu_end(b);
+}
+
+/* A menu rendered once per snapshot into *slot, or on the spot. */
+static void
+reply_menu(const struct gopher_view *v, struct snapshot *s,
+    const struct route *rt, struct blob **slot, menu_fn fn,
+    struct response *r)
+{
+	struct buf	 b;
+
+	if (*slot == NULL) {
+		buf_init(&b, RESPONSE_MEM_MAX);
+		fn(v, s, rt, &b);
+		*slot = blob_from_buf(&b);
+	}
+	if (*slot == NULL) {
+		fn(v, s, rt, &r->out);
+		return;
+	}
+	blob_lend(*slot, r);
+}
+
+static void
+reply_group(struct gopher_view *v, struct snapshot *s,
+    const struct route *rt, struct response *r)
+{
+	int		 is_tag = rt->kind == ROUTE_TAG;
+	struct group	*g = snapshot_group(s, is_tag, rt->key, rt->keylen);
+	struct group_menus *m;
+
+	if (g == NULL) {
+		gopher_error_menu(&r->out, is_tag ? "No statement has this tag"
+		    : "No statement of this year", &v->gs);
+		r->status = 3;
+		return;
+	}
+	m = is_tag ? &v->tagged[g - s->tags] : &v->years[g - s->years];
+	if ((size_t)rt->page >= m->n) {
+		gopher_error_menu(&r->out, "No such page", &v->gs);
+		r->status = 3;
+		return;
+	}
+	reply_menu(v, s, rt, &m->page[rt->page], group_menu, r);
+}
+
+/*
+ * The root menu, kept while the root folder is unchanged; a folder
+ * changed in the last second is rendered afresh (its mtime may not have
+ * ticked yet for a change still to come).
+ */
+static void
+reply_root(const struct request_ctx *ctx, struct gopher_view *v,
+    const struct snapshot *s, struct response *r)
+{
+	struct stat	 sb;
+	struct buf	 b;
+	struct blob	*bl;
+
+	if (fstat(ctx->rootfd, &sb) == -1 ||
+	    time(NULL) - sb.st_mtim.tv_sec < 1) {
+		root_menu(ctx, v, s, &r->out);
+		return;
+	}
+	if (v->root != NULL && v->root_mtim.tv_sec == sb.st_mtim.tv_sec &&
+	    v->root_mtim.tv_nsec == sb.st_mtim.tv_nsec) {
+		blob_lend(v->root, r);
+		return;
+	}
+	buf_init(&b, RESPONSE_MEM_MAX);
+	root_menu(ctx, v, s, &b);
+	if ((bl = blob_from_buf(&b)) == NULL) {
+		root_menu(ctx, v, s, &r->out);
+		return;
+	}
+	blob_release(v->root);
+	v->root = bl;
+	v->root_mtim = sb.st_mtim;
+	blob_lend(bl, r);
+}
+
+/* The Atom feed (the Gemini renderer's) as gopher text: CRLF, dots
+ * doubled, "." end. */
+static void
+reply_feed(const struct request_ctx *ctx, struct gopher_view *v,
+    struct snapshot *s, struct response *r)
+{
+	const struct blob	*feed;
+	struct buf		 b;
+	void			*f;
+
+	if (v->feed == NULL && (feed = gemini_archive_feed(ctx, s)) != NULL &&
+	    (f = gopher_text_filter_new(v->gs.charset)) != NULL) {
+		buf_init(&b, RESPONSE_MEM_MAX);
+		gopher_text_filter(f, feed->data, feed->len, &b, 1);
+		free(f);
+		v->feed = blob_from_buf(&b);
+	}
+	if (v->feed == NULL) {
+		gopher_error_menu(&r->out, "Cannot render the feed", &v->gs);
+		r->status = 3;
+		return;
+	}
+	blob_lend(v->feed, r);
+}
+
+/* -- search ---------------------------------------------------------------- */
+
+static void
+search_prompt(const struct gopher_view *v, const char *what, struct buf *b)
+{
+	gopher_info(b, what, &v->gs);
+	gopher_item(b, '7', "Search statements", "/search", &v->gs);
+	gopher_menu_end(b);
+}
+
+static void
+search_list(const struct gopher_view *v, const struct snapshot *s,
+    const char *q, const struct archive_results *res, struct buf *b)
+{
+	char	 line[SEARCH_QUERY_MAX + 64];
+	size_t	 i;
+
+	snprintf(line, sizeof(line), "Search: %s", q);
+	gopher_info(b, line, &v->gs);
+	if (res->words == 0)
+		gopher_info(b, "The query holds no word to look for.", &v->gs);
+	else if (res->total == 0)
+		gopher_info(b, "No statement matches all of these words.",
+		    &v->gs);
+	else {
+		snprintf(line, sizeof(line), "%zu statement%s match%s.",
+		    res->total, res->total == 1 ? "" : "s",
+		    res->total == 1 ? "es" : "");
+		gopher_info(b, line, &v->gs);
+	}
+	for (i = 0; i < res->n; i++) {
+		gopher_info(b, "", &v->gs);
+		stmt_item(v, &s->st[res->hits[i].doc], b);
+		if (res->snip[i][0] != '\0')
+			gopher_info(b, res->snip[i], &v->gs);
+	}
+	gopher_info(b, "", &v->gs);
+	gopher_item(b, '7', "Search again", "/search", &v->gs);
+	nav(v, b);
+	gopher_menu_end(b);
+}
+
+static void
+search(const struct request_ctx *ctx, const struct gopher_view *v,
+    const struct snapshot *s, const char *q, int has_search,
+    struct response *r)
+{
+	struct archive_results	*res;
+	char			 line[128];
+	size_t			 qlen = has_search ? strlen(q) : 0;
+
+	if (qlen == 0) {
+		search_prompt(v, "Type words to search the statements.",
+		    &r->out);
+		return;
+	}
+	if (qlen > SEARCH_QUERY_MAX) {
+		snprintf(line, sizeof(line), "The query is too long (%zu "
+		    "bytes, at most %d).", qlen, SEARCH_QUERY_MAX);
+		search_prompt(v, line, &r->out);
+		return;
+	}
+	if ((res = calloc(1, sizeof(*res))) == NULL ||
+	    archive_search(ctx->archive, s, q, qlen, res) == -1) {
+		free(res);
+		gopher_error_menu(&r->out, "The search failed", &v->gs);
+		r->status = 3;
+		return;
+	}
+	search_list(v, s, q, res, &r->out);
+	free(res);
+}
+
+/* -- statements ------------------------------------------------------------ */
+
+/* A plain-text statement as a menu: its lines as info lines, as written. */
+static int
+txt_menu(const char *text, size_t len, const struct gopher_style *gs,
+    struct buf *b)
+{
+	const char	*p = text, *end = text + len, *nl;
+	char		 line[1024];
+	size_t		 n;
+
+	while (p < end) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		n = (size_t)(nl - p);
+		if (n > 0 && p[n - 1] == '\r')
+			n--;
+		if (n >= sizeof(line))
+			n = sizeof(line) - 1;
+		memcpy(line, p, n);
+		line[n] = '\0';
+		gopher_info(b, line, gs);
+		p = nl + 1;
+	}
+	gopher_menu_end(b);
+	return b->failed ? -1 : 0;
+}
+
+/* Render a statement's text as the view asks: text or menu. */
+static int
+stmt_render(const struct gopher_view *v, const struct stmt *st,
+    const char *text, size_t n, int as_menu, const char *sel, struct buf *b)
+{
+	void	*filter;
+	int	 rc = -1;
+
+	if (as_menu)
+		return st->is_txt ? txt_menu(text, n, &v->gs, b) :
+		    gopher_render_menu(text, n, sel, &v->gs, b);
+	if (!st->is_txt)
+		return gopher_render_text(text, n, st->title, st->date,
+		    &v->gs, b);
+	/* Plain text is the publisher's layout: as written, only CRLF,
+	 * doubled dots and the charset. */
+	if ((filter = gopher_text_filter_new(v->gs.charset)) != NULL)
+		rc = gopher_text_filter(filter, text, n, b, 1);
+	free(filter);
+	return rc;
+}
+
+static int
+stmt_read(const struct request_ctx *ctx, const struct gopher_view *v,
+    const struct stmt *st, int as_menu, struct stat *sb, struct buf *b)
+{
+	char	 sel[PATH_MAX];
+	char	*text;
+	ssize_t	 n;
+	int	 fd, rc = -1;
+
+	if ((fd = build_open_regular(ctx->rootfd, st->diskpath, sb)) == -1)
+		return -1;
+	if (sb->st_size > STMT_MAX) {
+		close(fd);
+		return -1;
+	}
+	snprintf(sel, sizeof(sel), "/%s/%s", v->folder, st->rel);
+	if ((text = malloc((size_t)sb->st_size + 1)) != NULL &&
+	    (n = pread(fd, text, (size_t)sb->st_size, 0)) >= 0)
+		rc = stmt_render(v, st, text, (size_t)n, as_menu, sel, b);
+	free(text);
+	close(fd);
+	return rc;
+}
+
+/* A statement as text or menu, from the view's cache when rendered
+ * lately (checked against the file's stat, as every cached file is). */
+static void
+reply_stmt(const struct request_ctx *ctx, struct gopher_view *v,
+    const struct stmt *st, int as_menu, struct response *r)
+{
+	struct stat	 sb;
+	struct blob	*bl;
+	struct buf	 b;
+	char		 key[PATH_MAX + 8];
+
+	snprintf(key, sizeof(key), "%c%s", as_menu ? '1' : '0', st->rel);
+	if (cache_serve(v->stmts, ctx->rootfd, key, r))
+		return;
+	buf_init(&b, RESPONSE_MEM_MAX);
+	if (stmt_read(ctx, v, st, as_menu, &sb, &b) == -1 || b.failed) {
+		buf_free(&b);
+		gopher_error_menu(&r->out, "Cannot read the statement",
+		    &v->gs);
+		r->status = 3;
+		return;
+	}
+	if ((bl = blob_from_buf(&b)) == NULL) {
+		gopher_error_menu(&r->out, "Temporary failure", &v->gs);
+		r->status = 3;
+		return;
+	}
+	cache_store_blob(v->stmts, key, st->diskpath, &sb, 0, "", 0, bl);
+	blob_lend(bl, r);
+	blob_release(bl);
+}
+
+/* -- routes ---------------------------------------------------------------- */
+
+static int
+not_found(const struct request_ctx *ctx, const char *why,
+    struct response *r)
+{
+	struct gopher_style	 gs;
+
+	gopher_style_of(ctx->conf, &gs);
+	gopher_error_menu(&r->out, why, &gs);
+	r->status = 3;
+	return 1;
+}
+
+/* Gopher has no redirects: a page asked for without its slash is
+ * served as with it. */
+static void
+with_slash(const struct request_ctx *ctx, const struct route *rt,
+    struct route *out)
+{
+	char	 path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/", rt->path);
+	archive_route(archive_folder(ctx->archive), path, 0, out);
+	out->key = out->key != NULL ? rt->path + (out->key - path) : NULL;
+	out->rel = NULL;
+	out->path = rt->path;
+}
+
+static void
+reply(const struct request_ctx *ctx, struct gopher_view *v,
+    struct snapshot *s, const struct route *rt, const char *search_words,
+    int has_search, struct response *r)
+{
+	const struct stmt	*st;
+
+	switch (rt->kind) {
+	case ROUTE_HOME:
+		reply_root(ctx, v, s, r);
+		break;
+	case ROUTE_SEARCH:
+		search(ctx, v, s, search_words, has_search, r);
+		break;
+	case ROUTE_INDEX:
+		if (rt->page > 0)
+			not_found(ctx, "No such page", r);
+		else
+			reply_menu(v, s, rt, &v->index, index_menu, r);
+		break;
+	case ROUTE_TAGS:
+		reply_menu(v, s, rt, &v->tags, tags_menu, r);
+		break;
+	case ROUTE_FEED:
+		reply_feed(ctx, v, s, r);
+		break;
+	case ROUTE_YEAR:
+	case ROUTE_TAG:
+		reply_group(v, s, rt, r);
+		break;
+	case ROUTE_STATEMENT:
+		st = snapshot_find(s, rt->rel);
+		reply_stmt(ctx, v, st, rt->view == VIEW_MENU, r);
+		break;
+	default:
+		not_found(ctx, "Not found", r);
+		break;
+	}
+}
+
+int
+gopher_archive_serve(const struct request_ctx *ctx, const struct route *rt,
+    const char *search_words, int has_search, struct response *r)
+{
+	struct snapshot		*s = archive_snapshot(ctx->archive);
+	struct gopher_view	*v;
+	struct route		 slashed;
+
+	if (rt->kind == ROUTE_HIDDEN)
+		return not_found(ctx, "Not found", r);	/* metadata, always */
+	if (s == NULL || rt->kind == ROUTE_NONE ||
+	    rt->kind == ROUTE_ATTACHMENT)
+		return 0;
+	if (rt->kind == ROUTE_STATEMENT && snapshot_find(s, rt->rel) == NULL)
+		return 0;	/* not indexed: the file tree has it */
+	if ((v = view_of(ctx, s)) == NULL)
+		return not_found(ctx, "Temporary failure", r);
+	if (rt->kind == ROUTE_SLASH) {
+		with_slash(ctx, rt, &slashed);
+		if (slashed.kind == ROUTE_SLASH)
+			return not_found(ctx, "Not found", r);
+		rt = &slashed;
+	}
+	reply(ctx, v, s, rt, search_words, has_search, r);
+	return 1;
+}
