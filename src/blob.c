@@ -67,3 +67,16 @@ blob_lend(struct blob *bl, struct response *r)
 	r->body_ref = bl;
 	r->body_release = blob_release;
 }
+
+void
+blob_pages_free(struct blob_pages *rows, size_t count)
+{
+	size_t	 i, k;
+
+	for (i = 0; rows != NULL && i < count; i++) {
+		for (k = 0; k < rows[i].n; k++)
+			blob_release(rows[i].page[k]);
+		free(rows[i].page);
+	}
+	free(rows);
+}

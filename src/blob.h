@@ -31,4 +31,14 @@ void		 blob_release(void *blob);
  * reference until it is freed. */
 void		 blob_lend(struct blob *, struct response *);
 
+/* The pages of one listing (a year, a tag), made once and kept. */
+struct blob_pages {
+	struct blob	**page;
+	size_t		 n;
+	int		 done;		/* rendered (n may still be 0) */
+};
+
+/* Releases every page of rows[0..count) and frees the array. */
+void		 blob_pages_free(struct blob_pages *rows, size_t count);
+
 #endif

@@ -30,11 +30,6 @@
 #define GEMINI_PORT	1965
 
 /* The pages of one year or tag, split so that none passes RG_PAGE_MAX. */
-struct group_pages {
-	struct blob	**page;
-	size_t		 n;
-	int		 done;
-};
 
 struct gemini_view {
 	char			 base[URI_HOST_MAX + 32];
@@ -42,22 +37,9 @@ struct gemini_view {
 	char			 gopher[URI_HOST_MAX + 32];
 	struct rg_site		 site;
 	struct blob		*home, *index, *feed, *tags;
-	struct group_pages	*years, *tagged;
+	struct blob_pages	*years, *tagged;
 	size_t			 nyears, ntags;
 };
-
-static void
-groups_free(struct group_pages *g, size_t n)
-{
-	size_t	 i, k;
-
-	for (i = 0; g != NULL && i < n; i++) {
-		for (k = 0; k < g[i].n; k++)
-			blob_release(g[i].page[k]);
-		free(g[i].page);
-	}
-	free(g);
-}
 
 static void
 view_free(void *arg)
@@ -70,8 +52,8 @@ view_free(void *arg)
 	blob_release(v->index);
 	blob_release(v->feed);
 	blob_release(v->tags);
-	groups_free(v->years, v->nyears);
-	groups_free(v->tagged, v->ntags);
+	blob_pages_free(v->years, v->nyears);
+	blob_pages_free(v->tagged, v->ntags);
 	free(v);
 }
 
@@ -232,7 +214,7 @@ neighbour(char *out, size_t len, const struct group *g, size_t k)
 
 static int
 group_render(const struct gemini_view *v, const struct snapshot *s,
-    const struct group *g, int is_tag, struct group_pages *gp)
+    const struct group *g, int is_tag, struct blob_pages *gp)
 {
 	struct rg_item	*it;
 	struct buf	 b;
@@ -279,7 +261,7 @@ reply_group(const struct request_ctx *ctx, struct gemini_view *v,
 {
 	int			 is_tag = rt->kind == ROUTE_TAG;
 	struct group		*g;
-	struct group_pages	*gp;
+	struct blob_pages	*gp;
 	char			 mime[128];
 
 	if ((g = snapshot_group(s, is_tag, rt->key, rt->keylen)) == NULL) {

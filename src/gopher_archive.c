@@ -32,10 +32,6 @@
 #define STMT_CACHE_MAX		(4 * 1024 * 1024)	/* rendered, in all */
 #define STMT_CACHE_ENTRY	(512 * 1024)	/* larger ones: not kept */
 
-struct group_menus {
-	struct blob	**page;
-	size_t		 n;
-};
 
 struct gopher_view {
 	struct gopher_style	 gs;
@@ -43,26 +39,13 @@ struct gopher_view {
 	struct blob		*index, *tags, *feed;
 	struct blob		*root;
 	struct timespec		 root_mtim;
-	struct group_menus	*years, *tagged;
+	struct blob_pages	*years, *tagged;
 	size_t			 nyears, ntags;
 	struct cache		*stmts;
 };
 
 typedef void (*menu_fn)(const struct gopher_view *, struct snapshot *,
     const struct route *, struct buf *);
-
-static void
-groups_free(struct group_menus *g, size_t n)
-{
-	size_t	 i, k;
-
-	for (i = 0; g != NULL && i < n; i++) {
-		for (k = 0; k < g[i].n; k++)
-			blob_release(g[i].page[k]);
-		free(g[i].page);
-	}
-	free(g);
-}
 
 static void
 view_free(void *arg)
@@ -75,8 +58,8 @@ view_free(void *arg)
 	blob_release(v->tags);
 	blob_release(v->feed);
 	blob_release(v->root);
-	groups_free(v->years, v->nyears);
-	groups_free(v->tagged, v->ntags);
+	blob_pages_free(v->years, v->nyears);
+	blob_pages_free(v->tagged, v->ntags);
 	cache_free(v->stmts);
 	free(v);
 }
@@ -87,10 +70,10 @@ pages_of(size_t n)
 	return n == 0 ? 1 : (n + PAGE_ITEMS - 1) / PAGE_ITEMS;
 }
 
-static struct group_menus *
+static struct blob_pages *
 groups_new(const struct group *g, size_t n)
 {
-	struct group_menus	*m;
+	struct blob_pages	*m;
 	size_t			 i;
 
 	if ((m = calloc(n + 1, sizeof(*m))) == NULL)
@@ -98,7 +81,7 @@ groups_new(const struct group *g, size_t n)
 	for (i = 0; i < n; i++) {
 		m[i].n = pages_of(g[i].n);
 		if ((m[i].page = calloc(m[i].n, sizeof(*m[i].page))) == NULL) {
-			groups_free(m, i);
+			blob_pages_free(m, i);
 			return NULL;
 		}
 	}
@@ -292,7 +275,7 @@ reply_group(struct gopher_view *v, struct snapshot *s,
 {
 	int		 is_tag = rt->kind == ROUTE_TAG;
 	struct group	*g = snapshot_group(s, is_tag, rt->key, rt->keylen);
-	struct group_menus *m;
+	struct blob_pages *m;
 
 	if (g == NULL) {
 		gopher_error_menu(&r->out, is_tag ? "No statement has this tag"
