@@ -11,23 +11,14 @@
 #include "buf.h"
 #include "config.h"
 
-#define CHARSET_INVALID	0xFFFFFFFFu	/* utf8_decode: not a valid sequence */
-
-/*
- * Decode one UTF-8 sequence at `s` (`len` > 0 bytes available).  Returns
- * the number of bytes it spans and sets *cp; an invalid byte spans 1 and
- * gives CHARSET_INVALID; a valid prefix cut short by `len` returns 0.
- * Overlong forms, surrogates and code points above U+10FFFF are invalid.
- */
-size_t	 charset_utf8_decode(const unsigned char *s, size_t len, uint32_t *cp);
-
 /* Byte length of the character starting at s (1 for invalid bytes). */
 size_t	 charset_char_len(const char *s, size_t len, enum config_charset);
 
 /* Number of characters in s (UTF-8: code points; others: bytes). */
 size_t	 charset_width(const char *s, size_t len, enum config_charset);
 
-/* Append code point `cp` in the charset (transliterated, or '?'). */
+/* Append code point `cp` (a Unicode scalar value) in the charset
+ * (transliterated, or '?'). */
 void	 charset_put_cp(struct buf *, uint32_t cp, enum config_charset);
 
 /*

@@ -88,32 +88,19 @@ test_ascii_is_ascii(void **state)
 	buf_free(&b);
 }
 
+/* Widths count characters (bytes for the 8-bit charsets). */
 static void
-test_decode(void **state)
+test_width(void **state)
 {
-	uint32_t	 cp;
-
 	(void)state;
-	assert_int_equal(charset_utf8_decode((const unsigned char *)"A", 1,
-	    &cp), 1);
-	assert_int_equal(cp, 'A');
-	assert_int_equal(charset_utf8_decode(
-	    (const unsigned char *)"\xe2\x80\x94", 3, &cp), 3);
-	assert_int_equal(cp, 0x2014);
-	/* Cut short: 0 (need more). */
-	assert_int_equal(charset_utf8_decode(
-	    (const unsigned char *)"\xe2\x80", 2, &cp), 0);
-	/* A cut overlong / surrogate prefix is invalid at once. */
-	assert_int_equal(charset_utf8_decode(
-	    (const unsigned char *)"\xe0\x80", 2, &cp), 1);
-	assert_int_equal(cp, CHARSET_INVALID);
-	assert_int_equal(charset_utf8_decode(
-	    (const unsigned char *)"\xf4\x90", 2, &cp), 1);
-	assert_int_equal(charset_utf8_decode(
-	    (const unsigned char *)"\xf5\x80\x80\x80", 4, &cp), 1);
 	assert_int_equal(charset_width("\xc3\xa9t\xc3\xa9", 5, CHARSET_UTF8),
 	    3);
 	assert_int_equal(charset_width("abc", 3, CHARSET_ASCII), 3);
+	/* An invalid byte counts as one character. */
+	assert_int_equal(charset_width("a\xff" "b", 3, CHARSET_UTF8), 3);
+	assert_int_equal(charset_char_len("\xe2\x80\xa6", 3, CHARSET_UTF8),
+	    3);
+	assert_int_equal(charset_char_len("\xe2\x80", 2, CHARSET_UTF8), 1);
 }
 
 /* Feeding a text in every possible split gives the one-shot result. */
@@ -161,7 +148,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_convert_table),
 		cmocka_unit_test(test_ascii_is_ascii),
-		cmocka_unit_test(test_decode),
+		cmocka_unit_test(test_width),
 		cmocka_unit_test(test_stream_splits),
 	};
 

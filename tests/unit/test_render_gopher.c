@@ -10,6 +10,7 @@
 
 #include "charset.h"
 #include "render_gopher.h"
+#include "utf8.h"
 
 static const struct gopher_style style_utf8 = {
 	"localhost", 7070, 40, CHARSET_UTF8
@@ -67,22 +68,6 @@ split_lines(const struct buf *out, const char **lines, size_t *lens,
 }
 
 static int
-valid_utf8(const char *s, size_t len)
-{
-	uint32_t	 cp;
-	size_t		 i = 0, n;
-
-	while (i < len) {
-		n = charset_utf8_decode((const unsigned char *)s + i, len - i,
-		    &cp);
-		if (n == 0 || cp == CHARSET_INVALID)
-			return 0;
-		i += n;
-	}
-	return 1;
-}
-
-static int
 find_line(const char **lines, const size_t *lens, size_t n, const char *s)
 {
 	size_t	 i;
@@ -111,7 +96,7 @@ test_text_invariants(void **state)
 	assert_int_equal(lens[n - 1], 1);
 	assert_int_equal(lines[n - 1][0], '.');
 	for (i = 0; i < n - 1; i++) {
-		assert_true(valid_utf8(lines[i], lens[i]));
+		assert_true(utf8_valid(lines[i], lens[i]));
 		/* A line starting with a dot has it doubled. */
 		if (lens[i] > 0 && lines[i][0] == '.')
 			assert_true(lens[i] > 1 && lines[i][1] == '.');
@@ -199,7 +184,7 @@ test_text_long_words(void **state)
 		n = split_lines(&out, lines, lens, 512);
 		total = 0;
 		for (i = 0; i < n - 1; i++) {
-			assert_true(valid_utf8(lines[i], lens[i]));
+			assert_true(utf8_valid(lines[i], lens[i]));
 			assert_true(charset_width(lines[i], lens[i],
 			    CHARSET_UTF8) <= wrap);
 			total += lens[i];
@@ -225,7 +210,7 @@ check_menu(const struct buf *out, int wrap)
 		for (p = lines[i]; p < lines[i] + lens[i]; p++)
 			tabs += *p == '\t';
 		assert_int_equal(tabs, 3);
-		assert_true(valid_utf8(lines[i], lens[i]));
+		assert_true(utf8_valid(lines[i], lens[i]));
 		dl = strcspn(lines[i], "\t");
 		assert_true(charset_width(lines[i] + 1, dl - 1,
 		    CHARSET_UTF8) <= (size_t)wrap);
