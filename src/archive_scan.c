@@ -9,6 +9,7 @@
 #include <ini.h>
 
 #include "archive_scan.h"
+#include "utf8.h"
 
 struct sidecar_stream {
 	const char		*p;
@@ -118,61 +119,6 @@ scan_parse_name(const char *name, struct scan_name *n, const char **errstr)
 	return 0;
 }
 
-/* Length of the next valid UTF-8 sequence at s, 0 if invalid or cut. */
-static size_t
-utf8_seq(const unsigned char *s, size_t len)
-{
-	size_t		 n, i;
-	unsigned	 cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		n = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		cp = s[0] & 0x07;
-	} else
-		return 0;
-	if (len < n)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return n;
-}
-
-int
-scan_utf8_valid(const char *s, size_t len)
-{
-	size_t	 i, n;
-
-	for (i = 0; i < len; i += n)
-		if ((n = utf8_seq((const unsigned char *)s + i, len - i)) == 0)
-			return 0;
-	return 1;
-}
-
-size_t
-scan_utf8_cut(const char *s, size_t len)
-{
-	size_t	 i, n;
-
-	for (i = 0; i < len; i += n)
-		if ((n = utf8_seq((const unsigned char *)s + i, len - i)) == 0)
-			break;
-	return i;
-}
-
 /*
  * Copy s[0..len) into dst (size dsz): blanks trimmed, control bytes and
  * runs of blanks made one space, invalid UTF-8 dropped, cut on a
@@ -182,8 +128,9 @@ static void
 copy_trim(char *dst, size_t dsz, const char *s, size_t len)
 {
 	const unsigned char	*u = (const unsigned char *)s;
+	uint32_t		 cp;
 	size_t			 i = 0, o = 0, n;
-	int			 space = 0;
+	int			 space = 0, r;
 
 	while (i < len && (u[i] <= ' ' || u[i] == 0x7f))
 		i++;
@@ -202,10 +149,11 @@ copy_trim(char *dst, size_t dsz, const char *s, size_t len)
 			i++;
 			continue;
 		}
-		if ((n = utf8_seq(u + i, len - i)) == 0) {
+		if ((r = utf8_decode(u + i, len - i, &cp)) <= 0) {
 			i++;
 			continue;
 		}
+		n = (size_t)r;
 		if (o + space + n >= dsz)
 			break;
 		if (space && o > 0)
@@ -449,7 +397,7 @@ sc_reader(char *str, int num, void *arg)
 		sc_error(st->out, st->lineno, "line too long");
 		len = 0;
 	} else if (memchr(st->p, '\0', len) != NULL ||
-	    !scan_utf8_valid(st->p, len)) {
+	    !utf8_valid(st->p, len)) {
 		sc_error(st->out, st->lineno, "invalid UTF-8 or NUL byte");
 		len = 0;
 	} else if (!line_ok(st->p, len)) {

@@ -110,8 +110,4 @@ int	 scan_parse_tags(const char *s, char tags[][SCAN_TAG_MAX + 1],
 /* lang = BCP 47 shape: 2-8 letters, then "-" 1-8 alphanumerics ... */
 int	 scan_lang_ok(const char *);
 
-/* Length of the longest valid UTF-8 prefix of s[0..len) not cutting a char. */
-size_t	 scan_utf8_cut(const char *s, size_t len);
-int	 scan_utf8_valid(const char *s, size_t len);
-
 #endif

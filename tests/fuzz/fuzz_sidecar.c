@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "archive_scan.h"
+#include "utf8.h"
 
 int	 LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -19,9 +20,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		__builtin_trap();
 	/* Whatever was kept is valid, bounded, NUL-terminated text. */
 	if (strlen(sc.title) > SCAN_TITLE_MAX ||
-	    !scan_utf8_valid(sc.title, strlen(sc.title)) ||
-	    !scan_utf8_valid(sc.author, strlen(sc.author)) ||
-	    !scan_utf8_valid(sc.summary, strlen(sc.summary)))
+	    !utf8_valid(sc.title, strlen(sc.title)) ||
+	    !utf8_valid(sc.author, strlen(sc.author)) ||
+	    !utf8_valid(sc.summary, strlen(sc.summary)))
 		__builtin_trap();
 	if ((sc.has & SIDECAR_LANG) && !scan_lang_ok(sc.lang))
 		__builtin_trap();

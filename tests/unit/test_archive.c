@@ -19,6 +19,7 @@
 #include "archive_scan.h"
 #include "config.h"
 #include "request.h"
+#include "utf8.h"
 
 static void
 test_dates(void **state)
@@ -157,7 +158,7 @@ test_extract_txt_and_limits(void **state)
 	scan_extract(big, sizeof(big) - 1, 0, &t);
 	assert_true(strlen(t.summary) <= SCAN_SUMMARY_MAX);
 	assert_true(strlen(t.summary) % 2 == 0);
-	assert_true(scan_utf8_valid(t.summary, strlen(t.summary)));
+	assert_true(utf8_valid(t.summary, strlen(t.summary)));
 	/* Invalid bytes are dropped from titles. */
 	scan_extract("# a\xff" "b\n", 6, 0, &t);
 	assert_string_equal(t.title, "ab");
