@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "uri.h"
+#include "utf8.h"
 
 /* Characters allowed on top of unreserved / pct-encoded / sub-delims. */
 #define ALLOW_COLON	0x01
@@ -49,7 +50,6 @@ static int	 hexval(int);
 static int	 is_unreserved(int);
 static int	 is_subdelim(int);
 static int	 to_lower(int);
-static size_t	 utf8_seqlen(const unsigned char *, size_t);
 static int	 check_bytes(const char *, size_t, const char **);
 static int	 parse_scheme(const char *, size_t, struct uri *, size_t *,
 		    const char **);
@@ -107,56 +107,20 @@ to_lower(int c)
 	return c;
 }
 
-/*
- * Length of the well-formed UTF-8 sequence at p (RFC 3629 section 4), or 0.
- * Overlong forms, surrogates and code points above U+10FFFF are refused.
- */
-static size_t
-utf8_seqlen(const unsigned char *p, size_t left)
-{
-	unsigned char	 lo = 0x80, hi = 0xbf;
-	size_t		 n, i;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		n = 2;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		n = 3;
-		if (p[0] == 0xe0)
-			lo = 0xa0;		/* overlong */
-		else if (p[0] == 0xed)
-			hi = 0x9f;		/* surrogates */
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		n = 4;
-		if (p[0] == 0xf0)
-			lo = 0x90;		/* overlong */
-		else if (p[0] == 0xf4)
-			hi = 0x8f;		/* > U+10FFFF */
-	} else
-		return 0;
-	if (left < n)
-		return 0;
-	if (p[1] < lo || p[1] > hi)
-		return 0;
-	for (i = 2; i < n; i++)
-		if (p[i] < 0x80 || p[i] > 0xbf)
-			return 0;
-	return n;
-}
-
 /* Byte-level checks on the whole request line before any parsing. */
 static int
 check_bytes(const char *s, size_t len, const char **errstr)
 {
 	const unsigned char	*p = (const unsigned char *)s;
-	size_t			 i, n;
+	uint32_t		 cp;
+	size_t			 i;
+	int			 n;
 
 	if (len >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf) {
 		*errstr = "byte-order mark";
 		return -1;
 	}
-	for (i = 0; i < len; i += n) {
+	for (i = 0; i < len; i += (size_t)n) {
 		if (p[i] == '\0') {
 			*errstr = "NUL byte";
 			return -1;
@@ -169,7 +133,7 @@ check_bytes(const char *s, size_t len, const char **errstr)
 			*errstr = "space";
 			return -1;
 		}
-		if ((n = utf8_seqlen(p + i, len - i)) == 0) {
+		if ((n = utf8_decode(p + i, len - i, &cp)) <= 0) {
 			*errstr = "invalid UTF-8";
 			return -1;
 		}
