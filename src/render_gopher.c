@@ -65,7 +65,7 @@ static void	 wrap_para(struct emitter *, const char *, size_t,
 static void	 emit_underline(struct emitter *, const char *, size_t, char);
 static int	 has_scheme(const char *);
 static char	 type_for_path(const char *);
-static void	 lenient_decode(const char *, size_t, struct buf *);
+static int	 selector_decode(const char *, size_t, struct buf *);
 static int	 resolve_local(const char *, const char *, struct buf *);
 static void	 gopher_url_item(struct buf *, const char *, const char *,
 		    const struct gopher_style *);
@@ -400,29 +400,21 @@ gopher_gmi_is_text(const char *name)
 	return 1;
 }
 
-/* %XX decoded when valid; a bad escape and %00 are kept as written. */
-static void
-lenient_decode(const char *s, size_t len, struct buf *out)
+/*
+ * Append s percent-decoded as a selector: a '%' without two hex digits
+ * is kept as written.  -1 (nothing appended) for %00, which no file or
+ * selector can hold.
+ */
+static int
+selector_decode(const char *s, size_t len, struct buf *out)
 {
-	size_t	 i;
-	int	 hi, lo;
+	size_t	 n;
 
-	for (i = 0; i < len; i++) {
-		if (s[i] == '%' && i + 2 < len &&
-		    isxdigit((unsigned char)s[i + 1]) &&
-		    isxdigit((unsigned char)s[i + 2])) {
-			hi = isdigit((unsigned char)s[i + 1]) ? s[i + 1] - '0' :
-			    (tolower((unsigned char)s[i + 1]) - 'a' + 10);
-			lo = isdigit((unsigned char)s[i + 2]) ? s[i + 2] - '0' :
-			    (tolower((unsigned char)s[i + 2]) - 'a' + 10);
-			if (hi * 16 + lo != 0) {
-				buf_putc(out, hi * 16 + lo);
-				i += 2;
-				continue;
-			}
-		}
-		buf_putc(out, s[i]);
-	}
+	if (buf_reserve_more(out, len) == -1 || uri_pct_decode(s, len,
+	    out->data + out->len, len + 1, &n, URI_PCT_LENIENT) == -1)
+		return -1;
+	out->len += n;
+	return 0;
 }
 
 /*
@@ -446,9 +438,8 @@ resolve_local(const char *base, const char *url, struct buf *out)
 		if (base != NULL && (slash = strrchr(base, '/')) != NULL)
 			buf_append(&raw, base, (size_t)(slash - base) + 1);
 	}
-	lenient_decode(url, ulen, &raw);
-	if (raw.failed || raw.data == NULL || memchr(raw.data, '\0',
-	    raw.len) != NULL) {
+	if (selector_decode(url, ulen, &raw) == -1 || raw.failed ||
+	    raw.data == NULL) {
 		rv = -1;
 		goto done;
 	}
@@ -507,7 +498,11 @@ gopher_url_item(struct buf *b, const char *url, const char *display,
 			buf_free(&sel);
 			goto fallback;
 		}
-		lenient_decode(path + 2, strcspn(path + 2, "#"), &sel);
+		if (selector_decode(path + 2, strcspn(path + 2, "#"),
+		    &sel) == -1) {
+			buf_free(&sel);
+			goto fallback;
+		}
 	}
 	if (sel.data != NULL)
 		sel.data[strcspn(sel.data, "\t\r\n")] = '\0';
