@@ -205,6 +205,19 @@ static const unsigned char ascii_word[128] = {
 	['Y'] = 2, ['Z'] = 2,
 };
 
+int
+search_fold_cp(uint32_t cp, char *out)
+{
+	int	 k;
+
+	if (cp >= 0x80)
+		return fold_cp(cp, out);
+	if ((k = ascii_word[cp]) == 0)
+		return -1;
+	out[0] = (char)(k == 2 ? cp + 32 : cp);
+	return 1;
+}
+
 void
 search_tokenize(const char *text, size_t len, search_token_fn fn, void *arg)
 {
