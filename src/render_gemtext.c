@@ -7,8 +7,10 @@
 #include <string.h>
 
 #include "render_gemtext.h"
+#include "uri.h"
 
 #define RG_RESERVE	2048	/* room kept for the links after the lists */
+#define RG_TAG_URL_MAX	512	/* a tag percent-encoded: 3 x its bytes */
 
 void
 rg_text(struct buf *b, const char *s)
@@ -193,14 +195,19 @@ int
 rg_tags(const struct rg_site *site, const char *const *names,
     const size_t *counts, size_t n, struct buf *b)
 {
+	char	 enc[RG_TAG_URL_MAX];
 	size_t	 i;
 
 	heading(b, "# ", "Tags");
 	if (n == 0)
 		buf_puts(b, "No tags yet.\n");
-	for (i = 0; i < n; i++)
-		buf_printf(b, "=> %stags/%s/ %s (%zu)\n", site->archive,
-		    names[i], names[i], counts[i]);
+	for (i = 0; i < n; i++) {
+		/* A tag may hold any letter: the URL has it percent-encoded. */
+		if (uri_encode_path(names[i], enc, sizeof(enc)) == -1)
+			continue;
+		buf_printf(b, "=> %stags/%s/ %s (%zu)\n", site->archive, enc,
+		    names[i], counts[i]);
+	}
 	site_links(b, site);
 	return b->failed ? -1 : 0;
 }

@@ -121,16 +121,21 @@ test_home_and_search(void **state)
 static void
 test_tags(void **state)
 {
-	const char	*names[] = { "ice", "migrants" };
-	size_t		 counts[] = { 1, 12 };
+	const char	*names[] = { "ice", "migrants",
+	    "\xd0\xb1\xd0\xb5\xd0\xb6" };
+	size_t		 counts[] = { 1, 12, 2 };
 	struct buf	 b;
 
 	(void)state;
 	buf_init(&b, 1 << 20);
-	assert_int_equal(rg_tags(&site, names, counts, 2, &b), 0);
+	assert_int_equal(rg_tags(&site, names, counts, 3, &b), 0);
 	assert_non_null(strstr(b.data, "=> /statements/tags/ice/ ice (1)\n"));
 	assert_non_null(strstr(b.data,
 	    "=> /statements/tags/migrants/ migrants (12)\n"));
+	/* A tag in another script: encoded in the URL, as is in the label. */
+	assert_non_null(strstr(b.data,
+	    "=> /statements/tags/%D0%B1%D0%B5%D0%B6/ "
+	    "\xd0\xb1\xd0\xb5\xd0\xb6 (2)\n"));
 	buf_free(&b);
 }
 
