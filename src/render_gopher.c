@@ -7,9 +7,9 @@
  *   server's host and port: "i<text>\t\t<host>\t<port>".  Clients that
  *   check the field count accept them, and a client that follows one anyway
  *   lands on the root menu of this server instead of a dead host.
- * - Display strings are converted to the charset first and then cut (items)
- *   or word-wrapped (info lines) at `wrap` characters, never inside a UTF-8
- *   sequence.
+ * - Display strings are converted to the charset first and then cut (items,
+ *   on a word boundary, with a mark) or word-wrapped (info lines) at `wrap`
+ *   characters, never inside a UTF-8 sequence.
  * - In rendered text, local links with an absolute path become
  *   gopher://host:port/<type><path>; relative links are listed as written
  *   (the text renderer has no base).  Menus resolve relative links against
@@ -56,6 +56,9 @@ static void	 put_clean(struct buf *, const char *, size_t, int keep_tab,
 		    enum config_charset);
 static size_t	 cut_chars(const char *, size_t, size_t,
 		    enum config_charset);
+static void	 cut_display(struct buf *, size_t, enum config_charset);
+static void	 item_display(struct buf *, const char *,
+		    const struct gopher_style *);
 static void	 put_menu_line(struct buf *, char, const char *, size_t,
 		    const char *, const char *, int);
 static void	 put_selector(struct buf *, const char *);
@@ -116,6 +119,44 @@ cut_chars(const char *s, size_t len, size_t max, enum config_charset cs)
 	return i;
 }
 
+/*
+ * Cut a display that does not fit in w columns (characters, not bytes)
+ * and mark the cut: "\u2026" in UTF-8; "..." in ASCII and Latin-1, which
+ * have no ellipsis.  The mark is counted in the width.  The cut falls on
+ * the last blank before the limit, unless that keeps less than half the
+ * width (a long word), then at the limit, on a character boundary.
+ */
+static void
+cut_display(struct buf *d, size_t w, enum config_charset cs)
+{
+	const char	*mark = cs == CHARSET_UTF8 ? "\xe2\x80\xa6" : "...";
+	size_t		 markw = cs == CHARSET_UTF8 ? 1 : 3, lim, i;
+
+	if (d->data == NULL || d->failed ||
+	    charset_width(d->data, d->len, cs) <= w)
+		return;
+	lim = cut_chars(d->data, d->len, w - markw, cs);
+	/* d->data[lim] is the first character left out: a blank there too. */
+	for (i = lim; i > 0 && d->data[i] != ' '; i--)
+		;
+	while (i > 0 && d->data[i - 1] == ' ')
+		i--;
+	if (i > 0 && charset_width(d->data, i, cs) >= w / 2)
+		lim = i;
+	d->len = lim;
+	d->data[lim] = '\0';
+	buf_puts(d, mark);
+}
+
+/* An item's display: converted to the charset, cleaned, cut to fit. */
+static void
+item_display(struct buf *d, const char *display,
+    const struct gopher_style *st)
+{
+	put_clean(d, display, strlen(display), 0, st->charset);
+	cut_display(d, (size_t)style_wrap(st), st->charset);
+}
+
 /* A selector is raw bytes, but TAB, CR and LF would break the line. */
 static void
 put_selector(struct buf *b, const char *sel)
@@ -150,17 +191,14 @@ gopher_item(struct buf *b, char type, const char *display,
     const char *selector, const struct gopher_style *st)
 {
 	struct buf	 d;
-	size_t		 n;
 
 	if (display == NULL)
 		display = "";
 	if (selector == NULL)
 		selector = "";
 	buf_init(&d, LINE_MAX_BYTES * 4);
-	put_clean(&d, display, strlen(display), 0, st->charset);
-	n = cut_chars(d.data ? d.data : "", d.len, (size_t)style_wrap(st),
-	    st->charset);
-	put_menu_line(b, type, d.data ? d.data : "", n, selector, st->host,
+	item_display(&d, display, st);
+	put_menu_line(b, type, d.data ? d.data : "", d.len, selector, st->host,
 	    st->port);
 	if (d.failed)
 		b->failed = 1;
@@ -507,9 +545,8 @@ gopher_url_item(struct buf *b, const char *url, const char *display,
 	if (sel.data != NULL)
 		sel.data[strcspn(sel.data, "\t\r\n")] = '\0';
 	buf_init(&d, LINE_MAX_BYTES * 4);
-	put_clean(&d, display, strlen(display), 0, st->charset);
-	put_menu_line(b, type, d.data ? d.data : "", cut_chars(d.data ?
-	    d.data : "", d.len, (size_t)style_wrap(st), st->charset),
+	item_display(&d, display, st);
+	put_menu_line(b, type, d.data ? d.data : "", d.len,
 	    sel.data ? sel.data : "", host, (int)port);
 	buf_free(&d);
 	buf_free(&sel);
