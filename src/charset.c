@@ -203,6 +203,41 @@ charset_convert(struct buf *b, const char *s, size_t len,
 	}
 }
 
+/*
+ * The rule is the same for every charset: text that is valid UTF-8 is
+ * taken for UTF-8 (a modern client, whatever the menus are sent in), any
+ * other text for Latin-1 (an old terminal; pure ASCII reads the same
+ * either way).  A Latin-1 text that happens to be valid UTF-8 ("\xc3\xa9")
+ * is misread, but real words rarely are.
+ */
+int
+charset_input_to_utf8(enum config_charset cs, const char *in, size_t len,
+    char *out, size_t outsz, size_t *outlen)
+{
+	const unsigned char	*u = (const unsigned char *)in;
+	size_t			 i, o = 0;
+
+	(void)cs;
+	if (outsz == 0)
+		return -1;
+	if (utf8_valid(in, len)) {
+		if (len >= outsz)
+			return -1;
+		memcpy(out, in, len);
+		o = len;
+	} else {
+		for (i = 0; i < len; i++) {
+			if (outsz - o <= (u[i] < 0x80 ? 1u : 2u))
+				return -1;
+			o += utf8_encode(u[i], (unsigned char *)out + o);
+		}
+	}
+	out[o] = '\0';
+	if (outlen != NULL)
+		*outlen = o;
+	return 0;
+}
+
 void
 charset_stream_init(struct charset_stream *st, enum config_charset cs)
 {

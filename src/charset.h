@@ -28,6 +28,18 @@ void	 charset_put_cp(struct buf *, uint32_t cp, enum config_charset);
 void	 charset_convert(struct buf *, const char *s, size_t len,
 	    enum config_charset);
 
+/*
+ * Text a Gopher client typed (a search query), as UTF-8.  utf-8: kept
+ * when it is valid UTF-8, else read as Latin-1 (clients in Latin-1
+ * terminals are common).  latin1, ascii: kept when it is valid UTF-8
+ * holding non-ASCII bytes (a modern client), else each byte >= 0x80 read
+ * as Latin-1.  Written to out NUL-terminated, *outlen (may be NULL) set
+ * to its length; 2 * len + 1 bytes always suffice.  0, or -1 when it does
+ * not fit in outsz.  Pure.
+ */
+int	 charset_input_to_utf8(enum config_charset, const char *in,
+	    size_t len, char *out, size_t outsz, size_t *outlen);
+
 /* Streaming conversion: a sequence split between chunks is carried over. */
 struct charset_stream {
 	enum config_charset	 cs;

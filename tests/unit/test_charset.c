@@ -103,6 +103,59 @@ test_width(void **state)
 	assert_int_equal(charset_char_len("\xe2\x80", 2, CHARSET_UTF8), 1);
 }
 
+/* What a Gopher client typed, read as UTF-8 whatever it sent. */
+static const struct {
+	enum config_charset	 cs;
+	const char		*in;
+	const char		*out;
+} input_cases[] = {
+	{ CHARSET_UTF8, "plain words", "plain words" },
+	{ CHARSET_UTF8, "inmigraci\xc3\xb3n", "inmigraci\xc3\xb3n" },
+	{ CHARSET_UTF8, "inmigraci\xf3n", "inmigraci\xc3\xb3n" },
+	{ CHARSET_LATIN1, "inmigraci\xf3n", "inmigraci\xc3\xb3n" },
+	{ CHARSET_LATIN1, "inmigraci\xc3\xb3n", "inmigraci\xc3\xb3n" },
+	{ CHARSET_LATIN1, "plain words", "plain words" },
+	{ CHARSET_ASCII, "inmigraci\xf3n", "inmigraci\xc3\xb3n" },
+	{ CHARSET_ASCII, "\xe2\x80\x9cquoted\xe2\x80\x9d",
+	    "\xe2\x80\x9cquoted\xe2\x80\x9d" },
+	/* Every byte of Latin-1, when the text is not UTF-8. */
+	{ CHARSET_LATIN1, "\xa0\xbf\xc0\xdf\xff", "\xc2\xa0\xc2\xbf"
+	    "\xc3\x80\xc3\x9f\xc3\xbf" },
+	/* Mixed: one bad sequence and the whole text is Latin-1. */
+	{ CHARSET_UTF8, "caf\xc3\xa9 na\xefve", "caf\xc3\x83\xc2\xa9 "
+	    "na\xc3\xafve" },
+	{ CHARSET_UTF8, "", "" },
+};
+
+static void
+test_input_to_utf8(void **state)
+{
+	char	 out[64];
+	size_t	 i, n;
+
+	(void)state;
+	for (i = 0; i < sizeof(input_cases) / sizeof(input_cases[0]); i++) {
+		n = 12345;
+		assert_int_equal(charset_input_to_utf8(input_cases[i].cs,
+		    input_cases[i].in, strlen(input_cases[i].in), out,
+		    sizeof(out), &n), 0);
+		assert_string_equal(out, input_cases[i].out);
+		assert_int_equal(n, strlen(input_cases[i].out));
+	}
+	/* Bounds: the output and its NUL, Latin-1 doubling 8-bit bytes. */
+	assert_int_equal(charset_input_to_utf8(CHARSET_LATIN1, "ab", 2, out, 3,
+	    NULL), 0);
+	assert_int_equal(charset_input_to_utf8(CHARSET_LATIN1, "ab", 2, out, 2,
+	    NULL), -1);
+	assert_int_equal(charset_input_to_utf8(CHARSET_LATIN1, "a\xe9", 2,
+	    out, 4, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(charset_input_to_utf8(CHARSET_LATIN1, "a\xe9", 2,
+	    out, 3, &n), -1);
+	assert_int_equal(charset_input_to_utf8(CHARSET_UTF8, "", 0, out, 0,
+	    &n), -1);
+}
+
 /* Feeding a text in every possible split gives the one-shot result. */
 static void
 test_stream_splits(void **state)
@@ -149,6 +202,7 @@ main(void)
 		cmocka_unit_test(test_convert_table),
 		cmocka_unit_test(test_ascii_is_ascii),
 		cmocka_unit_test(test_width),
+		cmocka_unit_test(test_input_to_utf8),
 		cmocka_unit_test(test_stream_splits),
 	};
 
