@@ -11,6 +11,7 @@
 
 #define RG_RESERVE	2048	/* room kept for the links after the lists */
 #define RG_TAG_URL_MAX	512	/* a tag percent-encoded: 3 x its bytes */
+#define RG_HEAD_MAX	256	/* a year or tag page's heading, intro */
 
 void
 rg_text(struct buf *b, const char *s)
@@ -85,6 +86,13 @@ site_links(struct buf *b, const struct rg_site *site)
 	rg_link(b, NULL, "/search", "Search the statements");
 }
 
+/* The last line of every generated page but the home page. */
+static void
+home_link(struct buf *b)
+{
+	rg_link(b, NULL, "/", "Home");
+}
+
 int
 rg_home(const struct rg_site *site, const struct rg_item *items, size_t n,
     struct buf *b)
@@ -122,7 +130,8 @@ rg_archive(const struct rg_site *site, const struct rg_item *items,
 	size_t	 i, j, k, mark;
 	int	 full = 0;
 
-	heading(b, "# ", site->title);
+	/* The page title; the site's own is the home page's. */
+	heading(b, "# ", "All statements");
 	if (n == 0)
 		buf_puts(b, "No statements published yet.\n");
 	if (budget < RG_RESERVE * 2)
@@ -156,6 +165,7 @@ rg_archive(const struct rg_site *site, const struct rg_item *items,
 		k = j;
 	}
 	site_links(b, site);
+	home_link(b);
 	return b->failed ? -1 : 0;
 }
 
@@ -188,7 +198,28 @@ rg_list(const struct rg_site *site, const char *head, const char *intro,
 	if (next != NULL && i < n)
 		rg_link(b, NULL, next, "Older statements");
 	site_links(b, site);
+	home_link(b);
 	return i;
+}
+
+size_t
+rg_group(const struct rg_site *site, enum rg_group_kind kind,
+    const char *key, size_t page, const struct rg_item *items, size_t n,
+    size_t budget, const char *prev, const char *next, struct buf *b)
+{
+	char	 head[RG_HEAD_MAX], intro[RG_HEAD_MAX], more[32] = "";
+
+	if (page > 1)
+		snprintf(more, sizeof(more), ", page %zu", page);
+	if (kind == RG_TAG) {
+		snprintf(head, sizeof(head), "Tag: %s%s", key, more);
+		snprintf(intro, sizeof(intro), "Statements tagged %s.", key);
+	} else {
+		snprintf(head, sizeof(head), "%s%s", key, more);
+		snprintf(intro, sizeof(intro), "Statements of %s.", key);
+	}
+	return rg_list(site, head, page > 1 ? NULL : intro, items, n, budget,
+	    prev, next, b);
 }
 
 int
@@ -209,6 +240,7 @@ rg_tags(const struct rg_site *site, const char *const *names,
 		    names[i], counts[i]);
 	}
 	site_links(b, site);
+	home_link(b);
 	return b->failed ? -1 : 0;
 }
 
@@ -244,5 +276,17 @@ rg_search(const struct rg_site *site, const char *query,
 	buf_putc(b, '\n');
 	rg_link(b, NULL, "/search", "Search again");
 	rg_link(b, NULL, site->archive, "All statements");
+	home_link(b);
+	return b->failed ? -1 : 0;
+}
+
+int
+rg_search_notice(const char *text, struct buf *b)
+{
+	heading(b, "# ", "Search");
+	rg_text(b, text);
+	buf_puts(b, "\n\n");
+	rg_link(b, NULL, "/search", "Search again");
+	home_link(b);
 	return b->failed ? -1 : 0;
 }

@@ -60,7 +60,7 @@ def test_home_lists_seed(server):
 def test_archive_is_gemfeed(server):
     head, body = gem_ok(server, "/statements/")
     lines = body.split("\n")
-    assert lines[0] == "# Statements"
+    assert lines[0] == "# All statements"
     assert "## 2025" in lines
     entry = [l for l in lines if SEED in l]
     assert entry == ["=> %s 2025-06-09 %s" % (
@@ -86,6 +86,15 @@ def test_year_and_tag_pages(server):
     assert "2025-06-09 " + SEED_TITLE in body
     head, _ = server.gemini("/statements/tags/no-such-tag/")
     assert head.startswith("51")
+
+
+def test_generated_pages_end_with_a_link_home(server):
+    _, home = gem_ok(server, "/")
+    assert "=> / " not in home
+    for path in ("/statements/", "/statements/2025/", "/statements/tags/",
+                 "/statements/tags/migrants/", "/search?migrants"):
+        _, body = gem_ok(server, path)
+        assert body.endswith("\n=> / Home\n"), (path, body[-200:])
 
 
 def test_statement_served_as_written_with_lang(server):
