@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "config.h"
+#include "utf8.h"
 
 /* Byte length of the character starting at s (1 for invalid bytes). */
 size_t	 charset_char_len(const char *s, size_t len, enum config_charset);
@@ -43,7 +44,7 @@ int	 charset_input_to_utf8(enum config_charset, const char *in,
 /* Streaming conversion: a sequence split between chunks is carried over. */
 struct charset_stream {
 	enum config_charset	 cs;
-	unsigned char		 carry[4];
+	unsigned char		 carry[UTF8_SEQ_MAX];
 	size_t			 ncarry;
 };
 

@@ -149,7 +149,8 @@ static void
 test_cut(void **state)
 {
 	/* "a" U+00E9 U+2026 U+1F600 "b": bytes 0, 1-2, 3-5, 6-9, 10. */
-	static const char	 s[] = "a\xc3\xa9\xe2\x80\xa6\xf0\x9f\x98\x80" "b";
+	static const char	 s[] =
+	    "a\xc3\xa9\xe2\x80\xa6\xf0\x9f\x98\x80" "b";
 	static const struct {
 		size_t	 max;
 		size_t	 want;
