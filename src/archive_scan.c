@@ -9,6 +9,15 @@
 #include <ini.h>
 
 #include "archive_scan.h"
+#include "search.h"
+#include "utf8.h"
+
+#define TAG_QUOTE_MAX	32	/* bytes of a bad tag quoted in its error */
+/* SCAN_TAG_MAX and SCAN_TAGS_MAX as text, for the messages. */
+#define STR(x)		#x
+#define XSTR(x)		STR(x)
+#define TAG_MAX_TEXT	XSTR(SCAN_TAG_MAX)
+#define TAGS_MAX_TEXT	XSTR(SCAN_TAGS_MAX)
 
 struct sidecar_stream {
 	const char		*p;
@@ -24,6 +33,11 @@ static char	*sc_reader(char *, int, void *);
 static int	 line_ok(const char *, size_t);
 static void	 copy_trim(char *, size_t, const char *, size_t);
 static int	 is_date_line(const char *, size_t);
+static int	 fold_tag(const char *, size_t, char *, const char **,
+		    size_t *, size_t *);
+static int	 shows(uint32_t);
+static void	 tag_error(struct scan_sidecar *, int, const char *, size_t,
+		    const char *, size_t, size_t);
 
 static int
 digits(const char *s, size_t n, int *v)
@@ -118,61 +132,6 @@ scan_parse_name(const char *name, struct scan_name *n, const char **errstr)
 	return 0;
 }
 
-/* Length of the next valid UTF-8 sequence at s, 0 if invalid or cut. */
-static size_t
-utf8_seq(const unsigned char *s, size_t len)
-{
-	size_t		 n, i;
-	unsigned	 cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		n = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		cp = s[0] & 0x07;
-	} else
-		return 0;
-	if (len < n)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return n;
-}
-
-int
-scan_utf8_valid(const char *s, size_t len)
-{
-	size_t	 i, n;
-
-	for (i = 0; i < len; i += n)
-		if ((n = utf8_seq((const unsigned char *)s + i, len - i)) == 0)
-			return 0;
-	return 1;
-}
-
-size_t
-scan_utf8_cut(const char *s, size_t len)
-{
-	size_t	 i, n;
-
-	for (i = 0; i < len; i += n)
-		if ((n = utf8_seq((const unsigned char *)s + i, len - i)) == 0)
-			break;
-	return i;
-}
-
 /*
  * Copy s[0..len) into dst (size dsz): blanks trimmed, control bytes and
  * runs of blanks made one space, invalid UTF-8 dropped, cut on a
@@ -182,8 +141,9 @@ static void
 copy_trim(char *dst, size_t dsz, const char *s, size_t len)
 {
 	const unsigned char	*u = (const unsigned char *)s;
+	uint32_t		 cp;
 	size_t			 i = 0, o = 0, n;
-	int			 space = 0;
+	int			 space = 0, r;
 
 	while (i < len && (u[i] <= ' ' || u[i] == 0x7f))
 		i++;
@@ -202,10 +162,11 @@ copy_trim(char *dst, size_t dsz, const char *s, size_t len)
 			i++;
 			continue;
 		}
-		if ((n = utf8_seq(u + i, len - i)) == 0) {
+		if ((r = utf8_decode(u + i, len - i, &cp)) <= 0) {
 			i++;
 			continue;
 		}
+		n = (size_t)r;
 		if (o + space + n >= dsz)
 			break;
 		if (space && o > 0)
@@ -346,51 +307,145 @@ scan_lang_ok(const char *s)
 	return n > 0 && total <= SCAN_LANG_MAX;
 }
 
+/*
+ * tag = 1*( letter / digit / "-" / "_" ), folded into out (SCAN_TAG_MAX
+ * bytes and a NUL) as search folds words.  A non-ASCII code point is a
+ * letter unless search_fold_cp() takes it for a separator.  0, or -1 with
+ * *why and, for a bad character, *at and *n (its offset and length in s).
+ */
+static int
+fold_tag(const char *s, size_t len, char *out, const char **why, size_t *at,
+    size_t *n)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	uint32_t		 cp;
+	size_t			 i = 0, o = 0;
+	char			 f[UTF8_SEQ_MAX];
+	int			 r, k;
+
+	*at = *n = 0;
+	while (i < len) {
+		r = 1;
+		if (u[i] == '-' || u[i] == '_') {
+			f[0] = (char)u[i];
+			k = 1;
+		} else if (u[i] < 0x80)
+			k = search_fold_cp(u[i], f);
+		else if ((r = utf8_decode(u + i, len - i, &cp)) <= 0) {
+			*why = "invalid UTF-8";
+			return -1;
+		} else
+			k = search_fold_cp(cp, f);
+		if (k < 0) {
+			*why = "not a letter, digit, '-' or '_'";
+			*at = i;
+			*n = (size_t)r;
+			return -1;
+		}
+		if (o + (size_t)k > SCAN_TAG_MAX) {
+			*why = "longer than " TAG_MAX_TEXT " bytes";
+			return -1;
+		}
+		memcpy(out + o, f, (size_t)k);
+		o += (size_t)k;
+		i += (size_t)r;
+	}
+	out[o] = '\0';
+	if (o == 0) {
+		*why = "no letter or digit";
+		return -1;
+	}
+	return 0;
+}
+
+/* Does cp show in a message?  Controls and odd blanks do not. */
+static int
+shows(uint32_t cp)
+{
+	return cp >= ' ' && cp != 0x7f && !(cp >= 0x80 && cp <= 0xa0) &&
+	    !(cp >= 0x2000 && cp <= 0x200f) && cp != 0x2028 &&
+	    cp != 0x2029 && cp != 0x202f && cp != 0x205f && cp != 0x3000 &&
+	    cp != 0xfeff;
+}
+
+/*
+ * A bad tag's error: 'tag "b@d": '@' is not a letter, digit, '-' or '_''.
+ * The tag is quoted up to TAG_QUOTE_MAX bytes, control characters as '?';
+ * a bad character that would not show is named by its code point.
+ */
+static void
+tag_error(struct scan_sidecar *sc, int line, const char *s, size_t len,
+    const char *why, size_t at, size_t n)
+{
+	char		 q[TAG_QUOTE_MAX + 4], c[16], msg[SCAN_ERRMSG_MAX];
+	uint32_t	 cp;
+	size_t		 i, ql;
+
+	ql = utf8_cut(s, len, TAG_QUOTE_MAX);
+	for (i = 0; i < ql; i++)
+		q[i] = (unsigned char)s[i] < ' ' || s[i] == 0x7f ? '?' : s[i];
+	if (ql < len) {
+		memcpy(q + ql, "\xe2\x80\xa6", 3);
+		ql += 3;
+	}
+	q[ql] = '\0';
+	if (n == 0) {
+		snprintf(msg, sizeof(msg), "tag \"%s\": %s", q, why);
+		sc_error(sc, line, msg);
+		return;
+	}
+	cp = 0xfffd;	/* fold_tag() decoded it: this is not used */
+	(void)utf8_decode((const unsigned char *)s + at, n, &cp);
+	if (shows(cp))
+		snprintf(c, sizeof(c), "'%.*s'", (int)n, s + at);
+	else
+		snprintf(c, sizeof(c), "U+%04X", (unsigned)cp);
+	snprintf(msg, sizeof(msg), "tag \"%s\": %s is %s", q, c, why);
+	sc_error(sc, line, msg);
+}
+
 /* tags = tag *( "," tag ) */
 int
-scan_parse_tags(const char *s, char tags[][SCAN_TAG_MAX + 1], size_t max,
-    size_t *n, const char **errstr)
+scan_parse_tags(const char *s, int line, struct scan_sidecar *sc)
 {
-	const char	*e;
-	size_t		 len, i, j;
+	char		 tags[SCAN_TAGS_MAX][SCAN_TAG_MAX + 1];
+	const char	*e, *why;
+	size_t		 len, j, n = 0, at, cn;
+	int		 bad = 0;
 
-	*n = 0;
-	for (;;) {
+	for (; s != NULL; s = e != NULL ? e + 1 : NULL) {
 		while (*s == ' ' || *s == '\t')
 			s++;
 		e = strchr(s, ',');
 		len = e ? (size_t)(e - s) : strlen(s);
 		while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
 			len--;
-		if (len > 0) {
-			if (len > SCAN_TAG_MAX) {
-				*errstr = "tag too long";
-				return -1;
-			}
-			if (*n >= max) {
-				*errstr = "too many tags";
-				return -1;
-			}
-			for (i = 0; i < len; i++) {
-				if (!isalnum((unsigned char)s[i]) &&
-				    s[i] != '-' && s[i] != '_') {
-					*errstr = "tag holds a character other "
-					    "than a-z, 0-9, '-' and '_'";
-					return -1;
-				}
-				tags[*n][i] = tolower((unsigned char)s[i]);
-			}
-			tags[*n][len] = '\0';
-			for (j = 0; j < *n; j++)
-				if (strcmp(tags[j], tags[*n]) == 0)
-					break;
-			if (j == *n)
-				(*n)++;
+		if (len == 0)
+			continue;
+		if (n == SCAN_TAGS_MAX) {
+			tag_error(sc, line, s, len, "one too many (at most "
+			    TAGS_MAX_TEXT "; it and the rest are dropped)", 0,
+			    0);
+			bad++;
+			break;
 		}
-		if (e == NULL)
-			return 0;
-		s = e + 1;
+		if (fold_tag(s, len, tags[n], &why, &at, &cn) == -1) {
+			tag_error(sc, line, s, len, why, at, cn);
+			bad++;
+			continue;
+		}
+		for (j = 0; j < n && strcmp(tags[j], tags[n]) != 0; j++)
+			;
+		if (j == n)		/* not a duplicate */
+			n++;
 	}
+	/* A line of bad tags only leaves the tags as they were. */
+	if (n > 0 || bad == 0) {
+		memcpy(sc->tags, tags, n * sizeof(tags[0]));
+		sc->ntags = n;
+		sc->has |= SIDECAR_TAGS;
+	}
+	return bad;
 }
 
 static void
@@ -449,7 +504,7 @@ sc_reader(char *str, int num, void *arg)
 		sc_error(st->out, st->lineno, "line too long");
 		len = 0;
 	} else if (memchr(st->p, '\0', len) != NULL ||
-	    !scan_utf8_valid(st->p, len)) {
+	    !utf8_valid(st->p, len)) {
 		sc_error(st->out, st->lineno, "invalid UTF-8 or NUL byte");
 		len = 0;
 	} else if (!line_ok(st->p, len)) {
@@ -471,8 +526,7 @@ sc_handler(void *arg, const char *section, const char *name,
 	struct sidecar_stream	*st = arg;
 	struct scan_sidecar	*sc = st->out;
 	const char		*err;
-	char			 tags[SCAN_TAGS_MAX][SCAN_TAG_MAX + 1];
-	size_t			 n, vlen = strlen(value);
+	size_t			 vlen = strlen(value);
 
 	if (*section != '\0' && strcmp(section, "statement") != 0) {
 		sc_error(sc, st->lineno, "unknown section (use [statement])");
@@ -502,16 +556,9 @@ sc_handler(void *arg, const char *section, const char *name,
 	} else if (strcmp(name, "summary") == 0) {
 		copy_trim(sc->summary, sizeof(sc->summary), value, vlen);
 		sc->has |= SIDECAR_SUMMARY;
-	} else if (strcmp(name, "tags") == 0) {
-		if (scan_parse_tags(value, tags, SCAN_TAGS_MAX, &n,
-		    &err) == -1)
-			sc_error(sc, st->lineno, err);
-		else {
-			memcpy(sc->tags, tags, sizeof(tags));
-			sc->ntags = n;
-			sc->has |= SIDECAR_TAGS;
-		}
-	} else
+	} else if (strcmp(name, "tags") == 0)
+		scan_parse_tags(value, st->lineno, sc);
+	else
 		sc_error(sc, st->lineno, "unknown key");
 	return 1;
 }

@@ -14,7 +14,7 @@
 #define SCAN_AUTHOR_MAX		200
 #define SCAN_LANG_MAX		35
 #define SCAN_TAGS_MAX		16	/* tags per statement */
-#define SCAN_TAG_MAX		48	/* bytes per tag */
+#define SCAN_TAG_MAX		48	/* bytes per tag, folded */
 #define SCAN_ERRORS_MAX		8	/* sidecar errors kept (all counted) */
 #define SCAN_ERRMSG_MAX		96
 
@@ -99,19 +99,19 @@ struct scan_sidecar {
 int	 scan_parse_sidecar(const char *buf, size_t len, struct scan_sidecar *);
 
 /*
- * tags = tag *( "," tag ); blanks around tags ignored, empty ones skipped;
- * tag = 1*( lower-case ASCII letter / digit / "-" / "_" ), upper case
- * folded.  At most SCAN_TAGS_MAX.  0 or -1 with errstr (then n is what was
- * read before the bad tag).
+ * tags = tag *( "," tag ); blanks around tags ignored, empty ones skipped,
+ * duplicates merged; tag = 1*( letter / digit / "-" / "_" ), letters and
+ * digits of any script, folded as search folds words (search_fold_cp: ASCII
+ * lower-cased, Latin accents removed, Greek and Cyrillic lower-cased), at
+ * most SCAN_TAG_MAX bytes once folded, at most SCAN_TAGS_MAX tags.  Each
+ * bad tag is skipped and recorded in sc->errors at `line`, quoted, with
+ * the reason; the other tags of the line are kept and replace sc->tags
+ * (SIDECAR_TAGS set), unless every tag of the line was bad.  Returns the
+ * number of bad tags.
  */
-int	 scan_parse_tags(const char *s, char tags[][SCAN_TAG_MAX + 1],
-	    size_t max, size_t *n, const char **errstr);
+int	 scan_parse_tags(const char *s, int line, struct scan_sidecar *);
 
 /* lang = BCP 47 shape: 2-8 letters, then "-" 1-8 alphanumerics ... */
 int	 scan_lang_ok(const char *);
-
-/* Length of the longest valid UTF-8 prefix of s[0..len) not cutting a char. */
-size_t	 scan_utf8_cut(const char *s, size_t len);
-int	 scan_utf8_valid(const char *s, size_t len);
 
 #endif

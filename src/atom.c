@@ -3,33 +3,34 @@
 #include <string.h>
 #include <time.h>
 
-#include "archive_scan.h"
 #include "atom.h"
+#include "utf8.h"
 
+/*
+ * XML character data: the five special characters escaped, bytes below
+ * 0x20 other than TAB, CR and LF dropped (XML 1.0 forbids them), and
+ * invalid UTF-8 bytes dropped (a feed reader refuses the whole feed
+ * otherwise).
+ */
 void
 atom_escape(struct buf *b, const char *s)
 {
-	size_t	 len = strlen(s), i = 0, ok;
+	const unsigned char	*u = (const unsigned char *)s;
+	size_t			 len = strlen(s), i = 0;
+	uint32_t		 cp;
+	int			 n;
 
 	while (i < len) {
-		unsigned char	 c = s[i];
-
-		ok = scan_utf8_cut(s + i, len - i);
-		if (ok == 0) {
-			i++;		/* invalid byte: dropped */
+		if (u[i] >= 0x80) {
+			if ((n = utf8_decode(u + i, len - i, &cp)) <= 0) {
+				i++;
+				continue;
+			}
+			buf_append(b, s + i, (size_t)n);
+			i += (size_t)n;
 			continue;
 		}
-		if (c >= 0x80) {
-			/* copy one valid multibyte run up to the next ASCII */
-			size_t	 j = i;
-
-			while (j < i + ok && (unsigned char)s[j] >= 0x80)
-				j++;
-			buf_append(b, s + i, j - i);
-			i = j;
-			continue;
-		}
-		switch (c) {
+		switch (u[i]) {
 		case '&':
 			buf_puts(b, "&amp;");
 			break;
@@ -46,8 +47,9 @@ atom_escape(struct buf *b, const char *s)
 			buf_puts(b, "&apos;");
 			break;
 		default:
-			if (c >= ' ' || c == '\t' || c == '\n' || c == '\r')
-				buf_putc(b, c);
+			if (u[i] >= ' ' || u[i] == '\t' || u[i] == '\n' ||
+			    u[i] == '\r')
+				buf_putc(b, u[i]);
 		}
 		i++;
 	}

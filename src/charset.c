@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "charset.h"
+#include "utf8.h"
 
 /* U+00A0 .. U+00FF in ASCII. */
 static const char *const latin1_ascii[96] = {
@@ -68,73 +69,17 @@ static const struct translit punct[] = {
 };
 
 size_t
-charset_utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
-{
-	uint32_t	 c, min;
-	size_t		 n, i;
-
-	c = s[0];
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xC2 && c <= 0xDF) {
-		n = 2;
-		c &= 0x1F;
-		min = 0x80;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		n = 3;
-		c &= 0x0F;
-		min = 0x800;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		n = 4;
-		c &= 0x07;
-		min = 0x10000;
-	} else {
-		*cp = CHARSET_INVALID;
-		return 1;
-	}
-	for (i = 1; i < n; i++) {
-		if (i >= len)
-			return 0;	/* valid so far, cut short */
-		if ((s[i] & 0xC0) != 0x80) {
-			*cp = CHARSET_INVALID;
-			return 1;
-		}
-		c = (c << 6) | (s[i] & 0x3F);
-		/* Reject overlong, surrogate and too-large forms early so
-		 * that a cut prefix is never reported as valid. */
-		if (i == 1 && n == 3 && ((s[0] == 0xE0 && s[1] < 0xA0) ||
-		    (s[0] == 0xED && s[1] >= 0xA0))) {
-			*cp = CHARSET_INVALID;
-			return 1;
-		}
-		if (i == 1 && n == 4 && ((s[0] == 0xF0 && s[1] < 0x90) ||
-		    (s[0] == 0xF4 && s[1] >= 0x90))) {
-			*cp = CHARSET_INVALID;
-			return 1;
-		}
-	}
-	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) {
-		*cp = CHARSET_INVALID;
-		return 1;
-	}
-	*cp = c;
-	return n;
-}
-
-size_t
 charset_char_len(const char *s, size_t len, enum config_charset cs)
 {
 	uint32_t	 cp;
-	size_t		 n;
+	int		 n;
 
 	if (len == 0)
 		return 0;
 	if (cs != CHARSET_UTF8)
 		return 1;
-	n = charset_utf8_decode((const unsigned char *)s, len, &cp);
-	return n == 0 ? 1 : n;
+	n = utf8_decode((const unsigned char *)s, len, &cp);
+	return n > 0 ? (size_t)n : 1;
 }
 
 size_t
@@ -201,36 +146,17 @@ translit(uint32_t cp, char *one)
 void
 charset_put_cp(struct buf *b, uint32_t cp, enum config_charset cs)
 {
-	unsigned char	 u[4];
+	unsigned char	 u[UTF8_SEQ_MAX];
 	const char	*t;
 	char		 one[2];
 
-	if (cp == CHARSET_INVALID) {
-		buf_putc(b, '?');
-		return;
-	}
 	if (cp < 0x80) {
 		buf_putc(b, (int)cp);
 		return;
 	}
 	switch (cs) {
 	case CHARSET_UTF8:
-		if (cp < 0x800) {
-			u[0] = 0xC0 | (cp >> 6);
-			u[1] = 0x80 | (cp & 0x3F);
-			buf_append(b, u, 2);
-		} else if (cp < 0x10000) {
-			u[0] = 0xE0 | (cp >> 12);
-			u[1] = 0x80 | ((cp >> 6) & 0x3F);
-			u[2] = 0x80 | (cp & 0x3F);
-			buf_append(b, u, 3);
-		} else {
-			u[0] = 0xF0 | (cp >> 18);
-			u[1] = 0x80 | ((cp >> 12) & 0x3F);
-			u[2] = 0x80 | ((cp >> 6) & 0x3F);
-			u[3] = 0x80 | (cp & 0x3F);
-			buf_append(b, u, 4);
-		}
+		buf_append(b, u, utf8_encode(cp, u));
 		return;
 	case CHARSET_LATIN1:
 		if (cp <= 0xFF) {
@@ -254,7 +180,8 @@ charset_convert(struct buf *b, const char *s, size_t len,
 {
 	const unsigned char	*u = (const unsigned char *)s;
 	uint32_t		 cp;
-	size_t			 i = 0, n, j;
+	size_t			 i = 0, j;
+	int			 n;
 
 	while (i < len) {
 		/* Copy ASCII runs in one go. */
@@ -265,14 +192,50 @@ charset_convert(struct buf *b, const char *s, size_t len,
 			i = j;
 			continue;
 		}
-		n = charset_utf8_decode(u + i, len - i, &cp);
-		if (n == 0) {		/* cut at the end: invalid here */
-			cp = CHARSET_INVALID;
-			n = 1;
+		/* Invalid, or cut at the end (as bad here): one '?'. */
+		if ((n = utf8_decode(u + i, len - i, &cp)) <= 0) {
+			buf_putc(b, '?');
+			i++;
+			continue;
 		}
 		charset_put_cp(b, cp, cs);
-		i += n;
+		i += (size_t)n;
 	}
+}
+
+/*
+ * The rule is the same for every charset: text that is valid UTF-8 is
+ * taken for UTF-8 (a modern client, whatever the menus are sent in), any
+ * other text for Latin-1 (an old terminal; pure ASCII reads the same
+ * either way).  A Latin-1 text that happens to be valid UTF-8 ("\xc3\xa9")
+ * is misread, but real words rarely are.
+ */
+int
+charset_input_to_utf8(enum config_charset cs, const char *in, size_t len,
+    char *out, size_t outsz, size_t *outlen)
+{
+	const unsigned char	*u = (const unsigned char *)in;
+	size_t			 i, o = 0;
+
+	(void)cs;
+	if (outsz == 0)
+		return -1;
+	if (utf8_valid(in, len)) {
+		if (len >= outsz)
+			return -1;
+		memcpy(out, in, len);
+		o = len;
+	} else {
+		for (i = 0; i < len; i++) {
+			if (outsz - o <= (u[i] < 0x80 ? 1u : 2u))
+				return -1;
+			o += utf8_encode(u[i], (unsigned char *)out + o);
+		}
+	}
+	out[o] = '\0';
+	if (outlen != NULL)
+		*outlen = o;
+	return 0;
 }
 
 void
@@ -282,52 +245,62 @@ charset_stream_init(struct charset_stream *st, enum config_charset cs)
 	st->cs = cs;
 }
 
+/*
+ * Write what utf8_decode() gave (n != 0): the code point, or '?' for an
+ * invalid byte.  The number of bytes consumed.
+ */
+static size_t
+put_decoded(struct buf *out, int n, uint32_t cp, enum config_charset cs)
+{
+	if (n < 0) {
+		buf_putc(out, '?');
+		return 1;
+	}
+	charset_put_cp(out, cp, cs);
+	return (size_t)n;
+}
+
 void
 charset_stream_feed(struct charset_stream *st, const char *in, size_t len,
     struct buf *out, int eof)
 {
 	const unsigned char	*u = (const unsigned char *)in;
+	unsigned char		 tmp[UTF8_SEQ_MAX];
 	uint32_t		 cp;
-	size_t			 i = 0, n;
+	size_t			 i = 0, used, rest;
+	int			 n;
 
 	/* Complete a sequence carried over from the last chunk. */
 	while (st->ncarry > 0 && i < len) {
 		st->carry[st->ncarry++] = u[i++];
-		n = charset_utf8_decode(st->carry, st->ncarry, &cp);
+		n = utf8_decode(st->carry, st->ncarry, &cp);
 		if (n == 0)
 			continue;
-		charset_put_cp(out, cp, st->cs);
+		used = put_decoded(out, n, cp, st->cs);
 		/* An invalid lead consumed one byte: rescan the rest. */
-		if (n < st->ncarry) {
-			size_t	 rest = st->ncarry - n;
-			unsigned char tmp[4];
-
-			memcpy(tmp, st->carry + n, rest);
-			st->ncarry = 0;
+		rest = st->ncarry - used;
+		memcpy(tmp, st->carry + used, rest);
+		st->ncarry = 0;
+		if (rest > 0)
 			charset_stream_feed(st, (const char *)tmp, rest, out,
 			    0);
-		} else
-			st->ncarry = 0;
 	}
 	while (i < len) {
 		if (u[i] < 0x80) {
 			buf_putc(out, u[i++]);
 			continue;
 		}
-		n = charset_utf8_decode(u + i, len - i, &cp);
+		n = utf8_decode(u + i, len - i, &cp);
 		if (n == 0) {
 			memcpy(st->carry, u + i, len - i);
 			st->ncarry = len - i;
 			break;
 		}
-		charset_put_cp(out, cp, st->cs);
-		i += n;
+		i += put_decoded(out, n, cp, st->cs);
 	}
 	if (eof && st->ncarry > 0) {
 		/* A cut sequence: one '?' for its lead, then the rest. */
-		unsigned char	 tmp[4];
-		size_t		 rest = st->ncarry - 1;
-
+		rest = st->ncarry - 1;
 		buf_putc(out, '?');
 		memcpy(tmp, st->carry + 1, rest);
 		st->ncarry = 0;

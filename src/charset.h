@@ -10,16 +10,7 @@
 
 #include "buf.h"
 #include "config.h"
-
-#define CHARSET_INVALID	0xFFFFFFFFu	/* utf8_decode: not a valid sequence */
-
-/*
- * Decode one UTF-8 sequence at `s` (`len` > 0 bytes available).  Returns
- * the number of bytes it spans and sets *cp; an invalid byte spans 1 and
- * gives CHARSET_INVALID; a valid prefix cut short by `len` returns 0.
- * Overlong forms, surrogates and code points above U+10FFFF are invalid.
- */
-size_t	 charset_utf8_decode(const unsigned char *s, size_t len, uint32_t *cp);
+#include "utf8.h"
 
 /* Byte length of the character starting at s (1 for invalid bytes). */
 size_t	 charset_char_len(const char *s, size_t len, enum config_charset);
@@ -27,7 +18,8 @@ size_t	 charset_char_len(const char *s, size_t len, enum config_charset);
 /* Number of characters in s (UTF-8: code points; others: bytes). */
 size_t	 charset_width(const char *s, size_t len, enum config_charset);
 
-/* Append code point `cp` in the charset (transliterated, or '?'). */
+/* Append code point `cp` (a Unicode scalar value) in the charset
+ * (transliterated, or '?'). */
 void	 charset_put_cp(struct buf *, uint32_t cp, enum config_charset);
 
 /*
@@ -37,10 +29,22 @@ void	 charset_put_cp(struct buf *, uint32_t cp, enum config_charset);
 void	 charset_convert(struct buf *, const char *s, size_t len,
 	    enum config_charset);
 
+/*
+ * Text a Gopher client typed (a search query), as UTF-8.  utf-8: kept
+ * when it is valid UTF-8, else read as Latin-1 (clients in Latin-1
+ * terminals are common).  latin1, ascii: kept when it is valid UTF-8
+ * holding non-ASCII bytes (a modern client), else each byte >= 0x80 read
+ * as Latin-1.  Written to out NUL-terminated, *outlen (may be NULL) set
+ * to its length; 2 * len + 1 bytes always suffice.  0, or -1 when it does
+ * not fit in outsz.  Pure.
+ */
+int	 charset_input_to_utf8(enum config_charset, const char *in,
+	    size_t len, char *out, size_t outsz, size_t *outlen);
+
 /* Streaming conversion: a sequence split between chunks is carried over. */
 struct charset_stream {
 	enum config_charset	 cs;
-	unsigned char		 carry[4];
+	unsigned char		 carry[UTF8_SEQ_MAX];
 	size_t			 ncarry;
 };
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "mime.h"
+#include "utf8.h"
 
 struct mime_ext {
 	const char	*ext;
@@ -150,43 +151,24 @@ mime_type(int fd, const char *name, char *buf, size_t len)
 	return "application/octet-stream";
 }
 
-/* Length of the UTF-8 sequence starting with byte c, 0 if invalid. */
-static size_t
-utf8_seqlen(unsigned char c)
-{
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		return 2;
-	if (c >= 0xe0 && c <= 0xef)
-		return 3;
-	if (c >= 0xf0 && c <= 0xf4)
-		return 4;
-	return 0;
-}
-
 int
 mime_is_utf8(const char *s, size_t len, int allow_cut)
 {
 	const unsigned char	*p = (const unsigned char *)s;
-	size_t			 i = 0, n, k;
-	unsigned int		 cp;
+	uint32_t		 cp;
+	size_t			 i = 0;
+	int			 n;
 
 	while (i < len) {
-		if ((n = utf8_seqlen(p[i])) == 0)
-			return 0;
-		if (i + n > len)
-			return allow_cut;
-		cp = n == 1 ? p[i] : p[i] & (0x7f >> n);
-		for (k = 1; k < n; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (p[i + k] & 0x3f);
+		if (p[i] < 0x80) {
+			i++;
+			continue;
 		}
-		if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-		    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		if ((n = utf8_decode(p + i, len - i, &cp)) < 0)
 			return 0;
-		i += n;
+		if (n == 0)	/* a valid start cut by the end of the head */
+			return allow_cut;
+		i += (size_t)n;
 	}
 	return 1;
 }

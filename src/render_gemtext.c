@@ -7,8 +7,11 @@
 #include <string.h>
 
 #include "render_gemtext.h"
+#include "uri.h"
 
 #define RG_RESERVE	2048	/* room kept for the links after the lists */
+#define RG_TAG_URL_MAX	512	/* a tag percent-encoded: 3 x its bytes */
+#define RG_HEAD_MAX	256	/* a year or tag page's heading, intro */
 
 void
 rg_text(struct buf *b, const char *s)
@@ -83,6 +86,13 @@ site_links(struct buf *b, const struct rg_site *site)
 	rg_link(b, NULL, "/search", "Search the statements");
 }
 
+/* The last line of every generated page but the home page. */
+static void
+home_link(struct buf *b)
+{
+	rg_link(b, NULL, "/", "Home");
+}
+
 int
 rg_home(const struct rg_site *site, const struct rg_item *items, size_t n,
     struct buf *b)
@@ -120,7 +130,8 @@ rg_archive(const struct rg_site *site, const struct rg_item *items,
 	size_t	 i, j, k, mark;
 	int	 full = 0;
 
-	heading(b, "# ", site->title);
+	/* The page title; the site's own is the home page's. */
+	heading(b, "# ", "All statements");
 	if (n == 0)
 		buf_puts(b, "No statements published yet.\n");
 	if (budget < RG_RESERVE * 2)
@@ -154,6 +165,7 @@ rg_archive(const struct rg_site *site, const struct rg_item *items,
 		k = j;
 	}
 	site_links(b, site);
+	home_link(b);
 	return b->failed ? -1 : 0;
 }
 
@@ -186,22 +198,49 @@ rg_list(const struct rg_site *site, const char *head, const char *intro,
 	if (next != NULL && i < n)
 		rg_link(b, NULL, next, "Older statements");
 	site_links(b, site);
+	home_link(b);
 	return i;
+}
+
+size_t
+rg_group(const struct rg_site *site, enum rg_group_kind kind,
+    const char *key, size_t page, const struct rg_item *items, size_t n,
+    size_t budget, const char *prev, const char *next, struct buf *b)
+{
+	char	 head[RG_HEAD_MAX], intro[RG_HEAD_MAX], more[32] = "";
+
+	if (page > 1)
+		snprintf(more, sizeof(more), ", page %zu", page);
+	if (kind == RG_TAG) {
+		snprintf(head, sizeof(head), "Tag: %s%s", key, more);
+		snprintf(intro, sizeof(intro), "Statements tagged %s.", key);
+	} else {
+		snprintf(head, sizeof(head), "%s%s", key, more);
+		snprintf(intro, sizeof(intro), "Statements of %s.", key);
+	}
+	return rg_list(site, head, page > 1 ? NULL : intro, items, n, budget,
+	    prev, next, b);
 }
 
 int
 rg_tags(const struct rg_site *site, const char *const *names,
     const size_t *counts, size_t n, struct buf *b)
 {
+	char	 enc[RG_TAG_URL_MAX];
 	size_t	 i;
 
 	heading(b, "# ", "Tags");
 	if (n == 0)
 		buf_puts(b, "No tags yet.\n");
-	for (i = 0; i < n; i++)
-		buf_printf(b, "=> %stags/%s/ %s (%zu)\n", site->archive,
-		    names[i], names[i], counts[i]);
+	for (i = 0; i < n; i++) {
+		/* A tag may hold any letter: the URL has it percent-encoded. */
+		if (uri_encode_path(names[i], enc, sizeof(enc)) == -1)
+			continue;
+		buf_printf(b, "=> %stags/%s/ %s (%zu)\n", site->archive, enc,
+		    names[i], counts[i]);
+	}
 	site_links(b, site);
+	home_link(b);
 	return b->failed ? -1 : 0;
 }
 
@@ -237,5 +276,17 @@ rg_search(const struct rg_site *site, const char *query,
 	buf_putc(b, '\n');
 	rg_link(b, NULL, "/search", "Search again");
 	rg_link(b, NULL, site->archive, "All statements");
+	home_link(b);
+	return b->failed ? -1 : 0;
+}
+
+int
+rg_search_notice(const char *text, struct buf *b)
+{
+	heading(b, "# ", "Search");
+	rg_text(b, text);
+	buf_puts(b, "\n\n");
+	rg_link(b, NULL, "/search", "Search again");
+	home_link(b);
 	return b->failed ? -1 : 0;
 }

@@ -43,10 +43,16 @@ int	 rg_home(const struct rg_site *, const struct rg_item *, size_t n,
 	    struct buf *);
 
 /*
- * The archive page, a gemfeed: "# title", then "## YYYY" groups newest
- * first, as long as the page stays under `budget` bytes; the years that do
- * not fit are listed as links to their year pages ("/statements/YYYY/").
- * Items must be sorted newest first.
+ * Every page but the home page ends with a link home ("=> / Home"); page
+ * titles are what the page is ("All statements", "2025", "Tag: x"), the
+ * site's title being the home page's.
+ */
+
+/*
+ * The archive page, a gemfeed: "# All statements", then "## YYYY" groups
+ * newest first, as long as the page stays under `budget` bytes; the years
+ * that do not fit are listed as links to their year pages
+ * ("/statements/YYYY/").  Items must be sorted newest first.
  */
 int	 rg_archive(const struct rg_site *, const struct rg_item *, size_t n,
 	    size_t budget, struct buf *);
@@ -60,6 +66,20 @@ size_t	 rg_list(const struct rg_site *, const char *heading,
 	    const char *intro, const struct rg_item *, size_t n, size_t budget,
 	    const char *prev, const char *next, struct buf *);
 
+enum rg_group_kind {
+	RG_YEAR,
+	RG_TAG,
+};
+
+/*
+ * Page `page` (from 1) of a year or a tag: rg_list() headed "# 2025" or
+ * "# Tag: x" (", page 2" after the first), the first page with an intro
+ * line ("Statements of 2025.", "Statements tagged x.").
+ */
+size_t	 rg_group(const struct rg_site *, enum rg_group_kind,
+	    const char *key, size_t page, const struct rg_item *, size_t n,
+	    size_t budget, const char *prev, const char *next, struct buf *);
+
 /* The tag list: "=> /statements/tags/TAG/ TAG (N)". */
 int	 rg_tags(const struct rg_site *, const char *const *names,
 	    const size_t *counts, size_t n, struct buf *);
@@ -68,5 +88,8 @@ int	 rg_tags(const struct rg_site *, const char *const *names,
 int	 rg_search(const struct rg_site *, const char *query,
 	    const struct rg_item *, const char *const *snippets, size_t n,
 	    size_t total, struct buf *);
+
+/* A search page with a message instead of results ("# Search", text). */
+int	 rg_search_notice(const char *text, struct buf *);
 
 #endif

@@ -7,9 +7,9 @@
  *   server's host and port: "i<text>\t\t<host>\t<port>".  Clients that
  *   check the field count accept them, and a client that follows one anyway
  *   lands on the root menu of this server instead of a dead host.
- * - Display strings are converted to the charset first and then cut (items)
- *   or word-wrapped (info lines) at `wrap` characters, never inside a UTF-8
- *   sequence.
+ * - Display strings are converted to the charset first and then cut (items,
+ *   on a word boundary, with a mark) or word-wrapped (info lines) at `wrap`
+ *   characters, never inside a UTF-8 sequence.
  * - In rendered text, local links with an absolute path become
  *   gopher://host:port/<type><path>; relative links are listed as written
  *   (the text renderer has no base).  Menus resolve relative links against
@@ -56,6 +56,9 @@ static void	 put_clean(struct buf *, const char *, size_t, int keep_tab,
 		    enum config_charset);
 static size_t	 cut_chars(const char *, size_t, size_t,
 		    enum config_charset);
+static void	 cut_display(struct buf *, size_t, enum config_charset);
+static void	 item_display(struct buf *, const char *,
+		    const struct gopher_style *);
 static void	 put_menu_line(struct buf *, char, const char *, size_t,
 		    const char *, const char *, int);
 static void	 put_selector(struct buf *, const char *);
@@ -65,7 +68,7 @@ static void	 wrap_para(struct emitter *, const char *, size_t,
 static void	 emit_underline(struct emitter *, const char *, size_t, char);
 static int	 has_scheme(const char *);
 static char	 type_for_path(const char *);
-static void	 lenient_decode(const char *, size_t, struct buf *);
+static int	 selector_decode(const char *, size_t, struct buf *);
 static int	 resolve_local(const char *, const char *, struct buf *);
 static void	 gopher_url_item(struct buf *, const char *, const char *,
 		    const struct gopher_style *);
@@ -116,6 +119,44 @@ cut_chars(const char *s, size_t len, size_t max, enum config_charset cs)
 	return i;
 }
 
+/*
+ * Cut a display that does not fit in w columns (characters, not bytes)
+ * and mark the cut: "\u2026" in UTF-8; "..." in ASCII and Latin-1, which
+ * have no ellipsis.  The mark is counted in the width.  The cut falls on
+ * the last blank before the limit, unless that keeps less than half the
+ * width (a long word), then at the limit, on a character boundary.
+ */
+static void
+cut_display(struct buf *d, size_t w, enum config_charset cs)
+{
+	const char	*mark = cs == CHARSET_UTF8 ? "\xe2\x80\xa6" : "...";
+	size_t		 markw = cs == CHARSET_UTF8 ? 1 : 3, lim, i;
+
+	if (d->data == NULL || d->failed ||
+	    charset_width(d->data, d->len, cs) <= w)
+		return;
+	lim = cut_chars(d->data, d->len, w - markw, cs);
+	/* d->data[lim] is the first character left out: a blank there too. */
+	for (i = lim; i > 0 && d->data[i] != ' '; i--)
+		;
+	while (i > 0 && d->data[i - 1] == ' ')
+		i--;
+	if (i > 0 && charset_width(d->data, i, cs) >= w / 2)
+		lim = i;
+	d->len = lim;
+	d->data[lim] = '\0';
+	buf_puts(d, mark);
+}
+
+/* An item's display: converted to the charset, cleaned, cut to fit. */
+static void
+item_display(struct buf *d, const char *display,
+    const struct gopher_style *st)
+{
+	put_clean(d, display, strlen(display), 0, st->charset);
+	cut_display(d, (size_t)style_wrap(st), st->charset);
+}
+
 /* A selector is raw bytes, but TAB, CR and LF would break the line. */
 static void
 put_selector(struct buf *b, const char *sel)
@@ -150,17 +191,14 @@ gopher_item(struct buf *b, char type, const char *display,
     const char *selector, const struct gopher_style *st)
 {
 	struct buf	 d;
-	size_t		 n;
 
 	if (display == NULL)
 		display = "";
 	if (selector == NULL)
 		selector = "";
 	buf_init(&d, LINE_MAX_BYTES * 4);
-	put_clean(&d, display, strlen(display), 0, st->charset);
-	n = cut_chars(d.data ? d.data : "", d.len, (size_t)style_wrap(st),
-	    st->charset);
-	put_menu_line(b, type, d.data ? d.data : "", n, selector, st->host,
+	item_display(&d, display, st);
+	put_menu_line(b, type, d.data ? d.data : "", d.len, selector, st->host,
 	    st->port);
 	if (d.failed)
 		b->failed = 1;
@@ -400,29 +438,21 @@ gopher_gmi_is_text(const char *name)
 	return 1;
 }
 
-/* %XX decoded when valid; a bad escape and %00 are kept as written. */
-static void
-lenient_decode(const char *s, size_t len, struct buf *out)
+/*
+ * Append s percent-decoded as a selector: a '%' without two hex digits
+ * is kept as written.  -1 (nothing appended) for %00, which no file or
+ * selector can hold.
+ */
+static int
+selector_decode(const char *s, size_t len, struct buf *out)
 {
-	size_t	 i;
-	int	 hi, lo;
+	size_t	 n;
 
-	for (i = 0; i < len; i++) {
-		if (s[i] == '%' && i + 2 < len &&
-		    isxdigit((unsigned char)s[i + 1]) &&
-		    isxdigit((unsigned char)s[i + 2])) {
-			hi = isdigit((unsigned char)s[i + 1]) ? s[i + 1] - '0' :
-			    (tolower((unsigned char)s[i + 1]) - 'a' + 10);
-			lo = isdigit((unsigned char)s[i + 2]) ? s[i + 2] - '0' :
-			    (tolower((unsigned char)s[i + 2]) - 'a' + 10);
-			if (hi * 16 + lo != 0) {
-				buf_putc(out, hi * 16 + lo);
-				i += 2;
-				continue;
-			}
-		}
-		buf_putc(out, s[i]);
-	}
+	if (buf_reserve_more(out, len) == -1 || uri_pct_decode(s, len,
+	    out->data + out->len, len + 1, &n, URI_PCT_LENIENT) == -1)
+		return -1;
+	out->len += n;
+	return 0;
 }
 
 /*
@@ -446,9 +476,8 @@ resolve_local(const char *base, const char *url, struct buf *out)
 		if (base != NULL && (slash = strrchr(base, '/')) != NULL)
 			buf_append(&raw, base, (size_t)(slash - base) + 1);
 	}
-	lenient_decode(url, ulen, &raw);
-	if (raw.failed || raw.data == NULL || memchr(raw.data, '\0',
-	    raw.len) != NULL) {
+	if (selector_decode(url, ulen, &raw) == -1 || raw.failed ||
+	    raw.data == NULL) {
 		rv = -1;
 		goto done;
 	}
@@ -507,14 +536,17 @@ gopher_url_item(struct buf *b, const char *url, const char *display,
 			buf_free(&sel);
 			goto fallback;
 		}
-		lenient_decode(path + 2, strcspn(path + 2, "#"), &sel);
+		if (selector_decode(path + 2, strcspn(path + 2, "#"),
+		    &sel) == -1) {
+			buf_free(&sel);
+			goto fallback;
+		}
 	}
 	if (sel.data != NULL)
 		sel.data[strcspn(sel.data, "\t\r\n")] = '\0';
 	buf_init(&d, LINE_MAX_BYTES * 4);
-	put_clean(&d, display, strlen(display), 0, st->charset);
-	put_menu_line(b, type, d.data ? d.data : "", cut_chars(d.data ?
-	    d.data : "", d.len, (size_t)style_wrap(st), st->charset),
+	item_display(&d, display, st);
+	put_menu_line(b, type, d.data ? d.data : "", d.len,
 	    sel.data ? sel.data : "", host, (int)port);
 	buf_free(&d);
 	buf_free(&sel);

@@ -18,7 +18,12 @@ struct gopher_style {
 	enum config_charset	 charset;
 };
 
-/* "TYPE DISPLAY\tSELECTOR\tHOST\tPORT\r\n"; display cut at wrap columns. */
+/*
+ * "TYPE DISPLAY\tSELECTOR\tHOST\tPORT\r\n".  A display longer than the
+ * wrap width is cut on the last blank before it (at the width when that
+ * keeps less than half of it) and ends with "\u2026" (utf-8) or "..."
+ * (ascii, latin1); the whole display, mark included, fits in the width.
+ */
 void	 gopher_item(struct buf *, char type, const char *display,
 	    const char *selector, const struct gopher_style *);
 /* An external link: 'h' item with "URL:" selector, or a gopher:// item. */

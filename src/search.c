@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "search.h"
+#include "utf8.h"
 
 #define TERM_TF_MAX	(1u << 20)
 #define SLAB_SIZE	(1024 * 1024)
@@ -107,68 +108,22 @@ static const char latin_ext_a[129] =
 static const char latin_1[65] =
     "aaaaaaAceeeeiiiidnooooo-ouuuuyTSaaaaaaAceeeeiiiidnooooo-ouuuuyTy";
 
-static uint32_t
-utf8_decode(const unsigned char *s, size_t len, size_t *n)
+/*
+ * The code point at s and its length in *n: U+FFFD (a separator) for an
+ * invalid byte or a sequence cut by the end of the text.
+ */
+static inline uint32_t
+next_cp(const unsigned char *s, size_t len, size_t *n)
 {
 	uint32_t	 cp;
-	size_t		 k, i;
+	int		 r;
 
-	if (s[0] < 0x80) {
-		*n = 1;
-		return s[0];
-	}
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		k = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		k = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		k = 4;
-		cp = s[0] & 0x07;
-	} else {
+	if ((r = utf8_decode(s, len, &cp)) <= 0) {
 		*n = 1;
 		return 0xfffd;
 	}
-	if (len < k) {
-		*n = 1;
-		return 0xfffd;
-	}
-	for (i = 1; i < k; i++) {
-		if ((s[i] & 0xc0) != 0x80) {
-			*n = 1;
-			return 0xfffd;
-		}
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((k == 3 && cp < 0x800) || (k == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) {
-		*n = 1;
-		return 0xfffd;
-	}
-	*n = k;
+	*n = (size_t)r;
 	return cp;
-}
-
-static size_t
-utf8_encode(uint32_t cp, char *o)
-{
-	if (cp < 0x800) {
-		o[0] = 0xc0 | (cp >> 6);
-		o[1] = 0x80 | (cp & 0x3f);
-		return 2;
-	}
-	if (cp < 0x10000) {
-		o[0] = 0xe0 | (cp >> 12);
-		o[1] = 0x80 | ((cp >> 6) & 0x3f);
-		o[2] = 0x80 | (cp & 0x3f);
-		return 3;
-	}
-	o[0] = 0xf0 | (cp >> 18);
-	o[1] = 0x80 | ((cp >> 12) & 0x3f);
-	o[2] = 0x80 | ((cp >> 6) & 0x3f);
-	o[3] = 0x80 | (cp & 0x3f);
-	return 4;
 }
 
 static int
@@ -231,7 +186,7 @@ fold_cp(uint32_t cp, char *o)
 		cp += 0x20;			/* Cyrillic capitals */
 	else if (cp >= 0x400 && cp <= 0x40f)
 		cp += 0x50;
-	return (int)utf8_encode(cp, o);
+	return (int)utf8_encode(cp, (unsigned char *)o);
 }
 
 /* 1: letter/digit, 0: separator, for ASCII. */
@@ -249,6 +204,19 @@ static const unsigned char ascii_word[128] = {
 	['S'] = 2, ['T'] = 2, ['U'] = 2, ['V'] = 2, ['W'] = 2, ['X'] = 2,
 	['Y'] = 2, ['Z'] = 2,
 };
+
+int
+search_fold_cp(uint32_t cp, char *out)
+{
+	int	 k;
+
+	if (cp >= 0x80)
+		return fold_cp(cp, out);
+	if ((k = ascii_word[cp]) == 0)
+		return -1;
+	out[0] = (char)(k == 2 ? cp + 32 : cp);
+	return 1;
+}
 
 void
 search_tokenize(const char *text, size_t len, search_token_fn fn, void *arg)
@@ -276,7 +244,7 @@ search_tokenize(const char *text, size_t len, search_token_fn fn, void *arg)
 			i++;
 			continue;
 		}
-		cp = utf8_decode(s + i, len - i, &n);
+		cp = next_cp(s + i, len - i, &n);
 		k = fold_cp(cp, tmp);
 		if (k < 0) {
 			if (tl > 0 && fn(arg, tok, tl, start, i))
@@ -675,7 +643,7 @@ index_text(struct search_index *ix, const char *text, size_t len)
 				continue;
 			}
 		} else {
-			cp = utf8_decode(s + i, len - i, &n);
+			cp = next_cp(s + i, len - i, &n);
 			i += n;
 			k = fold_cp(cp, tmp);
 			if (k >= 0) {
@@ -1189,14 +1157,6 @@ snip_cb(void *arg, const char *tok, size_t len, size_t s, size_t e)
 	return 0;
 }
 
-static size_t
-char_start(const char *s, size_t i)
-{
-	while (i > 0 && ((unsigned char)s[i] & 0xc0) == 0x80)
-		i--;
-	return i;
-}
-
 size_t
 search_snippet(const char *text, size_t len, const char *q, size_t qlen,
     char *out, size_t outsz)
@@ -1221,12 +1181,12 @@ search_snippet(const char *text, size_t len, const char *q, size_t qlen,
 	/* Start at the hit's line when it is close, else 60 bytes before. */
 	for (ls = f.start; ls > 0 && text[ls - 1] != '\n'; ls--)
 		;
-	from = f.start - ls <= 60 ? ls : char_start(text, f.start - 60);
+	from = f.start - ls <= 60 ? ls : utf8_cut(text, len, f.start - 60);
 	to = from + SEARCH_SNIPPET_MAX < len ? from + SEARCH_SNIPPET_MAX : len;
 	if (to < f.end)
 		to = f.end < len ? f.end : len;
 	if (to < len)
-		to = char_start(text, to);
+		to = utf8_cut(text, len, to);
 	if (from > 0 && text[from - 1] != '\n' && o + 4 < outsz) {
 		memcpy(out, "\xe2\x80\xa6", 3);
 		o = 3;

@@ -35,6 +35,14 @@ typedef int (*search_token_fn)(void *arg, const char *tok, size_t len,
  */
 void	 search_tokenize(const char *, size_t, search_token_fn, void *);
 
+/*
+ * One code point folded as search_tokenize() folds it, into out (room for
+ * 4 bytes): the number of bytes written, 0 when it is dropped (a combining
+ * mark), -1 when it separates words (a blank, punctuation, a symbol, a
+ * control character, U+FFFD).
+ */
+int	 search_fold_cp(uint32_t cp, char *out);
+
 /* Fold one word into out (NUL-terminated); the folded length. */
 size_t	 search_fold_word(const char *, size_t, char *, size_t);
 

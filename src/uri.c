@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "uri.h"
+#include "utf8.h"
 
 /* Characters allowed on top of unreserved / pct-encoded / sub-delims. */
 #define ALLOW_COLON	0x01
@@ -31,10 +32,6 @@
 #define ALLOW_SLASH	0x04
 #define ALLOW_QMARK	0x08
 #define ALLOW_UTF8	0x10
-
-/* What pct_normalise() does to its output. */
-#define NORM_DECODE	0x01	/* decode %XX of unreserved, upper-case hex */
-#define NORM_LOWER	0x02	/* fold ASCII letters to lower case */
 
 #define PCHAR		(ALLOW_COLON | ALLOW_AT | ALLOW_UTF8)
 
@@ -49,12 +46,11 @@ static int	 hexval(int);
 static int	 is_unreserved(int);
 static int	 is_subdelim(int);
 static int	 to_lower(int);
-static size_t	 utf8_seqlen(const unsigned char *, size_t);
 static int	 check_bytes(const char *, size_t, const char **);
 static int	 parse_scheme(const char *, size_t, struct uri *, size_t *,
 		    const char **);
-static int	 pct_normalise(const char *, size_t, int, int, char *, size_t,
-		    size_t *, const char **);
+static int	 check_component(const char *, size_t, int, const char **);
+static void	 lower_host(char *);
 static int	 parse_authority(struct span, struct uri *, const char **);
 static int	 parse_ip_literal(struct span, struct uri *, const char **);
 static int	 parse_port(struct span, struct uri *, const char **);
@@ -107,56 +103,20 @@ to_lower(int c)
 	return c;
 }
 
-/*
- * Length of the well-formed UTF-8 sequence at p (RFC 3629 section 4), or 0.
- * Overlong forms, surrogates and code points above U+10FFFF are refused.
- */
-static size_t
-utf8_seqlen(const unsigned char *p, size_t left)
-{
-	unsigned char	 lo = 0x80, hi = 0xbf;
-	size_t		 n, i;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		n = 2;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		n = 3;
-		if (p[0] == 0xe0)
-			lo = 0xa0;		/* overlong */
-		else if (p[0] == 0xed)
-			hi = 0x9f;		/* surrogates */
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		n = 4;
-		if (p[0] == 0xf0)
-			lo = 0x90;		/* overlong */
-		else if (p[0] == 0xf4)
-			hi = 0x8f;		/* > U+10FFFF */
-	} else
-		return 0;
-	if (left < n)
-		return 0;
-	if (p[1] < lo || p[1] > hi)
-		return 0;
-	for (i = 2; i < n; i++)
-		if (p[i] < 0x80 || p[i] > 0xbf)
-			return 0;
-	return n;
-}
-
 /* Byte-level checks on the whole request line before any parsing. */
 static int
 check_bytes(const char *s, size_t len, const char **errstr)
 {
 	const unsigned char	*p = (const unsigned char *)s;
-	size_t			 i, n;
+	uint32_t		 cp;
+	size_t			 i;
+	int			 n;
 
 	if (len >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf) {
 		*errstr = "byte-order mark";
 		return -1;
 	}
-	for (i = 0; i < len; i += n) {
+	for (i = 0; i < len; i += (size_t)n) {
 		if (p[i] == '\0') {
 			*errstr = "NUL byte";
 			return -1;
@@ -169,7 +129,7 @@ check_bytes(const char *s, size_t len, const char **errstr)
 			*errstr = "space";
 			return -1;
 		}
-		if ((n = utf8_seqlen(p + i, len - i)) == 0) {
+		if ((n = utf8_decode(p + i, len - i, &cp)) <= 0) {
 			*errstr = "invalid UTF-8";
 			return -1;
 		}
@@ -212,37 +172,30 @@ relative:
 }
 
 /*
- * Check one component against its character set and, when out is not NULL,
- * copy it normalised (RFC 3986 6.2.2.1 and 6.2.2.2):
+ * Check one component against its character set:
  *	pct-encoded = "%" HEXDIG HEXDIG
  * "%00" is always refused.  Bytes >= 0x80 were checked as UTF-8 already.
+ * The normalised copy is uri_pct_decode()'s (URI_PCT_ONLY_UNRESERVED).
  */
 static int
-pct_normalise(const char *in, size_t len, int allow, int norm, char *out,
-    size_t outsz, size_t *outlen, const char **errstr)
+check_component(const char *in, size_t len, int allow, const char **errstr)
 {
-	static const char	 hex[] = "0123456789ABCDEF";
-	size_t			 i, o = 0, need;
-	int			 c, hi = 0, lo = 0, v;
+	size_t	 i;
+	int	 c, hi, lo;
 
 	for (i = 0; i < len; i++) {
 		c = (unsigned char)in[i];
-		need = 1;
 		if (c == '%') {
 			if (len - i < 3 || (hi = hexval(in[i + 1])) == -1 ||
 			    (lo = hexval(in[i + 2])) == -1) {
 				*errstr = "bad percent-encoding";
 				return -1;
 			}
-			if ((v = hi * 16 + lo) == 0) {
+			if (hi == 0 && lo == 0) {
 				*errstr = "percent-encoded NUL";
 				return -1;
 			}
 			i += 2;
-			if ((norm & NORM_DECODE) && is_unreserved(v))
-				c = v;
-			else
-				need = 3;
 		} else if (c >= 0x80) {
 			if (!(allow & ALLOW_UTF8))
 				goto bad;
@@ -252,33 +205,27 @@ pct_normalise(const char *in, size_t len, int allow, int norm, char *out,
 		    !(c == '/' && (allow & ALLOW_SLASH)) &&
 		    !(c == '?' && (allow & ALLOW_QMARK)))
 			goto bad;
-		if (out == NULL)
-			continue;
-		if (outsz - o <= need) {
-			*errstr = "component too long";
-			return -1;
-		}
-		if (need == 3) {
-			out[o++] = '%';
-			if (norm & NORM_DECODE) {
-				out[o++] = hex[hi];
-				out[o++] = hex[lo];
-			} else {
-				out[o++] = in[i - 1];
-				out[o++] = in[i];
-			}
-		} else
-			out[o++] = (char)((norm & NORM_LOWER) ? to_lower(c) : c);
 	}
-	if (out != NULL)
-		out[o] = '\0';
-	if (outlen != NULL)
-		*outlen = o;
 	return 0;
 
 bad:
 	*errstr = "invalid character";
 	return -1;
+}
+
+/*
+ * RFC 3986 6.2.2.1: a host is case-insensitive, so ASCII letters are
+ * folded, but not the hex digits of the escapes left in it (upper case).
+ */
+static void
+lower_host(char *h)
+{
+	for (; *h != '\0'; h++) {
+		if (*h == '%' && h[1] != '\0' && h[2] != '\0')
+			h += 2;
+		else
+			*h = (char)to_lower((unsigned char)*h);
+	}
 }
 
 /*
@@ -296,8 +243,8 @@ parse_authority(struct span a, struct uri *u, const char **errstr)
 
 	if ((at = memchr(a.p, '@', a.len)) != NULL) {
 		u->has_userinfo = 1;
-		if (pct_normalise(a.p, (size_t)(at - a.p),
-		    ALLOW_COLON | ALLOW_UTF8, 0, NULL, 0, NULL, errstr) == -1)
+		if (check_component(a.p, (size_t)(at - a.p),
+		    ALLOW_COLON | ALLOW_UTF8, errstr) == -1)
 			return -1;
 		a.len -= (size_t)(at - a.p) + 1;
 		a.p = at + 1;
@@ -311,13 +258,15 @@ parse_authority(struct span a, struct uri *u, const char **errstr)
 		host.len = a.len;
 		if ((colon = memchr(a.p, ':', a.len)) != NULL)
 			host.len = (size_t)(colon - a.p);
-		if (pct_normalise(a.p, host.len, ALLOW_UTF8,
-		    NORM_DECODE | NORM_LOWER, u->host, sizeof(u->host), NULL,
-		    errstr) == -1) {
-			if (strcmp(*errstr, "component too long") == 0)
-				*errstr = "host name too long";
+		if (check_component(a.p, host.len, ALLOW_UTF8, errstr) == -1)
+			return -1;
+		/* Checked: the only failure left is the size. */
+		if (uri_pct_decode(a.p, host.len, u->host, sizeof(u->host),
+		    NULL, URI_PCT_ONLY_UNRESERVED) == -1) {
+			*errstr = "host name too long";
 			return -1;
 		}
+		lower_host(u->host);
 	}
 	if (host.len < a.len) {
 		if (a.p[host.len] != ':') {
@@ -397,20 +346,24 @@ parse_port(struct span p, struct uri *u, const char **errstr)
 static int
 parse_path(struct span p, struct uri *u, const char **errstr)
 {
-	size_t	 off = 0, n;
+	size_t	 off = 0;
 
 	if (p.len == 0 || p.p[0] != '/')
 		u->path[off++] = '/';
-	if (pct_normalise(p.p, p.len, PCHAR | ALLOW_SLASH, NORM_DECODE,
-	    u->path + off, sizeof(u->path) - off, NULL, errstr) == -1)
+	if (check_component(p.p, p.len, PCHAR | ALLOW_SLASH, errstr) == -1)
 		return -1;
+	if (uri_pct_decode(p.p, p.len, u->path + off, sizeof(u->path) - off,
+	    NULL, URI_PCT_ONLY_UNRESERVED) == -1) {
+		*errstr = "path too long";
+		return -1;
+	}
 	uri_remove_dot_segments(u->path);
 	if (u->path[0] == '\0') {
 		u->path[0] = '/';
 		u->path[1] = '\0';
 	}
-	if (uri_decode(u->path, strlen(u->path), u->path_decoded,
-	    sizeof(u->path_decoded), &n) == -1) {
+	if (uri_pct_decode(u->path, strlen(u->path), u->path_decoded,
+	    sizeof(u->path_decoded), NULL, 0) == -1) {
 		*errstr = "bad percent-encoding";
 		return -1;
 	}
@@ -474,9 +427,8 @@ uri_parse(const char *s, size_t len, struct uri *u, const char **errstr)
 		pos++;
 		for (i = pos; i < len && s[i] != '#'; i++)
 			;
-		if (pct_normalise(s + pos, i - pos,
-		    PCHAR | ALLOW_SLASH | ALLOW_QMARK, 0, NULL, 0, NULL,
-		    errstr) == -1)
+		if (check_component(s + pos, i - pos,
+		    PCHAR | ALLOW_SLASH | ALLOW_QMARK, errstr) == -1)
 			goto fail;
 		memcpy(u->query, s + pos, i - pos);
 		u->query[i - pos] = '\0';
@@ -489,9 +441,8 @@ uri_parse(const char *s, size_t len, struct uri *u, const char **errstr)
 		pos++;
 		rest.p = s + pos;
 		rest.len = len - pos;
-		if (pct_normalise(rest.p, rest.len,
-		    PCHAR | ALLOW_SLASH | ALLOW_QMARK, 0, NULL, 0, NULL,
-		    errstr) == -1)
+		if (check_component(rest.p, rest.len,
+		    PCHAR | ALLOW_SLASH | ALLOW_QMARK, errstr) == -1)
 			goto fail;
 		u->has_fragment = 1;
 	}
@@ -504,35 +455,59 @@ fail:
 	return -1;
 }
 
+/*
+ * pct-encoded = "%" HEXDIG HEXDIG (RFC 3986 2.1), with the variants of
+ * the flags; an escape kept by URI_PCT_ONLY_UNRESERVED takes 3 bytes.
+ */
 int
-uri_decode(const char *in, size_t len, char *out, size_t outsz,
-    size_t *outlen)
+uri_pct_decode(const char *in, size_t len, char *out, size_t outsz,
+    size_t *outlen, unsigned flags)
 {
-	size_t	 i, o = 0;
-	int	 hi, lo, c;
+	static const char	 hex[] = "0123456789ABCDEF";
+	size_t			 i, o = 0, need;
+	int			 c, hi = 0, lo = 0;
 
-	for (i = 0; i < len; i++) {
-		c = (unsigned char)in[i];
-		if (c == '\0')
-			return -1;
-		if (c == '%') {
-			if (len - i < 3 || (hi = hexval(in[i + 1])) == -1 ||
-			    (lo = hexval(in[i + 2])) == -1)
-				return -1;
-			if ((c = hi * 16 + lo) == 0)
-				return -1;
-			i += 2;
-		}
-		if (o + 1 >= outsz)
-			return -1;
-		out[o++] = (char)c;
-	}
 	if (outsz == 0)
 		return -1;
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)in[i];
+		need = 1;
+		if (c == '\0')
+			return -1;
+		if (c == '+' && (flags & URI_PCT_PLUS_SPACE))
+			c = ' ';
+		else if (c == '%' && len - i >= 3 &&
+		    (hi = hexval(in[i + 1])) != -1 &&
+		    (lo = hexval(in[i + 2])) != -1) {
+			if (hi == 0 && lo == 0)
+				return -1;
+			i += 2;
+			c = hi * 16 + lo;
+			if ((flags & URI_PCT_ONLY_UNRESERVED) &&
+			    !is_unreserved(c))
+				need = 3;
+		} else if (c == '%' && !(flags & URI_PCT_LENIENT))
+			return -1;
+		if (outsz - o <= need)
+			return -1;
+		if (need == 3) {
+			out[o++] = '%';
+			out[o++] = hex[hi];
+			out[o++] = hex[lo];
+		} else
+			out[o++] = (char)c;
+	}
 	out[o] = '\0';
 	if (outlen != NULL)
 		*outlen = o;
 	return 0;
+}
+
+int
+uri_decode(const char *in, size_t len, char *out, size_t outsz,
+    size_t *outlen)
+{
+	return uri_pct_decode(in, len, out, outsz, outlen, 0);
 }
 
 int

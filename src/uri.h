@@ -42,12 +42,26 @@ struct uri {
  */
 int	 uri_parse(const char *s, size_t len, struct uri *, const char **errstr);
 
+/* uri_pct_decode() flags. */
+#define URI_PCT_PLUS_SPACE	0x01	/* '+' is a blank (form-style query) */
+#define URI_PCT_LENIENT		0x02	/* a '%' without two hex digits is
+					   kept as is (Gopher selectors) */
+#define URI_PCT_ONLY_UNRESERVED	0x04	/* decode only the escapes of
+					   unreserved characters; keep the
+					   others, hex upper-cased (RFC 3986
+					   6.2.2: the normalised path) */
+
 /*
  * Percent-decode len bytes of in into out, NUL-terminated, *outlen (may be
- * NULL) set to the decoded length.  Rejects bad escapes, %00, a raw NUL
- * and a result that does not fit in outsz with its NUL.  '+' is left as
- * is (this is not form decoding).  0 or -1.
+ * NULL) set to the decoded length.  Always refuses %00, a raw NUL and a
+ * result that does not fit in outsz with its NUL; refuses a '%' without
+ * two hex digits unless URI_PCT_LENIENT.  Without URI_PCT_PLUS_SPACE a '+'
+ * is left as is; "%2B" is a '+' in any case.  0 or -1.  Pure.
  */
+int	 uri_pct_decode(const char *in, size_t len, char *out, size_t outsz,
+	    size_t *outlen, unsigned flags);
+
+/* uri_pct_decode() without flags: strict, '+' left as is. */
 int	 uri_decode(const char *in, size_t len, char *out, size_t outsz,
 	    size_t *outlen);
 

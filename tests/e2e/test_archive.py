@@ -60,7 +60,7 @@ def test_home_lists_seed(server):
 def test_archive_is_gemfeed(server):
     head, body = gem_ok(server, "/statements/")
     lines = body.split("\n")
-    assert lines[0] == "# Statements"
+    assert lines[0] == "# All statements"
     assert "## 2025" in lines
     entry = [l for l in lines if SEED in l]
     assert entry == ["=> %s 2025-06-09 %s" % (
@@ -86,6 +86,15 @@ def test_year_and_tag_pages(server):
     assert "2025-06-09 " + SEED_TITLE in body
     head, _ = server.gemini("/statements/tags/no-such-tag/")
     assert head.startswith("51")
+
+
+def test_generated_pages_end_with_a_link_home(server):
+    _, home = gem_ok(server, "/")
+    assert "=> / " not in home
+    for path in ("/statements/", "/statements/2025/", "/statements/tags/",
+                 "/statements/tags/migrants/", "/search?migrants"):
+        _, body = gem_ok(server, path)
+        assert body.endswith("\n=> / Home\n"), (path, body[-200:])
 
 
 def test_statement_served_as_written_with_lang(server):
@@ -368,6 +377,8 @@ def test_broken_sidecar_reported_statement_served(make_server):
     assert "statements/2024-05-01-broken.ini:2:" in log
     assert "statements/2024-05-01-broken.ini:3:" in log
     assert "statements/2024-05-01-broken.ini:4:" in log
+    assert ("statements/2024-05-01-broken.ini:4: tag \"b@d\": '@' is not "
+            "a letter, digit, '-' or '_'") in log
     assert "statements/2024-05-01-broken.ini:5:" in log
     assert "2024-02-30-bad-date.gmi" in log
     _, body = gem_ok(srv, "/statements/")
@@ -375,6 +386,31 @@ def test_broken_sidecar_reported_statement_served(make_server):
     assert "Bad date" not in body
     head, _ = srv.gemini("/statements/2024-05-01-broken.gmi")
     assert head.startswith("20 ")
+    # The good tag of the line with a bad one is kept.
+    _, body = gem_ok(srv, "/statements/tags/good/")
+    assert "2024-05-01 Fixed title" in body
+
+
+def test_tags_in_any_script(make_server):
+    srv = make_server(files={
+        "statements/2024-03-01-asilo.gmi": "# Asilo\n\nTexto.\n",
+        "statements/2024-03-01-asilo.ini":
+            "tags = Inmigraci\u00f3n, \u0411\u0435\u0436\u0435\u043d\u0446"
+            "\u044b, x\u00bby\n",
+    })
+    _, body = gem_ok(srv, "/statements/tags/")
+    cyr = "\u0431\u0435\u0436\u0435\u043d\u0446\u044b"
+    assert "=> /statements/tags/inmigracion/ inmigracion (1)" in body
+    enc = urllib.parse.quote(cyr.encode("utf-8"))
+    assert "=> /statements/tags/%s/ %s (1)" % (enc, cyr) in body
+    for path in ("/statements/tags/inmigracion/",
+                 "/statements/tags/%s/" % enc):
+        _, page = gem_ok(srv, path)
+        assert "2024-03-01 Asilo" in page
+    assert ("2024-03-01-asilo.ini:1: tag \"x\u00bby\": '\u00bb' is not a "
+            "letter, digit, '-' or '_'") in srv.log_text()
+    items = menu_items(gopher_text(srv, "/statements/tags/%s/" % enc))
+    assert any(d == "2024-03-01 Asilo" for _, d, _ in items)
 
 
 def test_unreadable_files_reported_others_served(make_server):

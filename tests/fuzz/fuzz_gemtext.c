@@ -8,6 +8,7 @@
 
 #include "archive_scan.h"
 #include "search.h"
+#include "utf8.h"
 
 int	 LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -33,8 +34,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	scan_extract(s, len, len > 0 && (data[0] & 1), &t);
 	if (strlen(t.title) > SCAN_TITLE_MAX ||
 	    strlen(t.summary) > SCAN_SUMMARY_MAX ||
-	    !scan_utf8_valid(t.title, strlen(t.title)) ||
-	    !scan_utf8_valid(t.summary, strlen(t.summary)) ||
+	    !utf8_valid(t.title, strlen(t.title)) ||
+	    !utf8_valid(t.summary, strlen(t.summary)) ||
 	    strchr(t.title, '\n') != NULL)
 		__builtin_trap();
 	search_tokenize(s, len, tok_cb, &len);

@@ -8,15 +8,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "charset.h"
 #include "render_gopher.h"
 
 int	 LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
-/* Output is CRLF-terminated lines and ends with ".\r\n". */
+/*
+ * Output is CRLF-terminated lines and ends with ".\r\n"; in a menu, every
+ * display (after the type, up to the first TAB) fits in the wrap width,
+ * counted in characters (never less than 20: render_gopher's minimum).
+ */
 static void
-check(const struct buf *b, int menu)
+check(const struct buf *b, int menu, const struct gopher_style *st)
 {
-	size_t	 i, tabs = 0;
+	size_t	 i, tabs = 0, bol = 0, w = st->wrap < 20 ? 20 : st->wrap;
+	size_t	 disp = 0;
 
 	if (b->failed)
 		return;
@@ -28,12 +34,16 @@ check(const struct buf *b, int menu)
 				abort();
 			if (menu && tabs != 3 && !(i == b->len - 2))
 				abort();
+			if (menu && tabs == 3 && charset_width(b->data + bol +
+			    1, disp - bol - 1, st->charset) > w)
+				abort();
 			tabs = 0;
 			i++;
+			bol = i + 1;
 		} else if (b->data[i] == '\n')
 			abort();
-		else if (b->data[i] == '\t')
-			tabs++;
+		else if (b->data[i] == '\t' && tabs++ == 0)
+			disp = i;
 	}
 }
 
@@ -51,12 +61,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size--;
 	buf_init(&b, 1 << 22);
 	gopher_render_text((const char *)data, size, NULL, NULL, &st, &b);
-	check(&b, 0);
+	check(&b, 0, &st);
 	buf_free(&b);
 	buf_init(&b, 1 << 22);
 	gopher_render_menu((const char *)data, size, "/dir/page.gmi", &st,
 	    &b);
-	check(&b, 1);
+	check(&b, 1, &st);
 	buf_free(&b);
 	return 0;
 }

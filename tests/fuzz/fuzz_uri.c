@@ -16,6 +16,17 @@ is_upper(int c)
 	return c >= 'A' && c <= 'Z';
 }
 
+static int
+has_pct00(const uint8_t *p, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i + 2 < n; i++)
+		if (p[i] == '%' && p[i + 1] == '0' && p[i + 2] == '0')
+			return 1;
+	return 0;
+}
+
 /* No "." or ".." segment anywhere in a path that starts with '/'. */
 static void
 check_no_dot_segments(const char *p)
@@ -85,7 +96,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct uri	 u, u2;
 	const char	*err = NULL;
 	char		 buf[URI_MAX + 1], tmp[4 * URI_MAX + 4];
-	size_t		 n;
+	char		 enc[4 * URI_MAX + 4], enc2[4 * URI_MAX + 4];
+	size_t		 n, i;
 	int		 r;
 
 	r = uri_parse((const char *)data, size, &u, &err);
@@ -115,8 +127,27 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* The helpers on raw bytes must never overrun either. */
 	if (size <= 4 * URI_MAX) {
 		if (uri_decode((const char *)data, size, tmp, sizeof(tmp),
-		    &n) == 0)
+		    &n) == 0) {
 			CHECK(n == strlen(tmp));
+			/* Decoding the normalised form gives the same. */
+			CHECK(uri_pct_decode((const char *)data, size, enc,
+			    sizeof(enc), NULL, URI_PCT_ONLY_UNRESERVED) == 0);
+			CHECK(uri_decode(enc, strlen(enc), enc2, sizeof(enc2),
+			    &i) == 0);
+			CHECK(i == n && memcmp(enc2, tmp, n) == 0);
+			/* Strict success implies lenient success, same out. */
+			CHECK(uri_pct_decode((const char *)data, size, enc2,
+			    sizeof(enc2), &i, URI_PCT_LENIENT) == 0);
+			CHECK(i == n && memcmp(enc2, tmp, n) == 0);
+		}
+		/* Lenient fails only on NUL (raw or %00): no overrun. */
+		if (uri_pct_decode((const char *)data, size, enc2,
+		    sizeof(enc2), &i, URI_PCT_LENIENT | URI_PCT_PLUS_SPACE) ==
+		    0)
+			CHECK(i == strlen(enc2) && i <= size);
+		else
+			CHECK(memchr(data, '\0', size) != NULL ||
+			    has_pct00(data, size));
 		memcpy(tmp, data, size);
 		tmp[size] = '\0';
 		n = strlen(tmp);

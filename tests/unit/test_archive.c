@@ -21,6 +21,7 @@
 #include "archive_scan.h"
 #include "config.h"
 #include "request.h"
+#include "utf8.h"
 
 static void
 test_dates(void **state)
@@ -159,7 +160,7 @@ test_extract_txt_and_limits(void **state)
 	scan_extract(big, sizeof(big) - 1, 0, &t);
 	assert_true(strlen(t.summary) <= SCAN_SUMMARY_MAX);
 	assert_true(strlen(t.summary) % 2 == 0);
-	assert_true(scan_utf8_valid(t.summary, strlen(t.summary)));
+	assert_true(utf8_valid(t.summary, strlen(t.summary)));
 	/* Invalid bytes are dropped from titles. */
 	scan_extract("# a\xff" "b\n", 6, 0, &t);
 	assert_string_equal(t.title, "ab");
@@ -222,35 +223,107 @@ test_sidecar_bad(void **state)
 	assert_int_equal(sc.errors[7].line, 11);
 	assert_true(sc.has & SIDECAR_TITLE);
 	assert_string_equal(sc.title, "Kept");
-	assert_false(sc.has & (SIDECAR_DATE | SIDECAR_LANG | SIDECAR_TAGS |
-	    SIDECAR_AUTHOR));
+	assert_false(sc.has & (SIDECAR_DATE | SIDECAR_LANG | SIDECAR_AUTHOR));
+	/* The bad tag is reported alone; the good one of its line is kept. */
+	assert_string_equal(sc.errors[3].msg,
+	    "tag \"b@d\": '@' is not a letter, digit, '-' or '_'");
+	assert_true(sc.has & SIDECAR_TAGS);
+	assert_int_equal(sc.ntags, 1);
+	assert_string_equal(sc.tags[0], "ok");
 	/* Empty and NUL-holding input. */
 	assert_int_equal(scan_parse_sidecar("", 0, &sc), 0);
 	assert_int_equal(scan_parse_sidecar("a = b\0c\n", 8, &sc), 1);
 }
 
+/* Each case: a tags value, the tags kept, the errors (one per bad tag). */
+static const struct {
+	const char	*value;
+	const char	*kept;		/* joined with ',' */
+	const char	*errors;	/* joined with '|' */
+} tag_cases[] = {
+	{ " a , B,a,c_d ", "a,b,c_d", "" },
+	{ "", "", "" },
+	{ " , ,", "", "" },
+	/* Letters of the publisher's language, folded as search folds. */
+	{ "Inmigraci\xc3\xb3n, Stra\xc3\x9f" "e, \xc3\x89TICA",
+	    "inmigracion,strasse,etica", "" },
+	{ "\xd0\x91\xd0\xb5\xd0\xb6\xd0\xb5\xd0\xbd\xd1\x86\xd1\x8b",
+	    "\xd0\xb1\xd0\xb5\xd0\xb6\xd0\xb5\xd0\xbd\xd1\x86\xd1\x8b", "" },
+	{ "\xce\x95\xce\xbb\xce\xbb\xce\xac\xce\xb4\xce\xb1",
+	    "\xce\xb5\xce\xbb\xce\xbb\xce\xac\xce\xb4\xce\xb1", "" },
+	{ "\xe7\xa7\xbb\xe6\xb0\x91, 2025", "\xe7\xa7\xbb\xe6\xb0\x91,2025",
+	    "" },
+	/* A decomposed accent is the same tag as a composed one. */
+	{ "cafe\xcc\x81, caf\xc3\xa9", "cafe", "" },
+	/* Bad tags are reported one by one, the others kept. */
+	{ "ok, b@d, x/y, fine", "ok,fine",
+	    "tag \"b@d\": '@' is not a letter, digit, '-' or '_'|"
+	    "tag \"x/y\": '/' is not a letter, digit, '-' or '_'" },
+	{ "los angeles, la", "la",
+	    "tag \"los angeles\": ' ' is not a letter, digit, '-' or '_'" },
+	{ "\xc2\xabquoted\xc2\xbb", "",
+	    "tag \"\xc2\xabquoted\xc2\xbb\": '\xc2\xab' is not a letter, "
+	    "digit, '-' or '_'" },
+	{ "a\xc2\xa0" "b, c", "c",
+	    "tag \"a\xc2\xa0" "b\": U+00A0 is not a letter, digit, '-' or "
+	    "'_'" },
+	{ "a\x01" "b", "",
+	    "tag \"a?b\": U+0001 is not a letter, digit, '-' or '_'" },
+	{ "\xcc\x81", "", "tag \"\xcc\x81\": no letter or digit" },
+	{ "a\xff", "", "tag \"a\xff\": invalid UTF-8" },
+	{ "x, 0123456789012345678901234567890123456789012345678",
+	    "x", "tag \"01234567890123456789012345678901\xe2\x80\xa6\": "
+	    "longer than 48 bytes" },
+	{ "t0,t1,t2,t3,t4,t5,t6,t7,t8,t9,t10,t11,t12,t13,t14,t15,t16,t17",
+	    "t0,t1,t2,t3,t4,t5,t6,t7,t8,t9,t10,t11,t12,t13,t14,t15",
+	    "tag \"t16\": one too many (at most 16; it and the rest are "
+	    "dropped)" },
+};
+
 static void
-test_tags_and_lang(void **state)
+test_tags(void **state)
 {
-	char		 tags[SCAN_TAGS_MAX][SCAN_TAG_MAX + 1];
-	char		 many[1024] = "";
-	const char	*err;
-	size_t		 n, i;
+	struct scan_sidecar	 sc;
+	char			 kept[1024], errs[1024];
+	size_t			 i, j;
+	int			 bad;
 
 	(void)state;
-	assert_int_equal(scan_parse_tags(" a , B,a,c_d ", tags, SCAN_TAGS_MAX,
-	    &n, &err), 0);
-	assert_int_equal(n, 3);
-	assert_string_equal(tags[1], "b");
-	assert_int_equal(scan_parse_tags("", tags, SCAN_TAGS_MAX, &n, &err), 0);
-	assert_int_equal(n, 0);
-	assert_int_equal(scan_parse_tags("x/y", tags, SCAN_TAGS_MAX, &n, &err),
-	    -1);
-	for (i = 0; i < SCAN_TAGS_MAX + 1; i++)
-		snprintf(many + strlen(many), sizeof(many) - strlen(many),
-		    "t%zu,", i);
-	assert_int_equal(scan_parse_tags(many, tags, SCAN_TAGS_MAX, &n, &err),
-	    -1);
+	for (i = 0; i < sizeof(tag_cases) / sizeof(tag_cases[0]); i++) {
+		memset(&sc, 0, sizeof(sc));
+		bad = scan_parse_tags(tag_cases[i].value, 7, &sc);
+		kept[0] = errs[0] = '\0';
+		for (j = 0; j < sc.ntags; j++)
+			snprintf(kept + strlen(kept), sizeof(kept) -
+			    strlen(kept), "%s%s", j ? "," : "", sc.tags[j]);
+		for (j = 0; j < sc.nerrors; j++) {
+			assert_int_equal(sc.errors[j].line, 7);
+			snprintf(errs + strlen(errs), sizeof(errs) -
+			    strlen(errs), "%s%s", j ? "|" : "",
+			    sc.errors[j].msg);
+		}
+		assert_int_equal(bad, (int)sc.nerrors);
+		if (strcmp(kept, tag_cases[i].kept) != 0 ||
+		    strcmp(errs, tag_cases[i].errors) != 0) {
+			print_error("case %zu: kept \"%s\", errors \"%s\"\n",
+			    i, kept, errs);
+			fail();
+		}
+	}
+	/* A line of bad tags only leaves the earlier tags as they were. */
+	memset(&sc, 0, sizeof(sc));
+	assert_int_equal(scan_parse_tags("one, two", 1, &sc), 0);
+	assert_int_equal(scan_parse_tags("b@d", 2, &sc), 1);
+	assert_int_equal(sc.ntags, 2);
+	assert_int_equal(scan_parse_tags("three", 3, &sc), 0);
+	assert_int_equal(sc.ntags, 1);
+	assert_string_equal(sc.tags[0], "three");
+}
+
+static void
+test_lang(void **state)
+{
+	(void)state;
 	assert_true(scan_lang_ok("en"));
 	assert_true(scan_lang_ok("pt-BR"));
 	assert_true(scan_lang_ok("zh-Hant-TW"));
@@ -471,7 +544,8 @@ main(void)
 		cmocka_unit_test(test_extract_txt_and_limits),
 		cmocka_unit_test(test_sidecar_good),
 		cmocka_unit_test(test_sidecar_bad),
-		cmocka_unit_test(test_tags_and_lang),
+		cmocka_unit_test(test_tags),
+		cmocka_unit_test(test_lang),
 		cmocka_unit_test(test_gopher_cache),
 		cmocka_unit_test(test_build_sidecars),
 	};

@@ -88,32 +88,72 @@ test_ascii_is_ascii(void **state)
 	buf_free(&b);
 }
 
+/* Widths count characters (bytes for the 8-bit charsets). */
 static void
-test_decode(void **state)
+test_width(void **state)
 {
-	uint32_t	 cp;
-
 	(void)state;
-	assert_int_equal(charset_utf8_decode((const unsigned char *)"A", 1,
-	    &cp), 1);
-	assert_int_equal(cp, 'A');
-	assert_int_equal(charset_utf8_decode(
-	    (const unsigned char *)"\xe2\x80\x94", 3, &cp), 3);
-	assert_int_equal(cp, 0x2014);
-	/* Cut short: 0 (need more). */
-	assert_int_equal(charset_utf8_decode(
-	    (const unsigned char *)"\xe2\x80", 2, &cp), 0);
-	/* A cut overlong / surrogate prefix is invalid at once. */
-	assert_int_equal(charset_utf8_decode(
-	    (const unsigned char *)"\xe0\x80", 2, &cp), 1);
-	assert_int_equal(cp, CHARSET_INVALID);
-	assert_int_equal(charset_utf8_decode(
-	    (const unsigned char *)"\xf4\x90", 2, &cp), 1);
-	assert_int_equal(charset_utf8_decode(
-	    (const unsigned char *)"\xf5\x80\x80\x80", 4, &cp), 1);
 	assert_int_equal(charset_width("\xc3\xa9t\xc3\xa9", 5, CHARSET_UTF8),
 	    3);
 	assert_int_equal(charset_width("abc", 3, CHARSET_ASCII), 3);
+	/* An invalid byte counts as one character. */
+	assert_int_equal(charset_width("a\xff" "b", 3, CHARSET_UTF8), 3);
+	assert_int_equal(charset_char_len("\xe2\x80\xa6", 3, CHARSET_UTF8),
+	    3);
+	assert_int_equal(charset_char_len("\xe2\x80", 2, CHARSET_UTF8), 1);
+}
+
+/* What a Gopher client typed, read as UTF-8 whatever it sent. */
+static const struct {
+	enum config_charset	 cs;
+	const char		*in;
+	const char		*out;
+} input_cases[] = {
+	{ CHARSET_UTF8, "plain words", "plain words" },
+	{ CHARSET_UTF8, "inmigraci\xc3\xb3n", "inmigraci\xc3\xb3n" },
+	{ CHARSET_UTF8, "inmigraci\xf3n", "inmigraci\xc3\xb3n" },
+	{ CHARSET_LATIN1, "inmigraci\xf3n", "inmigraci\xc3\xb3n" },
+	{ CHARSET_LATIN1, "inmigraci\xc3\xb3n", "inmigraci\xc3\xb3n" },
+	{ CHARSET_LATIN1, "plain words", "plain words" },
+	{ CHARSET_ASCII, "inmigraci\xf3n", "inmigraci\xc3\xb3n" },
+	{ CHARSET_ASCII, "\xe2\x80\x9cquoted\xe2\x80\x9d",
+	    "\xe2\x80\x9cquoted\xe2\x80\x9d" },
+	/* Every byte of Latin-1, when the text is not UTF-8. */
+	{ CHARSET_LATIN1, "\xa0\xbf\xc0\xdf\xff", "\xc2\xa0\xc2\xbf"
+	    "\xc3\x80\xc3\x9f\xc3\xbf" },
+	/* Mixed: one bad sequence and the whole text is Latin-1. */
+	{ CHARSET_UTF8, "caf\xc3\xa9 na\xefve", "caf\xc3\x83\xc2\xa9 "
+	    "na\xc3\xafve" },
+	{ CHARSET_UTF8, "", "" },
+};
+
+static void
+test_input_to_utf8(void **state)
+{
+	char	 out[64];
+	size_t	 i, n;
+
+	(void)state;
+	for (i = 0; i < sizeof(input_cases) / sizeof(input_cases[0]); i++) {
+		n = 12345;
+		assert_int_equal(charset_input_to_utf8(input_cases[i].cs,
+		    input_cases[i].in, strlen(input_cases[i].in), out,
+		    sizeof(out), &n), 0);
+		assert_string_equal(out, input_cases[i].out);
+		assert_int_equal(n, strlen(input_cases[i].out));
+	}
+	/* Bounds: the output and its NUL, Latin-1 doubling 8-bit bytes. */
+	assert_int_equal(charset_input_to_utf8(CHARSET_LATIN1, "ab", 2, out, 3,
+	    NULL), 0);
+	assert_int_equal(charset_input_to_utf8(CHARSET_LATIN1, "ab", 2, out, 2,
+	    NULL), -1);
+	assert_int_equal(charset_input_to_utf8(CHARSET_LATIN1, "a\xe9", 2,
+	    out, 4, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(charset_input_to_utf8(CHARSET_LATIN1, "a\xe9", 2,
+	    out, 3, &n), -1);
+	assert_int_equal(charset_input_to_utf8(CHARSET_UTF8, "", 0, out, 0,
+	    &n), -1);
 }
 
 /* Feeding a text in every possible split gives the one-shot result. */
@@ -161,7 +201,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_convert_table),
 		cmocka_unit_test(test_ascii_is_ascii),
-		cmocka_unit_test(test_decode),
+		cmocka_unit_test(test_width),
+		cmocka_unit_test(test_input_to_utf8),
 		cmocka_unit_test(test_stream_splits),
 	};
 

@@ -25,6 +25,17 @@ static const struct rg_item items[] = {
 	    NULL, 0 },
 };
 
+/* Every generated page but the home page ends with a link home. */
+static int
+ends_home(const struct buf *b)
+{
+	static const char	 home[] = "\n=> / Home\n";
+
+	return b->data != NULL && b->len >= sizeof(home) - 1 &&
+	    memcmp(b->data + b->len - (sizeof(home) - 1), home,
+	    sizeof(home) - 1) == 0;
+}
+
 static void
 test_archive_gemfeed(void **state)
 {
@@ -35,13 +46,13 @@ test_archive_gemfeed(void **state)
 	assert_int_equal(rg_archive(&site, items, 3, RG_PAGE_MAX, &b), 0);
 	assert_non_null(b.data);
 	/* The feed title first, then year groups, entries newest first. */
-	assert_memory_equal(b.data, "# Statements\n\n## 2025\n\n"
+	assert_memory_equal(b.data, "# All statements\n\n## 2025\n\n"
 	    "=> gemini://example.org/statements/2025-06-09-a.gmi 2025-06-09 "
 	    "Stop the attacks\n"
 	    "=> gemini://example.org/statements/2025-01-02-b.gmi 2025-01-02 "
 	    "New year with newline\n\n## 2023\n\n"
 	    "=> gemini://example.org/statements/2023/2023-05-05-c.gmi "
-	    "2023-05-05 Older\n", strlen("# Statements\n\n## 2025\n\n"
+	    "2023-05-05 Older\n", strlen("# All statements\n\n## 2025\n\n"
 	    "=> gemini://example.org/statements/2025-06-09-a.gmi 2025-06-09 "
 	    "Stop the attacks\n"
 	    "=> gemini://example.org/statements/2025-01-02-b.gmi 2025-01-02 "
@@ -49,6 +60,7 @@ test_archive_gemfeed(void **state)
 	    "=> gemini://example.org/statements/2023/2023-05-05-c.gmi "
 	    "2023-05-05 Older\n"));
 	assert_non_null(strstr(b.data, "=> /statements/atom.xml "));
+	assert_true(ends_home(&b));
 	buf_free(&b);
 }
 
@@ -88,6 +100,7 @@ test_archive_paginates(void **state)
 	assert_true(i > 100 && i < 1000);
 	assert_true(b.len <= RG_PAGE_MAX);
 	assert_non_null(strstr(b.data, "=> /statements/2025/page/2/ "));
+	assert_true(ends_home(&b));
 	buf_free(&b);
 	free(many);
 	free(paths);
@@ -107,30 +120,76 @@ test_home_and_search(void **state)
 	assert_non_null(strstr(b.data, "=> /search "));
 	assert_non_null(strstr(b.data, "=> gopher://example.org:70/ "));
 	assert_non_null(strstr(b.data, "2023-05-05 Older"));
+	assert_null(strstr(b.data, "=> / Home"));	/* it is home */
 	buf_reset(&b);
 	assert_int_equal(rg_search(&site, "q\nx", items, snips, 2, 2, &b), 0);
 	assert_memory_equal(b.data, "# Search: q x\n", 14);
 	assert_non_null(strstr(b.data, "2 statements match."));
 	assert_non_null(strstr(b.data, "\n> …a snippet…\n"));
+	assert_true(ends_home(&b));
 	buf_reset(&b);
 	assert_int_equal(rg_search(&site, "zz", items, snips, 0, 0, &b), 0);
 	assert_non_null(strstr(b.data, "No statement matches"));
+	assert_true(ends_home(&b));
+	buf_reset(&b);
+	assert_int_equal(rg_search_notice("The query holds no word.", &b), 0);
+	assert_string_equal(b.data, "# Search\n\nThe query holds no word.\n\n"
+	    "=> /search Search again\n=> / Home\n");
 	buf_free(&b);
 }
 
 static void
 test_tags(void **state)
 {
-	const char	*names[] = { "ice", "migrants" };
-	size_t		 counts[] = { 1, 12 };
+	const char	*names[] = { "ice", "migrants",
+	    "\xd0\xb1\xd0\xb5\xd0\xb6" };
+	size_t		 counts[] = { 1, 12, 2 };
 	struct buf	 b;
 
 	(void)state;
 	buf_init(&b, 1 << 20);
-	assert_int_equal(rg_tags(&site, names, counts, 2, &b), 0);
+	assert_int_equal(rg_tags(&site, names, counts, 3, &b), 0);
 	assert_non_null(strstr(b.data, "=> /statements/tags/ice/ ice (1)\n"));
 	assert_non_null(strstr(b.data,
 	    "=> /statements/tags/migrants/ migrants (12)\n"));
+	/* A tag in another script: encoded in the URL, as is in the label. */
+	assert_non_null(strstr(b.data,
+	    "=> /statements/tags/%D0%B1%D0%B5%D0%B6/ "
+	    "\xd0\xb1\xd0\xb5\xd0\xb6 (2)\n"));
+	assert_true(ends_home(&b));
+	buf_free(&b);
+}
+
+/* Year and tag pages are titled by what they list, not by the site. */
+static void
+test_groups(void **state)
+{
+	struct buf	 b;
+
+	(void)state;
+	buf_init(&b, 1 << 20);
+	assert_int_equal(rg_group(&site, RG_YEAR, "2025", 1, items, 2,
+	    RG_PAGE_MAX, NULL, NULL, &b), 2);
+	assert_memory_equal(b.data, "# 2025\n\nStatements of 2025.\n\n=> ",
+	    strlen("# 2025\n\nStatements of 2025.\n\n=> "));
+	assert_true(ends_home(&b));
+	buf_reset(&b);
+	assert_int_equal(rg_group(&site, RG_TAG, "migrants", 1, items, 3,
+	    RG_PAGE_MAX, NULL, NULL, &b), 3);
+	assert_memory_equal(b.data, "# Tag: migrants\n\nStatements tagged "
+	    "migrants.\n\n", strlen("# Tag: migrants\n\nStatements tagged "
+	    "migrants.\n\n"));
+	assert_null(strstr(b.data, "Statements:"));
+	assert_true(ends_home(&b));
+	buf_reset(&b);
+	/* Later pages say which they are, without the intro. */
+	assert_int_equal(rg_group(&site, RG_TAG, "migrants", 2, items + 2, 1,
+	    RG_PAGE_MAX, "/statements/tags/migrants/", NULL, &b), 1);
+	assert_memory_equal(b.data, "# Tag: migrants, page 2\n\n=> ",
+	    strlen("# Tag: migrants, page 2\n\n=> "));
+	assert_non_null(strstr(b.data,
+	    "=> /statements/tags/migrants/ Newer statements\n"));
+	assert_true(ends_home(&b));
 	buf_free(&b);
 }
 
@@ -142,6 +201,7 @@ main(void)
 		cmocka_unit_test(test_archive_paginates),
 		cmocka_unit_test(test_home_and_search),
 		cmocka_unit_test(test_tags),
+		cmocka_unit_test(test_groups),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

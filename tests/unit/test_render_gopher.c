@@ -10,6 +10,7 @@
 
 #include "charset.h"
 #include "render_gopher.h"
+#include "utf8.h"
 
 static const struct gopher_style style_utf8 = {
 	"localhost", 7070, 40, CHARSET_UTF8
@@ -67,22 +68,6 @@ split_lines(const struct buf *out, const char **lines, size_t *lens,
 }
 
 static int
-valid_utf8(const char *s, size_t len)
-{
-	uint32_t	 cp;
-	size_t		 i = 0, n;
-
-	while (i < len) {
-		n = charset_utf8_decode((const unsigned char *)s + i, len - i,
-		    &cp);
-		if (n == 0 || cp == CHARSET_INVALID)
-			return 0;
-		i += n;
-	}
-	return 1;
-}
-
-static int
 find_line(const char **lines, const size_t *lens, size_t n, const char *s)
 {
 	size_t	 i;
@@ -111,7 +96,7 @@ test_text_invariants(void **state)
 	assert_int_equal(lens[n - 1], 1);
 	assert_int_equal(lines[n - 1][0], '.');
 	for (i = 0; i < n - 1; i++) {
-		assert_true(valid_utf8(lines[i], lens[i]));
+		assert_true(utf8_valid(lines[i], lens[i]));
 		/* A line starting with a dot has it doubled. */
 		if (lens[i] > 0 && lines[i][0] == '.')
 			assert_true(lens[i] > 1 && lines[i][1] == '.');
@@ -199,7 +184,7 @@ test_text_long_words(void **state)
 		n = split_lines(&out, lines, lens, 512);
 		total = 0;
 		for (i = 0; i < n - 1; i++) {
-			assert_true(valid_utf8(lines[i], lens[i]));
+			assert_true(utf8_valid(lines[i], lens[i]));
 			assert_true(charset_width(lines[i], lens[i],
 			    CHARSET_UTF8) <= wrap);
 			total += lens[i];
@@ -225,7 +210,7 @@ check_menu(const struct buf *out, int wrap)
 		for (p = lines[i]; p < lines[i] + lens[i]; p++)
 			tabs += *p == '\t';
 		assert_int_equal(tabs, 3);
-		assert_true(valid_utf8(lines[i], lens[i]));
+		assert_true(utf8_valid(lines[i], lens[i]));
 		dl = strcspn(lines[i], "\t");
 		assert_true(charset_width(lines[i] + 1, dl - 1,
 		    CHARSET_UTF8) <= (size_t)wrap);
@@ -303,11 +288,12 @@ test_items(void **state)
 
 	(void)state;
 	buf_init(&out, 4096);
-	/* Display cut at 40 characters, on a character boundary. */
-	memset(longer, 'x', 39);
-	memcpy(longer + 39, "\xc3\xa9\xc3\xa9", 5);
+	/* A word longer than the width: cut on a character boundary. */
+	memset(longer, 'x', 38);
+	memcpy(longer + 38, "\xc3\xa9\xc3\xa9\xc3\xa9", 7);
 	gopher_item(&out, '0', longer, "/sel", &style_utf8);
-	assert_int_equal(strcspn(out.data, "\t"), 1 + 39 + 2);
+	assert_int_equal(strcspn(out.data, "\t"), 1 + 38 + 2 + 3);
+	assert_memory_equal(out.data + 1 + 38, "\xc3\xa9\xe2\x80\xa6\t", 6);
 	buf_reset(&out);
 	/* TABs and line breaks never break the line. */
 	gopher_item(&out, '0', "a\tb\r\nc", "/s\tx", &style_utf8);
@@ -321,6 +307,81 @@ test_items(void **state)
 	gopher_error_menu(&out, "Not found", &style_utf8);
 	assert_string_equal(out.data,
 	    "3Not found\t\tlocalhost\t7070\r\n.\r\n");
+	buf_free(&out);
+}
+
+static const struct gopher_style style_latin1 = {
+	"localhost", 7070, 40, CHARSET_LATIN1
+};
+
+/* Menu titles over the width: cut between words, with a mark. */
+static const struct {
+	const struct gopher_style	*st;
+	const char			*in;
+	const char			*out;	/* the display sent */
+} title_cases[] = {
+	/* Fits: as is (40 characters, 42 bytes in UTF-8). */
+	{ &style_utf8, "Exactly forty characters, caf\xc3\xa9 au lait!",
+	    "Exactly forty characters, caf\xc3\xa9 au lait!" },
+	{ &style_utf8, "Stop the attacks on migrants \xe2\x80\x93 resistance "
+	    "is not a crime!",
+	    "Stop the attacks on migrants \xe2\x80\x93\xe2\x80\xa6" },
+	{ &style_ascii, "Stop the attacks on migrants \xe2\x80\x93 "
+	    "resistance is not a crime!",
+	    "Stop the attacks on migrants -..." },
+	{ &style_latin1, "\xc3\x89l\xc3\xa8ves et professeurs contre la "
+	    "r\xc3\xa9" "forme des retraites",
+	    "\xc9l\xe8ves et professeurs contre la..." },
+	/* A blank just after the room left for the mark: cut there. */
+	{ &style_utf8, "123456789 123456789 123456789 123456789 next",
+	    "123456789 123456789 123456789 123456789\xe2\x80\xa6" },
+	{ &style_utf8, "123456789 123456789 123456789 12345678 next",
+	    "123456789 123456789 123456789 12345678\xe2\x80\xa6" },
+	/* Runs of blanks do not end the display. */
+	{ &style_ascii, "aaaaaaaaa bbbbbbbbb ccccccccc     dddddddddddd",
+	    "aaaaaaaaa bbbbbbbbb ccccccccc..." },
+	/* The last blank keeps less than half the width: cut at the limit. */
+	{ &style_utf8, "Short "
+	    "averyveryverylongwordthatgoesonandonandonandon",
+	    "Short averyveryverylongwordthatgoesonan\xe2\x80\xa6" },
+	{ &style_ascii, "Short "
+	    "averyveryverylongwordthatgoesonandonandonandon",
+	    "Short averyveryverylongwordthatgoeson..." },
+};
+
+static void
+test_item_titles(void **state)
+{
+	const struct gopher_style	*st;
+	struct buf			 out;
+	size_t				 i, n;
+
+	(void)state;
+	buf_init(&out, 4096);
+	for (i = 0; i < sizeof(title_cases) / sizeof(title_cases[0]); i++) {
+		st = title_cases[i].st;
+		buf_reset(&out);
+		gopher_item(&out, '1', title_cases[i].in, "/s", st);
+		n = strcspn(out.data, "\t");
+		if (n - 1 != strlen(title_cases[i].out) ||
+		    memcmp(out.data + 1, title_cases[i].out, n - 1) != 0) {
+			print_error("case %zu: \"%.*s\"\n", i, (int)n - 1,
+			    out.data + 1);
+			buf_free(&out);
+			fail();
+		}
+		/* Columns are characters: the whole display fits. */
+		assert_true(charset_width(out.data + 1, n - 1, st->charset) <=
+		    (size_t)st->wrap);
+		if (st->charset == CHARSET_UTF8)
+			assert_true(utf8_valid(out.data + 1, n - 1));
+	}
+	/* gopher:// links are items too. */
+	buf_reset(&out);
+	gopher_link(&out, "gopher://example.org/1/x", "Stop the attacks on "
+	    "migrants \xe2\x80\x93 resistance is not a crime!", &style_ascii);
+	assert_memory_equal(out.data, "1Stop the attacks on migrants -...\t",
+	    35);
 	buf_free(&out);
 }
 
@@ -400,6 +461,7 @@ main(void)
 		cmocka_unit_test(test_menu),
 		cmocka_unit_test(test_links),
 		cmocka_unit_test(test_items),
+		cmocka_unit_test(test_item_titles),
 		cmocka_unit_test(test_type_for_mime),
 		cmocka_unit_test(test_text_filter),
 	};

@@ -554,6 +554,75 @@ test_decode(void **state)
 	assert_int_equal(uri_decode("%41", 2, out, sizeof(out), &n), -1);
 }
 
+#define PLUS	URI_PCT_PLUS_SPACE
+#define LEN	URI_PCT_LENIENT
+#define UNRES	URI_PCT_ONLY_UNRESERVED
+
+static const struct {
+	const char	*in;
+	unsigned	 flags;
+	int		 ret;
+	const char	*out;
+} pct_cases[] = {
+	/* Form-style queries: '+' is a blank, "%2B" a plus. */
+	{ "a+b", 0, 0, "a+b" },
+	{ "a+b", PLUS, 0, "a b" },
+	{ "inmigraci%C3%B3n+y+asilo", PLUS, 0, "inmigraci\xc3\xb3n y asilo" },
+	{ "1%2B1", PLUS, 0, "1+1" },
+	{ "a++b", PLUS, 0, "a  b" },
+	{ "%zz", PLUS, -1, NULL },
+	/* Gopher selectors: a stray '%' is kept, escapes still decoded. */
+	{ "100%", LEN, 0, "100%" },
+	{ "%", LEN, 0, "%" },
+	{ "%2", LEN, 0, "%2" },
+	{ "a%zzb", LEN, 0, "a%zzb" },
+	{ "%%41", LEN, 0, "%A" },
+	{ "/a%20b/", LEN, 0, "/a b/" },
+	{ "%41%", LEN, 0, "A%" },
+	{ "x%00", LEN, -1, NULL },		/* %00 refused even so */
+	{ "%00", LEN | PLUS, -1, NULL },
+	/* The normalised path: unreserved decoded, the rest kept. */
+	{ "%41%7e%2D%2e%5F", UNRES, 0, "A~-._" },
+	{ "%2f%3a", UNRES, 0, "%2F%3A" },	/* hex upper-cased */
+	{ "caf%c3%a9", UNRES, 0, "caf%C3%A9" },
+	{ "a%20b", UNRES, 0, "a%20b" },
+	{ "%25", UNRES, 0, "%25" },
+	{ "%00", UNRES, -1, NULL },
+	{ "%4", UNRES, -1, NULL },
+	{ "+", UNRES, 0, "+" },
+	{ "%4", UNRES | LEN, 0, "%4" },
+};
+
+static void
+test_pct_flags(void **state)
+{
+	char	 out[64];
+	size_t	 i, n;
+
+	(void)state;
+	for (i = 0; i < sizeof(pct_cases) / sizeof(pct_cases[0]); i++) {
+		n = 12345;
+		if (uri_pct_decode(pct_cases[i].in, strlen(pct_cases[i].in),
+		    out, sizeof(out), &n, pct_cases[i].flags) !=
+		    pct_cases[i].ret)
+			fail_msg("pct \"%s\" flags %u: want %d",
+			    pct_cases[i].in, pct_cases[i].flags,
+			    pct_cases[i].ret);
+		if (pct_cases[i].ret == 0) {
+			assert_string_equal(out, pct_cases[i].out);
+			assert_int_equal(n, strlen(pct_cases[i].out));
+		}
+	}
+	/* A raw NUL is refused whatever the flags. */
+	assert_int_equal(uri_pct_decode("a\0b", 3, out, sizeof(out), &n,
+	    LEN | PLUS), -1);
+	/* A kept escape needs its three bytes and the NUL. */
+	assert_int_equal(uri_pct_decode("%20", 3, out, 4, &n, UNRES), 0);
+	assert_int_equal(uri_pct_decode("%20", 3, out, 3, &n, UNRES), -1);
+	assert_int_equal(uri_pct_decode("%20", 3, out, 2, &n, 0), 0);
+	assert_int_equal(uri_pct_decode("", 0, out, 0, &n, LEN), -1);
+}
+
 struct encode_case {
 	const char	*in;
 	const char	*out;
@@ -664,6 +733,7 @@ main(void)
 		cmocka_unit_test(test_host_limit),
 		cmocka_unit_test(test_errstr_optional),
 		cmocka_unit_test(test_decode),
+		cmocka_unit_test(test_pct_flags),
 		cmocka_unit_test(test_encode),
 		cmocka_unit_test(test_remove_dot_segments),
 	};
