@@ -923,12 +923,13 @@ static int
 group_init(struct snapshot *s, struct group *g, const char *key,
     size_t klen, const char *kind)
 {
-	char	 url[PATH_MAX];
+	char	 url[PATH_MAX], enc[3 * SCAN_TAG_MAX + 1];
 
 	(void)s;
 	snprintf(g->key, sizeof(g->key), "%.*s", (int)klen, key);
-	if (snprintf(url, sizeof(url), "%s%s/", kind, g->key) >=
-	    (int)sizeof(url))
+	/* A tag of another script is UTF-8: the URL carries it encoded. */
+	if (uri_encode_path(g->key, enc, sizeof(enc)) == -1 ||
+	    snprintf(url, sizeof(url), "%s%s/", kind, enc) >= (int)sizeof(url))
 		return -1;
 	if ((g->url = strdup(url)) == NULL)
 		return -1;

@@ -14,6 +14,7 @@
 
 #include "archive.h"
 #include "archive_build.h"
+#include "utf8.h"
 
 #define SNIPPET_READ_MAX	(64 * 1024)
 
@@ -75,12 +76,8 @@ snapshot_set_view(struct snapshot *s, int slot, void *view,
 static void
 summary_snippet(const char *summary, char *out, size_t outsz)
 {
-	size_t	 l = strlen(summary);
+	size_t	 l = utf8_cut(summary, strlen(summary), SEARCH_SNIPPET_MAX);
 
-	if (l > SEARCH_SNIPPET_MAX)
-		l = SEARCH_SNIPPET_MAX;
-	while (l > 0 && ((unsigned char)summary[l] & 0xc0) == 0x80)
-		l--;
 	snprintf(out, outsz, "%.*s%s", (int)l, summary,
 	    l < strlen(summary) ? "\xe2\x80\xa6" : "");
 }

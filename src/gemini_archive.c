@@ -218,7 +218,7 @@ group_render(const struct gemini_view *v, const struct snapshot *s,
 {
 	struct rg_item	*it;
 	struct buf	 b;
-	char		 head[SCAN_TAG_MAX + 64], prev[PATH_MAX], next[PATH_MAX];
+	char		 prev[PATH_MAX], next[PATH_MAX];
 	size_t		 done = 0, used, cap = g->n + 1;
 
 	gp->done = 1;
@@ -227,14 +227,13 @@ group_render(const struct gemini_view *v, const struct snapshot *s,
 		free(it);
 		return -1;
 	}
-	snprintf(head, sizeof(head), is_tag ? "Statements tagged %s" :
-	    "Statements of %s", g->key);
 	do {
 		neighbour(prev, sizeof(prev), g, gp->n);
 		snprintf(next, sizeof(next), "%spage/%zu/", g->url, gp->n + 2);
 		buf_init(&b, RESPONSE_MEM_MAX);
-		used = rg_list(&v->site, head, NULL, it + done, g->n - done,
-		    RG_PAGE_MAX, prev[0] ? prev : NULL, next, &b);
+		used = rg_group(&v->site, is_tag ? RG_TAG : RG_YEAR, g->key,
+		    gp->n + 1, it + done, g->n - done, RG_PAGE_MAX,
+		    prev[0] ? prev : NULL, next, &b);
 		if ((gp->page[gp->n] = blob_from_buf(&b)) == NULL)
 			break;
 		done += used;
@@ -280,21 +279,6 @@ reply_group(const struct request_ctx *ctx, struct gemini_view *v,
 	    ctx->conf->lang));
 }
 
-/* uri_decode with '+' as a blank (as HTML forms and a few clients send). */
-static int
-query_decode(const char *q, char *out, size_t outsz, size_t *outlen)
-{
-	char	 tmp[URI_MAX + 1];
-	size_t	 i, len = strlen(q);
-
-	if (len > URI_MAX)
-		return -1;
-	for (i = 0; i < len; i++)
-		tmp[i] = q[i] == '+' ? ' ' : q[i];
-	tmp[len] = '\0';
-	return uri_decode(tmp, len, out, outsz, outlen);
-}
-
 static void
 search_results(const struct request_ctx *ctx, const struct gemini_view *v,
     const struct snapshot *s, const char *q, size_t qlen, struct response *r)
@@ -307,13 +291,13 @@ search_results(const struct request_ctx *ctx, const struct gemini_view *v,
 	if ((res = calloc(1, sizeof(*res))) == NULL ||
 	    archive_search(ctx->archive, s, q, qlen, res) == -1) {
 		free(res);
-		buf_puts(&r->out, "# Search\n\nThe search failed.\n");
+		rg_search_notice("The search failed.", &r->out);
 		return;
 	}
 	if (res->words == 0) {
-		buf_puts(&r->out, "# Search\n\nThe query holds no word to "
-		    "look for. Type one or more words; statements holding "
-		    "all of them are listed.\n\n=> /search Search again\n");
+		rg_search_notice("The query holds no word to look for. Type "
+		    "one or more words; statements holding all of them are "
+		    "listed.", &r->out);
 		free(res);
 		return;
 	}
@@ -336,15 +320,18 @@ search(const struct request_ctx *ctx, const struct gemini_view *v,
 		gemini_reply(r, 10, "Search statements");
 		return;
 	}
-	if (query_decode(query, q, sizeof(q), &qlen) == -1) {
+	/* '+' is a blank, as HTML forms and a few clients send it. */
+	if (uri_pct_decode(query, strlen(query), q, sizeof(q), &qlen,
+	    URI_PCT_PLUS_SPACE) == -1) {
 		gemini_reply(r, 59, "Bad percent-encoding in the query");
 		return;
 	}
 	gemini_reply(r, 20, gemini_mime(mime, sizeof(mime), ctx->conf->lang));
 	if (qlen > SEARCH_QUERY_MAX) {
-		buf_printf(&r->out, "# Search\n\nThe query is too long: %zu "
-		    "bytes, at most %d are read. Use fewer words.\n\n"
-		    "=> /search Search again\n", qlen, SEARCH_QUERY_MAX);
+		snprintf(q, sizeof(q), "The query is too long: %zu bytes, at "
+		    "most %d are read. Use fewer words.", qlen,
+		    SEARCH_QUERY_MAX);
+		rg_search_notice(q, &r->out);
 		return;
 	}
 	search_results(ctx, v, s, q, qlen, r);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "gemini_reply.h"
+#include "utf8.h"
 
 void
 gemini_reply(struct response *r, int code, const char *meta)
@@ -10,11 +11,7 @@ gemini_reply(struct response *r, int code, const char *meta)
 	size_t	 len = strlen(meta);
 
 	/* Cut an over-long meta on a UTF-8 character boundary. */
-	if (len > GEMINI_META_MAX) {
-		len = GEMINI_META_MAX;
-		while (len > 0 && ((unsigned char)meta[len] & 0xc0) == 0x80)
-			len--;
-	}
+	len = utf8_cut(meta, len, GEMINI_META_MAX);
 	r->status = code;
 	buf_printf(&r->out, "%02d %.*s\r\n", code, (int)len, meta);
 }

@@ -153,30 +153,15 @@ gopher_error(const struct request_ctx *ctx, struct response *r,
 static int
 normalise(const char *sel, char *out, size_t outsz)
 {
-	size_t	 i, o = 0, len = strlen(sel);
-	int	 c;
+	size_t	 o = 0;
 
 	if (outsz < 2)
 		return -1;
 	if (sel[0] != '/')
 		out[o++] = '/';
-	for (i = 0; i < len; i++) {
-		c = (unsigned char)sel[i];
-		if (c == '%' && i + 2 < len &&
-		    isxdigit((unsigned char)sel[i + 1]) &&
-		    isxdigit((unsigned char)sel[i + 2])) {
-			char	 hex[3] = { sel[i + 1], sel[i + 2], '\0' };
-
-			c = (int)strtol(hex, NULL, 16);
-			i += 2;
-			if (c == 0)
-				return -1;
-		}
-		if (o + 1 >= outsz)
-			return -1;
-		out[o++] = (char)c;
-	}
-	out[o] = '\0';
+	if (uri_pct_decode(sel, strlen(sel), out + o, outsz - o, NULL,
+	    URI_PCT_LENIENT) == -1)
+		return -1;
 	uri_remove_dot_segments(out);
 	if (out[0] != '/') {
 		if (strlen(out) + 2 > outsz)

@@ -18,6 +18,7 @@
 #include "archive_route.h"
 #include "blob.h"
 #include "cache.h"
+#include "charset.h"
 #include "config.h"
 #include "gemini_archive.h"
 #include "gopher_archive.h"
@@ -226,9 +227,17 @@ group_menu(const struct gopher_view *v, struct snapshot *s,
 	char			 sel[PATH_MAX], line[160];
 	size_t			 from = (size_t)rt->page * PAGE_ITEMS, i;
 
-	snprintf(line, sizeof(line), "%s %s", is_tag ? "Statements tagged" :
-	    "Statements of", g->key);
+	/* The same titles as the Gemini pages ("2025", "Tag: x"). */
+	snprintf(line, sizeof(line), "%s%s", is_tag ? "Tag: " : "", g->key);
+	if (rt->page > 0)
+		snprintf(line + strlen(line), sizeof(line) - strlen(line),
+		    ", page %ld", rt->page + 1);
 	gopher_info(b, line, &v->gs);
+	if (rt->page == 0) {
+		snprintf(line, sizeof(line), "%s %s.", is_tag ?
+		    "Statements tagged" : "Statements of", g->key);
+		gopher_info(b, line, &v->gs);
+	}
 	gopher_info(b, "", &v->gs);
 	for (i = from; i < g->n && i < from + PAGE_ITEMS; i++)
 		stmt_item(v, &s->st[g->idx[i]], b);
@@ -352,6 +361,9 @@ reply_feed(const struct request_ctx *ctx, struct gopher_view *v,
 	blob_lend(v->feed, r);
 }
 
+static int	 not_found(const struct request_ctx *, const char *,
+		    struct response *);
+
 /* -- search ---------------------------------------------------------------- */
 
 static void
@@ -366,7 +378,7 @@ static void
 search_list(const struct gopher_view *v, const struct snapshot *s,
     const char *q, const struct archive_results *res, struct buf *b)
 {
-	char	 line[SEARCH_QUERY_MAX + 64];
+	char	 line[2 * SEARCH_QUERY_MAX + 64];
 	size_t	 i;
 
 	snprintf(line, sizeof(line), "Search: %s", q);
@@ -400,7 +412,7 @@ search(const struct request_ctx *ctx, const struct gopher_view *v,
     struct response *r)
 {
 	struct archive_results	*res;
-	char			 line[128];
+	char			 line[128], u8[2 * SEARCH_QUERY_MAX + 1];
 	size_t			 qlen = has_search ? strlen(q) : 0;
 
 	if (qlen == 0) {
@@ -414,6 +426,13 @@ search(const struct request_ctx *ctx, const struct gopher_view *v,
 		search_prompt(v, line, &r->out);
 		return;
 	}
+	/* Words typed in a Latin-1 terminal are found too. */
+	if (charset_input_to_utf8(v->gs.charset, q, qlen, u8, sizeof(u8),
+	    &qlen) == -1) {
+		not_found(ctx, "The query cannot be read", r);
+		return;
+	}
+	q = u8;
 	if ((res = calloc(1, sizeof(*res))) == NULL ||
 	    archive_search(ctx->archive, s, q, qlen, res) == -1) {
 		free(res);
