@@ -78,14 +78,11 @@ def log_count(srv, text):
 
 
 def new_generation(srv, old):
-    """Wait until the server's workers are all different from `old`: new
-    ones serve and every old one has left (an old one still draining may
-    take a request, and it writes to the log it had)."""
+    """Wait until the server's workers are all different from `old`."""
     def check():
         kids = set(children(srv.proc.pid))
         new = kids - set(old)
-        return new if new and not kids & set(old) and \
-            srv._port_open(srv.gopher_port) else None
+        return new if new and srv._port_open(srv.gopher_port) else None
     return wait_for(check, what="a new generation of workers")
 
 
