@@ -165,6 +165,7 @@ cache_serve(int rootfd, int proto, const char *path, struct response *r)
 	}
 	if (buf_append(&r->out, e->head, e->headlen) == -1)
 		return 0;
+	r->head_len = e->headlen;
 	TAILQ_REMOVE(&lru, e, lru);
 	TAILQ_INSERT_HEAD(&lru, e, lru);
 	r->status = e->status;

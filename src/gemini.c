@@ -22,6 +22,7 @@
 #include "gemini.h"
 #include "log.h"
 #include "mime.h"
+#include "protocol.h"
 #include "site.h"
 #include "uri.h"
 
@@ -47,6 +48,7 @@ gemini_reply(struct response *r, int code, const char *meta)
 	}
 	r->status = code;
 	buf_printf(&r->out, "%02d %.*s\r\n", code, (int)len, meta);
+	r->head_len = r->out.len;
 }
 
 /* Is `host` one of ours: the configured name or the address dialled? */
@@ -260,3 +262,42 @@ serve_dir(const struct request_ctx *ctx, const char *path,
 		cache_store(CACHE_GEMINI, path, path, &dir->st, 20, r->out.data,
 		    head, r->out.data + head, r->out.len - head);
 }
+
+/* -- what the connection code knows of Gemini ------------------------------ */
+
+static void
+gemini_refuse(const struct request_ctx *ctx, enum refusal why,
+    struct response *r)
+{
+	char	 secs[16];
+
+	switch (why) {
+	case REFUSE_TOO_LONG:
+		gemini_reply(r, 59, "Request too long");
+		break;
+	case REFUSE_MALFORMED:
+		gemini_reply(r, 59, "Request must end with CRLF");
+		break;
+	case REFUSE_RATE:
+		snprintf(secs, sizeof(secs), "%d", ctx->retry_after);
+		gemini_reply(r, 44, secs);
+		break;
+	case REFUSE_TEMPORARY:
+		gemini_reply(r, 40, "Temporary failure");
+		break;
+	}
+}
+
+_Static_assert(GEMINI_URI_MAX <= PROTOCOL_LINE_MAX,
+    "the connection buffer cannot hold a Gemini request");
+
+const struct protocol gemini_protocol = {
+	.name = "gemini",
+	.line_max = GEMINI_URI_MAX,
+	.crlf_required = 1,
+	.tls = 1,
+	.eof_ends_line = 0,
+	.local_addr = 1,	/* a request may name the address dialled */
+	.handle = gemini_handle,
+	.refuse = gemini_refuse,
+};

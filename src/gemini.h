@@ -13,7 +13,14 @@
 void	 gemini_handle(const struct request_ctx *, const char *line,
 	    size_t len, struct response *);
 
-/* Start a reply: "<code> <meta>\r\n" into r->out (meta cut to the limit). */
+/*
+ * Start a reply: "<code> <meta>\r\n" into the empty r->out (meta cut to the
+ * limit), and record where the header ends in r->head_len.
+ */
 void	 gemini_reply(struct response *, int code, const char *meta);
+
+/* Gemini as server.c sees it (protocol.h). */
+struct protocol;
+extern const struct protocol gemini_protocol;
 
 #endif

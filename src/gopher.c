@@ -20,6 +20,7 @@
 #include "gopher.h"
 #include "log.h"
 #include "mime.h"
+#include "protocol.h"
 #include "render_gopher.h"
 #include "site.h"
 #include "uri.h"
@@ -545,3 +546,42 @@ caps_txt(const struct request_ctx *ctx, struct response *r)
 	buf_printf(&r->out, "\r\nDefaultEncoding=%s\r\n.\r\n", enc[cs]);
 	r->status = 0;
 }
+
+/* -- what the connection code knows of Gopher ------------------------------ */
+
+/* Every refusal is a type 3 line naming this server, from ctx->conf. */
+static void
+gopher_refuse(const struct request_ctx *ctx, enum refusal why,
+    struct response *r)
+{
+	const char	*reason = "Bad request";
+
+	switch (why) {
+	case REFUSE_TOO_LONG:
+		reason = "Selector too long";
+		break;
+	case REFUSE_MALFORMED:
+		break;
+	case REFUSE_RATE:
+		reason = "Too many requests: slow down";
+		break;
+	case REFUSE_TEMPORARY:
+		reason = "Temporary failure";
+		break;
+	}
+	gopher_error(ctx, r, reason);
+}
+
+_Static_assert(GOPHER_SELECTOR_MAX <= PROTOCOL_LINE_MAX,
+    "the connection buffer cannot hold a Gopher request");
+
+const struct protocol gopher_protocol = {
+	.name = "gopher",
+	.line_max = GOPHER_SELECTOR_MAX,
+	.crlf_required = 0,	/* many clients send a bare LF */
+	.tls = 0,
+	.eof_ends_line = 1,	/* some old clients half-close instead */
+	.local_addr = 0,
+	.handle = gopher_handle,
+	.refuse = gopher_refuse,
+};

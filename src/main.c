@@ -32,6 +32,8 @@
 #include "archive.h"
 #include "cache.h"
 #include "config.h"
+#include "gemini.h"
+#include "gopher.h"
 #include "log.h"
 #include "mime.h"
 #include "sandbox.h"
@@ -101,7 +103,7 @@ nworkers(const struct config *conf)
 
 static int
 find_listener(const struct runtime *old, const struct config_listen *la,
-    enum proto proto)
+    const struct protocol *proto)
 {
 	size_t	 i;
 
@@ -149,14 +151,22 @@ port_of(const struct config_listen *la)
 static int
 bind_all(struct runtime *r, struct runtime *old)
 {
+	const struct {
+		const struct config_proto	*cp;
+		const struct protocol		*proto;
+	} sections[] = {
+		{ &r->conf.gemini, &gemini_protocol },
+		{ &r->conf.gopher, &gopher_protocol },
+	};
 	const struct config_proto	*cp;
+	const struct protocol		*proto;
 	struct server_listener		*l;
-	enum proto			 proto;
-	size_t				 i;
+	size_t				 i, j;
 	int				 k;
 
-	for (proto = PROTO_GEMINI; proto <= PROTO_GOPHER; proto++) {
-		cp = proto == PROTO_GEMINI ? &r->conf.gemini : &r->conf.gopher;
+	for (j = 0; j < sizeof(sections) / sizeof(sections[0]); j++) {
+		cp = sections[j].cp;
+		proto = sections[j].proto;
 		for (i = 0; i < cp->nlisten; i++) {
 			l = &r->listeners[r->nlisteners];
 			memset(l, 0, sizeof(*l));

@@ -20,7 +20,8 @@ struct request_ctx {
 	const struct config	*conf;
 	int			 rootfd;	/* content root, O_DIRECTORY */
 	const struct sockaddr	*peer;
-	const struct sockaddr	*local;		/* our address (gemini), or NULL */
+	const struct sockaddr	*local;		/* ours (protocol local_addr),
+						 * or NULL */
 	const char		*sni;		/* TLS SNI or NULL */
 	int			 local_port;	/* port the client connected to */
 	int			 retry_after;	/* seconds, when rate limited */
@@ -41,6 +42,9 @@ typedef int (*response_filter_fn)(void *state, const char *in, size_t len,
 struct response {
 	int			 status;	/* for the access log */
 	struct buf		 out;
+	size_t			 head_len;	/* bytes of `out` that are the
+						 * header: the log counts the
+						 * rest as body */
 	const char		*body;
 	size_t			 body_len;
 	void			*body_ref;
