@@ -70,11 +70,21 @@ static int		 readyp[2] = { -1, -1 };	/* "I serve": a pid */
 static FILE		*turns;		/* archive builds take turns on it */
 static volatile sig_atomic_t got_hup, got_usr1, got_term, got_chld;
 
+/* Asked for (-h): the options on stdout, exit 0; else a mistake. */
 static __attribute__((noreturn)) void
-usage(void)
+usage(int asked)
 {
-	fprintf(stderr, "usage: broadside [-hnvV] [-c file]\n");
-	exit(1);
+	FILE	*fp = asked ? stdout : stderr;
+
+	fprintf(fp, "usage: broadside [-hnvV] [-c file]\n");
+	if (asked)
+		fprintf(fp,
+		    "  -c file  configuration (default %s)\n"
+		    "  -h       print this help and exit\n"
+		    "  -n       check the configuration and exit\n"
+		    "  -v       log debugging messages too (repeat for more)\n"
+		    "  -V       print the version and exit\n", DEFAULT_CONFIG);
+	exit(asked ? 0 : 1);
 }
 
 static void
@@ -599,12 +609,14 @@ main(int argc, char *argv[])
 		case 'V':
 			printf("broadside %s\n", BROADSIDE_VERSION);
 			return 0;
+		case 'h':
+			usage(1);
 		default:
-			usage();
+			usage(0);
 		}
 	}
 	if (argc != optind)
-		usage();
+		usage(0);
 	log_set_verbose(verbose);
 	log_set_procname("parent");
 	if (check) {

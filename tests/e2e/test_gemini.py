@@ -466,7 +466,9 @@ def test_version_and_usage():
     r = subprocess.run([BIN, "-V"], capture_output=True, text=True)
     assert r.returncode == 0 and r.stdout.startswith("broadside ")
     r = subprocess.run([BIN, "-h"], capture_output=True, text=True)
-    assert r.returncode != 0 and "usage:" in r.stderr
+    assert r.returncode == 0 and r.stdout.startswith("usage:")
+    r = subprocess.run([BIN, "-x"], capture_output=True, text=True)
+    assert r.returncode == 1 and "usage:" in r.stderr
 
 
 # -- session resumption -------------------------------------------------------------

@@ -458,3 +458,20 @@ def test_make_install(tmp_path):
     assert r.returncode == 0, r.stderr
     for rel in want:
         assert not (dest / rel).exists(), f"make uninstall left /{rel}"
+
+
+# ------------------------------------------------------ command line, config
+
+def test_help_prints_usage_on_stdout_and_exits_0():
+    bin_ = built_binary()
+    r = run([bin_, "-h"])
+    assert r.returncode == 0, r
+    assert r.stdout.startswith("usage: broadside [-hnvV] [-c file]\n")
+    for flag in "chnvV":
+        assert re.search(rf"^\s+-{flag}\b", r.stdout, re.M), r.stdout
+    assert r.stderr == ""
+    # A mistake is still one: usage on stderr, exit 1.
+    for argv in (["-x"], ["extra"]):
+        r = run([bin_] + argv)
+        assert r.returncode == 1 and "usage: broadside" in r.stderr
+        assert r.stdout == ""
