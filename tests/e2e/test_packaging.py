@@ -475,3 +475,19 @@ def test_help_prints_usage_on_stdout_and_exits_0():
         r = run([bin_] + argv)
         assert r.returncode == 1 and "usage: broadside" in r.stderr
         assert r.stdout == ""
+
+
+@pytest.mark.parametrize("where", ["missing-dir/broadside.ini",
+                                   "broadside.ini"])
+@pytest.mark.parametrize("check", [True, False], ids=["-n", "start"])
+def test_missing_config_file_is_named(tmp_path, where, check):
+    """The message names the file and says it does not exist, whether its
+    folder exists or not (not "directory of the file: ...")."""
+    bin_ = built_binary()
+    path = str(tmp_path / where)
+    r = run([bin_] + (["-n"] if check else []) + ["-c", path])
+    assert r.returncode == 1
+    first = r.stderr.splitlines()[0]
+    assert first == f"{path}: the configuration file does not exist", \
+        r.stderr
+    assert "directory of the file" not in r.stderr
