@@ -491,3 +491,29 @@ def test_missing_config_file_is_named(tmp_path, where, check):
     assert first == f"{path}: the configuration file does not exist", \
         r.stderr
     assert "directory of the file" not in r.stderr
+
+
+def man5_entry(key):
+    """The text of one key's .It entry in broadside.ini(5)."""
+    text = read(MAN5)
+    m = re.search(rf"^\.It Ic {key} No.*?\n(.*?)(?=^\.It |^\.El)", text,
+                  re.S | re.M)
+    assert m, f"broadside.ini(5) has no entry for {key}"
+    return m.group(1)
+
+
+def test_empty_user_as_root_documented_as_refused():
+    """Started as root with `user` empty broadside refuses to start (it
+    never serves as root; test_hardening's test_root_without_user_refused
+    checks the behaviour): the manual, the README and the sample config
+    say so, and none says an empty user keeps the starting one."""
+    entry = " ".join(man5_entry("user").split())
+    assert "keeps the user" not in entry.split("Started as any other")[0]
+    assert "never serves as root" in entry and "refuses to start" in entry
+    assert "is empty" in entry
+    readme = [l for l in read(os.path.join(REPO, "README.md")).splitlines()
+              if "`user`" in l]
+    assert readme and all("refuses to start" in l for l in readme), readme
+    conf = read(os.path.join(REPO, "conf", "broadside.ini"))
+    comment = conf.split("\nuser =", 1)[0].rsplit("\n\n", 1)[1]
+    assert "refuses to start" in comment and "empty" in comment, comment
