@@ -517,3 +517,45 @@ def test_empty_user_as_root_documented_as_refused():
     conf = read(os.path.join(REPO, "conf", "broadside.ini"))
     comment = conf.split("\nuser =", 1)[0].rsplit("\n\n", 1)[1]
     assert "refuses to start" in comment and "empty" in comment, comment
+
+
+def make_env():
+    return {k: v for k, v in os.environ.items()
+            if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES")}
+
+
+def test_make_names_missing_dev_packages_before_compiling(tmp_path):
+    """Without a library's -dev package, make stops before compiling and
+    names the Debian package and `make deps`; targets that compile nothing
+    do not ask for the packages."""
+    make = need_tool("make")
+    need_tool("pkg-config")
+    fake = tmp_path / "pkg-config"          # knows all but libmagic
+    fake.write_text('#!/bin/sh\nfor a; do [ "$a" = libmagic ] && exit 1; '
+                    'done\nexec pkg-config "$@"\n')
+    fake.chmod(0o755)
+    build = tmp_path / "build"
+    base = [make, "-C", REPO, f"B={build}", f"S={build}/san",
+            f"F={build}/fuzz"]
+    for goal in ("all", f"{build}/san/broadside", "unit"):
+        r = run(base + [f"PKG_CONFIG={fake}", goal], env=make_env())
+        assert r.returncode != 0, goal
+        assert "apt-get install libmagic-dev" in r.stderr, r.stderr
+        assert "make deps" in r.stderr
+        for other in ("libssl-dev", "libinih-dev", "libevent-dev"):
+            assert other not in r.stderr
+        assert "error:" not in r.stderr and "fatal" not in r.stderr
+        assert not build.exists(), "something was compiled"
+    r = run(base + ["PKG_CONFIG=false", "all"], env=make_env())
+    assert r.returncode != 0 and not build.exists()
+    assert "apt-get install libssl-dev libmagic-dev libinih-dev " \
+        "libevent-dev" in r.stderr, r.stderr
+    # These need no library (run and check install them, then compile in
+    # a sub-make): the check is no prerequisite of theirs.
+    for goal in ("clean", "deps", "test-deps", "uninstall"):
+        r = run(base + ["-n", "PKG_CONFIG=false", goal], env=make_env())
+        assert r.returncode == 0, (goal, r.stderr)
+        assert "pkg-config finds" not in r.stdout + r.stderr, goal
+    r = run(base + ["-n", "PKG_CONFIG=false", "run"], env=make_env())
+    out = r.stdout
+    assert out.index("contrib/deps.sh build") < out.index("pkg-config finds")
