@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside: the archive of dated statements.  Scans the archive folder
  * into an immutable snapshot (statements, years, tags, the search index),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside: the archive of dated statements: the in-memory index, rebuilt
  * beside the old one and swapped when content changes, and the generated

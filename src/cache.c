@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside: small-response cache.  A chained hash table with an LRU list
  * and a byte budget.  Entries are reference counted: one being sent when it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside: the small-response cache of one worker.  Small files and
  * directory listings, with their header already made, keyed by protocol

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside: the Gemini protocol.  Request rules of the 2024 network
  * specification, routing (archive first, then the content root), and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* broadside: the Gemini protocol: request rules, routing, response header. */
 #ifndef BROADSIDE_GEMINI_H
 #define BROADSIDE_GEMINI_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside: the Gopher protocol (RFC 1436): the selector line, routing to
  * the archive or the content root, automatic menus, caps.txt, URL: pages

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* broadside: the Gopher protocol: selectors, routing, errors. */
 #ifndef BROADSIDE_GOPHER_H
 #define BROADSIDE_GOPHER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside: what the connection code knows of a protocol.  Each protocol
  * describes itself in one constant `struct protocol` (gemini_protocol in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside: what a protocol handler is given about a request, and the
  * response it hands back to the connection.  Handlers never touch sockets

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside: listeners, the event loop's connection state machine,
  * deadlines and limits.  One `struct server` per worker process.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """End-to-end harness: starts the real broadside binary on free loopback
 ports with a generated config and content tree, and talks to it as clients
 do (Python's ssl module for Gemini, raw sockets for Gopher).

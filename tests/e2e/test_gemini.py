@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Gemini end to end: the real binary on loopback, spoken to as clients do."""
 import hashlib
 import os

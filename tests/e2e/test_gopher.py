@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """End-to-end tests of the Gopher side: menus, text, binaries, errors,
 traversal, limits, charset, caps.txt and the access log."""
 import os

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Issue 4, "safe to leave running for years": privileges and confinement,
 reload without a dropped request, limits against abuse, the PROXY protocol
 (with real HAProxy in front of two instances), and access-log formats.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Packaging checks: manual pages, the systemd unit, the contrib files, and
 `make install`.
 

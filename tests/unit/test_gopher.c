@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* broadside: tests for gopher.c (selector parsing, routing, errors). */
 #include <sys/stat.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* broadside: tests for the protocol descriptions server.c calls through. */
 #include <setjmp.h>
 #include <stdarg.h>
