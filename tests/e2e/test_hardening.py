@@ -307,6 +307,11 @@ def test_sigusr1_reopens_logs(make_server):
     old = workers(srv)
     srv.signal(signal.SIGUSR1)
     new_generation(srv, old)
+    # The old worker accepts too until it leaves, and it writes to the old
+    # log: wait for it to go (it has nothing in flight), or the request
+    # below may land there.
+    wait_for(lambda: not set(children(srv.proc.pid)) & set(old),
+             what="the old worker to leave")
     wait_for(lambda: os.path.exists(srv.acclog), what="a new access log")
     assert srv.gopher("/plain.txt").startswith(b"Just text.")
     access_wait(srv, r"plain\.txt")
