@@ -10,6 +10,11 @@ DESTDIR	?=
 CC	?= cc
 PKG_CONFIG ?= pkg-config
 PKGS	 = openssl libmagic inih libevent
+# The Debian package that brings each of PKGS, for pkgs-present's message.
+DEB_openssl  = libssl-dev
+DEB_libmagic = libmagic-dev
+DEB_inih     = libinih-dev
+DEB_libevent = libevent-dev
 SECCOMP	:= $(shell $(PKG_CONFIG) --exists libseccomp 2>/dev/null && echo libseccomp)
 
 WARN	 = -Wall -Wextra -Wpedantic -Wshadow -Wpointer-arith \
@@ -46,14 +51,14 @@ FUZZ_SECONDS ?= 20
 CONF	?= conf/broadside.ini
 
 .PHONY: all run check test unit e2e fuzz fuzz-smoke bench deps test-deps \
-	install uninstall clean lint valgrind
+	install uninstall clean lint valgrind pkgs-present
 
 all: $(B)/broadside
 
 $(B)/broadside: $(OBJS)
 	$(CC) $(ALL_CFLAGS) -o $@ $(OBJS) $(LDLIBS)
 
-$(B)/%.o: src/%.c
+$(B)/%.o: src/%.c | pkgs-present
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -61,16 +66,16 @@ $(B)/%.o: src/%.c
 $(S)/broadside: $(SOBJS)
 	$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $(SOBJS) $(LDLIBS)
 
-$(S)/%.o: src/%.c
+$(S)/%.o: src/%.c | pkgs-present
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(SAN) -c -o $@ $<
 
-$(S)/tests/%: tests/unit/%.c $(SLIBOBJS)
+$(S)/tests/%: tests/unit/%.c $(SLIBOBJS) | pkgs-present
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(SAN) -Isrc -o $@ $< $(SLIBOBJS) $(LDLIBS) -lcmocka
 
 # libFuzzer targets (clang), linked with every module but main.c.
-$(F)/%.o: src/%.c
+$(F)/%.o: src/%.c | pkgs-present
 	@mkdir -p $(@D)
 	clang -std=c17 -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
 	    $(DEFS) $(PKG_CFLAGS) -c -o $@ $<
@@ -78,9 +83,33 @@ $(F)/%.o: src/%.c
 # Keep the fuzz objects: make would delete them as intermediates.
 .SECONDARY: $(LIB_SRCS:src/%.c=$(F)/%.o)
 
-$(F)/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS:src/%.c=$(F)/%.o)
+$(F)/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS:src/%.c=$(F)/%.o) | pkgs-present
 	clang -std=c17 -O1 -g -fsanitize=fuzzer,address,undefined $(DEFS) \
 	    $(PKG_CFLAGS) -Isrc -o $@ $< $(LIB_SRCS:src/%.c=$(F)/%.o) $(LDLIBS)
+
+# Before the first compile: a library pkg-config does not know stops the
+# build here, naming the package to install, instead of a compiler error
+# on a missing header.  Only what compiles asks for it (order-only, so it
+# forces no rebuild): clean, deps and test-deps work without the packages,
+# and run and check install them before their sub-make compiles.
+pkgs-present:
+	@if ! command -v $(firstword $(PKG_CONFIG)) >/dev/null 2>&1; then \
+		printf '%s\n' "broadside: $(firstword $(PKG_CONFIG)) is not installed." \
+		    "  Install the Debian package: apt-get install pkg-config" \
+		    "  or run 'make deps' (or 'make run'), which installs what is missing." >&2; \
+		exit 1; \
+	fi; \
+	libs=; debs=; \
+	for p in $(foreach p,$(PKGS),$(p):$(DEB_$(p))); do \
+		$(PKG_CONFIG) --exists "$${p%%:*}" 2>/dev/null && continue; \
+		libs="$$libs $${p%%:*}"; debs="$$debs $${p#*:}"; \
+	done; \
+	if [ -n "$$libs" ]; then \
+		printf '%s\n' "broadside: cannot build: pkg-config finds no$$libs." \
+		    "  Install the Debian package(s): apt-get install$$debs" \
+		    "  or run 'make deps' (or 'make run'), which installs what is missing." >&2; \
+		exit 1; \
+	fi
 
 deps:
 	@sh contrib/deps.sh build

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Install broadside's build (and test) dependencies when they are missing.
 # Usage: contrib/deps.sh build|test
 # As root (or with sudo) on Debian/Ubuntu it installs the packages with

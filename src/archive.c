@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside: the archive's lifecycle (see archive.h).  The first build
  * runs before the worker serves; later builds run in a thread, hand their

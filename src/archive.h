@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside: the archive's lifecycle.  Builds the first snapshot of the
  * archive (statements, years, tags, the search index), rebuilds it in a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside: building an archive snapshot.  See archive_build.h.
  *

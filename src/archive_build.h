@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside: building an archive snapshot: walk the archive folder under
  * the root descriptor, read each statement and its sidecar (in parallel

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside: questions asked of an archive snapshot on the request path:
  * a statement by its path, a year or a tag, a search with its snippets,

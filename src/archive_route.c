@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside: the archive router (see archive_route.h).  A table of URL
  * shapes walked once over the path; nothing here knows a protocol, a

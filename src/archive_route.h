@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside: the archive router.  A decoded, normalised request path
  * (Gemini) or selector (Gopher) in, a route out: which generated page,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside: statement metadata parsers (file names, dates, title and
  * summary, sidecar INI).  Pure: no I/O, no logging, no globals.

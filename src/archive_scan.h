@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside: statement metadata.  Pure parsers for the archive: file names
  * (YYYY-MM-DD-slug.gmi|.txt), dates, the title and summary of a statement

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* broadside: watching the archive for changes (see archive_watch.h). */
 #include <sys/types.h>
 

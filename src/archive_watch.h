@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside: watching the archive for changes.  inotify on Linux (the
  * build adds a watch on every folder it walks), else a periodic stat scan;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* broadside: the Atom 1.0 feed (RFC 4287).  See atom.h. */
 #include <stdio.h>
 #include <string.h>

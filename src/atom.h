@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* broadside: the Atom 1.0 feed (RFC 4287) of the latest statements. */
 #ifndef BROADSIDE_ATOM_H
 #define BROADSIDE_ATOM_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* broadside: reference-counted byte blobs (see blob.h). */
 #include <stdlib.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside: a reference-counted byte blob, the one way a response borrows
  * bytes it does not own (a generated page, a cached file, a rendered

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* broadside: growable byte buffer with a hard size bound. */
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* broadside: growable byte buffer with a hard size bound. */
 #ifndef BROADSIDE_BUF_H
 #define BROADSIDE_BUF_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside: small-response cache.  A chained hash table with an LRU list
  * and a byte budget.  Bodies are blobs: one being sent when its entry is
@@ -161,6 +162,7 @@ cache_serve(struct cache *c, int rootfd, const char *key, struct response *r)
 	}
 	if (buf_append(&r->out, e->head, e->headlen) == -1)
 		return 0;
+	r->head_len = e->headlen;
 	TAILQ_REMOVE(&c->lru, e, lru);
 	TAILQ_INSERT_HEAD(&c->lru, e, lru);
 	r->status = e->status;

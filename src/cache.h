@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside: a small-response cache.  Responses (a header already made and
  * a body blob) keyed by a string, kept in least-recently-used order within

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside: UTF-8 to US-ASCII / ISO-8859-1 conversion for Gopher.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Copyright (c) 2026 The broadside authors.  ISC licence.
  *
@@ -1098,38 +1099,47 @@ config_start(struct parse *p, struct config *out, const char *name,
 	return 0;
 }
 
+/* The real directory of the file at `path`, malloc'd; NULL with errno. */
+static char *
+config_dir(const char *path)
+{
+	char	*copy, *slash, *dir;
+
+	if ((slash = strrchr(path, '/')) == NULL)
+		return realpath(".", NULL);
+	if (slash == path)
+		return strdup("/");
+	if ((copy = strndup(path, (size_t)(slash - path))) == NULL)
+		return NULL;
+	dir = realpath(copy, NULL);
+	free(copy);
+	return dir;
+}
+
 int
 config_load(const char *path, struct config *out, config_error_fn errfn,
     void *arg)
 {
 	struct parse	 p;
-	char		*copy, *slash;
 	int		 nerr;
 
 	if (config_start(&p, out, path, errfn, arg) == -1)
 		return p.nerr;
-	if ((copy = strdup(path)) == NULL) {
-		config_error(&p, 0, "out of memory");
+	/* The file first: a missing one is named as such, not its folder. */
+	if ((p.src.fp = fopen(path, "r")) == NULL) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			config_error(&p, 0, "the configuration file does not "
+			    "exist");
+		else
+			config_error(&p, 0, "cannot open the configuration "
+			    "file: %s", strerror(errno));
 		config_free(out);
 		return p.nerr;
 	}
-	if ((slash = strrchr(copy, '/')) == NULL)
-		out->dir = realpath(".", NULL);
-	else if (slash == copy)
-		out->dir = strdup("/");
-	else {
-		*slash = '\0';
-		out->dir = realpath(copy, NULL);
-	}
-	free(copy);
-	if (out->dir == NULL) {
+	if ((out->dir = config_dir(path)) == NULL) {
 		config_error(&p, 0, "directory of the file: %s",
 		    strerror(errno));
-		config_free(out);
-		return p.nerr;
-	}
-	if ((p.src.fp = fopen(path, "r")) == NULL) {
-		config_error(&p, 0, "%s", strerror(errno));
+		fclose(p.src.fp);
 		config_free(out);
 		return p.nerr;
 	}

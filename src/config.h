@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* broadside: the INI configuration, parsed into one read-only struct. */
 #ifndef BROADSIDE_CONFIG_H
 #define BROADSIDE_CONFIG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside: the Gemini protocol.  Request rules of the 2024 network
  * specification, routing (archive first, then the content root), and the
@@ -26,6 +27,7 @@
 #include "gemini_reply.h"
 #include "log.h"
 #include "mime.h"
+#include "protocol.h"
 #include "site.h"
 #include "uri.h"
 
@@ -313,3 +315,42 @@ serve_dir(const struct request_ctx *ctx, const char *key, const char *path,
 		cache_store(ctx->cache, key, path, &dir->st, 20, r->out.data,
 		    head, r->out.data + head, r->out.len - head);
 }
+
+/* -- what the connection code knows of Gemini ------------------------------ */
+
+static void
+gemini_refuse(const struct request_ctx *ctx, enum refusal why,
+    struct response *r)
+{
+	char	 secs[16];
+
+	switch (why) {
+	case REFUSE_TOO_LONG:
+		gemini_reply(r, 59, "Request too long");
+		break;
+	case REFUSE_MALFORMED:
+		gemini_reply(r, 59, "Request must end with CRLF");
+		break;
+	case REFUSE_RATE:
+		snprintf(secs, sizeof(secs), "%d", ctx->retry_after);
+		gemini_reply(r, 44, secs);
+		break;
+	case REFUSE_TEMPORARY:
+		gemini_reply(r, 40, "Temporary failure");
+		break;
+	}
+}
+
+_Static_assert(GEMINI_URI_MAX <= PROTOCOL_LINE_MAX,
+    "the connection buffer cannot hold a Gemini request");
+
+const struct protocol gemini_protocol = {
+	.name = "gemini",
+	.line_max = GEMINI_URI_MAX,
+	.crlf_required = 1,
+	.tls = 1,
+	.eof_ends_line = 0,
+	.local_addr = 1,	/* a request may name the address dialled */
+	.handle = gemini_handle,
+	.refuse = gemini_refuse,
+};

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* broadside: the Gemini protocol: request rules, routing, response header. */
 #ifndef BROADSIDE_GEMINI_H
 #define BROADSIDE_GEMINI_H
@@ -12,5 +13,9 @@
 /* `line` is the request without its CRLF (it may contain anything). */
 void	 gemini_handle(const struct request_ctx *, const char *line,
 	    size_t len, struct response *);
+
+/* Gemini as server.c sees it (protocol.h). */
+struct protocol;
+extern const struct protocol gemini_protocol;
 
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside: the archive over Gemini (see gemini_archive.h).  A view of
  * each snapshot holds its rendered pages (blobs); it is made on the first

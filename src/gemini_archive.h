@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside: the archive over Gemini: the generated pages (home, archive,
  * years, tags, feed, search) of the current snapshot for a route, rendered

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* broadside: the Gemini response header (see gemini_reply.h). */
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +15,7 @@ gemini_reply(struct response *r, int code, const char *meta)
 	len = utf8_cut(meta, len, GEMINI_META_MAX);
 	r->status = code;
 	buf_printf(&r->out, "%02d %.*s\r\n", code, (int)len, meta);
+	r->head_len = r->out.len;
 }
 
 const char *

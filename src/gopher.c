@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside: the Gopher protocol (RFC 1436): the selector line, routing to
  * the archive or the content root, automatic menus, caps.txt, URL: pages
@@ -23,6 +24,7 @@
 #include "gopher_menu.h"
 #include "log.h"
 #include "mime.h"
+#include "protocol.h"
 #include "render_gopher.h"
 #include "site.h"
 #include "uri.h"
@@ -38,7 +40,6 @@
 /* Item types a selector may start with, as in "0/path" or "1/dir/". */
 static const char type_prefixes[] = "0123456789+IghisdpPTcM;";
 
-static void	 style_from(const struct request_ctx *, struct gopher_style *);
 static void	 serve(const struct request_ctx *, const char *,
 		    const struct gopher_request *, struct response *);
 static int	 normalise(const char *, char *, size_t);
@@ -118,28 +119,13 @@ gopher_parse(const char *line, size_t len, struct gopher_request *req,
 	return 0;
 }
 
-static void
-style_from(const struct request_ctx *ctx, struct gopher_style *st)
-{
-	if (ctx == NULL || ctx->conf == NULL) {
-		/* No configuration at hand: conventional dummy fields. */
-		memset(st, 0, sizeof(*st));
-		st->host = "error.host";
-		st->port = 1;
-		st->wrap = 70;
-		st->charset = CHARSET_UTF8;
-		return;
-	}
-	gopher_style_of(ctx->conf, st);
-}
-
 void
 gopher_error(const struct request_ctx *ctx, struct response *r,
     const char *reason)
 {
 	struct gopher_style	 st;
 
-	style_from(ctx, &st);
+	gopher_style_of(ctx->conf, &st);
 	buf_reset(&r->out);
 	r->status = 3;
 	gopher_error_menu(&r->out, reason, &st);
@@ -365,7 +351,7 @@ serve_gmi(const struct request_ctx *ctx, const char *path,
 	}
 	close(e->fd);
 	e->fd = -1;
-	style_from(ctx, &st);
+	gopher_style_of(ctx->conf, &st);
 	if (as_menu)
 		rv = gopher_render_menu(text, len, path, &st, &r->out);
 	else
@@ -411,7 +397,7 @@ auto_menu(const struct request_ctx *ctx, const char *path, int dirfd,
 	char			 line[GOPHER_PATH_MAX], parent[GOPHER_PATH_MAX];
 	char			*slash;
 
-	style_from(ctx, &st);
+	gopher_style_of(ctx->conf, &st);
 	snprintf(line, sizeof(line), "Index of %s", path);
 	gopher_info(&r->out, line, &st);
 	gopher_info(&r->out, "", &st);
@@ -502,3 +488,42 @@ caps_txt(const struct request_ctx *ctx, struct response *r)
 	buf_printf(&r->out, "\r\nDefaultEncoding=%s\r\n.\r\n", enc[cs]);
 	r->status = 0;
 }
+
+/* -- what the connection code knows of Gopher ------------------------------ */
+
+/* Every refusal is a type 3 line naming this server, from ctx->conf. */
+static void
+gopher_refuse(const struct request_ctx *ctx, enum refusal why,
+    struct response *r)
+{
+	const char	*reason = "Bad request";
+
+	switch (why) {
+	case REFUSE_TOO_LONG:
+		reason = "Selector too long";
+		break;
+	case REFUSE_MALFORMED:
+		break;
+	case REFUSE_RATE:
+		reason = "Too many requests: slow down";
+		break;
+	case REFUSE_TEMPORARY:
+		reason = "Temporary failure";
+		break;
+	}
+	gopher_error(ctx, r, reason);
+}
+
+_Static_assert(GOPHER_SELECTOR_MAX <= PROTOCOL_LINE_MAX,
+    "the connection buffer cannot hold a Gopher request");
+
+const struct protocol gopher_protocol = {
+	.name = "gopher",
+	.line_max = GOPHER_SELECTOR_MAX,
+	.crlf_required = 0,	/* many clients send a bare LF */
+	.tls = 0,
+	.eof_ends_line = 1,	/* some old clients half-close instead */
+	.local_addr = 0,
+	.handle = gopher_handle,
+	.refuse = gopher_refuse,
+};

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* broadside: the Gopher protocol: selectors, routing, errors. */
 #ifndef BROADSIDE_GOPHER_H
 #define BROADSIDE_GOPHER_H
@@ -6,6 +7,12 @@
 
 #include "request.h"
 
+/*
+ * The request line: selector, and after a TAB any search words or Gopher+
+ * field, line end not counted.  RFC 1436 asks selectors to stay within 255
+ * bytes; longer ones exist (URL: links, deep paths), so allow 1024.  A
+ * longer line is refused with a type 3 error.
+ */
 #define GOPHER_SELECTOR_MAX	1024
 
 struct gopher_request {
@@ -25,5 +32,9 @@ void	 gopher_handle(const struct request_ctx *, const char *line,
 /* A type 3 error menu into r->out. */
 void	 gopher_error(const struct request_ctx *, struct response *,
 	    const char *reason);
+
+/* Gopher as server.c sees it (protocol.h). */
+struct protocol;
+extern const struct protocol gopher_protocol;
 
 #endif

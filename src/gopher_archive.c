@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside: the archive over Gopher (see gopher_archive.h).  A view of
  * each snapshot holds its menus (blobs), the root menu while the root

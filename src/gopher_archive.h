@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside: the archive over Gopher: the root menu, the archive, year and
  * tag menus, the feed as text, search (type 7), and statements as text or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* broadside: Gopher menus of the file tree (see gopher_menu.h). */
 #include <sys/types.h>
 #include <sys/stat.h>

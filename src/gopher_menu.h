@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside: Gopher menus of the file tree.  The Gopher style from the
  * configuration, and the one directory menu every folder gets (the root's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* broadside: error log and access log. */
 #ifndef BROADSIDE_LOG_H
 #define BROADSIDE_LOG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside: command line, start-up, the parent process and its workers.
  *
@@ -32,6 +33,8 @@
 #include "archive.h"
 #include "cache.h"
 #include "config.h"
+#include "gemini.h"
+#include "gopher.h"
 #include "log.h"
 #include "mime.h"
 #include "sandbox.h"
@@ -68,11 +71,21 @@ static int		 readyp[2] = { -1, -1 };	/* "I serve": a pid */
 static FILE		*turns;		/* archive builds take turns on it */
 static volatile sig_atomic_t got_hup, got_usr1, got_term, got_chld;
 
+/* Asked for (-h): the options on stdout, exit 0; else a mistake. */
 static __attribute__((noreturn)) void
-usage(void)
+usage(int asked)
 {
-	fprintf(stderr, "usage: broadside [-hnvV] [-c file]\n");
-	exit(1);
+	FILE	*fp = asked ? stdout : stderr;
+
+	fprintf(fp, "usage: broadside [-hnvV] [-c file]\n");
+	if (asked)
+		fprintf(fp,
+		    "  -c file  configuration (default %s)\n"
+		    "  -h       print this help and exit\n"
+		    "  -n       check the configuration and exit\n"
+		    "  -v       log debugging messages too (repeat for more)\n"
+		    "  -V       print the version and exit\n", DEFAULT_CONFIG);
+	exit(asked ? 0 : 1);
 }
 
 static void
@@ -101,7 +114,7 @@ nworkers(const struct config *conf)
 
 static int
 find_listener(const struct runtime *old, const struct config_listen *la,
-    enum proto proto)
+    const struct protocol *proto)
 {
 	size_t	 i;
 
@@ -149,14 +162,22 @@ port_of(const struct config_listen *la)
 static int
 bind_all(struct runtime *r, struct runtime *old)
 {
+	const struct {
+		const struct config_proto	*cp;
+		const struct protocol		*proto;
+	} sections[] = {
+		{ &r->conf.gemini, &gemini_protocol },
+		{ &r->conf.gopher, &gopher_protocol },
+	};
 	const struct config_proto	*cp;
+	const struct protocol		*proto;
 	struct server_listener		*l;
-	enum proto			 proto;
-	size_t				 i;
+	size_t				 i, j;
 	int				 k;
 
-	for (proto = PROTO_GEMINI; proto <= PROTO_GOPHER; proto++) {
-		cp = proto == PROTO_GEMINI ? &r->conf.gemini : &r->conf.gopher;
+	for (j = 0; j < sizeof(sections) / sizeof(sections[0]); j++) {
+		cp = sections[j].cp;
+		proto = sections[j].proto;
 		for (i = 0; i < cp->nlisten; i++) {
 			l = &r->listeners[r->nlisteners];
 			memset(l, 0, sizeof(*l));
@@ -593,12 +614,14 @@ main(int argc, char *argv[])
 		case 'V':
 			printf("broadside %s\n", BROADSIDE_VERSION);
 			return 0;
+		case 'h':
+			usage(1);
 		default:
-			usage();
+			usage(0);
 		}
 	}
 	if (argc != optind)
-		usage();
+		usage(0);
 	log_set_verbose(verbose);
 	log_set_procname("parent");
 	if (check) {

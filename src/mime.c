@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside: MIME types.  The extension table answers for almost every file
  * a capsule holds; libmagic is consulted only for the rest, on the

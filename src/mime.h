@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* broadside: MIME types, extension table first, libmagic after. */
 #ifndef BROADSIDE_MIME_H
 #define BROADSIDE_MIME_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside: PROXY protocol v1 and v2 headers.
  *

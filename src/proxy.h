@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside: the PROXY protocol (HAProxy's spec, versions 1 and 2), so the
  * real client address survives a load balancer in front of us.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside: per-address limits.  An open-addressing table sized from
  * max_clients; entries whose client has no connection and a full bucket

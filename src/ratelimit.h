@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside: limits per client address: concurrent connections
  * (max_clients_per_ip) and a request rate (token bucket, `rate`).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside: generated gemtext pages of the archive.  See render_gemtext.h.
  * Entry lines follow the Gemini subscription companion specification:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside: generated gemtext pages of the archive: home, archive
  * (gemfeed), year, tag, tag list and search results.  Pure functions over

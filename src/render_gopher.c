@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside: Gopher output: RFC 1436 menu lines, gemtext rendered as
  * readable plain text or as a menu, and the text filter for streamed files.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside: Gopher output.  Menu lines (RFC 1436), gemtext rendered as
  * readable plain text, gemtext rendered as a menu, and the gopher text

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside: what a protocol handler is given about a request, and the
  * response it hands back to the connection.  Handlers never touch sockets
@@ -22,7 +23,8 @@ struct request_ctx {
 	const struct config	*conf;
 	int			 rootfd;	/* content root, O_DIRECTORY */
 	const struct sockaddr	*peer;
-	const struct sockaddr	*local;		/* our address (gemini), or NULL */
+	const struct sockaddr	*local;		/* ours (protocol local_addr),
+						 * or NULL */
 	const char		*sni;		/* TLS SNI or NULL */
 	int			 local_port;	/* port the client connected to */
 	int			 retry_after;	/* seconds, when rate limited */
@@ -45,6 +47,9 @@ typedef int (*response_filter_fn)(void *state, const char *in, size_t len,
 struct response {
 	int			 status;	/* for the access log */
 	struct buf		 out;
+	size_t			 head_len;	/* bytes of `out` that are the
+						 * header: the log counts the
+						 * rest as body */
 	const char		*body;
 	size_t			 body_len;
 	void			*body_ref;

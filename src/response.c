@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* broadside: response lifecycle. */
 #include <stdlib.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside: worker confinement.  As root: chroot to the content root
  * (or, with chroot off, Landlock: the content root read-only and nothing

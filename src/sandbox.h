@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside: confining a worker after start-up: chroot to the content root,
  * dropping to the configured user, and a system call filter.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside: the full-text index over statements.  A compact in-memory
  * inverted index (one varint-packed posting list per term, term strings in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside: the connection state machine on a libevent loop.
  *
@@ -10,6 +11,10 @@
  * while writing it restarts on every bit of progress, so a reader that
  * stops reading is dropped too.  Bytes go out through a 16 KiB staging
  * buffer, one TLS record per write; plain-TCP files go by sendfile.
+ *
+ * No protocol is named here: each listener's `struct protocol` (protocol.h)
+ * says whether TLS comes first, how long a request line may be and how it
+ * ends; it handles the line, and words every refusal.
  */
 #if defined(__linux__) && !defined(_GNU_SOURCE)
 #define _GNU_SOURCE	/* accept4(2): glibc hides it otherwise */
@@ -41,16 +46,15 @@
 #include <event2/event.h>
 
 #include "config.h"
-#include "gemini.h"
-#include "gopher.h"
 #include "ratelimit.h"
 #include "log.h"
+#include "protocol.h"
 #include "proxy.h"
 #include "request.h"
 #include "server.h"
 #include "tls.h"
 
-#define CONN_REQ_MAX		(GEMINI_URI_MAX + 2)	/* line + CRLF */
+#define CONN_REQ_MAX		(PROTOCOL_LINE_MAX + 2)	/* line + CRLF */
 #define CONN_STAGE_SIZE		16384	/* one TLS record of payload */
 #define CONN_WRITE_BURST	(256 * 1024)	/* then yield to others */
 #define ACCEPT_BURST		64
@@ -95,7 +99,6 @@ struct conn {
 	size_t			 stage_len;
 	size_t			 stage_off;
 	unsigned long long	 sent;
-	size_t			 head_len;	/* gemini header, not body */
 };
 
 TAILQ_HEAD(connlist, conn);
@@ -207,6 +210,13 @@ accept_fd(int lfd, struct sockaddr_storage *ss, socklen_t *len)
 	return fd;
 }
 
+/* The request buffer this protocol may fill: its line and a CRLF. */
+static size_t
+conn_req_room(const struct conn *c)
+{
+	return c->l->proto->line_max + 2;
+}
+
 static void
 conn_arm_deadline(struct conn *c, int seconds)
 {
@@ -231,20 +241,19 @@ conn_new(struct server *srv, const struct server_listener *l, int fd,
 	clock_gettime(CLOCK_MONOTONIC, &c->start);
 	response_init(&c->resp);
 	buf_init(&c->filtered, FILTER_OUT_MAX);
-	if (l->proto == PROTO_GEMINI &&
+	if (l->proto->local_addr &&
 	    getsockname(fd, (struct sockaddr *)&c->local, &len) == -1)
 		memset(&c->local, 0, sizeof(c->local));
 	c->ev = event_new(srv->base, fd, EV_READ | EV_PERSIST, conn_io, c);
 	c->timer = evtimer_new(srv->base, conn_timeout, c);
 	if (c->ev == NULL || c->timer == NULL)
 		goto fail;
-	if (l->proto == PROTO_GEMINI &&
-	    (c->ssl = tls_conn_new(srv->ssl_ctx, fd)) == NULL)
+	if (l->proto->tls && (c->ssl = tls_conn_new(srv->ssl_ctx, fd)) == NULL)
 		goto fail;
 	if (l->proxy_protocol)
 		c->state = CONN_PROXY;
 	else
-		c->state = l->proto == PROTO_GEMINI ? CONN_HANDSHAKE : CONN_READ;
+		c->state = l->proto->tls ? CONN_HANDSHAKE : CONN_READ;
 	TAILQ_INSERT_TAIL(&srv->conns, c, entry);
 	srv->nconns++;
 	conn_arm_deadline(c, srv->conf->timeout);
@@ -321,6 +330,11 @@ server_new(struct event_base *base, const struct config *conf, SSL_CTX *ctx,
 	    (srv->limits = limits_new(conf)) == NULL)
 		goto fail;
 	for (i = 0; i < n; i++) {
+		if (ls[i].proto->line_max > PROTOCOL_LINE_MAX) {
+			log_warnx("%s: request lines over %d bytes",
+			    ls[i].proto->name, PROTOCOL_LINE_MAX);
+			goto fail;	/* they would not fit in conn.req */
+		}
 		srv->listeners[i].srv = srv;
 		srv->listeners[i].l = ls[i];
 		srv->listeners[i].ev = event_new(base, ls[i].fd,
@@ -409,12 +423,13 @@ conn_log(struct conn *c)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	memset(&e, 0, sizeof(e));
-	e.proto = c->l->proto == PROTO_GEMINI ? "gemini" : "gopher";
+	e.proto = c->l->proto->name;
 	e.peer = (struct sockaddr *)&c->peer;
 	e.request = c->req;
 	e.request_len = c->line_len;
 	e.status = c->resp.status;
-	e.body_bytes = c->sent > c->head_len ? c->sent - c->head_len : 0;
+	e.body_bytes = c->sent > c->resp.head_len ?
+	    c->sent - c->resp.head_len : 0;
 	e.ms = (double)(now.tv_sec - c->start.tv_sec) * 1e3 +
 	    (double)(now.tv_nsec - c->start.tv_nsec) / 1e6;
 	log_access(&e);
@@ -501,60 +516,46 @@ conn_send(struct conn *c, const void *buf, size_t len)
 	return n;
 }
 
+/* What the protocol is told about this connection's request. */
+static void
+conn_ctx(const struct conn *c, struct request_ctx *ctx)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->conf = c->srv->conf;
+	ctx->rootfd = c->srv->rootfd;
+	ctx->peer = (const struct sockaddr *)&c->peer;
+	ctx->local = c->l->proto->local_addr ?
+	    (const struct sockaddr *)&c->local : NULL;
+	ctx->local_port = c->l->port;
+	ctx->sni = c->ssl != NULL ? tls_sni(c->ssl) : NULL;
+	ctx->archive = c->srv->archive;
+	ctx->cache = c->srv->cache;
+}
+
 static void
 conn_handle(struct conn *c, const char *line, size_t len)
 {
 	struct request_ctx	 ctx;
 
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.conf = c->srv->conf;
-	ctx.rootfd = c->srv->rootfd;
-	ctx.peer = (struct sockaddr *)&c->peer;
-	ctx.local = (struct sockaddr *)&c->local;
-	ctx.local_port = c->l->port;
-	ctx.sni = c->ssl != NULL ? tls_sni(c->ssl) : NULL;
-	ctx.archive = c->srv->archive;
-	ctx.cache = c->srv->cache;
+	conn_ctx(c, &ctx);
 	c->handled = 1;
 	c->line_len = len;
-	if (!limits_request(c->srv->limits, ctx.peer, &ctx.retry_after)) {
-		if (c->l->proto == PROTO_GEMINI) {
-			char	 secs[16];
-
-			snprintf(secs, sizeof(secs), "%d", ctx.retry_after);
-			gemini_reply(&c->resp, 44, secs);
-		} else
-			gopher_error(&ctx, &c->resp, "Too many requests: "
-			    "slow down");
-	} else if (c->l->proto == PROTO_GEMINI)
-		gemini_handle(&ctx, line, len, &c->resp);
+	if (!limits_request(c->srv->limits, ctx.peer, &ctx.retry_after))
+		c->l->proto->refuse(&ctx, REFUSE_RATE, &c->resp);
 	else
-		gopher_handle(&ctx, line, len, &c->resp);
-	if (c->l->proto == PROTO_GEMINI) {
-		const char *crlf = memchr(c->resp.out.data, '\n',
-		    c->resp.out.len);
-
-		c->head_len = crlf ? (size_t)(crlf - c->resp.out.data) + 1 : 0;
-	}
+		c->l->proto->handle(&ctx, line, len, &c->resp);
 }
 
 /* Answer a request line we refuse before parsing (too long, bad end). */
 static void
-conn_refuse(struct conn *c, const char *reason)
+conn_refuse(struct conn *c, enum refusal why)
 {
 	struct request_ctx	 ctx;
 
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.conf = c->srv->conf;
-	ctx.rootfd = c->srv->rootfd;
-	ctx.peer = (struct sockaddr *)&c->peer;
+	conn_ctx(c, &ctx);
 	c->handled = 1;
 	c->line_len = c->req_len;
-	if (c->l->proto == PROTO_GEMINI) {
-		gemini_reply(&c->resp, 59, reason);
-		c->head_len = c->resp.out.len;
-	} else
-		gopher_error(&ctx, &c->resp, reason);
+	c->l->proto->refuse(&ctx, why, &c->resp);
 }
 
 /*
@@ -564,35 +565,33 @@ conn_refuse(struct conn *c, const char *reason)
 static int
 conn_scan_request(struct conn *c, size_t from, int eof)
 {
-	char	*lf;
-	size_t	 len;
-	int	 gemini = c->l->proto == PROTO_GEMINI;
+	const struct protocol	*p = c->l->proto;
+	char			*lf;
+	size_t			 len;
 
 	lf = memchr(c->req + from, '\n', c->req_len - from);
 	if (lf != NULL) {
 		len = (size_t)(lf - c->req);
 		if (len > 0 && c->req[len - 1] == '\r')
 			len--;
-		else if (gemini) {
-			conn_refuse(c, "Request must end with CRLF");
+		else if (p->crlf_required) {
+			conn_refuse(c, REFUSE_MALFORMED);
 			return 1;
 		}
-		if (len > GEMINI_URI_MAX) {
-			conn_refuse(c, gemini ? "Request too long" :
-			    "Selector too long");
+		if (len > p->line_max) {
+			conn_refuse(c, REFUSE_TOO_LONG);
 			return 1;
 		}
 		c->req[len] = '\0';
 		conn_handle(c, c->req, len);
 		return 1;
 	}
-	if (c->req_len >= CONN_REQ_MAX) {
+	if (c->req_len >= conn_req_room(c)) {
 		/* No line end within the limit: answer now, read no more. */
-		conn_refuse(c, gemini ? "Request too long" :
-		    "Selector too long");
+		conn_refuse(c, REFUSE_TOO_LONG);
 		return 1;
 	}
-	if (eof && !gemini && c->req_len > 0) {
+	if (eof && p->eof_ends_line && c->req_len > 0) {
 		/* Some old clients half-close instead of sending CRLF. */
 		c->req[c->req_len] = '\0';
 		conn_handle(c, c->req, c->req_len);
@@ -637,19 +636,14 @@ conn_coalesce(struct conn *c)
 static void
 conn_start_write(struct conn *c)
 {
+	struct request_ctx	 ctx;
+
 	if (c->resp.out.failed) {
 		/* A renderer ran out of room: never send half a page. */
 		log_warnx("response too large or out of memory");
-		c->resp.out.failed = 0;
-		buf_reset(&c->resp.out);
-		if (c->resp.fd != -1) {
-			close(c->resp.fd);
-			c->resp.fd = -1;
-		}
-		if (c->l->proto == PROTO_GEMINI)
-			gemini_reply(&c->resp, 40, "Temporary failure");
-		else
-			gopher_error(NULL, &c->resp, "Temporary failure");
+		response_free(&c->resp);	/* and its file, body, filter */
+		conn_ctx(c, &ctx);
+		c->l->proto->refuse(&ctx, REFUSE_TEMPORARY, &c->resp);
 	}
 	conn_coalesce(c);
 	c->state = CONN_WRITE;
@@ -885,12 +879,13 @@ conn_read(struct conn *c)
 
 	for (;;) {
 		before = c->req_len;
-		n = conn_recv(c, c->req + c->req_len, CONN_REQ_MAX - c->req_len);
+		n = conn_recv(c, c->req + c->req_len,
+		    conn_req_room(c) - c->req_len);
 		if (n == TLS_WANT_POLLIN || n == TLS_WANT_POLLOUT) {
 			conn_wait(c, n == TLS_WANT_POLLIN ? EV_READ : EV_WRITE);
 			return;
 		}
-		if (n < 0 || (n == 0 && (c->l->proto == PROTO_GEMINI ||
+		if (n < 0 || (n == 0 && (!c->l->proto->eof_ends_line ||
 		    c->req_len == 0))) {
 			conn_close(c);	/* gone before a request */
 			return;
@@ -935,7 +930,7 @@ conn_proxy(struct conn *c)
 		conn_close(c);
 		return;
 	}
-	c->state = c->l->proto == PROTO_GEMINI ? CONN_HANDSHAKE : CONN_READ;
+	c->state = c->l->proto->tls ? CONN_HANDSHAKE : CONN_READ;
 	conn_step(c);
 }
 

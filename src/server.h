@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside: listeners, the event loop's connection state machine,
  * deadlines and limits.  One `struct server` per worker process.
@@ -14,22 +15,18 @@ struct cache;
 struct config;
 struct config_listen;
 struct event_base;
+struct protocol;
 struct server;
-
-enum proto {
-	PROTO_GEMINI = 0,
-	PROTO_GOPHER,
-};
 
 #define SERVER_LISTEN_MAX	(2 * 8)
 #define SERVER_LINGER_SEC	2	/* half-closed wait for the client */
 
 struct server_listener {
-	int		 fd;
-	enum proto	 proto;
-	int		 port;
-	int		 proxy_protocol;
-	char		 text[80];	/* the listen address as configured */
+	int			 fd;
+	const struct protocol	*proto;		/* what is spoken here */
+	int			 port;
+	int			 proxy_protocol;
+	char			 text[80];	/* listen address, as written */
 };
 
 /* Parent, before fork: bind and listen.  fd or -1 (logged). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside: the content root.  Every open goes through the root directory
  * descriptor; on Linux openat2(RESOLVE_BENEATH) lets symbolic links resolve

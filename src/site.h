@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside: the content root.  Resolves a normalised request path to an
  * open file or directory under the root directory descriptor, never outside

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside: TLS with OpenSSL.  TLS 1.2 at least, 1.3 preferred, no
  * compression, no renegotiation, X25519 first, stateless session tickets

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside: TLS.  The OpenSSL context, the certificate (loaded, or made on
  * first start), and non-blocking wrappers that speak in "want read / want

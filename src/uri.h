@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* broadside: RFC 3986 URI parsing, percent-decoding and normalisation. */
 #ifndef BROADSIDE_URI_H
 #define BROADSIDE_URI_H

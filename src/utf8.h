@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside: UTF-8 (RFC 3629), the one decoder, encoder and validator of
  * the server.  Pure functions, no state.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* broadside: version. */
 #ifndef BROADSIDE_VERSION_H
 #define BROADSIDE_VERSION_H

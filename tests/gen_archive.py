@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """Generate a deterministic synthetic archive of N statements.
 
     gen_archive.py N OUTDIR [--seed S]

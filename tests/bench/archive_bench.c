@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside: archive scale measurements (issue 5, item 6).  Builds the
  * archive index of a content root the way a worker does (archive_start),

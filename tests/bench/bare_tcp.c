@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside bench: the bare TCP reference loop.  One thread, blocking:
  * accept -> read the request line -> write 1 KiB -> close.  Nothing else,

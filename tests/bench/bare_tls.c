@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside bench: the bare TLS reference loop.  One thread, blocking:
  * accept -> TLS 1.3 handshake -> read the request line -> write 1 KiB ->

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside bench: a small load generator for Gemini (TLS 1.3, SNI,
  * optional session resumption) and Gopher (plain TCP).

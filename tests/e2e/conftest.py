@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """End-to-end harness: starts the real broadside binary on free loopback
 ports with a generated config and content tree, and talks to it as clients
 do (Python's ssl module for Gemini, raw sockets for Gopher).
@@ -14,6 +15,7 @@ import signal
 import socket
 import ssl
 import subprocess
+import tempfile
 import time
 
 import pytest
@@ -70,6 +72,28 @@ def read_all(s):
             break
         chunks.append(b)
     return b"".join(chunks)
+
+
+def reachable_tmpdir(prefix="broadside-"):
+    """A fresh directory (mode 0755) that any user can reach: every folder
+    above it searchable by others.  For a process started as another user,
+    who may not reach the checkout (under /root, mode 0700, say) or
+    pytest's own temporary folders (mode 0700)."""
+    def reachable(path):
+        while True:
+            if not os.stat(path).st_mode & 0o001:
+                return False
+            parent = os.path.dirname(path)
+            if parent == path:
+                return True
+            path = parent
+
+    parent = tempfile.gettempdir()
+    if not reachable(os.path.realpath(parent)):
+        parent = "/tmp"
+    base = tempfile.mkdtemp(prefix=prefix, dir=parent)
+    os.chmod(base, 0o755)
+    return base
 
 
 def write_files(root, files):

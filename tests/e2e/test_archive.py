@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """End-to-end tests of the archive: generated pages on both protocols, the
 Atom feed, search, live publishing and bad sidecars."""
 import datetime

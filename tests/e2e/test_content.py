@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """The shipped statement keeps the publisher's words exactly: every line of
 the seed text except the web-page residue appears verbatim in the .gmi."""
 import os

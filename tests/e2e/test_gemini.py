@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Gemini end to end: the real binary on loopback, spoken to as clients do."""
 import hashlib
 import os
@@ -9,7 +10,7 @@ import time
 
 import pytest
 
-from conftest import BIN, ipv6_available, read_all
+from conftest import BIN, DEFAULT_FILES, ipv6_available, read_all
 
 
 def worker_pids(srv):
@@ -133,6 +134,18 @@ def test_1024_byte_request_accepted_1025_refused(server):
     assert server.gemini(ok)[0].startswith("51 ")
     head, _ = server.gemini(ok + "a")
     assert head.startswith("59 ")
+
+
+def test_1025_byte_request_refused_whatever_its_line_end(server):
+    """The limit is Gemini's own 1024 bytes (GEMINI_URI_MAX), line end not
+    counted; a bare LF is refused too, before the length."""
+    base = "gemini://localhost:%d/" % server.gemini_port
+    ok = (base + "a" * (1024 - len(base))).encode()
+    assert server.gemini_raw(ok + b"\r\n")[0].startswith("51 ")
+    assert server.gemini_raw(ok + b"a\r\n") == ("59 Request too long", b"")
+    assert server.gemini_raw(ok + b"\n") == (
+        "59 Request must end with CRLF", b"")
+    assert server.gemini_raw(ok + b"a" * 3) == ("59 Request too long", b"")
 
 
 def test_overlong_request_answered_at_once(server):
@@ -405,6 +418,30 @@ def test_access_log_line(server):
     assert fields[-2] == str(len(open(os.path.join(server.content, "hello.gmi"), "rb").read()))
 
 
+def test_access_log_counts_body_bytes_not_the_header(make_server):
+    """The byte count is the body's, the header the protocol wrote left
+    out: for a file read from disk, the same file from the cache, an error
+    reply and a refusal; Gopher has no header, every byte counts."""
+    srv = make_server()
+    size = len(DEFAULT_FILES["hello.gmi"].encode())
+    url = srv.url("/hello.gmi")
+    for _ in range(2):                      # the second comes from the cache
+        assert srv.gemini(url)[0].startswith("20 ")
+    assert srv.gemini("/missing")[0].startswith("51 ")
+    assert srv.gemini_raw(b"x" * 1100)[0] == "59 Request too long"
+    plain = srv.gopher("/plain.txt")
+    want = 5
+    deadline = time.monotonic() + 5
+    while len(srv.access_lines()) < want and time.monotonic() < deadline:
+        time.sleep(0.05)
+    lines = srv.access_lines()
+    assert len(lines) == want, lines
+    counts = [(ln.split()[2], ln.split()[-3], ln.split()[-2]) for ln in lines]
+    assert counts == [("gemini", "20", str(size)), ("gemini", "20", str(size)),
+                      ("gemini", "51", "0"), ("gemini", "59", "0"),
+                      ("gopher", "0", str(len(plain)))], lines
+
+
 # -- configuration ----------------------------------------------------------------
 
 def test_check_mode_lists_every_error(tmp_path):
@@ -430,7 +467,9 @@ def test_version_and_usage():
     r = subprocess.run([BIN, "-V"], capture_output=True, text=True)
     assert r.returncode == 0 and r.stdout.startswith("broadside ")
     r = subprocess.run([BIN, "-h"], capture_output=True, text=True)
-    assert r.returncode != 0 and "usage:" in r.stderr
+    assert r.returncode == 0 and r.stdout.startswith("usage:")
+    r = subprocess.run([BIN, "-x"], capture_output=True, text=True)
+    assert r.returncode == 1 and "usage:" in r.stderr
 
 
 # -- session resumption -------------------------------------------------------------

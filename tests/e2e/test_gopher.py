@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """End-to-end tests of the Gopher side: menus, text, binaries, errors,
 traversal, limits, charset, caps.txt and the access log."""
 import os
@@ -8,7 +9,7 @@ import time
 
 import pytest
 
-from conftest import DEFAULT_FILES
+from conftest import DEFAULT_FILES, read_all
 
 
 def lines_of(data):
@@ -188,6 +189,80 @@ def test_overlong_selector(server):
     data = b"".join(chunks)
     assert data[:1] == b"3"
     assert time.monotonic() - start < 2.5
+
+
+# The server side of the Gopher protocol, as a refusal comes back: every
+# type 3 line names this host and port, never a dummy "error.host" 1.
+ADVERTISED = {"server": {"hostname": "gopher.example"},
+              "gopher": {"port": "7070"}}
+
+
+def error_item(data):
+    """The one type 3 line of an error menu, as (text, host, port)."""
+    lines = menu_lines(data)
+    assert len(lines) == 1 and lines[0][:1] == b"3", data[:200]
+    text, selector, host, port = lines[0][1:].split(b"\t")
+    assert selector == b""
+    return text.decode(), host.decode(), port.decode()
+
+
+def test_line_limit_is_gophers_own_1024(make_server):
+    """The Gopher request line (selector, then a TAB and search words) may
+    hold GOPHER_SELECTOR_MAX = 1024 bytes, line end not counted: 1024 is
+    parsed and answered, 1025 is refused at once, with a CRLF, a bare LF or
+    no line end at all.  The refusal carries the configured host and port."""
+    srv = make_server(conf=ADVERTISED)
+    line = b"/" + b"a" * 1023
+    assert error_item(srv.gopher(line)) == ("Not found", "gopher.example",
+                                            "7070")
+    with_search = b"/" + b"a" * 1018 + b"\tword"
+    assert len(with_search) == 1024
+    assert error_item(srv.gopher(with_search)) == ("Not found",
+                                                   "gopher.example", "7070")
+    too_long = ("Selector too long", "gopher.example", "7070")
+    assert error_item(srv.gopher(line + b"a")) == too_long
+    assert error_item(srv.gopher(with_search + b"s")) == too_long
+    with socket.create_connection(("127.0.0.1", srv.gopher_port),
+                                  timeout=10) as s:
+        s.sendall(line + b"a\n")
+        assert error_item(read_all(s)) == too_long
+    with socket.create_connection(("127.0.0.1", srv.gopher_port),
+                                  timeout=10) as s:
+        s.sendall(line + b"aa")       # no line end, the connection open
+        assert error_item(read_all(s)) == too_long
+
+
+def test_rate_refusal_names_host_and_port(make_server):
+    conf = {k: dict(v) for k, v in ADVERTISED.items()}
+    conf["server"]["rate"] = "2/60s"
+    srv = make_server(conf=conf)
+    for _ in range(2):
+        assert srv.gopher("/plain.txt").startswith(b"Just text.")
+    text, host, port = error_item(srv.gopher("/plain.txt"))
+    assert text.startswith("Too many requests")
+    assert (host, port) == ("gopher.example", "7070")
+
+
+def test_response_over_the_bound_is_a_temporary_failure(make_server):
+    """A listing that outgrows the 4 MiB response bound is never sent cut
+    short: Gopher gets a type 3 "Temporary failure" naming this host and
+    port, Gemini a 40; the server lives on."""
+    srv = make_server(conf=ADVERTISED, start=False)
+    # 9000 items of some 550 bytes (Gopher: a long selector) or 500
+    # (Gemini: the name twice), over 4 MiB either way.
+    folder = "d" * 200
+    big = os.path.join(srv.content, folder)
+    os.makedirs(big)
+    for i in range(9000):
+        open(os.path.join(big, "%05d-%s.txt" % (i, "x" * 241)), "w").close()
+    srv.start()
+    assert error_item(srv.gopher("/%s/" % folder)) == (
+        "Temporary failure", "gopher.example", "7070")
+    head, body = srv.gemini_raw(b"gemini://gopher.example/%s/\r\n" %
+                                folder.encode())
+    assert head == "40 Temporary failure" and body == b""
+    assert srv.gopher("/plain.txt").startswith(b"Just text.")
+    assert "response too large" in srv.log_text()
 
 
 def test_silent_client_dropped(server):

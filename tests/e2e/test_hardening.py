@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Issue 4, "safe to leave running for years": privileges and confinement,
 reload without a dropped request, limits against abuse, the PROXY protocol
 (with real HAProxy in front of two instances), and access-log formats.
@@ -306,6 +307,11 @@ def test_sigusr1_reopens_logs(make_server):
     old = workers(srv)
     srv.signal(signal.SIGUSR1)
     new_generation(srv, old)
+    # The old worker accepts too until it leaves, and it writes to the old
+    # log: wait for it to go (it has nothing in flight), or the request
+    # below may land there.
+    wait_for(lambda: not set(children(srv.proc.pid)) & set(old),
+             what="the old worker to leave")
     wait_for(lambda: os.path.exists(srv.acclog), what="a new access log")
     assert srv.gopher("/plain.txt").startswith(b"Just text.")
     access_wait(srv, r"plain\.txt")
@@ -674,13 +680,17 @@ def test_proxy_bad_headers_do_not_leak_per_ip_slots(make_server):
 
 def test_unprivileged_runs_unconfined_and_says_so_once(tmp_path_factory):
     """Started as an ordinary user: no drop, no chroot, no filter, and one
-    log line saying so (not one per reload)."""
-    import tempfile
-    from conftest import BIN, free_port, write_files, DEFAULT_FILES
-    base = tempfile.mkdtemp(prefix="broadside-unpriv-")
+    log line saying so (not one per reload).  As root the test starts it
+    as nobody, from a copy of all it needs (the binary, config, content) in
+    a folder nobody can reach, wherever the checkout lives."""
+    from conftest import (BIN, DEFAULT_FILES, free_port, reachable_tmpdir,
+                          write_files)
+    base = reachable_tmpdir(prefix="broadside-unpriv-")
     proc = None
     try:
-        os.chmod(base, 0o755)
+        binary = os.path.join(base, "broadside")
+        shutil.copy2(BIN, binary)
+        os.chmod(binary, 0o755)
         content = os.path.join(base, "content")
         os.makedirs(os.path.join(base, "certs"))
         shutil.copytree(os.path.join(REPO, "content"), content)
@@ -708,7 +718,7 @@ def test_unprivileged_runs_unconfined_and_says_so_once(tmp_path_factory):
         errf = open(os.path.join(base, "stderr.txt"), "wb")
         env = dict(os.environ)
         env.setdefault("ASAN_OPTIONS", "detect_leaks=1")
-        proc = subprocess.Popen([BIN, "-c", conf], stdout=errf,
+        proc = subprocess.Popen([binary, "-c", conf], stdout=errf,
                                 stderr=errf, preexec_fn=pre, env=env,
                                 cwd="/")
 

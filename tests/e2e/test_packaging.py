@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Packaging checks: manual pages, the systemd unit, the contrib files, and
 `make install`.
 
@@ -458,3 +459,104 @@ def test_make_install(tmp_path):
     assert r.returncode == 0, r.stderr
     for rel in want:
         assert not (dest / rel).exists(), f"make uninstall left /{rel}"
+
+
+# ------------------------------------------------------ command line, config
+
+def test_help_prints_usage_on_stdout_and_exits_0():
+    bin_ = built_binary()
+    r = run([bin_, "-h"])
+    assert r.returncode == 0, r
+    assert r.stdout.startswith("usage: broadside [-hnvV] [-c file]\n")
+    for flag in "chnvV":
+        assert re.search(rf"^\s+-{flag}\b", r.stdout, re.M), r.stdout
+    assert r.stderr == ""
+    # A mistake is still one: usage on stderr, exit 1.
+    for argv in (["-x"], ["extra"]):
+        r = run([bin_] + argv)
+        assert r.returncode == 1 and "usage: broadside" in r.stderr
+        assert r.stdout == ""
+
+
+@pytest.mark.parametrize("where", ["missing-dir/broadside.ini",
+                                   "broadside.ini"])
+@pytest.mark.parametrize("check", [True, False], ids=["-n", "start"])
+def test_missing_config_file_is_named(tmp_path, where, check):
+    """The message names the file and says it does not exist, whether its
+    folder exists or not (not "directory of the file: ...")."""
+    bin_ = built_binary()
+    path = str(tmp_path / where)
+    r = run([bin_] + (["-n"] if check else []) + ["-c", path])
+    assert r.returncode == 1
+    first = r.stderr.splitlines()[0]
+    assert first == f"{path}: the configuration file does not exist", \
+        r.stderr
+    assert "directory of the file" not in r.stderr
+
+
+def man5_entry(key):
+    """The text of one key's .It entry in broadside.ini(5)."""
+    text = read(MAN5)
+    m = re.search(rf"^\.It Ic {key} No.*?\n(.*?)(?=^\.It |^\.El)", text,
+                  re.S | re.M)
+    assert m, f"broadside.ini(5) has no entry for {key}"
+    return m.group(1)
+
+
+def test_empty_user_as_root_documented_as_refused():
+    """Started as root with `user` empty broadside refuses to start (it
+    never serves as root; test_hardening's test_root_without_user_refused
+    checks the behaviour): the manual, the README and the sample config
+    say so, and none says an empty user keeps the starting one."""
+    entry = " ".join(man5_entry("user").split())
+    assert "keeps the user" not in entry.split("Started as any other")[0]
+    assert "never serves as root" in entry and "refuses to start" in entry
+    assert "is empty" in entry
+    readme = [l for l in read(os.path.join(REPO, "README.md")).splitlines()
+              if "`user`" in l]
+    assert readme and all("refuses to start" in l for l in readme), readme
+    conf = read(os.path.join(REPO, "conf", "broadside.ini"))
+    comment = conf.split("\nuser =", 1)[0].rsplit("\n\n", 1)[1]
+    assert "refuses to start" in comment and "empty" in comment, comment
+
+
+def make_env():
+    return {k: v for k, v in os.environ.items()
+            if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES")}
+
+
+def test_make_names_missing_dev_packages_before_compiling(tmp_path):
+    """Without a library's -dev package, make stops before compiling and
+    names the Debian package and `make deps`; targets that compile nothing
+    do not ask for the packages."""
+    make = need_tool("make")
+    need_tool("pkg-config")
+    fake = tmp_path / "pkg-config"          # knows all but libmagic
+    fake.write_text('#!/bin/sh\nfor a; do [ "$a" = libmagic ] && exit 1; '
+                    'done\nexec pkg-config "$@"\n')
+    fake.chmod(0o755)
+    build = tmp_path / "build"
+    base = [make, "-C", REPO, f"B={build}", f"S={build}/san",
+            f"F={build}/fuzz"]
+    for goal in ("all", f"{build}/san/broadside", "unit"):
+        r = run(base + [f"PKG_CONFIG={fake}", goal], env=make_env())
+        assert r.returncode != 0, goal
+        assert "apt-get install libmagic-dev" in r.stderr, r.stderr
+        assert "make deps" in r.stderr
+        for other in ("libssl-dev", "libinih-dev", "libevent-dev"):
+            assert other not in r.stderr
+        assert "error:" not in r.stderr and "fatal" not in r.stderr
+        assert not build.exists(), "something was compiled"
+    r = run(base + ["PKG_CONFIG=false", "all"], env=make_env())
+    assert r.returncode != 0 and not build.exists()
+    assert "apt-get install libssl-dev libmagic-dev libinih-dev " \
+        "libevent-dev" in r.stderr, r.stderr
+    # These need no library (run and check install them, then compile in
+    # a sub-make): the check is no prerequisite of theirs.
+    for goal in ("clean", "deps", "test-deps", "uninstall"):
+        r = run(base + ["-n", "PKG_CONFIG=false", goal], env=make_env())
+        assert r.returncode == 0, (goal, r.stderr)
+        assert "pkg-config finds" not in r.stdout + r.stderr, goal
+    r = run(base + ["-n", "PKG_CONFIG=false", "run"], env=make_env())
+    out = r.stdout
+    assert out.index("contrib/deps.sh build") < out.index("pkg-config finds")

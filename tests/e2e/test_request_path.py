@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """One request path for both protocols: what the archive router decides,
 seen by clients.  Each test here failed before the router (a statement in
 a year folder answered 51 over Gemini, sidecars were served, a sidecar's

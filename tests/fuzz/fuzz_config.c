@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* broadside: libFuzzer target for the INI configuration loader. */
 #include <stddef.h>
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside: libFuzzer target for gemini_handle over a temporary content
  * root (request line rules, URI parsing, routing, file serving).  The

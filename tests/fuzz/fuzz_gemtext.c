@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * libFuzzer target: metadata extraction from statement text (title and
  * summary of gemtext and plain text), the search tokenizer and snippets.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* broadside: libFuzzer target for gopher_parse. */
 #include <stddef.h>
 #include <stdint.h>

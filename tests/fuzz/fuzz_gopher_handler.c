@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside: libFuzzer target for gopher_handle, the whole Gopher request
  * path (selector rules, routing, the archive's menus and statements, the

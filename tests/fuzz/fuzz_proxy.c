@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside: libFuzzer target for proxy_parse.  Invariants: never more
  * consumed than given, PROXY_OK consumes a whole header (at least the 16

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside: libFuzzer target for gopher_render_text and
  * gopher_render_menu.  The first input byte picks the charset and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* libFuzzer target: the statement sidecar INI parser. */
 #include <stddef.h>
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* broadside: libFuzzer target for uri_parse and its helpers. */
 #include <stddef.h>
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside: libFuzzer target for utf8.c.  Invariants: what decodes
  * re-encodes to the same bytes; utf8_valid agrees with decoding one

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Run each libFuzzer target for SECONDS on its committed corpus (copied, so
 # the run adds nothing to the tree).  Usage: run.sh SECONDS target...
 set -eu

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests: statement file names, dates, title/summary, sidecars. */
 #include <sys/stat.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests: the archive router, every route, for both protocols. */
 #include <stdarg.h>
 #include <stddef.h>

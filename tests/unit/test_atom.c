@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests: the Atom writer (XML escaping, RFC 3339 times, entries). */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* broadside: tests for charset.c (UTF-8 to ASCII / Latin-1). */
 #include <setjmp.h>
 #include <stdarg.h>

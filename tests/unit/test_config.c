@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* broadside: unit tests for config.c */
 #include <sys/types.h>
 #include <sys/socket.h>

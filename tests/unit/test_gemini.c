@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests: gemini_handle over a small archive in a temporary root:
  * request rules, every archive route, statements in year folders, the

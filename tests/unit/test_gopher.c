@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* broadside: tests for gopher.c (selector parsing, routing, errors). */
 #include <sys/stat.h>
 
@@ -460,14 +461,22 @@ test_url_and_caps(void **state)
 static void
 test_error(void **state)
 {
-	struct response	 r;
+	struct response		 r;
+	struct request_ctx	 ctx;
+	struct config		 conf;
 
 	(void)state;
+	memset(&conf, 0, sizeof(conf));
+	conf.hostname = "gopher.example";
+	conf.gopher_port = 7070;
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.conf = &conf;
 	response_init(&r);
-	gopher_error(NULL, &r, "Temporary failure");
+	gopher_error(&ctx, &r, "Temporary failure");
 	assert_int_equal(r.status, 3);
+	/* Always the configured host and port, never a dummy. */
 	assert_string_equal(r.out.data,
-	    "3Temporary failure\t\terror.host\t1\r\n.\r\n");
+	    "3Temporary failure\t\tgopher.example\t7070\r\n.\r\n");
 	response_free(&r);
 }
 

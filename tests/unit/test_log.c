@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* broadside: unit tests for log.c */
 #include <sys/types.h>
 #include <sys/socket.h>

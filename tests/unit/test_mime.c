@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests for mime.c: extension table, libmagic, UTF-8 sniffing. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* broadside: unit tests for proxy.c (PROXY protocol v1 and v2 parser). */
 #include <sys/types.h>
 #include <sys/socket.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* broadside: unit tests for ratelimit.c (per-address limits). */
 #include <sys/types.h>
 #include <sys/socket.h>

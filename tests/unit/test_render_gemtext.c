@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests: generated gemtext pages (gemfeed archive, lists, search). */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* broadside: tests for render_gopher.c (menus, gemtext as text, filter). */
 #include <setjmp.h>
 #include <stdarg.h>

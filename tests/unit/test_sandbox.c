@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * broadside: unit tests for sandbox.c.  Each confinement is tried in a
  * forked child, which then attempts what a compromised worker would:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests: the search tokenizer, folding, index, ranking, snippets. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests for site.c: nothing outside the root, ever. */
 #include <stdarg.h>
 #include <stddef.h>

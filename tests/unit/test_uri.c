@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* broadside: unit tests for uri.c (RFC 3986 parsing and normalisation). */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests for utf8.c: decoding, encoding, validation, cutting. */
 #include <stdarg.h>
 #include <stddef.h>
