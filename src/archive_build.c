@@ -694,6 +694,23 @@ ahead_take(struct worker *wk, size_t i)
 	return r;
 }
 
+/* The tags as written, kept only when one differs from its folded form. */
+static void
+keep_labels(struct worker *wk, struct stmt *st, const struct scan_sidecar *sc)
+{
+	char	 labels[SCAN_TAGS_MAX * (SCAN_TAG_LABEL_MAX + 1) + 1];
+	size_t	 i, o = 0;
+	int	 differ = 0;
+
+	for (i = 0; i < sc->ntags; i++) {
+		differ |= strcmp(sc->labels[i], sc->tags[i]) != 0;
+		o += snprintf(labels + o, sizeof(labels) - o, "%s%s",
+		    i ? "," : "", sc->labels[i]);
+	}
+	if (differ)
+		st->tag_labels = arena_dup(&wk->arena, labels, o);
+}
+
 /* Returns the SIDECAR_ fields it set. */
 static int
 apply_sidecar(struct worker *wk, struct stmt *st, const char *dir,
@@ -752,6 +769,7 @@ apply_sidecar(struct worker *wk, struct stmt *st, const char *dir,
 	for (i = 0; i < sc.ntags; i++)
 		o += snprintf(tags + o, tagsz - o, "%s%s", i ? "," : "",
 		    sc.tags[i]);
+	keep_labels(wk, st, &sc);
 	return sc.has;
 }
 
@@ -904,6 +922,8 @@ struct tagpair {
 	const char	*tag;
 	size_t		 len;
 	size_t		 pos;	/* in order[] */
+	const char	*label;	/* as written */
+	size_t		 llen;
 };
 
 static int
@@ -928,6 +948,7 @@ group_init(struct snapshot *s, struct group *g, const char *key,
 
 	(void)s;
 	snprintf(g->key, sizeof(g->key), "%.*s", (int)klen, key);
+	memcpy(g->label, g->key, sizeof(g->key));
 	/* A tag of another script is UTF-8: the URL carries it encoded. */
 	if (uri_encode_path(g->key, enc, sizeof(enc)) == -1 ||
 	    snprintf(url, sizeof(url), "%s%s/", kind, enc) >= (int)sizeof(url))
@@ -943,7 +964,7 @@ build_groups(struct snapshot *s, const char *archive)
 	struct tagpair	*tp = NULL;
 	size_t		 i, j, k, np = 0, cap = 0;
 	char		 kind[PATH_MAX];
-	const char	*t, *e;
+	const char	*t, *e, *l, *le;
 
 	/* Years: runs of order[]. */
 	snprintf(kind, sizeof(kind), "/%s/", archive);
@@ -967,11 +988,15 @@ build_groups(struct snapshot *s, const char *archive)
 	}
 	/* Tags: (tag, position) pairs sorted. */
 	for (i = 0; i < s->n; i++) {
+		l = s->st[s->order[i]].tag_labels;
 		for (t = s->st[s->order[i]].tags; *t != '\0'; t = *e ? e + 1 :
 		    e) {
 			e = strchr(t, ',');
 			if (e == NULL)
 				e = t + strlen(t);
+			/* The label in the same place, or the tag itself. */
+			if (l == NULL || (le = strchr(l, ',')) == NULL)
+				le = l != NULL ? l + strlen(l) : NULL;
 			if (np == cap) {
 				struct tagpair	*ntp;
 
@@ -985,15 +1010,18 @@ build_groups(struct snapshot *s, const char *archive)
 			}
 			tp[np].tag = t;
 			tp[np].len = e - t;
+			tp[np].label = l != NULL ? l : t;
+			tp[np].llen = l != NULL ? (size_t)(le - l) : tp[np].len;
 			tp[np++].pos = i;
+			if (l != NULL)
+				l = *le ? le + 1 : le;
 		}
 	}
 	if (np > 0)
 		qsort(tp, np, sizeof(*tp), tagpair_cmp);
 	for (i = 0; i < np; i = j) {
-		for (j = i; j < np && tagpair_cmp(&(struct tagpair){ tp[i].tag,
-		    tp[i].len, 0 }, &(struct tagpair){ tp[j].tag, tp[j].len,
-		    0 }) == 0; j++)
+		for (j = i; j < np && tp[j].len == tp[i].len &&
+		    memcmp(tp[j].tag, tp[i].tag, tp[i].len) == 0; j++)
 			;
 		s->ntags++;
 	}
@@ -1013,6 +1041,9 @@ build_groups(struct snapshot *s, const char *archive)
 			return -1;
 		}
 		s->tags[k].n = j - i;
+		/* The newest statement's spelling names the tag. */
+		snprintf(s->tags[k].label, sizeof(s->tags[k].label), "%.*s",
+		    (int)tp[i].llen, tp[i].label);
 		for (size_t m = i; m < j; m++)
 			s->tags[k].idx[m - i] = s->order[tp[m].pos];
 	}

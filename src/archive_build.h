@@ -31,7 +31,8 @@ struct stmt {
 					   statements and sidecar summaries */
 	const char	*author;	/* NULL when none */
 	const char	*lang;		/* NULL when none */
-	const char	*tags;		/* "a,b" or "" */
+	const char	*tags;		/* "a,b" or "" (folded) */
+	const char	*tag_labels;	/* "A,B" as written; NULL: as tags */
 	char		 date[11];
 	int		 is_txt;
 	int		 valid;		/* read and indexed */
@@ -41,7 +42,8 @@ struct stmt {
 };
 
 struct group {
-	char		 key[SCAN_TAG_MAX + 1];	/* "2025" or a tag */
+	char		 key[SCAN_TAG_MAX + 1];	/* "2025" or a tag, folded */
+	char		 label[SCAN_TAG_LABEL_MAX + 1];	/* the key as written */
 	char		*url;		/* "/statements/2025/" */
 	size_t		*idx;		/* statements, newest first */
 	size_t		 n;

@@ -410,6 +410,7 @@ int
 scan_parse_tags(const char *s, int line, struct scan_sidecar *sc)
 {
 	char		 tags[SCAN_TAGS_MAX][SCAN_TAG_MAX + 1];
+	char		 labels[SCAN_TAGS_MAX][SCAN_TAG_LABEL_MAX + 1];
 	const char	*e, *why;
 	size_t		 len, j, n = 0, at, cn;
 	int		 bad = 0;
@@ -437,12 +438,19 @@ scan_parse_tags(const char *s, int line, struct scan_sidecar *sc)
 		}
 		for (j = 0; j < n && strcmp(tags[j], tags[n]) != 0; j++)
 			;
-		if (j == n)		/* not a duplicate */
-			n++;
+		if (j < n)		/* a duplicate */
+			continue;
+		if (len <= SCAN_TAG_LABEL_MAX)
+			snprintf(labels[n], sizeof(labels[n]), "%.*s", (int)len,
+			    s);
+		else
+			memcpy(labels[n], tags[n], sizeof(tags[n]));
+		n++;
 	}
 	/* A line of bad tags only leaves the tags as they were. */
 	if (n > 0 || bad == 0) {
 		memcpy(sc->tags, tags, n * sizeof(tags[0]));
+		memcpy(sc->labels, labels, n * sizeof(labels[0]));
 		sc->ntags = n;
 		sc->has |= SIDECAR_TAGS;
 	}

@@ -16,6 +16,7 @@
 #define SCAN_LANG_MAX		35
 #define SCAN_TAGS_MAX		16	/* tags per statement */
 #define SCAN_TAG_MAX		48	/* bytes per tag, folded */
+#define SCAN_TAG_LABEL_MAX	96	/* bytes per tag as written */
 #define SCAN_ERRORS_MAX		8	/* sidecar errors kept (all counted) */
 #define SCAN_ERRMSG_MAX		96
 
@@ -84,6 +85,9 @@ struct scan_sidecar {
 	char			 lang[SCAN_LANG_MAX + 1];
 	char			 summary[SCAN_SUMMARY_MAX + 1];
 	char			 tags[SCAN_TAGS_MAX][SCAN_TAG_MAX + 1];
+	/* Each tag as the publisher wrote it (the folded one when that
+	 * is longer than SCAN_TAG_LABEL_MAX). */
+	char			 labels[SCAN_TAGS_MAX][SCAN_TAG_LABEL_MAX + 1];
 	size_t			 ntags;
 	size_t			 nerrors;	/* all errors, kept or not */
 	struct scan_error	 errors[SCAN_ERRORS_MAX];

@@ -177,26 +177,30 @@ render_index(const struct rg_site *site, const struct rg_item *it,
 static struct blob *
 page_tags(struct gemini_view *v, const struct snapshot *s)
 {
-	const char	**names;
+	const char	**names, **labels;
 	size_t		*counts, i;
 	struct buf	 b;
 
 	if (v->tags != NULL)
 		return v->tags;
 	names = calloc(s->ntags + 1, sizeof(*names));
+	labels = calloc(s->ntags + 1, sizeof(*labels));
 	counts = calloc(s->ntags + 1, sizeof(*counts));
-	if (names == NULL || counts == NULL) {
+	if (names == NULL || labels == NULL || counts == NULL) {
 		free(names);
+		free(labels);
 		free(counts);
 		return NULL;
 	}
 	for (i = 0; i < s->ntags; i++) {
 		names[i] = s->tags[i].key;
+		labels[i] = s->tags[i].label;
 		counts[i] = s->tags[i].n;
 	}
 	buf_init(&b, RESPONSE_MEM_MAX);
-	rg_tags(&v->site, names, counts, s->ntags, &b);
+	rg_tags(&v->site, names, labels, counts, s->ntags, &b);
 	free(names);
+	free(labels);
 	free(counts);
 	return v->tags = blob_from_buf(&b);
 }
@@ -232,7 +236,7 @@ group_render(const struct gemini_view *v, const struct snapshot *s,
 		neighbour(prev, sizeof(prev), g, gp->n);
 		snprintf(next, sizeof(next), "%spage/%zu/", g->url, gp->n + 2);
 		buf_init(&b, RESPONSE_MEM_MAX);
-		used = rg_group(&v->site, is_tag ? RG_TAG : RG_YEAR, g->key,
+		used = rg_group(&v->site, is_tag ? RG_TAG : RG_YEAR, g->label,
 		    gp->n + 1, it + done, g->n - done, RG_PAGE_MAX,
 		    prev[0] ? prev : NULL, next, &b);
 		if ((gp->page[gp->n] = blob_from_buf(&b)) == NULL)

@@ -210,7 +210,7 @@ tags_menu(const struct gopher_view *v, struct snapshot *s,
 	for (i = 0; i < s->ntags; i++) {
 		snprintf(sel, sizeof(sel), "/%s/tags/%s/", v->folder,
 		    s->tags[i].key);
-		snprintf(line, sizeof(line), "%s (%zu)", s->tags[i].key,
+		snprintf(line, sizeof(line), "%s (%zu)", s->tags[i].label,
 		    s->tags[i].n);
 		gopher_item(b, '1', line, sel, &v->gs);
 	}
@@ -229,14 +229,14 @@ group_menu(const struct gopher_view *v, struct snapshot *s,
 	size_t			 from = (size_t)rt->page * PAGE_ITEMS, i;
 
 	/* The same titles as the Gemini pages ("2025", "Tag: x"). */
-	snprintf(line, sizeof(line), "%s%s", is_tag ? "Tag: " : "", g->key);
+	snprintf(line, sizeof(line), "%s%s", is_tag ? "Tag: " : "", g->label);
 	if (rt->page > 0)
 		snprintf(line + strlen(line), sizeof(line) - strlen(line),
 		    ", page %ld", rt->page + 1);
 	gopher_info(b, line, &v->gs);
 	if (rt->page == 0) {
 		snprintf(line, sizeof(line), "%s %s.", is_tag ?
-		    "Statements tagged" : "Statements of", g->key);
+		    "Statements tagged" : "Statements of", g->label);
 		gopher_info(b, line, &v->gs);
 	}
 	gopher_info(b, "", &v->gs);

@@ -225,7 +225,7 @@ rg_group(const struct rg_site *site, enum rg_group_kind kind,
 
 int
 rg_tags(const struct rg_site *site, const char *const *names,
-    const size_t *counts, size_t n, struct buf *b)
+    const char *const *labels, const size_t *counts, size_t n, struct buf *b)
 {
 	char	 enc[RG_TAG_URL_MAX];
 	size_t	 i;
@@ -238,7 +238,7 @@ rg_tags(const struct rg_site *site, const char *const *names,
 		if (uri_encode_path(names[i], enc, sizeof(enc)) == -1)
 			continue;
 		buf_printf(b, "=> %stags/%s/ %s (%zu)\n", site->archive, enc,
-		    names[i], counts[i]);
+		    labels[i], counts[i]);
 	}
 	site_links(b, site);
 	home_link(b);

@@ -81,9 +81,11 @@ size_t	 rg_group(const struct rg_site *, enum rg_group_kind,
 	    const char *key, size_t page, const struct rg_item *, size_t n,
 	    size_t budget, const char *prev, const char *next, struct buf *);
 
-/* The tag list: "=> /statements/tags/TAG/ TAG (N)". */
+/* The tag list: "=> /statements/tags/NAME/ LABEL (N)" (a name folded,
+ * its label as the publisher wrote it). */
 int	 rg_tags(const struct rg_site *, const char *const *names,
-	    const size_t *counts, size_t n, struct buf *);
+	    const char *const *labels, const size_t *counts, size_t n,
+	    struct buf *);
 
 /* Search results: snippets[i] may be "" (none). */
 int	 rg_search(const struct rg_site *, const char *query,

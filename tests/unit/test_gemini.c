@@ -68,7 +68,7 @@ setup(void **state)
 	put(fx, "statements/2024/2024-03-01-x.gmi", "# In a year folder\n\n"
 	    "The national guard words.\n");
 	put(fx, "statements/2024/2024-03-01-x.ini", "lang = es\n"
-	    "tags = police, rights\n; an editor's note\n");
+	    "tags = police, rights, Inmigraci\xc3\xb3n\n; an editor's note\n");
 	put(fx, "statements/2023/03/2023-03-07-deep.gmi", "# Deep\n\nDeep.\n");
 	put(fx, "statements/2024/2024-04-02-plain.txt", "Plain title\n\n"
 	    "Plain words.\n");
@@ -169,6 +169,11 @@ test_archive_routes(void **state)
 	expect(fx, U("/statements/tags/police/"), "20 text/gemini",
 	    "2024-03-01 In a year folder");
 	expect(fx, U("/statements/tags/police"), "31 ", NULL);
+	/* A tag is shown as written, its URL folded as search folds. */
+	expect(fx, U("/statements/tags/"), "20 text/gemini",
+	    "=> /statements/tags/inmigracion/ Inmigraci\xc3\xb3n (1)\n");
+	expect(fx, U("/statements/tags/inmigracion/"), "20 text/gemini",
+	    "# Tag: Inmigraci\xc3\xb3n\n");
 	expect(fx, U("/statements/tags/nosuchtag/"), "51 ", NULL);
 	expect(fx, U("/statements/atom.xml"), "20 application/atom+xml",
 	    "/statements/2023/03/2023-03-07-deep.gmi");

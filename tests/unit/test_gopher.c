@@ -151,7 +151,8 @@ setup(void **state)
 	assert_int_equal(mkdirat(fx->rootfd, "statements/2024", 0755), 0);
 	put_str(fx, "statements/2024/2024-03-01-x.gmi", "# In a folder\n\n"
 	    "Words of the statement.\n=> /hello.gmi Hello page\n");
-	put_str(fx, "statements/2024/2024-03-01-x.ini", "tags = police\n"
+	put_str(fx, "statements/2024/2024-03-01-x.ini", "tags = police, "
+	    "Inmigraci\xc3\xb3n\n"
 	    "; private note\n");
 	fx->conf.hostname = "gopher.example";
 	fx->conf.gopher_port = 7070;
@@ -313,6 +314,10 @@ test_archive_routes(void **state)
 		    "/statements/2024/2024-03-01-x.gmi") },
 		{ "/statements/tags/", ITEM("1", "police (1)",
 		    "/statements/tags/police/") },
+		{ "/statements/tags/", ITEM("1", "Inmigraci\xc3\xb3n (1)",
+		    "/statements/tags/inmigracion/") },
+		{ "/statements/tags/inmigracion/",
+		    "iTag: Inmigraci\xc3\xb3n\t" },
 		{ "/statements/2024/2024-03-01-x.gmi",
 		    "Words of the statement." },
 		{ "0/statements/2024/2024-03-01-x.gmi", "[1] Hello page" },

@@ -149,7 +149,7 @@ test_tags(void **state)
 
 	(void)state;
 	buf_init(&b, 1 << 20);
-	assert_int_equal(rg_tags(&site, names, counts, 3, &b), 0);
+	assert_int_equal(rg_tags(&site, names, names, counts, 3, &b), 0);
 	assert_non_null(strstr(b.data, "=> /statements/tags/ice/ ice (1)\n"));
 	assert_non_null(strstr(b.data,
 	    "=> /statements/tags/migrants/ migrants (12)\n"));
