@@ -7,7 +7,7 @@ Fixtures:
   make_server   factory: make_server(conf={"server": {...}}, files={...})
 Server methods: gemini(url_or_path, sni=...), gemini_raw(bytes),
   gopher(selector), url(path), stop(), log_text(), access_lines(),
-  worker_pids(), connections(port), holds_listener(pid), build_turn(),
+  worker_pids(), accepted(clients), holds_listener(pid), build_turn(),
   turn_holders().
 Waiting: wait_for(predicate, timeout, interval, what) polls a condition
   with a deadline; tests wait on conditions, not fixed sleeps.
@@ -85,8 +85,9 @@ TCP_LISTEN = "0A"
 
 
 def tcp_sockets(port):
-    """{inode: state} of the TCP sockets whose local port is `port`
-    (/proc/net/tcp and tcp6: the server's ends of its connections)."""
+    """{inode: (state, peer port)} of the TCP sockets whose local port is
+    `port` (/proc/net/tcp and tcp6: the server's ends of its
+    connections, and its listening sockets)."""
     out = {}
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
@@ -95,7 +96,8 @@ def tcp_sockets(port):
                 for line in f:
                     fl = line.split()
                     if int(fl[1].rsplit(":", 1)[1], 16) == port:
-                        out[int(fl[9])] = fl[3]
+                        out[int(fl[9])] = (fl[3], int(
+                            fl[2].rsplit(":", 1)[1], 16))
         except OSError:
             pass
     return out
@@ -299,22 +301,25 @@ class Server:
     def worker_pids(self):
         return children(self.proc.pid)
 
-    def connections(self, port=None):
-        """Connections on `port` (default: Gopher) the workers have
-        accepted and not yet closed."""
+    def accepted(self, clients, port=None):
+        """How many of these client connections (sockets, or their local
+        port numbers) to `port` (default: Gopher) a worker has accepted
+        and not yet closed."""
+        peers = {c if isinstance(c, int) else c.getsockname()[1]
+                 for c in clients}
         socks = tcp_sockets(port or self.gopher_port)
         held = set()
         for pid in self.worker_pids():
             held |= socket_inodes(pid)
-        return sum(1 for ino in held
-                   if ino in socks and socks[ino] != TCP_LISTEN)
+        return sum(1 for ino in held if ino in socks and
+                   socks[ino][0] != TCP_LISTEN and socks[ino][1] in peers)
 
     def holds_listener(self, pid):
         """Whether pid still holds one of our listening sockets (a worker
         asked to leave closes them first)."""
         listening = set()
         for port in (self.gemini_port, self.gopher_port):
-            listening |= {ino for ino, st in tcp_sockets(port).items()
+            listening |= {ino for ino, (st, _) in tcp_sockets(port).items()
                           if st == TCP_LISTEN}
         return bool(socket_inodes(pid) & listening)
 
