@@ -11,6 +11,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from conftest import wait_for
+
 SEED = "2025-06-09-stop-the-attacks-on-migrants.gmi"
 SEED_TITLE = "Stop the attacks on migrants \u2013 resistance is not a crime!"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -245,13 +247,9 @@ def test_gopher_search(server):
 
 # -- live publishing ---------------------------------------------------------
 
-def wait_for(pred, timeout=LIVE_SECONDS + 0.5):
-    t0 = time.monotonic()
-    while time.monotonic() - t0 < timeout:
-        if pred():
-            return time.monotonic() - t0
-        time.sleep(0.05)
-    return None
+def live(pred, what):
+    """Wait until pred() holds: a change must show within LIVE_SECONDS."""
+    return wait_for(pred, timeout=LIVE_SECONDS + 0.5, what=what)
 
 
 def visible_everywhere(srv, name, title):
@@ -275,21 +273,26 @@ def test_live_add_change_delete(make_server):
     with open(os.path.join(srv.content, ".tmp-live"), "w") as f:
         f.write("# Live one\n\nA quokkaword appears.\n")
     shutil.copy(os.path.join(srv.content, ".tmp-live"), path)
-    assert wait_for(lambda: all(visible_everywhere(srv, name, "Live one"))), \
-        visible_everywhere(srv, name, "Live one")
+    live(lambda: all(visible_everywhere(srv, name, "Live one")),
+         lambda: "the new statement everywhere (home, archive, year, feed, "
+         "search, gopher root, gopher search): %s" % visible_everywhere(
+             srv, name, "Live one"))
     # change the title
     with open(tmp, "w") as f:
         f.write("# Live two\n\nA quokkaword again.\n")
     os.rename(tmp, path)
-    assert wait_for(lambda: "Live two" in text(srv.gemini("/statements/")[1]))
+    live(lambda: "Live two" in text(srv.gemini("/statements/")[1]),
+         "the new title in the archive")
     # rename (move) to a subfolder
     os.makedirs(os.path.join(srv.content, "statements", "2026"))
     new = os.path.join(srv.content, "statements", "2026", name)
     os.rename(path, new)
-    assert wait_for(lambda: "/statements/2026/" + name in
-                    text(srv.gemini("/statements/")[1]))
+    live(lambda: "/statements/2026/" + name in
+         text(srv.gemini("/statements/")[1]), "the moved statement's link")
     os.unlink(new)
-    assert wait_for(lambda: not any(visible_everywhere(srv, name, "Live two")))
+    live(lambda: not any(visible_everywhere(srv, name, "Live two")),
+         lambda: "the deleted statement gone everywhere: %s" %
+         visible_everywhere(srv, name, "Live two"))
     assert srv.alive()
 
 
@@ -301,9 +304,14 @@ def test_flood_gives_few_rebuilds(make_server):
         with open(os.path.join(d, "2020-01-%02d-flood-%04d.gmi" %
                                (i % 28 + 1, i)), "w") as f:
             f.write("# Flood %d\n\nfloodword text.\n" % i)
-    assert wait_for(lambda: "1000 statements match" in
-                    text(srv.gemini("/search?floodword")[1]), timeout=5)
-    time.sleep(0.5)
+    wait_for(lambda: "1000 statements match" in
+             text(srv.gemini("/search?floodword")[1]), timeout=5,
+             what="all 1000 statements indexed")
+    # Deliberate: a window for a trailing rebuild to be counted.  Events
+    # that came while the last build ran start one more, 200 ms after the
+    # last of them (archive.c: DEBOUNCE_QUIET_MSEC), and they all came
+    # before the search saw the 1000: 0.3 s covers that and its build.
+    time.sleep(0.3)
     rebuilds = srv.log_text().count("archive: ")
     # one at start, then a handful for the burst
     assert rebuilds <= 8, srv.log_text()[-2000:]
@@ -311,10 +319,12 @@ def test_flood_gives_few_rebuilds(make_server):
 
 def test_sighup_rebuilds(make_server):
     srv = make_server(conf={})
-    before = srv.log_text().count(" statements, ")
+    # The ports open before the first build ends: count from it.
+    before = wait_for(lambda: srv.log_text().count(" statements, "),
+                      what="the first build")
     srv.signal(signal.SIGHUP)
-    assert wait_for(lambda: srv.log_text().count(" statements, ") > before,
-                    timeout=5) is not None
+    wait_for(lambda: srv.log_text().count(" statements, ") > before,
+             timeout=5, what="a rebuild after SIGHUP")
     assert srv.alive()
 
 
