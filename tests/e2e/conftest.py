@@ -7,8 +7,14 @@ Fixtures:
   server        one server for the whole session, default content
   make_server   factory: make_server(conf={"server": {...}}, files={...})
 Server methods: gemini(url_or_path, sni=...), gemini_raw(bytes),
-  gopher(selector), url(path), stop(), log_text(), access_lines().
+  gopher(selector), url(path), stop(), log_text(), access_lines(),
+  worker_pids(), accepted(clients), holds_listener(pid), build_turn(),
+  turn_holders().
+Waiting: wait_for(predicate, timeout, interval, what) polls a condition
+  with a deadline; tests wait on conditions, not fixed sleeps.
 """
+import contextlib
+import fcntl
 import os
 import shutil
 import signal
@@ -40,6 +46,80 @@ DEFAULT_FILES = {
         "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"),
     "noext": b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)) * 4,
 }
+
+
+def wait_for(pred, timeout=10.0, interval=0.02, what="a condition"):
+    """Poll pred() until it returns something true, and return that; after
+    `timeout` seconds raise an AssertionError naming `what` (a string, or a
+    callable giving one: the state at the deadline)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = pred()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            if callable(what):
+                what = what()
+            raise AssertionError("timed out after %.1f s waiting for %s" % (
+                timeout, what))
+        time.sleep(interval)
+
+
+def children(pid):
+    """Live (not zombie) PIDs whose parent is pid, from /proc/*/stat."""
+    out = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % name) as f:
+                stat = f.read()
+        except OSError:
+            continue
+        # "pid (comm) state ppid ...": comm may hold spaces and parens.
+        fields = stat[stat.rfind(")") + 2:].split()
+        if int(fields[1]) == pid and fields[0] not in ("Z", "X"):
+            out.append(int(name))
+    return sorted(out)
+
+
+TCP_LISTEN = "0A"
+
+
+def tcp_sockets(port):
+    """{inode: (state, peer port)} of the TCP sockets whose local port is
+    `port` (/proc/net/tcp and tcp6: the server's ends of its
+    connections, and its listening sockets)."""
+    out = {}
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(table) as f:
+                next(f)
+                for line in f:
+                    fl = line.split()
+                    if int(fl[1].rsplit(":", 1)[1], 16) == port:
+                        out[int(fl[9])] = (fl[3], int(
+                            fl[2].rsplit(":", 1)[1], 16))
+        except OSError:
+            pass
+    return out
+
+
+def socket_inodes(pid):
+    """The inodes of the sockets a process holds open."""
+    out = set()
+    try:
+        names = os.listdir("/proc/%d/fd" % pid)
+    except OSError:
+        return out
+    for fd in names:
+        try:
+            link = os.readlink("/proc/%d/fd/%s" % (pid, fd))
+        except OSError:
+            continue
+        if link.startswith("socket:["):
+            out.add(int(link[8:-1]))
+    return out
 
 
 def free_port(family=socket.AF_INET):
@@ -163,6 +243,7 @@ class Server:
         self.conf_path = os.path.join(self.base, "broadside.ini")
         self.write_conf()
         self.proc = None
+        self.probes = 0         # connections the harness made to probe
 
     def write_conf(self):
         with open(self.conf_path, "w") as f:
@@ -198,13 +279,13 @@ class Server:
         self.stop()
         raise RuntimeError("broadside did not listen in time:\n" + self.output())
 
-    @staticmethod
-    def _port_open(port):
+    def _port_open(self, port):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return True
         except OSError:
             return False
+        self.probes += 1        # an empty connection the server will see
+        return True
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
@@ -239,6 +320,73 @@ class Server:
 
     def log_text(self):
         return self.output()
+
+    # -- what the processes are doing (from /proc) ----------------------------
+    def worker_pids(self):
+        return children(self.proc.pid)
+
+    def accepted(self, clients, port=None):
+        """How many of these client connections (sockets, or their local
+        port numbers) to `port` (default: Gopher) a worker has accepted
+        and not yet closed."""
+        peers = {c if isinstance(c, int) else c.getsockname()[1]
+                 for c in clients}
+        socks = tcp_sockets(port or self.gopher_port)
+        held = set()
+        for pid in self.worker_pids():
+            held |= socket_inodes(pid)
+        return sum(1 for ino in held if ino in socks and
+                   socks[ino][0] != TCP_LISTEN and socks[ino][1] in peers)
+
+    def holds_listener(self, pid):
+        """Whether pid still holds one of our listening sockets (a worker
+        asked to leave closes them first)."""
+        listening = set()
+        for port in (self.gemini_port, self.gopher_port):
+            listening |= {ino for ino, (st, _) in tcp_sockets(port).items()
+                          if st == TCP_LISTEN}
+        return bool(socket_inodes(pid) & listening)
+
+    def _turns_fd(self):
+        """/proc path of the unlinked file the parent opened for the
+        workers' build turns (main.c: tmpfile())."""
+        d = "/proc/%d/fd" % self.proc.pid
+        for fd in os.listdir(d):
+            path = os.path.join(d, fd)
+            try:
+                if os.readlink(path).endswith(" (deleted)") and \
+                        os.stat(path).st_nlink == 0:
+                    return path
+            except OSError:
+                continue
+        raise AssertionError("the parent holds no build-turns file")
+
+    @contextlib.contextmanager
+    def build_turn(self):
+        """Hold the workers' build turn: no worker can start an archive
+        build until the block ends (it waits its turn, as for a sibling's
+        build).  Taking it waits for a build in progress."""
+        fd = os.open(self._turns_fd(), os.O_RDWR)
+        try:
+            fcntl.lockf(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)        # drops the lock
+
+    def turn_holders(self):
+        """PIDs holding the build-turns lock now (/proc/locks)."""
+        if getattr(self, "_turns_ino", None) is None:
+            self._turns_ino = os.stat(self._turns_fd()).st_ino
+        ino = self._turns_ino
+        out = []
+        with open("/proc/locks") as f:
+            for line in f:
+                fl = line.split()
+                if "->" in fl:
+                    continue            # a waiter, not a holder
+                if len(fl) >= 6 and fl[5].rsplit(":", 1)[-1] == str(ino):
+                    out.append(int(fl[4]))
+        return out
 
     def access_lines(self):
         if not os.path.exists(self.acclog):

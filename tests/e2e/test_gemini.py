@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from conftest import BIN, DEFAULT_FILES, ipv6_available, read_all
+from conftest import BIN, DEFAULT_FILES, ipv6_available, read_all, wait_for
 
 
 def worker_pids(srv):
@@ -409,9 +409,10 @@ def test_ipv6_loopback(server):
 
 def test_access_log_line(server):
     server.gemini("/hello.gmi")
-    time.sleep(0.2)
-    lines = [l for l in server.access_lines() if '"%s"' % server.url("/hello.gmi") in l]
-    assert lines, server.access_lines()[-5:]
+    lines = wait_for(lambda: [l for l in server.access_lines()
+                              if '"%s"' % server.url("/hello.gmi") in l],
+                     timeout=5, what=lambda: "the access log line; last "
+                     "lines: %r" % server.access_lines()[-5:])
     fields = lines[-1].split()
     assert fields[1] == "127.0.0.1" and fields[2] == "gemini"
     assert fields[-3] == "20"
@@ -505,8 +506,11 @@ def test_tickets_work_across_workers_and_reload(make_server):
     ctx = srv.tls_context()
     out, sess = resume_chain(srv, 8, ctx)     # lands on both workers
     assert all(reused for reused, _ in out[1:]), out
+    old = set(srv.worker_pids())
     srv.signal(sig.SIGHUP)
-    time.sleep(1.0)
+    # Once the old workers are gone, the new ones serve every connection.
+    wait_for(lambda: (lambda now: len(now) == 2 and not now & old)(
+        set(srv.worker_pids())), what="the new workers to replace the old")
     with socket.create_connection(("127.0.0.1", srv.gemini_port), timeout=5) as raw:
         with ctx.wrap_socket(raw, server_hostname="localhost", session=sess) as s:
             s.sendall(srv.url("/hello.gmi").encode() + b"\r\n")
@@ -521,9 +525,13 @@ def test_empty_or_missing_archive_still_serves(make_server, make_dir):
     if make_dir:
         os.makedirs(os.path.join(srv.content, "statements"), exist_ok=True)
     srv.start()
+    pids = wait_for(srv.worker_pids, what="the worker")
     for _ in range(3):
         assert srv.gemini("/hello.gmi")[0].startswith("20 ")
         assert srv.gemini("/")[0].startswith("20 ")
         assert srv.gopher("/plain.txt").endswith(b".\r\n")
-    time.sleep(0.5)
+    # No crash: the worker that started serves still (a dead one is a
+    # zombie or gone, and its replacement has another PID), with no wait
+    # for the parent to log the restart.
+    assert srv.worker_pids() == pids, srv.log_text()
     assert "restarting" not in srv.log_text(), srv.log_text()

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from conftest import DEFAULT_FILES, read_all
+from conftest import DEFAULT_FILES, read_all, wait_for
 
 
 def lines_of(data):
@@ -309,12 +309,9 @@ def test_access_log(make_server):
     srv = make_server()
     srv.gopher("/plain.txt")
     srv.gopher("/nope")
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        lines = [ln for ln in srv.access_lines() if "gopher" in ln]
-        if len(lines) >= 2:
-            break
-        time.sleep(0.1)
+    lines = wait_for(lambda: (lambda ls: ls if len(ls) >= 2 else None)(
+        [ln for ln in srv.access_lines() if "gopher" in ln]), timeout=5,
+        what="two gopher lines in the access log")
     assert any("plain.txt" in ln for ln in lines)
     assert any("nope" in ln for ln in lines)
 
