@@ -433,9 +433,11 @@ def test_tags_in_any_script(make_server):
     })
     _, body = gem_ok(srv, "/statements/tags/")
     cyr = "\u0431\u0435\u0436\u0435\u043d\u0446\u044b"
-    assert "=> /statements/tags/inmigracion/ inmigracion (1)" in body
+    # Shown as written; the URL holds the tag folded as search folds.
+    assert "=> /statements/tags/inmigracion/ Inmigraci\u00f3n (1)" in body
     enc = urllib.parse.quote(cyr.encode("utf-8"))
-    assert "=> /statements/tags/%s/ %s (1)" % (enc, cyr) in body
+    assert "=> /statements/tags/%s/ %s (1)" % (
+        enc, "\u0411" + cyr[1:]) in body
     for path in ("/statements/tags/inmigracion/",
                  "/statements/tags/%s/" % enc):
         _, page = gem_ok(srv, path)
