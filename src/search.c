@@ -1195,6 +1195,8 @@ search_snippet(const char *text, size_t len, const char *q, size_t qlen,
 	bol = from == 0 || text[from - 1] == '\n';
 	for (i = from; i < to && o + 8 < outsz; i++) {
 		unsigned char	 c = text[i];
+		uint32_t	 cp;
+		int		 n;
 
 		if (bol) {
 			/* gemtext markers: "#", "##", ">", "* ", "=>" */
@@ -1211,13 +1213,27 @@ search_snippet(const char *text, size_t len, const char *q, size_t qlen,
 		}
 		if (c < ' ' || c == 0x7f)
 			continue;
+		/* Whole characters only: invalid bytes are dropped, and a
+		 * character that does not fit ends the snippet. */
+		n = c < 0x80 ? 1 : utf8_decode((const unsigned char *)text + i,
+		    to - i, &cp);
+		if (n <= 0)
+			continue;
+		if (o + (space ? 1 : 0) + (size_t)n + 4 > outsz) {
+			to = i;		/* cut here: the ellipsis follows */
+			break;
+		}
 		if (space) {
 			out[o++] = ' ';
 			space = 0;
 		}
-		out[o++] = c;
+		memcpy(out + o, text + i, (size_t)n);
+		o += (size_t)n;
+		i += (size_t)n - 1;
 	}
-	if (to < len && o + 4 < outsz) {
+	if (i < to)
+		to = i;			/* the buffer ended the copy */
+	if (to < len && o + 4 <= outsz) {
 		memcpy(out + o, "\xe2\x80\xa6", 3);
 		o += 3;
 	}

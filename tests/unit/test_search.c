@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "search.h"
+#include "utf8.h"
 
 struct toks {
 	char	 s[512];
@@ -520,6 +521,27 @@ test_index_random_bytes(void **state)
 	search_free(ix);
 }
 
+/* A snippet never cuts a character (found by fuzz_search). */
+static void
+test_snippet_whole_characters(void **state)
+{
+	char	 text[1024], q[128], out[320], small[9];
+	size_t	 i, o = 0, n;
+
+	(void)state;
+	o = (size_t)snprintf(text, sizeof(text), "x a");
+	for (i = 0; i < 300; i++)
+		o += (size_t)snprintf(text + o, sizeof(text) - o, "\xc3\xa9");
+	n = (size_t)snprintf(q, sizeof(q), "a");
+	for (i = 0; i < 40; i++)
+		n += (size_t)snprintf(q + n, sizeof(q) - n, "\xc3\xa9");
+	search_snippet(text, o, q, n, out, sizeof(out));
+	assert_true(utf8_valid(out, strlen(out)));
+	search_snippet("\xd0\xb8\x04", 3, "\xd0\xb8", 2, small,
+	    sizeof(small));
+	assert_true(utf8_valid(small, strlen(small)));
+}
+
 int
 main(void)
 {
@@ -530,6 +552,7 @@ main(void)
 		cmocka_unit_test(test_merge_equals_single),
 		cmocka_unit_test(test_many_docs),
 		cmocka_unit_test(test_snippet),
+		cmocka_unit_test(test_snippet_whole_characters),
 		cmocka_unit_test(test_index_equals_brute_force),
 		cmocka_unit_test(test_index_random_bytes),
 	};
