@@ -141,6 +141,42 @@ is_separator(uint32_t cp)
  * Fold one non-ASCII code point into o (at most 4 bytes): the length, 0
  * to drop it (combining mark), -1 for a separator.
  */
+/*
+ * Greek letters with tonos or dialytika are their bare letters, as Latin
+ * accents are removed; a final sigma is a sigma.  U+0386..U+03CE.
+ */
+static uint32_t
+greek_fold(uint32_t cp)
+{
+	static const uint16_t bare[] = {
+		/* 0386 */ 0x3b1, 0x387, 0x3b5, 0x3b7, 0x3b9, 0x38b, 0x3bf,
+		/* 038d */ 0x38d, 0x3c5, 0x3c9,
+		/* 0390 */ 0x3b9,
+	};
+
+	if (cp <= 0x390)
+		return bare[cp - 0x386];
+	switch (cp) {
+	case 0x3ac:
+		return 0x3b1;
+	case 0x3ad:
+		return 0x3b5;
+	case 0x3ae:
+		return 0x3b7;
+	case 0x3aa: case 0x3af: case 0x3ca:
+		return 0x3b9;
+	case 0x3cc:
+		return 0x3bf;
+	case 0x3ab: case 0x3b0: case 0x3cb: case 0x3cd:
+		return 0x3c5;
+	case 0x3ce:
+		return 0x3c9;
+	case 0x3c2:
+		return 0x3c3;
+	}
+	return cp;
+}
+
 static int
 fold_cp(uint32_t cp, char *o)
 {
@@ -181,6 +217,8 @@ fold_cp(uint32_t cp, char *o)
 		return 0;
 	if (is_separator(cp))
 		return -1;
+	if (cp >= 0x386 && cp <= 0x3ce)
+		cp = greek_fold(cp);
 	if (cp >= 0x391 && cp <= 0x3a9 && cp != 0x3a2)
 		cp += 0x20;			/* Greek capitals */
 	else if (cp >= 0x410 && cp <= 0x42f)

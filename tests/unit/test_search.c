@@ -77,6 +77,16 @@ test_long_token_and_fold_word(void **state)
 	    sizeof(out)), 6);
 	assert_string_equal(out, "eloise");
 	assert_int_equal(search_fold_word("!!", 2, out, sizeof(out)), 0);
+	/* Greek: tonos and dialytika go, as Latin accents do; ς is σ. */
+	search_fold_word("\u0395\u039b\u039b\u0386\u0394\u0391", 12, out,
+	    sizeof(out));
+	assert_string_equal(out, "\u03b5\u03bb\u03bb\u03b1\u03b4\u03b1");
+	search_fold_word("\u0395\u03bb\u03bb\u03ac\u03b4\u03b1", 12, out,
+	    sizeof(out));
+	assert_string_equal(out, "\u03b5\u03bb\u03bb\u03b1\u03b4\u03b1");
+	search_fold_word("\u03bb\u03cc\u03b3\u03bf\u03c2", 10, out,
+	    sizeof(out));
+	assert_string_equal(out, "\u03bb\u03bf\u03b3\u03bf\u03c3");
 }
 
 static struct search_index *
