@@ -129,6 +129,19 @@ in_archive(struct route *r, const char *rel)
 	return set(r, ROUTE_NONE);
 }
 
+/* A statement's metadata by its name, wherever it is asked for (a link
+ * to the archive folder elsewhere in the tree reaches it too). */
+static int
+sidecar_named(const char *path)
+{
+	const char	*name = strrchr(path, '/');
+	size_t		 len;
+
+	name = name != NULL ? name + 1 : path;
+	len = strlen(name);
+	return dated(name, len) && ends_with(name, len, ".ini");
+}
+
 /* "tags…" after "/A/". */
 static enum route_kind
 tags(struct route *r, const char *rest)
@@ -165,6 +178,8 @@ archive_route(const char *archive, const char *path, int flags,
 		return set(r, ROUTE_HOME);
 	if (strcmp(p, "/search") == 0)
 		return set(r, ROUTE_SEARCH);
+	if (sidecar_named(p))
+		return set(r, ROUTE_HIDDEN);	/* whatever the folder says */
 	if (alen == 0 || p[0] != '/' || strncmp(p + 1, archive, alen) != 0)
 		return set(r, ROUTE_NONE);
 	rest = p + 1 + alen;

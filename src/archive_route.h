@@ -65,7 +65,7 @@ struct route {
  *   "/A/tags/T/" "…/page/N/"        tag
  *   "/A/YYYY/" "/A/YYYY/page/N/"    year
  *   "/A/…/DATE-slug.gmi|.txt"       statement (at any depth)
- *   "/A/…/DATE-slug.ini"            hidden
+ *   "…/DATE-slug.ini" anywhere      hidden
  *   "/A/…/DATE-slug/NAME"           attachment
  *   anything else                   none
  */

@@ -149,6 +149,7 @@ normalise(const char *sel, char *out, size_t outsz)
 	    URI_PCT_LENIENT) == -1)
 		return -1;
 	uri_remove_dot_segments(out);
+	uri_collapse_slashes(out);
 	if (out[0] != '/') {
 		if (strlen(out) + 2 > outsz)
 			return -1;

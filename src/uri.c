@@ -368,6 +368,7 @@ parse_path(struct span p, struct uri *u, const char **errstr)
 		*errstr = "bad percent-encoding";
 		return -1;
 	}
+	uri_collapse_slashes(u->path_decoded);
 	return 0;
 }
 
@@ -544,6 +545,17 @@ uri_encode_path(const char *in, char *out, size_t outsz)
  * RFC 3986 5.2.4.  The output never grows faster than the input is
  * consumed, so the output buffer shares storage with the input: w <= r.
  */
+void
+uri_collapse_slashes(char *path)
+{
+	char	*r, *w;
+
+	for (r = w = path; *r != '\0'; r++)
+		if (*r != '/' || w == path || w[-1] != '/')
+			*w++ = *r;
+	*w = '\0';
+}
+
 void
 uri_remove_dot_segments(char *path)
 {

@@ -27,7 +27,8 @@ struct uri {
 	/* The same path fully percent-decoded (no NUL inside): for the disk.
 	 * CAUTION: %2F decodes to '/' and %2E to '.', so "/a%2F..%2Fb" gives
 	 * "/a/../b" here; it may also hold any other byte but NUL (%0A...).
-	 * The caller must refuse components starting with '.'. */
+	 * The caller must refuse components starting with '.'.
+	 * Repeated slashes are collapsed (uri_collapse_slashes). */
 	char	 path_decoded[URI_MAX + 1];
 	char	 query[URI_MAX + 1];	/* raw, still percent-encoded */
 };
@@ -73,5 +74,9 @@ int	 uri_encode_path(const char *in, char *out, size_t outsz);
 /* RFC 3986 5.2.4 remove_dot_segments, in place (the result is never
  * longer).  Works on relative paths too: "a/../b" gives "b". */
 void	 uri_remove_dot_segments(char *path);
+
+/* "a//b///c" is "a/b/c", in place: one file has one spelling for the
+ * router and the disk ("//statements/x.ini" is "/statements/x.ini"). */
+void	 uri_collapse_slashes(char *path);
 
 #endif

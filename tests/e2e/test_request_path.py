@@ -84,3 +84,18 @@ def test_explicit_default_port_and_foreign_hosts(make_server):
     line = "request for host example.org, not ours (hostname = localhost)"
     poll(lambda: line in srv.output())
     assert srv.output().count(line) == 1
+
+
+def test_no_spelling_of_a_path_reaches_a_sidecar(make_server):
+    """Found by fuzz_gopher_handler: "/..//statements/…/x.ini" went past
+    the router (it saw "//statements") to the file tree, which served it."""
+    srv = make_server(files=FILES)
+    os.symlink("statements/2024", os.path.join(srv.content, "alias"))
+    for path in ("//" + SIDE, "/..//" + SIDE, "/statements//2024/" +
+                 os.path.basename(SIDE), "/%2F" + SIDE,
+                 "/alias/" + os.path.basename(SIDE)):
+        data = srv.gopher(path)
+        assert data.startswith(b"3") and b"private" not in data, path
+        if "%" not in path or path.startswith("/%2F"):
+            head, body = srv.gemini(path)
+            assert head.startswith("51 ") and b"private" not in body, path

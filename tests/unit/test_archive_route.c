@@ -85,6 +85,10 @@ static const struct rcase both[] = {
 	{ "/statements/readme.gmi", 0, ROUTE_NONE, NULL, 0, NULL, 0 },
 	{ "/statements/202x-01-01-bad.gmi", 0, ROUTE_NONE, NULL, 0, NULL, 0 },
 	{ "/about.gmi", 0, ROUTE_NONE, NULL, 0, NULL, 0 },
+	/* A sidecar is hidden by its name, whatever the path says. */
+	{ "/link-to-archive/2024-03-01-x.ini", 0, ROUTE_HIDDEN, NULL, 0,
+	    NULL, 0 },
+	{ "/2024-03-01-x.ini", 0, ROUTE_HIDDEN, NULL, 0, NULL, 0 },
 	{ "/2024-01-01-outside.gmi", 0, ROUTE_NONE, NULL, 0, NULL, 0 },
 };
 

@@ -90,7 +90,7 @@ static const struct accept_case accepts[] = {
 	{ "gemini://h/...", "gemini", "h", -1, "/...", NULL, NOQ, 0, 0 },
 	{ "gemini://h/.hidden", "gemini", "h", -1, "/.hidden", NULL, NOQ, 0,
 	    0 },
-	{ "gemini://h//a//", "gemini", "h", -1, "//a//", NULL, NOQ, 0, 0 },
+	{ "gemini://h//a//", "gemini", "h", -1, "//a//", "/a/", NOQ, 0, 0 },
 	/* RFC 3986 5.4.2 abnormal examples, base "/b/c/d;p" */
 	{ "gemini://a/b/c/../../../g", "gemini", "a", -1, "/g", NULL, NOQ,
 	    0, 0 },
