@@ -79,10 +79,13 @@ check_uri(const struct uri *u, const uint8_t *data, size_t size)
 	uri_remove_dot_segments(tmp);
 	CHECK(strcmp(tmp, u->path) == 0);
 
-	/* path_decoded: the full decoding of path, no NUL inside */
+	/* path_decoded: the full decoding of path, no NUL inside, repeated
+	 * slashes collapsed */
 	CHECK(uri_decode(u->path, n, tmp, sizeof(tmp), &i) == 0);
 	CHECK(i == strlen(tmp));
+	uri_collapse_slashes(tmp);
 	CHECK(strcmp(tmp, u->path_decoded) == 0);
+	CHECK(strstr(u->path_decoded, "//") == NULL);
 	CHECK(strlen(u->path_decoded) <= n);
 
 	/* encode/decode round trip of the decoded path */
