@@ -6,6 +6,7 @@ Distinct client addresses come from 127.0.0.0/8 (every address in it is
 loopback on Linux: a client binds to one before it connects) or, for
 IPv6, from PROXY headers sent by a trusted proxy (loopback), so nothing
 is added to the machine's interfaces."""
+import signal
 import socket
 
 from conftest import read_all, socket_inodes, tcp_sockets, wait_for
@@ -189,3 +190,22 @@ def test_proxy_from_serves_listed_proxy(make_server):
     with connect_from(srv, "127.0.0.2") as s:
         s.sendall(header + b"/plain.txt\r\n")
         assert closed_without_data(s)
+
+
+def test_limits_survive_reload(make_server):
+    """SIGHUP starts a new generation of workers on the same table: the
+    tokens an address spent stay spent."""
+    srv = make_server(conf={"server": {"rate": "3/3600s"}})
+    for _ in range(3):
+        assert served(gopher_from(srv, "127.0.0.7"))
+    old = set(srv.worker_pids())
+    srv.signal(signal.SIGHUP)
+
+    def new_generation():
+        # The old worker leaves once the new one serves.
+        pids = set(srv.worker_pids())
+        return pids and not pids & old
+    wait_for(new_generation, what="a new generation of workers only")
+    out = gopher_from(srv, "127.0.0.7")
+    assert refused_by_rate(out), out[:100]
+    assert served(gopher_from(srv, "127.0.0.8"))
