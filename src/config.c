@@ -113,6 +113,10 @@ static int	 key_gemini_listen(struct parse *, const char *,
 		    const char **);
 static int	 key_gopher_listen(struct parse *, const char *,
 		    const char **);
+static int	 key_gemini_proxy_from(struct parse *, const char *,
+		    const char **);
+static int	 key_gopher_proxy_from(struct parse *, const char *,
+		    const char **);
 
 /* K_ENUM stores through an int pointer */
 _Static_assert(sizeof(enum config_charset) == sizeof(int), "enum size");
@@ -135,6 +139,8 @@ static const struct key keys[] = {
 	{ "server", "rate", K_FUNC, 0, 0, 0, NULL, key_rate },
 	{ "server", "timeout", K_INT, OFF(timeout), 1, CONFIG_TIMEOUT_MAX_SEC,
 	    NULL, NULL },
+	{ "server", "ipv6_prefix", K_INT, OFF(ipv6_prefix), 32, 128, NULL,
+	    NULL },
 	{ "server", "backlog", K_INT, OFF(backlog), 1, 65535, NULL, NULL },
 	{ "server", "autoindex", K_BOOL, OFF(autoindex), 0, 0, NULL, NULL },
 	{ "server", "cache_max_file", K_FUNC, 0, 0, 0, NULL,
@@ -152,6 +158,8 @@ static const struct key keys[] = {
 	{ "gemini", "key", K_PATH, OFF(key), 0, 0, NULL, NULL },
 	{ "gemini", "proxy_protocol", K_BOOL, OFF(gemini.proxy_protocol), 0, 0,
 	    NULL, NULL },
+	{ "gemini", "proxy_from", K_FUNC, 0, 0, 0, NULL,
+	    key_gemini_proxy_from },
 
 	{ "gopher", "listen", K_FUNC, 0, 0, 0, NULL, key_gopher_listen },
 	{ "gopher", "port", K_INT, OFF(gopher_port), 1, 65535, NULL, NULL },
@@ -160,6 +168,8 @@ static const struct key keys[] = {
 	    NULL },
 	{ "gopher", "proxy_protocol", K_BOOL, OFF(gopher.proxy_protocol), 0, 0,
 	    NULL, NULL },
+	{ "gopher", "proxy_from", K_FUNC, 0, 0, 0, NULL,
+	    key_gopher_proxy_from },
 };
 
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
@@ -380,6 +390,152 @@ parse_listen_list(const char *v, struct config_proto *proto,
 			return -1;
 		}
 		proto->listen[proto->nlisten++] = l;
+		if (e == NULL)
+			return 0;
+		v = e + 1;
+	}
+}
+
+/* Keep the first `bits` bits of a 16-byte address; zero the rest. */
+static void
+mask_bits(unsigned char a[16], int bits)
+{
+	int	 i;
+
+	for (i = 0; i < 16; i++, bits -= 8) {
+		if (bits >= 8)
+			continue;
+		a[i] &= bits > 0 ? (unsigned char)(0xff << (8 - bits)) : 0;
+	}
+}
+
+int
+config_parse_prefix(const char *s, struct config_prefix *out,
+    const char **errstr)
+{
+	char			 host[INET6_ADDRSTRLEN + 1];
+	const char		*slash;
+	unsigned char		 check[16];
+	struct in_addr		 in;
+	long long		 bits;
+	size_t			 n;
+	int			 v6;
+
+	memset(out, 0, sizeof(*out));
+	slash = strchr(s, '/');
+	n = slash != NULL ? (size_t)(slash - s) : strlen(s);
+	if (n == 0 || n >= sizeof(host)) {
+		*errstr = "bad address";
+		return -1;
+	}
+	memcpy(host, s, n);
+	host[n] = '\0';
+	v6 = strchr(host, ':') != NULL;
+	if (v6) {
+		if (inet_pton(AF_INET6, host, out->addr) != 1) {
+			*errstr = "bad IPv6 address";
+			return -1;
+		}
+	} else {
+		if (inet_pton(AF_INET, host, &in) != 1) {
+			*errstr = "bad IPv4 address";
+			return -1;
+		}
+		out->addr[10] = out->addr[11] = 0xff;
+		memcpy(out->addr + 12, &in, 4);
+	}
+	bits = v6 ? 128 : 32;
+	if (slash != NULL && parse_int(slash + 1, 0, bits, &bits,
+	    errstr) == -1) {
+		*errstr = v6 ? "bad prefix length (0..128)" :
+		    "bad prefix length (0..32)";
+		return -1;
+	}
+	out->bits = v6 ? (int)bits : 96 + (int)bits;
+	memcpy(check, out->addr, 16);
+	mask_bits(check, out->bits);
+	if (memcmp(check, out->addr, 16) != 0) {
+		*errstr = "address has bits set past the prefix length";
+		return -1;
+	}
+	return 0;
+}
+
+int
+config_addr_key(const struct sockaddr *sa, unsigned char key[16])
+{
+	memset(key, 0, 16);
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const void *)sa;
+
+		key[10] = key[11] = 0xff;
+		memcpy(key + 12, &in->sin_addr, 4);
+		return 0;
+	}
+	if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const void *)sa;
+
+		memcpy(key, &in6->sin6_addr, 16);
+		return 0;
+	}
+	return -1;
+}
+
+int
+config_prefix_match(const struct config_prefix *p, size_t n,
+    const unsigned char key[16])
+{
+	unsigned char	 a[16];
+	size_t		 i;
+
+	for (i = 0; i < n; i++) {
+		memcpy(a, key, 16);
+		mask_bits(a, p[i].bits);
+		if (memcmp(a, p[i].addr, 16) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* A comma-separated list of prefixes; "" is an empty list. */
+static int
+parse_prefix_list(const char *v, struct config_proto *proto,
+    const char **errstr)
+{
+	char		 item[INET6_ADDRSTRLEN + 8];
+	const char	*e;
+	size_t		 n;
+
+	proto->nproxy_from = 0;
+	while (*v == ' ' || *v == '\t')
+		v++;
+	if (*v == '\0')
+		return 0;
+	for (;;) {
+		while (*v == ' ' || *v == '\t')
+			v++;
+		e = strchr(v, ',');
+		n = e != NULL ? (size_t)(e - v) : strlen(v);
+		while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+			n--;
+		if (n == 0) {
+			*errstr = "empty address in list";
+			return -1;
+		}
+		if (n >= sizeof(item)) {
+			*errstr = "address too long";
+			return -1;
+		}
+		if (proto->nproxy_from == CONFIG_PROXY_FROM_MAX) {
+			*errstr = "too many addresses (at most 16)";
+			return -1;
+		}
+		memcpy(item, v, n);
+		item[n] = '\0';
+		if (config_parse_prefix(item,
+		    &proto->proxy_from[proto->nproxy_from], errstr) == -1)
+			return -1;
+		proto->nproxy_from++;
 		if (e == NULL)
 			return 0;
 		v = e + 1;
@@ -631,6 +787,18 @@ static int
 key_gopher_listen(struct parse *p, const char *v, const char **errstr)
 {
 	return parse_listen_list(v, &p->conf->gopher, errstr);
+}
+
+static int
+key_gemini_proxy_from(struct parse *p, const char *v, const char **errstr)
+{
+	return parse_prefix_list(v, &p->conf->gemini, errstr);
+}
+
+static int
+key_gopher_proxy_from(struct parse *p, const char *v, const char **errstr)
+{
+	return parse_prefix_list(v, &p->conf->gopher, errstr);
 }
 
 static int
@@ -907,6 +1075,7 @@ config_defaults(struct config *c)
 	c->max_clients_per_ip = 32;
 	c->rate_requests = 60;
 	c->rate_seconds = 60;
+	c->ipv6_prefix = 64;
 	c->timeout = 10;
 	c->backlog = 1024;
 	c->autoindex = 1;
@@ -1022,6 +1191,24 @@ listen_port(const struct config_listen *l)
 	    &l->addr)->sin_port);
 }
 
+/*
+ * An empty proxy_from trusts loopback only: a proxy on the same machine
+ * (the common set-up) works as before, and nobody else can claim an
+ * address.
+ */
+static void
+trust_loopback(struct config_proto *cp)
+{
+	const char	*errstr;
+
+	if (cp->nproxy_from > 0)
+		return;
+	if (config_parse_prefix("127.0.0.0/8", &cp->proxy_from[0],
+	    &errstr) == 0 &&
+	    config_parse_prefix("::1", &cp->proxy_from[1], &errstr) == 0)
+		cp->nproxy_from = 2;
+}
+
 static void
 config_finish(struct parse *p)
 {
@@ -1047,6 +1234,8 @@ config_finish(struct parse *p)
 		config_error(p, 0, "out of memory");
 		return;
 	}
+	trust_loopback(&c->gemini);
+	trust_loopback(&c->gopher);
 	if (key_line(p, "gopher", "port") == 0)
 		c->gopher_port = c->gopher.nlisten > 0 ?
 		    listen_port(&c->gopher.listen[0]) : 70;

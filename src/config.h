@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #define CONFIG_LISTEN_MAX	8
+#define CONFIG_PROXY_FROM_MAX	16	/* prefixes in one proxy_from */
 #define CONFIG_LINE_MAX		1024	/* longer config lines are errors */
 
 enum config_charset {
@@ -34,10 +35,22 @@ struct config_listen {
 	char			 text[80];	/* as written, for messages */
 };
 
+/*
+ * An address prefix.  IPv4 is kept as v4-mapped IPv6 (::ffff:a.b.c.d), its
+ * length counted from the 128 bits: 10.0.0.0/8 is ::ffff:10.0.0.0/104.
+ */
+struct config_prefix {
+	unsigned char		 addr[16];	/* bits past `bits` are zero */
+	int			 bits;		/* 0..128 */
+};
+
 struct config_proto {
 	struct config_listen	 listen[CONFIG_LISTEN_MAX];
 	size_t			 nlisten;
 	int			 proxy_protocol;	/* PROXY v1/v2 header required */
+	/* Who may send that header; empty: loopback only (config_finish). */
+	struct config_prefix	 proxy_from[CONFIG_PROXY_FROM_MAX];
+	size_t			 nproxy_from;
 };
 
 struct config {
@@ -55,6 +68,7 @@ struct config {
 	int		 max_clients_per_ip;	/* default 32; 0 = unlimited */
 	int		 rate_requests;	/* token bucket: requests ... */
 	int		 rate_seconds;	/* ... per seconds; 0 = off; default 60/60 */
+	int		 ipv6_prefix;	/* IPv6 limits per /N; default 64, 32..128 */
 	int		 timeout;	/* seconds; default 10 */
 	int		 backlog;	/* listen(2) backlog; default 1024 */
 	int		 autoindex;	/* default 1 */
@@ -110,5 +124,19 @@ void	 config_free(struct config *);
 /* Parse "host:port", "[v6]:port", "*:port" into a listen address. */
 int	 config_parse_listen(const char *, struct config_listen *,
 	    const char **errstr);
+
+/*
+ * Parse "a.b.c.d", "a.b.c.d/N", "v6" or "v6/N" (no brackets).  A prefix
+ * with bits set past its length is an error (a typo, most likely).
+ */
+int	 config_parse_prefix(const char *, struct config_prefix *,
+	    const char **errstr);
+
+/* An address as 16 bytes, IPv4 v4-mapped.  0, or -1: not IPv4 or IPv6. */
+int	 config_addr_key(const struct sockaddr *, unsigned char [16]);
+
+/* Whether `key` (config_addr_key) falls in one of the n prefixes. */
+int	 config_prefix_match(const struct config_prefix *, size_t n,
+	    const unsigned char [16]);
 
 #endif

@@ -37,6 +37,7 @@
 #include "gopher.h"
 #include "log.h"
 #include "mime.h"
+#include "ratelimit.h"
 #include "sandbox.h"
 #include "server.h"
 #include "tls.h"
@@ -69,6 +70,7 @@ static int		 generation;
 static int		 lifeline[2] = { -1, -1 };	/* parent death */
 static int		 readyp[2] = { -1, -1 };	/* "I serve": a pid */
 static FILE		*turns;		/* archive builds take turns on it */
+static struct limits_table *ltable;	/* per-address limits, shared */
 static volatile sig_atomic_t got_hup, got_usr1, got_term, got_chld;
 
 /* Asked for (-h): the options on stdout, exit 0; else a mistake. */
@@ -184,6 +186,8 @@ bind_all(struct runtime *r, struct runtime *old)
 			l->proto = proto;
 			l->port = port_of(&cp->listen[i]);
 			l->proxy_protocol = cp->proxy_protocol;
+			l->proxy_from = cp->proxy_from;
+			l->nproxy_from = cp->nproxy_from;
 			snprintf(l->text, sizeof(l->text), "%s",
 			    cp->listen[i].text);
 			if ((k = find_listener(old, &cp->listen[i], proto)) != -1) {
@@ -312,7 +316,7 @@ worker_main(int id)
 	if (warchive == NULL)
 		log_warnx("the archive could not be indexed; serving files");
 	wserver = server_new(wbase, &rt.conf, rt.ssl_ctx, rt.rootfd,
-	    rt.listeners, rt.nlisteners, warchive, wcache);
+	    rt.listeners, rt.nlisteners, warchive, wcache, ltable);
 	if (wserver == NULL)
 		fatalx("cannot start serving");
 	worker_says_ready();
@@ -476,6 +480,33 @@ take_ready(void)
 			;
 }
 
+/*
+ * The limits table outlives generations: old and new workers count the
+ * same clients while they hand over.  Only a config that needs more slots
+ * than it has gets a new one (the old generation keeps its own mapping
+ * until it leaves).  0, or -1 at start-up when none can be made.
+ */
+static int
+limits_table_ready(const struct config *conf)
+{
+	struct limits_table	*t;
+	int			 n = nworkers(conf);
+
+	if (limits_table_fits(ltable, conf, n))
+		return 0;
+	if ((t = limits_table_new(conf, n)) == NULL) {
+		if (ltable == NULL)
+			return -1;
+		log_warnx("keeping the limits table of %zu entries",
+		    limits_table_slots(ltable));
+		return 0;
+	}
+	limits_table_free(ltable);
+	ltable = t;
+	log_debug("limits table: %zu entries", limits_table_slots(ltable));
+	return 0;
+}
+
 static void
 reload(const char *path, int config_too)
 {
@@ -490,6 +521,7 @@ reload(const char *path, int config_too)
 		runtime_free(&rt);
 		rt = next;
 		log_open(&rt.conf);
+		(void)limits_table_ready(&rt.conf);
 	}
 	spawn_generation();
 }
@@ -637,8 +669,13 @@ main(int argc, char *argv[])
 		log_warnx("libmagic unavailable: MIME types by extension only");
 	if (runtime_load(&rt, path, NULL) == -1)
 		return 1;
+	if (limits_table_ready(&rt.conf) == -1) {
+		runtime_free(&rt);
+		return 1;
+	}
 	parent_loop(path);
 	runtime_free(&rt);
+	limits_table_free(ltable);
 	mime_close();
 	return 0;
 }

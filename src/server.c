@@ -61,6 +61,7 @@
 #define ACCEPT_RETRY_MSEC	100
 #define FILTER_OUT_MAX		(4 * CONN_STAGE_SIZE)
 #define TRIM_AFTER_CONNS	256	/* give memory back after a burst */
+#define UNTRUSTED_LOG_SEC	10	/* one line per worker per 10 s */
 
 enum conn_state {
 	CONN_PROXY,		/* reading a PROXY protocol header */
@@ -123,6 +124,8 @@ struct server {
 	void			(*drained)(void *);
 	void			*drained_arg;
 	struct limits		*limits;
+	time_t			 untrusted_logged;	/* monotonic seconds */
+	unsigned long		 untrusted_quiet;	/* not logged since */
 	struct archive		*archive;
 	struct cache		*cache;
 };
@@ -268,6 +271,48 @@ fail:
 	return NULL;
 }
 
+/*
+ * A PROXY header names the client, so only a proxy we know may send one:
+ * anybody else could claim any address, dodge every limit and write
+ * what they like into the access log.
+ */
+static int
+proxy_trusted(const struct server_listener *l,
+    const struct sockaddr_storage *ss)
+{
+	unsigned char	 key[16];
+
+	if (config_addr_key((const struct sockaddr *)ss, key) == -1)
+		return 0;
+	return config_prefix_match(l->proxy_from, l->nproxy_from, key);
+}
+
+/* Logged at most once per UNTRUSTED_LOG_SEC: a flood must not fill logs. */
+static void
+proxy_untrusted(struct server *srv, const struct server_listener *l,
+    const struct sockaddr_storage *ss)
+{
+	struct timespec	 now;
+	char		 addr[64];
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (srv->untrusted_logged != 0 &&
+	    now.tv_sec - srv->untrusted_logged < UNTRUSTED_LOG_SEC) {
+		srv->untrusted_quiet++;
+		return;
+	}
+	log_format_addr((const struct sockaddr *)ss, addr, sizeof(addr));
+	if (srv->untrusted_quiet > 0)
+		log_warnx("%s: connection from %s refused: not in proxy_from "
+		    "(and %lu more since the last such line)", l->text, addr,
+		    srv->untrusted_quiet);
+	else
+		log_warnx("%s: connection from %s refused: not in proxy_from",
+		    l->text, addr);
+	srv->untrusted_logged = now.tv_sec > 0 ? now.tv_sec : 1;
+	srv->untrusted_quiet = 0;
+}
+
 static void
 server_accept(evutil_socket_t lfd, short ev, void *arg)
 {
@@ -295,6 +340,11 @@ server_accept(evutil_socket_t lfd, short ev, void *arg)
 			}
 			return;	/* EAGAIN, ECONNABORTED, EINTR ... */
 		}
+		if (ls->l.proxy_protocol && !proxy_trusted(&ls->l, &ss)) {
+			proxy_untrusted(srv, &ls->l, &ss);
+			close(fd);
+			continue;
+		}
 		if (!limits_connect(srv->limits, (struct sockaddr *)&ss)) {
 			close(fd);	/* over max_clients_per_ip */
 			continue;
@@ -312,7 +362,7 @@ server_accept(evutil_socket_t lfd, short ev, void *arg)
 struct server *
 server_new(struct event_base *base, const struct config *conf, SSL_CTX *ctx,
     int rootfd, const struct server_listener *ls, size_t n,
-    struct archive *archive, struct cache *cache)
+    struct archive *archive, struct cache *cache, struct limits_table *table)
 {
 	struct server	*srv;
 	size_t		 i;
@@ -327,7 +377,7 @@ server_new(struct event_base *base, const struct config *conf, SSL_CTX *ctx,
 	srv->cache = cache;
 	TAILQ_INIT(&srv->conns);
 	if ((srv->retry = evtimer_new(base, accept_retry, srv)) == NULL ||
-	    (srv->limits = limits_new(conf)) == NULL)
+	    (srv->limits = limits_new(conf, table)) == NULL)
 		goto fail;
 	for (i = 0; i < n; i++) {
 		if (ls[i].proto->line_max > PROTOCOL_LINE_MAX) {

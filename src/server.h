@@ -14,6 +14,8 @@ struct archive;
 struct cache;
 struct config;
 struct config_listen;
+struct config_prefix;
+struct limits_table;
 struct event_base;
 struct protocol;
 struct server;
@@ -26,6 +28,8 @@ struct server_listener {
 	const struct protocol	*proto;		/* what is spoken here */
 	int			 port;
 	int			 proxy_protocol;
+	const struct config_prefix *proxy_from;	/* who may send it */
+	size_t			 nproxy_from;
 	char			 text[80];	/* listen address, as written */
 };
 
@@ -33,10 +37,12 @@ struct server_listener {
 int	 server_bind(const struct config_listen *, int backlog);
 
 /* The archive (may be NULL) and the cache (may be NULL) are handed to
- * every request; the server does not own them. */
+ * every request; the server does not own them, nor the limits table
+ * (shared by the workers; NULL: a table of this server's own). */
 struct server	*server_new(struct event_base *, const struct config *,
 		    SSL_CTX *, int rootfd, const struct server_listener *,
-		    size_t nlisteners, struct archive *, struct cache *);
+		    size_t nlisteners, struct archive *, struct cache *,
+		    struct limits_table *);
 /* Stop accepting; `done` is called once no connection is left. */
 void		 server_drain(struct server *, void (*done)(void *), void *);
 void		 server_free(struct server *);

@@ -82,6 +82,9 @@ test_defaults(void **state)
 	assert_string_equal(c.gemini.listen[0].text, "0.0.0.0:1965");
 	assert_string_equal(c.gemini.listen[1].text, "[::]:1965");
 	assert_int_equal(c.gemini.proxy_protocol, 0);
+	assert_int_equal(c.ipv6_prefix, 64);
+	assert_int_equal(c.gemini.nproxy_from, 2);	/* loopback */
+	assert_int_equal(c.gopher.nproxy_from, 2);
 	assert_string_equal(c.cert, "../certs/localhost.crt");
 	assert_string_equal(c.key, "../certs/localhost.key");
 	assert_int_equal(c.gopher.nlisten, 2);
@@ -116,6 +119,9 @@ GETTER(gop_port, c->gopher_port)
 GETTER(wrap, c->wrap)
 GETTER(charset, c->charset)
 GETTER(gop_pp, c->gopher.proxy_protocol)
+GETTER(v6_prefix, c->ipv6_prefix)
+GETTER(gem_pf, (long long)c->gemini.nproxy_from)
+GETTER(gop_pf, (long long)c->gopher.nproxy_from)
 GETTER(lang_len, (long long)strlen(c->lang))
 GETTER(user_len, (long long)strlen(c->user))
 GETTER(title_len, (long long)strlen(c->title))
@@ -255,6 +261,23 @@ static const struct vcase vcases[] = {
 	{ "gopher", "charset", "UTF-8", 1, get_charset, CHARSET_UTF8 },
 	{ "gopher", "charset", "ebcdic", 0, NULL, 0 },
 	{ "gopher", "proxy_protocol", "on", 1, get_gop_pp, 1 },
+	{ "server", "ipv6_prefix", "64", 1, get_v6_prefix, 64 },
+	{ "server", "ipv6_prefix", "32", 1, get_v6_prefix, 32 },
+	{ "server", "ipv6_prefix", "128", 1, get_v6_prefix, 128 },
+	{ "server", "ipv6_prefix", "31", 0, NULL, 0 },
+	{ "server", "ipv6_prefix", "129", 0, NULL, 0 },
+	{ "server", "ipv6_prefix", "/64", 0, NULL, 0 },
+	/* Empty or unset: loopback only (127.0.0.0/8 and ::1). */
+	{ "gemini", "proxy_from", "", 1, get_gem_pf, 2 },
+	{ "gemini", "proxy_from", "127.0.0.1, 10.0.0.0/8, ::1, fd00::/8", 1,
+	    get_gem_pf, 4 },
+	{ "gopher", "proxy_from", "192.0.2.1", 1, get_gop_pf, 1 },
+	{ "gopher", "proxy_from", "10.0.0.1/8", 0, NULL, 0 },
+	{ "gopher", "proxy_from", "10.0.0.0/8,", 0, NULL, 0 },
+	{ "gopher", "proxy_from", "example.org", 0, NULL, 0 },
+	{ "gopher", "proxy_from", "1.0.0.1,1.0.0.2,1.0.0.3,1.0.0.4,1.0.0.5,"
+	    "1.0.0.6,1.0.0.7,1.0.0.8,1.0.0.9,1.0.0.10,1.0.0.11,1.0.0.12,"
+	    "1.0.0.13,1.0.0.14,1.0.0.15,1.0.0.16,1.0.0.17", 0, NULL, 0 },
 };
 
 static void
