@@ -427,7 +427,7 @@ say_confinement(const struct config *conf, const struct sandbox_user *u)
 #endif
 	snprintf(line, sizeof(line), "confinement: %s%s %s, %s",
 	    u->enabled ? "workers run " : "", who, fs,
-	    filter ? "seccomp system call filter" :
+	    filter ? "system call filter" :
 	    "NO system call filter");
 	if (strcmp(line, said) == 0)
 		return;
