@@ -29,6 +29,7 @@
 #include "archive_build.h"
 #include "log.h"
 #include "search.h"
+#include "site.h"
 #include "uri.h"
 
 #define CHUNK_SIZE	(256 * 1024)
@@ -381,8 +382,8 @@ subwalk_run(void *arg)
 	int		 subfd;
 
 	for (i = sw->t; i < sw->top->ndefer; i += sw->nt) {
-		subfd = openat(sw->dirfd, sw->top->defer[i], O_RDONLY |
-		    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		subfd = site_openat(sw->dirfd, sw->top->defer[i], O_RDONLY |
+		    O_DIRECTORY | O_NOFOLLOW);
 		if (subfd == -1)
 			continue;
 		walk_dir(&sw->w, subfd, sw->top->defer[i], 1);
@@ -502,8 +503,8 @@ walk_dir(struct walk *w, int dirfd, const char *rel, int depth)
 					w->failed = 1;
 				continue;
 			}
-			subfd = openat(dirfd, de->d_name, O_RDONLY |
-			    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			subfd = site_openat(dirfd, de->d_name, O_RDONLY |
+			    O_DIRECTORY | O_NOFOLLOW);
 			if (subfd == -1)
 				continue;
 			walk_dir(w, subfd, sub, depth + 1);
@@ -588,8 +589,7 @@ build_open_regular(int dirfd, const char *path, struct stat *sbp)
 	struct stat	 tmp, *sb = sbp != NULL ? sbp : &tmp;
 	int		 fd;
 
-	fd = openat(dirfd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
-	    O_NONBLOCK | O_NOCTTY);
+	fd = site_openat(dirfd, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
 	if (fd == -1)
 		return -1;
 	if (fstat(fd, sb) == -1 || !S_ISREG(sb->st_mode)) {
@@ -620,8 +620,8 @@ archive_open(const struct build_conf *bc, struct dircache *dc,
 		    *dir ? "/" : "", dir) < (int)sizeof(path) &&
 		    snprintf(dc->rel, sizeof(dc->rel), "%s", dir) <
 		    (int)sizeof(dc->rel))
-			dc->fd = openat(bc->rootfd, path, O_RDONLY |
-			    O_DIRECTORY | O_CLOEXEC);
+			dc->fd = site_openat(bc->rootfd, path, O_RDONLY |
+			    O_DIRECTORY);
 	}
 	if (dc->fd != -1)
 		return build_open_regular(dc->fd, name, sb);
@@ -1209,8 +1209,7 @@ snapshot_build(const struct build_conf *bc)
 		return NULL;
 	memset(&w, 0, sizeof(w));
 	w.bc = bc;
-	dirfd = openat(bc->rootfd, bc->archive, O_RDONLY | O_DIRECTORY |
-	    O_CLOEXEC);
+	dirfd = site_openat(bc->rootfd, bc->archive, O_RDONLY | O_DIRECTORY);
 	if (dirfd == -1) {
 		if (!bc->quiet)
 			log_warn("archive folder %s", bc->archive);

@@ -4,8 +4,10 @@
  * (or, with chroot off, Landlock: the content root read-only and nothing
  * else), clear supplementary groups, setgid, setuid, check root cannot be
  * regained, then a seccomp allow-list of the system calls serving needs.
- * On OpenBSD: pledge and unveil.  As an ordinary user none of that is
- * done and we say so once.
+ * Started as an ordinary user (the systemd unit): no chroot and no drop,
+ * which need root, but Landlock and the same filter, which need only
+ * no_new_privs.  On OpenBSD: pledge and unveil.  The parent says once
+ * which confinement is in force.
  */
 #if defined(__linux__) && !defined(_GNU_SOURCE)
 #define _GNU_SOURCE	/* CLONE_* flags */
@@ -16,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
@@ -72,42 +75,6 @@
 #ifndef UNDER_VALGRIND
 #define UNDER_VALGRIND()	0
 #endif
-
-int
-sandbox_prepare(const struct config *conf, struct sandbox_user *u)
-{
-	static int	 said;
-	struct passwd	*pw;
-
-	memset(u, 0, sizeof(*u));
-	if (geteuid() != 0) {
-		if (said++ == 0)
-				log_info("not started as root: running as uid %d "
-			    "without privilege drop, chroot or system call "
-			    "filter", (int)geteuid());
-		return 0;
-	}
-	if (conf->user == NULL || conf->user[0] == '\0') {
-		log_warnx("%s: started as root but [server] user is empty: "
-		    "refusing to serve as root", conf->path);
-		return -1;
-	}
-	if ((pw = getpwnam(conf->user)) == NULL) {
-		log_warnx("%s: [server] user: no such user \"%s\"", conf->path,
-		    conf->user);
-		return -1;
-	}
-	if (pw->pw_uid == 0) {
-		log_warnx("%s: [server] user \"%s\" is root", conf->path,
-		    conf->user);
-		return -1;
-	}
-	u->enabled = 1;
-	u->uid = pw->pw_uid;
-	u->gid = pw->pw_gid;
-	snprintf(u->name, sizeof(u->name), "%s", conf->user);
-	return 0;
-}
 
 /* -- seccomp ------------------------------------------------------------ */
 
@@ -339,11 +306,8 @@ landlock_ruleset(const char *root)
 
 	abi = (int)syscall(SYS_landlock_create_ruleset, NULL, 0,
 	    LANDLOCK_CREATE_RULESET_VERSION);
-	if (abi < 1) {
-		log_info("Landlock unavailable in this kernel: the worker "
-		    "is not confined to %s", root);
-		return -2;
-	}
+	if (abi < 1)
+		return -2;	/* the parent said so (say_confinement) */
 	memset(&attr, 0, sizeof(attr));
 	attr.handled_access_fs = landlock_handled(abi);
 	fd = (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr), 0);
@@ -398,6 +362,115 @@ sandbox_landlock(const char *root)
 	return landlock_restrict(fd);
 }
 
+/* -- what is in force, said once --------------------------------------- */
+
+/* The Landlock ABI this kernel offers, 0 when none (or not built in). */
+static int
+landlock_abi(void)
+{
+#ifdef HAVE_LANDLOCK
+	int	 abi;
+
+	abi = (int)syscall(SYS_landlock_create_ruleset, NULL, 0,
+	    LANDLOCK_CREATE_RULESET_VERSION);
+	return abi < 1 ? 0 : abi;
+#else
+	return 0;
+#endif
+}
+
+/* Whether a seccomp filter can be installed here (built and in kernel). */
+static int
+seccomp_present(void)
+{
+#if defined(HAVE_SECCOMP) && defined(PR_GET_SECCOMP)
+	return prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != -1;
+#else
+	return 0;
+#endif
+}
+
+/*
+ * The parent says, at start and whenever it changes (not at every reload
+ * nor in every worker), how the workers will be confined: who they run
+ * as, chroot or Landlock, and the system call filter.  A worker fails
+ * rather than serve with less than what is said here.
+ */
+static void
+say_confinement(const struct config *conf, const struct sandbox_user *u)
+{
+	static char	 said[PATH_MAX + 256];
+	char		 who[128], fs[PATH_MAX + 64], line[sizeof(said)];
+	int		 abi = landlock_abi(), filter = seccomp_present();
+	int		 chrooted = u->enabled && conf->chroot;
+
+	if (u->enabled)
+		snprintf(who, sizeof(who), "as user %s,", u->name);
+	else
+		snprintf(who, sizeof(who), "not started as root: workers run "
+		    "as uid %d, without privilege drop or chroot,",
+		    (int)geteuid());
+#ifdef __OpenBSD__
+	abi = 1;
+	filter = 1;
+	snprintf(fs, sizeof(fs), chrooted ? "chrooted to %s" :
+	    "unveiled to %s (read-only)", conf->root);
+#else
+	if (chrooted)
+		snprintf(fs, sizeof(fs), "chrooted to %s", conf->root);
+	else if (abi > 0)
+		snprintf(fs, sizeof(fs), "Landlock ABI %d (%s read-only, "
+		    "nothing else)", abi, conf->root);
+	else
+		snprintf(fs, sizeof(fs), "no Landlock in this kernel, so NOT "
+		    "confined to %s", conf->root);
+#endif
+	snprintf(line, sizeof(line), "confinement: %s%s %s, %s",
+	    u->enabled ? "workers run " : "", who, fs,
+	    filter ? "system call filter" :
+	    "NO system call filter");
+	if (strcmp(line, said) == 0)
+		return;
+	memcpy(said, line, sizeof(said));
+	if ((chrooted || abi > 0) && filter)
+		log_info("%s", line);
+	else
+		log_warnx("%s", line);
+}
+
+int
+sandbox_prepare(const struct config *conf, struct sandbox_user *u)
+{
+	struct passwd	*pw;
+
+	memset(u, 0, sizeof(*u));
+	if (geteuid() != 0) {
+		say_confinement(conf, u);
+		return 0;
+	}
+	if (conf->user == NULL || conf->user[0] == '\0') {
+		log_warnx("%s: started as root but [server] user is empty: "
+		    "refusing to serve as root", conf->path);
+		return -1;
+	}
+	if ((pw = getpwnam(conf->user)) == NULL) {
+		log_warnx("%s: [server] user: no such user \"%s\"", conf->path,
+		    conf->user);
+		return -1;
+	}
+	if (pw->pw_uid == 0) {
+		log_warnx("%s: [server] user \"%s\" is root", conf->path,
+		    conf->user);
+		return -1;
+	}
+	u->enabled = 1;
+	u->uid = pw->pw_uid;
+	u->gid = pw->pw_gid;
+	snprintf(u->name, sizeof(u->name), "%s", conf->user);
+	say_confinement(conf, u);
+	return 0;
+}
+
 /* -- the whole of it ---------------------------------------------------- */
 
 static int
@@ -420,9 +493,9 @@ drop_privileges(const struct sandbox_user *u)
 
 #ifdef __OpenBSD__
 static int
-sandbox_openbsd(const struct config *conf)
+sandbox_openbsd(const struct config *conf, int chrooted)
 {
-	if (!conf->chroot && (unveil(conf->root, "r") == -1 ||
+	if (!chrooted && (unveil(conf->root, "r") == -1 ||
 	    unveil(NULL, NULL) == -1)) {
 		log_warn("unveil %s", conf->root);
 		return -1;
@@ -435,20 +508,26 @@ sandbox_openbsd(const struct config *conf)
 }
 #endif
 
+/*
+ * Whoever started us.  chroot and the privilege drop need root; Landlock
+ * and seccomp need only no_new_privs, which any process may set on
+ * itself: so a worker started unprivileged (as the systemd unit does) is
+ * Landlocked to the root and filtered all the same.
+ */
 int
 sandbox_enter(const struct config *conf, const struct sandbox_user *u)
 {
-	int	 ll = -2;
+	int	 ll = -2, chrooted = u->enabled && conf->chroot;
 
-	if (!u->enabled)
-		return 0;
 	if (UNDER_VALGRIND()) {
 		log_info("under valgrind: no Landlock and no system call filter");
+		if (!u->enabled)
+			return 0;
 		if (conf->chroot && (chroot(conf->root) == -1 || chdir("/") == -1))
 			return -1;
 		return drop_privileges(u);
 	}
-	if (conf->chroot) {
+	if (chrooted) {
 		if (chroot(conf->root) == -1 || chdir("/") == -1) {
 			log_warn("chroot %s", conf->root);
 			return -1;
@@ -458,14 +537,20 @@ sandbox_enter(const struct config *conf, const struct sandbox_user *u)
 	else if ((ll = landlock_ruleset(conf->root)) == -1)
 		return -1;
 #endif
-	if (drop_privileges(u) == -1) {
+	if (u->enabled && drop_privileges(u) == -1) {
 		if (ll >= 0)
 			close(ll);
 		return -1;
 	}
 #ifdef __OpenBSD__
-	return sandbox_openbsd(conf);
+	return sandbox_openbsd(conf, chrooted);
 #else
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1) {
+		log_warn("prctl(PR_SET_NO_NEW_PRIVS)");
+		if (ll >= 0)
+			close(ll);
+		return -1;
+	}
 	if (ll >= 0 && landlock_restrict(ll) == -1)
 		return -1;
 	if (sandbox_filter() == -1)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * broadside: confining a worker after start-up: chroot to the content root,
- * dropping to the configured user, and a system call filter.
+ * broadside: confining a worker after start-up: chroot to the content root
+ * or Landlock, dropping to the configured user, and a system call filter.
  */
 #ifndef BROADSIDE_SANDBOX_H
 #define BROADSIDE_SANDBOX_H
@@ -17,13 +17,18 @@ struct sandbox_user {
 	char	 name[64];
 };
 
-/* Parent, at start-up: look the user up.  0, or -1 (logged). */
+/*
+ * Parent, at start-up and reload: look the user up (as root), and log
+ * which confinement the workers will have when it differs from the last
+ * said.  0, or -1 (logged).
+ */
 int	 sandbox_prepare(const struct config *, struct sandbox_user *);
 
 /*
- * Worker, after fork: chroot (or Landlock when chroot is off), drop
- * privileges, system call filter (seccomp on Linux, pledge/unveil on
- * OpenBSD).  0 or -1.  Does nothing when `u->enabled` is 0.
+ * Worker, after fork, whoever started it: chroot (as root with chroot on)
+ * or Landlock (the root read-only, nothing else), the privilege drop when
+ * `u->enabled` (as root), no_new_privs, then the system call filter
+ * (seccomp on Linux, pledge/unveil on OpenBSD).  0 or -1 (logged).
  */
 int	 sandbox_enter(const struct config *, const struct sandbox_user *);
 

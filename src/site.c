@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * broadside: the content root.  Every open goes through the root directory
- * descriptor; on Linux openat2(RESOLVE_BENEATH) lets symbolic links resolve
+ * broadside: the content root.  Every open of content, the file tree's and
+ * the archive's, goes through site_openat() and the root directory
+ * descriptor: on Linux openat2(RESOLVE_BENEATH) lets symbolic links resolve
  * only while they stay under it, elsewhere each component is opened with
  * O_NOFOLLOW so no link is followed at all.
  */
@@ -17,16 +18,19 @@
 
 #ifdef __linux__
 #include <sys/syscall.h>
-#include <linux/openat2.h>
+#if __has_include(<linux/openat2.h>)
+#include <linux/openat2.h>	/* Linux 5.6: struct open_how, RESOLVE_* */
+#endif
 #endif
 
 #include "site.h"
 
 #define SITE_PATH_MAX	4096
 #define OPEN_FLAGS	(O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
+#define DIR_FLAGS	(O_RDONLY | O_CLOEXEC | O_DIRECTORY | O_NOFOLLOW)
 
-static int	 open_beneath(int, const char *);
-static int	 open_walk(int, const char *);
+static int	 open_beneath(int, const char *, int);
+static int	 open_walk(int, const char *, int);
 static enum site_result	 classify(const char *, struct site_entry *);
 
 int
@@ -50,49 +54,65 @@ site_path_ok(const char *path)
 	return 1;
 }
 
-#if defined(__linux__) && defined(SYS_openat2)
+/*
+ * An open that would leave the root races no rename: the kernel resolves
+ * the whole path beneath rootfd (RESOLVE_BENEATH), and a symbolic link in
+ * any component is followed only while it stays beneath.  A concurrent
+ * rename can make the kernel unsure a ".." stayed beneath (EAGAIN): try
+ * again a few times, then give up.
+ */
+#if defined(__linux__) && defined(SYS_openat2) && defined(RESOLVE_BENEATH)
+#define SITE_BENEATH_TRIES	3
+
 static int
-open_beneath(int rootfd, const char *rel)
+open_beneath(int rootfd, const char *rel, int flags)
 {
 	static int	 unsupported;	/* old kernel, valgrind, a filter */
 	struct open_how	 how;
-	int		 fd;
+	int		 fd, i;
 
 	if (unsupported)
-		return open_walk(rootfd, rel);
+		return open_walk(rootfd, rel, flags);
 	memset(&how, 0, sizeof(how));
-	how.flags = OPEN_FLAGS;
+	how.flags = (unsigned long long)flags;
 	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
-	fd = (int)syscall(SYS_openat2, rootfd, rel, &how, sizeof(how));
+	for (i = 0; i < SITE_BENEATH_TRIES; i++) {
+		fd = (int)syscall(SYS_openat2, rootfd, rel, &how,
+		    sizeof(how));
+		if (fd != -1 || errno != EAGAIN)
+			break;
+	}
 	if (fd == -1 && (errno == ENOSYS || errno == EPERM)) {
 		unsupported = 1;
-		return open_walk(rootfd, rel);
+		return open_walk(rootfd, rel, flags);
 	}
 	return fd;
 }
 #else
 static int
-open_beneath(int rootfd, const char *rel)
+open_beneath(int rootfd, const char *rel, int flags)
 {
-	return open_walk(rootfd, rel);
+	return open_walk(rootfd, rel, flags);
 }
 #endif
 
-/* Component by component, never following a symbolic link. */
+/*
+ * Component by component, never following a symbolic link: each folder
+ * is opened with O_NOFOLLOW | O_DIRECTORY under the one before, so a
+ * folder swapped for a link meanwhile is refused (ELOOP), not followed.
+ */
 static int
-open_walk(int rootfd, const char *rel)
+open_walk(int rootfd, const char *rel, int flags)
 {
 	char	 comp[SITE_NAME_MAX + 1];
-	int	 dirfd, fd;
+	int	 dirfd, fd, last;
 	size_t	 n;
 
-	if ((dirfd = openat(rootfd, ".", OPEN_FLAGS | O_DIRECTORY)) == -1)
+	if (strcmp(rel, ".") == 0)
+		return openat(rootfd, ".", flags);
+	if ((dirfd = openat(rootfd, ".", DIR_FLAGS)) == -1)
 		return -1;
-	while (*rel != '\0') {
-		while (*rel == '/')
-			rel++;
-		if (*rel == '\0')
-			break;
+	for (;;) {
 		n = strcspn(rel, "/");
 		if (n > SITE_NAME_MAX) {
 			close(dirfd);
@@ -102,13 +122,30 @@ open_walk(int rootfd, const char *rel)
 		memcpy(comp, rel, n);
 		comp[n] = '\0';
 		rel += n;
-		fd = openat(dirfd, comp, OPEN_FLAGS | O_NOFOLLOW);
-		close(dirfd);
-		if (fd == -1)
+		while (*rel == '/')
+			rel++;
+		last = *rel == '\0';
+		if (strcmp(comp, "..") == 0 || strcmp(comp, ".") == 0) {
+			close(dirfd);
+			errno = EXDEV;	/* as openat2 would say for ".." */
 			return -1;
+		}
+		fd = openat(dirfd, comp, last ? flags | O_NOFOLLOW : DIR_FLAGS);
+		close(dirfd);
+		if (fd == -1 || last)
+			return fd;
 		dirfd = fd;
 	}
-	return dirfd;
+}
+
+int
+site_openat(int rootfd, const char *rel, int flags)
+{
+	while (*rel == '/')
+		rel++;
+	if (*rel == '\0')
+		rel = ".";
+	return open_beneath(rootfd, rel, flags | O_CLOEXEC | O_NOCTTY);
 }
 
 static enum site_result
@@ -140,17 +177,10 @@ error:
 enum site_result
 site_open(int rootfd, const char *path, struct site_entry *e)
 {
-	const char	*rel;
-
 	e->fd = -1;
 	if (!site_path_ok(path) || strlen(path) >= SITE_PATH_MAX)
 		return SITE_NOT_FOUND;
-	rel = path;
-	while (*rel == '/')
-		rel++;
-	if (*rel == '\0')
-		rel = ".";
-	if ((e->fd = open_beneath(rootfd, rel)) == -1) {
+	if ((e->fd = site_openat(rootfd, path, OPEN_FLAGS)) == -1) {
 		switch (errno) {
 		case EACCES:
 		case EIO:
@@ -168,7 +198,7 @@ site_open(int rootfd, const char *path, struct site_entry *e)
 int
 site_open_in(int dirfd, const char *name, struct site_entry *e)
 {
-	e->fd = openat(dirfd, name, OPEN_FLAGS | O_NOFOLLOW);
+	e->fd = site_openat(dirfd, name, OPEN_FLAGS | O_NOFOLLOW);
 	if (e->fd == -1)
 		return -1;
 	if (fstat(e->fd, &e->st) == -1 || !S_ISREG(e->st.st_mode)) {

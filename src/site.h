@@ -41,6 +41,19 @@ struct site_dirent {
  */
 enum site_result site_open(int rootfd, const char *path, struct site_entry *);
 
+/*
+ * The one way content is opened, by the file tree and the archive alike:
+ * `rel` (relative to rootfd; leading '/' skipped) with open(2) `flags`
+ * (O_CLOEXEC and O_NOCTTY added), every component, not only the last,
+ * resolved beneath rootfd.  On Linux 5.6 and later (openat2 with
+ * RESOLVE_BENEATH) a symbolic link is followed only while it stays
+ * beneath, unless `flags` has O_NOFOLLOW for the last component;
+ * elsewhere no symbolic link is followed at all.  A folder renamed
+ * for a link to outside meanwhile is refused, never followed.  The
+ * descriptor, or -1 and errno (EXDEV or ELOOP for a way out).
+ */
+int	 site_openat(int rootfd, const char *rel, int flags);
+
 /* Open `name` inside an open directory (e.g. "index.gmi"); -1 if absent. */
 int	 site_open_in(int dirfd, const char *name, struct site_entry *);
 

@@ -186,6 +186,10 @@ def write_files(root, files):
 
 
 class Server:
+    bin = BIN           # the binary to run
+    preexec = None      # run in the child before exec (UnprivilegedServer)
+    cwd = None          # the server's working directory
+
     def __init__(self, base, conf=None, files=None, repo_content=True,
                  ipv6=False, env=None):
         self.base = str(base)
@@ -263,9 +267,10 @@ class Server:
         env.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0:"
                        "quarantine_size_mb=4")
         env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1")
-        self.proc = subprocess.Popen([BIN, "-c", self.conf_path],
+        self.proc = subprocess.Popen([self.bin, "-c", self.conf_path],
                                      stdout=self.stderr, stderr=self.stderr,
-                                     env=env)
+                                     env=env, preexec_fn=self.preexec,
+                                     cwd=self.cwd)
         deadline = time.monotonic() + START_TIMEOUT
         ports = [self.gemini_port] if self.conf["gemini"].get("listen") else []
         if self.conf["gopher"].get("listen"):
@@ -428,6 +433,68 @@ class Server:
                                       timeout=timeout) as s:
             s.sendall(selector + b"\r\n")
             return read_all(s)
+
+
+class UnprivilegedServer(Server):
+    """A server started the way the shipped systemd unit starts it: as an
+    ordinary user, with [server] user empty and chroot off.  As root the
+    harness starts it as nobody, from a copy of the binary, config and
+    content in a folder nobody can reach (reachable_tmpdir), owned by
+    nobody; otherwise as the user running the tests."""
+
+    def __init__(self, conf=None, files=None, **kw):
+        import pwd
+        base = reachable_tmpdir(prefix="broadside-unpriv-")
+        conf = {k: dict(v) for k, v in (conf or {}).items()}
+        conf.setdefault("server", {}).update({"user": None, "chroot": None})
+        super().__init__(base, conf=conf, files=files, **kw)
+        self.bin = os.path.join(self.base, "broadside")
+        shutil.copy2(BIN, self.bin)
+        os.chmod(self.bin, 0o755)
+        if os.geteuid() == 0:
+            nobody = pwd.getpwnam("nobody")
+            self.uid, self.gid = nobody.pw_uid, nobody.pw_gid
+
+            def drop():
+                os.setgroups([])
+                os.setgid(nobody.pw_gid)
+                os.setuid(nobody.pw_uid)
+            self.preexec = drop
+        else:
+            self.uid, self.gid = os.geteuid(), os.getegid()
+
+    def start(self):
+        self.write_conf()
+        if os.geteuid() == 0:
+            for d, dirs, files in os.walk(self.base):
+                for n in [d] + [os.path.join(d, f) for f in dirs + files]:
+                    os.lchown(n, self.uid, self.gid)
+        return super().start()
+
+    def remove(self):
+        if os.environ.get("KEEP"):
+            print(self.base)
+        else:
+            shutil.rmtree(self.base, ignore_errors=True)
+
+
+@pytest.fixture
+def make_unprivileged_server():
+    """Factory: make_unprivileged_server(conf=..., files=..., start=True)
+    gives an UnprivilegedServer, stopped and removed after the test."""
+    servers = []
+
+    def make(conf=None, files=None, start=True, **kw):
+        srv = UnprivilegedServer(conf=conf, files=files, **kw)
+        servers.append(srv)
+        return srv.start() if start else srv
+
+    yield make
+    for srv in servers:
+        try:
+            srv.stop()
+        finally:
+            srv.remove()
 
 
 @pytest.fixture

@@ -38,7 +38,7 @@ static int
 setup(void **state)
 {
 	struct fixture	*fx = calloc(1, sizeof(*fx));
-	char		 path[PATH_MAX + 32];
+	char		 path[PATH_MAX + 32], cmd[PATH_MAX + 32];
 
 	snprintf(fx->dir, sizeof(fx->dir), "/tmp/broadside-site-XXXXXX");
 	assert_non_null(mkdtemp(fx->dir));
@@ -57,6 +57,22 @@ setup(void **state)
 	assert_int_equal(symlink("../secret.txt", path), 0);
 	snprintf(path, sizeof(path), "%s/root/outdir", fx->dir);
 	assert_int_equal(symlink("/etc", path), 0);
+	/* An archive folder swapped for links: outside, then inside. */
+	snprintf(path, sizeof(path), "%s/outside", fx->dir);
+	mkdir(path, 0755);
+	put(fx->dir, "outside/2024-01-01-x.gmi", "# outside\n");
+	snprintf(path, sizeof(path), "%s/root/st", fx->dir);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/root/st/real", fx->dir);
+	mkdir(path, 0755);
+	put(fx->dir, "root/st/real/2024-01-01-x.gmi", "# inside\n");
+	snprintf(path, sizeof(path), "%s/root/st/2024", fx->dir);
+	assert_int_equal(symlink("../../outside", path), 0);
+	snprintf(path, sizeof(path), "%s/root/st/abs", fx->dir);
+	snprintf(cmd, sizeof(cmd), "%s/outside", fx->dir);
+	assert_int_equal(symlink(cmd, path), 0);
+	snprintf(path, sizeof(path), "%s/root/st/near", fx->dir);
+	assert_int_equal(symlink("real", path), 0);
 	snprintf(path, sizeof(path), "%s/root/fifo", fx->dir);
 	assert_int_equal(mkfifo(path, 0644), 0);
 	snprintf(path, sizeof(path), "%s/root", fx->dir);
@@ -141,6 +157,61 @@ test_open(void **state)
 	}
 }
 
+/* What is read through the fd: its first line, or "" when it fails. */
+static const char *
+first_line(int fd, char *buf, size_t len)
+{
+	ssize_t	 n;
+
+	buf[0] = '\0';
+	if (fd == -1)
+		return buf;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf;
+}
+
+/*
+ * site_openat, the one open of content: a folder in any component that
+ * is a link out of the root (relative or absolute) is refused, not only
+ * a link in the last; a link that stays beneath is followed where
+ * openat2 exists (refused elsewhere: the walk follows none).
+ */
+static void
+test_openat_beneath(void **state)
+{
+	struct fixture	*fx = *state;
+	char		 buf[64];
+	int		 fd;
+
+	assert_string_equal(first_line(site_openat(fx->rootfd,
+	    "st/real/2024-01-01-x.gmi", O_RDONLY), buf, sizeof(buf)),
+	    "# inside");
+	assert_string_equal(first_line(site_openat(fx->rootfd,
+	    "/st/real/2024-01-01-x.gmi", O_RDONLY | O_NOFOLLOW), buf,
+	    sizeof(buf)), "# inside");
+	fd = site_openat(fx->rootfd, "st/2024/2024-01-01-x.gmi",
+	    O_RDONLY | O_NOFOLLOW);
+	assert_int_equal(fd, -1);
+	fd = site_openat(fx->rootfd, "st/abs/2024-01-01-x.gmi", O_RDONLY);
+	assert_int_equal(fd, -1);
+	fd = site_openat(fx->rootfd, "st/../../outside/2024-01-01-x.gmi",
+	    O_RDONLY);
+	assert_int_equal(fd, -1);
+	fd = site_openat(fx->rootfd, "out", O_RDONLY);
+	assert_int_equal(fd, -1);
+	fd = site_openat(fx->rootfd, "st/near/2024-01-01-x.gmi", O_RDONLY);
+	if (fd != -1)
+		assert_string_equal(first_line(fd, buf, sizeof(buf)),
+		    "# inside");
+	/* The root itself, for a listing. */
+	fd = site_openat(fx->rootfd, "", O_RDONLY | O_DIRECTORY);
+	assert_true(fd != -1);
+	close(fd);
+}
+
 static void
 test_open_in_and_list(void **state)
 {
@@ -174,6 +245,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_path_ok),
 		cmocka_unit_test_setup_teardown(test_open, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_openat_beneath, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_open_in_and_list, setup,
 		    teardown),
 	};
