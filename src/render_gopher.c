@@ -48,6 +48,7 @@ struct emitter {
 struct text_filter {
 	enum config_charset	 cs;
 	struct charset_stream	 conv;
+	struct buf		*out;		/* this chunk's output */
 	int			 bol;		/* at the start of a line */
 	int			 cr;		/* a CR waits for its LF */
 };
@@ -158,12 +159,16 @@ item_display(struct buf *d, const char *display,
 	cut_display(d, (size_t)style_wrap(st), st->charset);
 }
 
-/* A selector is raw bytes, but TAB, CR and LF would break the line. */
+/*
+ * A selector is raw bytes, but TAB, CR and LF would break the line and
+ * other C0 controls and DEL reach a terminal.  (Bytes 0x80..0x9F are kept:
+ * they are the second byte of many UTF-8 letters.)
+ */
 static void
 put_selector(struct buf *b, const char *sel)
 {
 	for (; *sel != '\0'; sel++) {
-		if (*sel == '\t' || *sel == '\r' || *sel == '\n')
+		if ((unsigned char)*sel < 0x20 || *sel == 0x7f)
 			buf_putc(b, ' ');
 		else
 			buf_putc(b, *sel);
@@ -960,37 +965,46 @@ gopher_text_filter_new(enum config_charset cs)
 	return f;
 }
 
-/* CRLF line ends (a bare LF or CR becomes CRLF), dots doubled. */
+/*
+ * One character of a streamed text file: CRLF line ends (a bare LF or CR
+ * becomes CRLF), then the character in the charset, where a control is a
+ * blank (charset_put_cp: ESC, BEL, C1 would reach the reader's terminal),
+ * then a dot that starts a line doubled.  The dot is checked after
+ * conversion, since transliteration may start a line with one ("...").
+ */
 static void
-filter_lines(struct text_filter *f, const char *s, size_t len,
-    struct buf *out)
+filter_cp(void *arg, uint32_t cp)
 {
-	size_t	 i;
+	struct text_filter	*f = arg;
+	struct buf		*out = f->out;
+	size_t			 start;
 
-	for (i = 0; i < len; i++) {
-		char	 c = s[i];
-
-		if (f->cr) {
-			f->cr = 0;
-			buf_puts(out, "\r\n");
-			f->bol = 1;
-			if (c == '\n')
-				continue;
-		}
-		if (c == '\r') {
-			f->cr = 1;
-			continue;
-		}
-		if (c == '\n') {
-			buf_puts(out, "\r\n");
-			f->bol = 1;
-			continue;
-		}
-		if (f->bol && c == '.')
-			buf_putc(out, '.');
-		buf_putc(out, c);
-		f->bol = 0;
+	if (f->cr) {
+		f->cr = 0;
+		buf_puts(out, "\r\n");
+		f->bol = 1;
+		if (cp == '\n')
+			return;
 	}
+	if (cp == '\r') {
+		f->cr = 1;
+		return;
+	}
+	if (cp == '\n') {
+		buf_puts(out, "\r\n");
+		f->bol = 1;
+		return;
+	}
+	start = out->len;
+	charset_put_cp(out, cp, f->cs);
+	if (out->failed || out->len == start)
+		return;		/* a character written as nothing keeps bol */
+	if (f->bol && out->data[start] == '.' && buf_putc(out, '.') == 0) {
+		memmove(out->data + start + 1, out->data + start,
+		    out->len - start - 1);
+		out->data[start] = '.';
+	}
+	f->bol = 0;
 }
 
 int
@@ -998,21 +1012,10 @@ gopher_text_filter(void *state, const char *in, size_t len, struct buf *out,
     int eof)
 {
 	struct text_filter	*f = state;
-	struct buf		 t;
 
-	if (f->cs == CHARSET_UTF8)
-		filter_lines(f, in, len, out);
-	else {
-		/* Transliteration may start a line with a dot ("..."), so
-		 * convert first and double dots after. */
-		buf_init(&t, len * 5 + 64);
-		charset_stream_feed(&f->conv, in, len, &t, eof);
-		if (t.failed)
-			out->failed = 1;
-		else if (t.len > 0)
-			filter_lines(f, t.data, t.len, out);
-		buf_free(&t);
-	}
+	/* Every charset is decoded: UTF-8 output is valid UTF-8 too. */
+	f->out = out;
+	charset_stream_decode(&f->conv, in, len, eof, filter_cp, f);
 	if (eof) {
 		if (f->cr) {
 			f->cr = 0;
