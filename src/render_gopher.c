@@ -31,6 +31,7 @@
 #include "request.h"
 #include "render_gopher.h"
 #include "uri.h"
+#include "utf8.h"
 
 #define WRAP_MIN	20
 #define WRAP_MAX	1000
@@ -1007,6 +1008,67 @@ filter_cp(void *arg, uint32_t cp)
 	f->bol = 0;
 }
 
+/*
+ * The leading bytes of s that UTF-8 output copies as they are: printable
+ * ASCII, TAB, and whole well-formed sequences that are not C1 controls.
+ */
+static size_t
+utf8_plain_run(const char *s, size_t len)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	uint32_t		 cp;
+	size_t			 i = 0;
+	int			 n;
+
+	while (i < len) {
+		if ((u[i] >= 0x20 && u[i] < 0x7f) || u[i] == '\t') {
+			i++;
+			continue;
+		}
+		if (u[i] < 0x80 || (n = utf8_decode(u + i, len - i, &cp)) <= 0 ||
+		    cp <= 0x9f)
+			break;
+		i += (size_t)n;
+	}
+	return i;
+}
+
+/*
+ * UTF-8 to UTF-8: plain runs are copied in one go (most of a text); the
+ * characters between them (line ends, controls, invalid or cut
+ * sequences) go through filter_cp() one at a time, as in other charsets.
+ */
+static void
+filter_utf8(struct text_filter *f, const char *in, size_t len, int eof)
+{
+	const unsigned char	*u = (const unsigned char *)in;
+	uint32_t		 cp;
+	size_t			 i = 0, run, k;
+	int			 n;
+
+	while (i < len) {
+		if (f->conv.ncarry == 0 && !f->cr &&
+		    (run = utf8_plain_run(in + i, len - i)) > 0) {
+			if (f->bol && in[i] == '.')
+				buf_putc(f->out, '.');
+			buf_append(f->out, in + i, run);
+			f->bol = 0;
+			i += run;
+			continue;
+		}
+		if (f->conv.ncarry > 0)
+			k = 1;	/* completes (or refutes) the carried sequence */
+		else if ((n = utf8_decode(u + i, len - i, &cp)) == 0)
+			k = len - i;	/* cut by the chunk: carried over */
+		else
+			k = n > 0 ? (size_t)n : 1;
+		charset_stream_decode(&f->conv, in + i, k, 0, filter_cp, f);
+		i += k;
+	}
+	if (eof)
+		charset_stream_decode(&f->conv, in + len, 0, 1, filter_cp, f);
+}
+
 int
 gopher_text_filter(void *state, const char *in, size_t len, struct buf *out,
     int eof)
@@ -1015,7 +1077,10 @@ gopher_text_filter(void *state, const char *in, size_t len, struct buf *out,
 
 	/* Every charset is decoded: UTF-8 output is valid UTF-8 too. */
 	f->out = out;
-	charset_stream_decode(&f->conv, in, len, eof, filter_cp, f);
+	if (f->cs == CHARSET_UTF8)
+		filter_utf8(f, in, len, eof);
+	else
+		charset_stream_decode(&f->conv, in, len, eof, filter_cp, f);
 	if (eof) {
 		if (f->cr) {
 			f->cr = 0;

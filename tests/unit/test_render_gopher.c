@@ -433,6 +433,10 @@ static const struct filter_case filter_cases[] = {
 	    "a 2J\xe9 \r\n.\r\n" },
 	{ "\xc2\x9b" "x\n\x1b.y\n", CHARSET_ASCII, " x\r\n .y\r\n.\r\n" },
 	{ "\xe2\x80\x8b.z\n", CHARSET_ASCII, "..z\r\n.\r\n" },
+	/* UTF-8 copies plain runs whole: the same result at every split. */
+	{ "\xc3\xa9.a\n.\xc3\xa9\r\n\xe2\x80\xa6\t\xf0\x9f\x98\x80\r.\xe2\x80",
+	    CHARSET_UTF8, "\xc3\xa9.a\r\n..\xc3\xa9\r\n\xe2\x80\xa6\t"
+	    "\xf0\x9f\x98\x80\r\n..??\r\n.\r\n" },
 };
 
 /* Each input fed whole and in every two-way split. */
