@@ -296,8 +296,8 @@ escape_text(const char *in, char *out, size_t outsz)
 static void
 log_vlog(int pri, const char *fmt, va_list ap, int with_errno)
 {
-	char	 line[LOG_LINE_MAX + 1], raw[LOG_LINE_MAX], msg[LOG_LINE_MAX];
-	char	 ts[32];
+	char	 line[LOG_LINE_MAX + 1], raw[LOG_LINE_MAX];
+	char	 msg[LOG_LINE_MAX], ts[32];
 	size_t	 len = 0;
 	int	 saved = errno;
 

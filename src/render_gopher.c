@@ -998,8 +998,9 @@ filter_cp(void *arg, uint32_t cp)
 	}
 	start = out->len;
 	charset_put_cp(out, cp, f->cs);
+	/* A character written as nothing (U+200B in ASCII) keeps bol. */
 	if (out->failed || out->len == start)
-		return;		/* a character written as nothing keeps bol */
+		return;
 	if (f->bol && out->data[start] == '.' && buf_putc(out, '.') == 0) {
 		memmove(out->data + start + 1, out->data + start,
 		    out->len - start - 1);
@@ -1025,8 +1026,8 @@ utf8_plain_run(const char *s, size_t len)
 			i++;
 			continue;
 		}
-		if (u[i] < 0x80 || (n = utf8_decode(u + i, len - i, &cp)) <= 0 ||
-		    cp <= 0x9f)
+		if (u[i] < 0x80 ||
+		    (n = utf8_decode(u + i, len - i, &cp)) <= 0 || cp <= 0x9f)
 			break;
 		i += (size_t)n;
 	}
@@ -1056,8 +1057,9 @@ filter_utf8(struct text_filter *f, const char *in, size_t len, int eof)
 			i += run;
 			continue;
 		}
+		/* One byte completes (or refutes) a carried sequence. */
 		if (f->conv.ncarry > 0)
-			k = 1;	/* completes (or refutes) the carried sequence */
+			k = 1;
 		else if ((n = utf8_decode(u + i, len - i, &cp)) == 0)
 			k = len - i;	/* cut by the chunk: carried over */
 		else

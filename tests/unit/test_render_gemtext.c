@@ -191,7 +191,8 @@ test_text_clean(void **state)
 	    "\xef\xbf\xbd\xc3\xa9\n");
 	buf_reset(&b);
 	assert_int_equal(rg_tags(&site, names, labels, counts, 1, &b), 0);
-	assert_non_null(strstr(b.data, "=> /statements/tags/x/ X => evil (1)\n"));
+	assert_non_null(strstr(b.data,
+	    "=> /statements/tags/x/ X => evil (1)\n"));
 	buf_reset(&b);
 	assert_int_equal(rg_search(&site, "q\x1b\n```", bad, snips, 1, 1, &b),
 	    0);
