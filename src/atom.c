@@ -8,10 +8,12 @@
 #include "utf8.h"
 
 /*
- * XML character data: the five special characters escaped, bytes below
- * 0x20 other than TAB, CR and LF dropped (XML 1.0 forbids them), and
- * invalid UTF-8 bytes dropped (a feed reader refuses the whole feed
- * otherwise).
+ * XML character data: the five special characters escaped; what XML 1.0
+ * forbids dropped, since one such character makes a reader refuse the
+ * whole feed: bytes below 0x20 other than TAB, CR and LF, U+FFFE and
+ * U+FFFF, and invalid UTF-8 (surrogates among it: utf8_decode refuses
+ * them).  DEL and C1 controls, allowed but discouraged, are dropped too:
+ * feed readers run in terminals.
  */
 void
 atom_escape(struct buf *b, const char *s)
@@ -27,7 +29,8 @@ atom_escape(struct buf *b, const char *s)
 				i++;
 				continue;
 			}
-			buf_append(b, s + i, (size_t)n);
+			if (cp > 0x9f && cp != 0xfffe && cp != 0xffff)
+				buf_append(b, s + i, (size_t)n);
 			i += (size_t)n;
 			continue;
 		}
@@ -48,8 +51,8 @@ atom_escape(struct buf *b, const char *s)
 			buf_puts(b, "&apos;");
 			break;
 		default:
-			if (u[i] >= ' ' || u[i] == '\t' || u[i] == '\n' ||
-			    u[i] == '\r')
+			if ((u[i] >= ' ' && u[i] != 0x7f) || u[i] == '\t' ||
+			    u[i] == '\n' || u[i] == '\r')
 				buf_putc(b, u[i]);
 		}
 		i++;

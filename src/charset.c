@@ -144,6 +144,13 @@ translit(uint32_t cp, char *one)
 	return punct_lookup(cp);
 }
 
+int
+charset_is_control(uint32_t cp)
+{
+	return (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') ||
+	    (cp >= 0x7f && cp <= 0x9f);
+}
+
 void
 charset_put_cp(struct buf *b, uint32_t cp, enum config_charset cs)
 {
@@ -151,6 +158,10 @@ charset_put_cp(struct buf *b, uint32_t cp, enum config_charset cs)
 	const char	*t;
 	char		 one[2];
 
+	if (charset_is_control(cp)) {
+		buf_putc(b, ' ');
+		return;
+	}
 	if (cp < 0x80) {
 		buf_putc(b, (int)cp);
 		return;
@@ -185,12 +196,17 @@ charset_convert(struct buf *b, const char *s, size_t len,
 	int			 n;
 
 	while (i < len) {
-		/* Copy ASCII runs in one go. */
-		for (j = i; j < len && u[j] < 0x80; j++)
+		/* Copy runs of printable ASCII in one go. */
+		for (j = i; j < len && u[j] < 0x80 &&
+		    !charset_is_control(u[j]); j++)
 			;
 		if (j > i) {
 			buf_append(b, s + i, j - i);
 			i = j;
+			continue;
+		}
+		if (u[i] < 0x80) {	/* a control */
+			charset_put_cp(b, u[i++], cs);
 			continue;
 		}
 		/* Invalid, or cut at the end (as bad here): one '?'. */
@@ -247,23 +263,23 @@ charset_stream_init(struct charset_stream *st, enum config_charset cs)
 }
 
 /*
- * Write what utf8_decode() gave (n != 0): the code point, or '?' for an
- * invalid byte.  The number of bytes consumed.
+ * Give `put` what utf8_decode() gave (n != 0): the code point, or '?' for
+ * an invalid byte.  The number of bytes consumed.
  */
 static size_t
-put_decoded(struct buf *out, int n, uint32_t cp, enum config_charset cs)
+give(int n, uint32_t cp, charset_cp_fn put, void *arg)
 {
 	if (n < 0) {
-		buf_putc(out, '?');
+		put(arg, '?');
 		return 1;
 	}
-	charset_put_cp(out, cp, cs);
+	put(arg, cp);
 	return (size_t)n;
 }
 
 void
-charset_stream_feed(struct charset_stream *st, const char *in, size_t len,
-    struct buf *out, int eof)
+charset_stream_decode(struct charset_stream *st, const char *in, size_t len,
+    int eof, charset_cp_fn put, void *arg)
 {
 	const unsigned char	*u = (const unsigned char *)in;
 	unsigned char		 tmp[UTF8_SEQ_MAX];
@@ -277,18 +293,18 @@ charset_stream_feed(struct charset_stream *st, const char *in, size_t len,
 		n = utf8_decode(st->carry, st->ncarry, &cp);
 		if (n == 0)
 			continue;
-		used = put_decoded(out, n, cp, st->cs);
+		used = give(n, cp, put, arg);
 		/* An invalid lead consumed one byte: rescan the rest. */
 		rest = st->ncarry - used;
 		memcpy(tmp, st->carry + used, rest);
 		st->ncarry = 0;
 		if (rest > 0)
-			charset_stream_feed(st, (const char *)tmp, rest, out,
-			    0);
+			charset_stream_decode(st, (const char *)tmp, rest, 0,
+			    put, arg);
 	}
 	while (i < len) {
 		if (u[i] < 0x80) {
-			buf_putc(out, u[i++]);
+			put(arg, u[i++]);
 			continue;
 		}
 		n = utf8_decode(u + i, len - i, &cp);
@@ -297,14 +313,37 @@ charset_stream_feed(struct charset_stream *st, const char *in, size_t len,
 			st->ncarry = len - i;
 			break;
 		}
-		i += put_decoded(out, n, cp, st->cs);
+		i += give(n, cp, put, arg);
 	}
 	if (eof && st->ncarry > 0) {
 		/* A cut sequence: one '?' for its lead, then the rest. */
 		rest = st->ncarry - 1;
-		buf_putc(out, '?');
+		put(arg, '?');
 		memcpy(tmp, st->carry + 1, rest);
 		st->ncarry = 0;
-		charset_stream_feed(st, (const char *)tmp, rest, out, 1);
+		charset_stream_decode(st, (const char *)tmp, rest, 1, put,
+		    arg);
 	}
+}
+
+struct feed_arg {
+	struct buf		*out;
+	enum config_charset	 cs;
+};
+
+static void
+feed_put(void *arg, uint32_t cp)
+{
+	struct feed_arg	*a = arg;
+
+	charset_put_cp(a->out, cp, a->cs);
+}
+
+void
+charset_stream_feed(struct charset_stream *st, const char *in, size_t len,
+    struct buf *out, int eof)
+{
+	struct feed_arg	 a = { out, st->cs };
+
+	charset_stream_decode(st, in, len, eof, feed_put, &a);
 }

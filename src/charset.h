@@ -19,13 +19,22 @@ size_t	 charset_char_len(const char *s, size_t len, enum config_charset);
 /* Number of characters in s (UTF-8: code points; others: bytes). */
 size_t	 charset_width(const char *s, size_t len, enum config_charset);
 
-/* Append code point `cp` (a Unicode scalar value) in the charset
- * (transliterated, or '?'). */
+/*
+ * 1 for the control characters no Gopher output carries: C0 but TAB, LF
+ * and CR; DEL; C1 (U+0080..U+009F: 8-bit CSI, OSC... to a terminal).
+ */
+int	 charset_is_control(uint32_t cp);
+
+/*
+ * Append code point `cp` (a Unicode scalar value) in the charset
+ * (transliterated, or '?'); a control (charset_is_control) becomes ' '.
+ */
 void	 charset_put_cp(struct buf *, uint32_t cp, enum config_charset);
 
 /*
  * Append UTF-8 text converted to the charset.  Invalid UTF-8 bytes become
- * '?', for every charset (so UTF-8 output is always valid UTF-8).
+ * '?', for every charset (so UTF-8 output is always valid UTF-8), and
+ * controls ' ' (charset_put_cp): the output is text for a terminal.
  */
 void	 charset_convert(struct buf *, const char *s, size_t len,
 	    enum config_charset);
@@ -49,8 +58,16 @@ struct charset_stream {
 	size_t			 ncarry;
 };
 
+typedef void	(*charset_cp_fn)(void *arg, uint32_t cp);
+
 void	 charset_stream_init(struct charset_stream *, enum config_charset);
-/* `eof` = 1 flushes a sequence left incomplete as '?'. */
+/*
+ * Decode a chunk: `put` is given each code point in order, '?' for an
+ * invalid byte.  `eof` = 1 flushes a sequence left incomplete as '?'.
+ */
+void	 charset_stream_decode(struct charset_stream *, const char *in,
+	    size_t len, int eof, charset_cp_fn put, void *arg);
+/* The same, each code point appended with charset_put_cp(). */
 void	 charset_stream_feed(struct charset_stream *, const char *in,
 	    size_t len, struct buf *out, int eof);
 

@@ -28,6 +28,7 @@
 #include "log.h"
 #include "mime.h"
 #include "protocol.h"
+#include "render_gemtext.h"
 #include "site.h"
 #include "uri.h"
 
@@ -299,15 +300,18 @@ serve_dir(const struct request_ctx *ctx, const char *key, const char *path,
 	    ctx->conf->lang[0] ? "; lang=" : "", ctx->conf->lang);
 	gemini_reply(r, 20, idxpath);
 	head = r->out.len;
-	buf_printf(&r->out, "# Index of %s\n\n", path);
+	/* Names are the publisher's bytes: labels are made text (rg_text). */
+	buf_puts(&r->out, "# Index of ");
+	rg_text(&r->out, path);
+	buf_puts(&r->out, "\n\n");
 	if (strcmp(path, "/") != 0)
 		buf_puts(&r->out, "=> ../ Parent directory\n");
 	for (i = 0; i < n; i++) {
 		if (uri_encode_path(ents[i].name, enc, sizeof(enc)) == -1)
 			continue;
-		buf_printf(&r->out, "=> %s%s %s%s\n", enc,
-		    ents[i].is_dir ? "/" : "", ents[i].name,
-		    ents[i].is_dir ? "/" : "");
+		buf_printf(&r->out, "=> %s%s ", enc, ents[i].is_dir ? "/" : "");
+		rg_text(&r->out, ents[i].name);
+		buf_puts(&r->out, ents[i].is_dir ? "/\n" : "\n");
 	}
 	free(ents);
 	/* Adding or removing an entry changes the directory's mtime. */

@@ -29,6 +29,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "utf8.h"
 
 #define LOG_LINE_MAX		8192
 #define LOG_REQUEST_MAX		1024	/* request bytes kept in the log */
@@ -70,6 +71,7 @@ static const char *const months[] = {
 
 static void	 log_vlog(int, const char *, va_list, int)
 		    __attribute__((format(printf, 2, 0)));
+static void	 escape_text(const char *, char *, size_t);
 
 static int
 dest_open_file(struct log_dest *d, const char *path)
@@ -252,14 +254,55 @@ line_add(char *line, size_t *len, const char *fmt, ...)
 	*len += (size_t)n < room ? (size_t)n : room;
 }
 
+/*
+ * A message carries request paths and publishers' file names: bytes a
+ * client or a file system chose.  Every control byte (C0, DEL, the two
+ * bytes of a C1 character), every byte of invalid UTF-8 and '\\' itself
+ * are written as \xHH, so that a line is one line, nothing reaches the
+ * terminal of whoever reads the log, and the escape is unambiguous.  Valid
+ * UTF-8 is kept.  `out` holds `outsz` bytes; a message that does not fit
+ * is cut before the character that would not fit.
+ */
+static void
+escape_text(const char *in, char *out, size_t outsz)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	const unsigned char	*u = (const unsigned char *)in;
+	size_t			 len = strlen(in), i = 0, o = 0, k, n;
+	uint32_t		 cp;
+	int			 d, esc;
+
+	while (i < len) {
+		d = utf8_decode(u + i, len - i, &cp);
+		n = d > 0 ? (size_t)d : 1;
+		esc = d <= 0 || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) ||
+		    cp == '\\';
+		if (o + (esc ? 4 * n : n) >= outsz)
+			break;
+		for (k = 0; k < n; k++, i++) {
+			if (!esc) {
+				out[o++] = (char)u[i];
+				continue;
+			}
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = hex[u[i] >> 4];
+			out[o++] = hex[u[i] & 0xf];
+		}
+	}
+	out[o] = '\0';
+}
+
 static void
 log_vlog(int pri, const char *fmt, va_list ap, int with_errno)
 {
-	char	 line[LOG_LINE_MAX + 1], msg[LOG_LINE_MAX], ts[32];
+	char	 line[LOG_LINE_MAX + 1], raw[LOG_LINE_MAX];
+	char	 msg[LOG_LINE_MAX], ts[32];
 	size_t	 len = 0;
 	int	 saved = errno;
 
-	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	(void)vsnprintf(raw, sizeof(raw), fmt, ap);
+	escape_text(raw, msg, sizeof(msg));
 	if (L.err.target == TARGET_SYSLOG) {
 		if (with_errno)
 			syslog(pri, "%s: %s: %s", L.procname, msg,

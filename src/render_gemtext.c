@@ -9,28 +9,44 @@
 
 #include "render_gemtext.h"
 #include "uri.h"
+#include "utf8.h"
 
 #define RG_RESERVE	2048	/* room kept for the links after the lists */
 #define RG_TAG_URL_MAX	512	/* a tag percent-encoded: 3 x its bytes */
 #define RG_HEAD_MAX	256	/* a year or tag page's heading, intro */
 
+/*
+ * Titles, summaries, snippets, tags and file names are the publisher's
+ * bytes, and a generated page goes to a reader's terminal: a run of
+ * control characters (C0 with TAB, CR and LF, DEL, C1: they would end the
+ * line or start an escape sequence) becomes one space, and each byte of
+ * invalid UTF-8 becomes U+FFFD.
+ */
 void
 rg_text(struct buf *b, const char *s)
 {
-	size_t	 i;
-	int	 space = 0;
+	const unsigned char	*u = (const unsigned char *)s;
+	size_t			 len = strlen(s), i = 0;
+	uint32_t		 cp;
+	int			 n, space = 0;
 
-	for (i = 0; s[i] != '\0'; i++) {
-		unsigned char	 c = s[i];
-
-		if (c < ' ' || c == 0x7f) {
+	while (i < len) {
+		n = utf8_decode(u + i, len - i, &cp);
+		if (n > 0 && (cp < ' ' || (cp >= 0x7f && cp <= 0x9f))) {
 			space = 1;
+			i += (size_t)n;
 			continue;
 		}
 		if (space)
 			buf_putc(b, ' ');
 		space = 0;
-		buf_putc(b, c);
+		if (n <= 0) {
+			buf_puts(b, "\xef\xbf\xbd");	/* U+FFFD */
+			i++;
+		} else {
+			buf_append(b, s + i, (size_t)n);
+			i += (size_t)n;
+		}
 	}
 }
 
@@ -237,8 +253,9 @@ rg_tags(const struct rg_site *site, const char *const *names,
 		/* A tag may hold any letter: the URL has it percent-encoded. */
 		if (uri_encode_path(names[i], enc, sizeof(enc)) == -1)
 			continue;
-		buf_printf(b, "=> %stags/%s/ %s (%zu)\n", site->archive, enc,
-		    labels[i], counts[i]);
+		buf_printf(b, "=> %stags/%s/ ", site->archive, enc);
+		rg_text(b, labels[i]);
+		buf_printf(b, " (%zu)\n", counts[i]);
 	}
 	site_links(b, site);
 	home_link(b);

@@ -36,7 +36,11 @@ void	 rg_link(struct buf *, const char *base, const char *path,
 	    const char *label);
 /* "=> URL YYYY-MM-DD Title\n", a gemfeed entry. */
 void	 rg_entry(struct buf *, const struct rg_site *, const struct rg_item *);
-/* Text made one gemtext text line (no leading line-type marker). */
+/*
+ * Text made one gemtext text line (no leading line-type marker): a run of
+ * control characters (C0, DEL, C1) is one space, an invalid UTF-8 byte is
+ * U+FFFD, so that nothing reaches a reader's terminal but text.
+ */
 void	 rg_text(struct buf *, const char *);
 
 /* The home page: title, the latest RG_HOME_LATEST, links. */

@@ -31,6 +31,7 @@
 #include "request.h"
 #include "render_gopher.h"
 #include "uri.h"
+#include "utf8.h"
 
 #define WRAP_MIN	20
 #define WRAP_MAX	1000
@@ -48,6 +49,7 @@ struct emitter {
 struct text_filter {
 	enum config_charset	 cs;
 	struct charset_stream	 conv;
+	struct buf		*out;		/* this chunk's output */
 	int			 bol;		/* at the start of a line */
 	int			 cr;		/* a CR waits for its LF */
 };
@@ -158,12 +160,16 @@ item_display(struct buf *d, const char *display,
 	cut_display(d, (size_t)style_wrap(st), st->charset);
 }
 
-/* A selector is raw bytes, but TAB, CR and LF would break the line. */
+/*
+ * A selector is raw bytes, but TAB, CR and LF would break the line and
+ * other C0 controls and DEL reach a terminal.  (Bytes 0x80..0x9F are kept:
+ * they are the second byte of many UTF-8 letters.)
+ */
 static void
 put_selector(struct buf *b, const char *sel)
 {
 	for (; *sel != '\0'; sel++) {
-		if (*sel == '\t' || *sel == '\r' || *sel == '\n')
+		if ((unsigned char)*sel < 0x20 || *sel == 0x7f)
 			buf_putc(b, ' ');
 		else
 			buf_putc(b, *sel);
@@ -960,37 +966,109 @@ gopher_text_filter_new(enum config_charset cs)
 	return f;
 }
 
-/* CRLF line ends (a bare LF or CR becomes CRLF), dots doubled. */
+/*
+ * One character of a streamed text file: CRLF line ends (a bare LF or CR
+ * becomes CRLF), then the character in the charset, where a control is a
+ * blank (charset_put_cp: ESC, BEL, C1 would reach the reader's terminal),
+ * then a dot that starts a line doubled.  The dot is checked after
+ * conversion, since transliteration may start a line with one ("...").
+ */
 static void
-filter_lines(struct text_filter *f, const char *s, size_t len,
-    struct buf *out)
+filter_cp(void *arg, uint32_t cp)
 {
-	size_t	 i;
+	struct text_filter	*f = arg;
+	struct buf		*out = f->out;
+	size_t			 start;
 
-	for (i = 0; i < len; i++) {
-		char	 c = s[i];
-
-		if (f->cr) {
-			f->cr = 0;
-			buf_puts(out, "\r\n");
-			f->bol = 1;
-			if (c == '\n')
-				continue;
-		}
-		if (c == '\r') {
-			f->cr = 1;
-			continue;
-		}
-		if (c == '\n') {
-			buf_puts(out, "\r\n");
-			f->bol = 1;
-			continue;
-		}
-		if (f->bol && c == '.')
-			buf_putc(out, '.');
-		buf_putc(out, c);
-		f->bol = 0;
+	if (f->cr) {
+		f->cr = 0;
+		buf_puts(out, "\r\n");
+		f->bol = 1;
+		if (cp == '\n')
+			return;
 	}
+	if (cp == '\r') {
+		f->cr = 1;
+		return;
+	}
+	if (cp == '\n') {
+		buf_puts(out, "\r\n");
+		f->bol = 1;
+		return;
+	}
+	start = out->len;
+	charset_put_cp(out, cp, f->cs);
+	/* A character written as nothing (U+200B in ASCII) keeps bol. */
+	if (out->failed || out->len == start)
+		return;
+	if (f->bol && out->data[start] == '.' && buf_putc(out, '.') == 0) {
+		memmove(out->data + start + 1, out->data + start,
+		    out->len - start - 1);
+		out->data[start] = '.';
+	}
+	f->bol = 0;
+}
+
+/*
+ * The leading bytes of s that UTF-8 output copies as they are: printable
+ * ASCII, TAB, and whole well-formed sequences that are not C1 controls.
+ */
+static size_t
+utf8_plain_run(const char *s, size_t len)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	uint32_t		 cp;
+	size_t			 i = 0;
+	int			 n;
+
+	while (i < len) {
+		if ((u[i] >= 0x20 && u[i] < 0x7f) || u[i] == '\t') {
+			i++;
+			continue;
+		}
+		if (u[i] < 0x80 ||
+		    (n = utf8_decode(u + i, len - i, &cp)) <= 0 || cp <= 0x9f)
+			break;
+		i += (size_t)n;
+	}
+	return i;
+}
+
+/*
+ * UTF-8 to UTF-8: plain runs are copied in one go (most of a text); the
+ * characters between them (line ends, controls, invalid or cut
+ * sequences) go through filter_cp() one at a time, as in other charsets.
+ */
+static void
+filter_utf8(struct text_filter *f, const char *in, size_t len, int eof)
+{
+	const unsigned char	*u = (const unsigned char *)in;
+	uint32_t		 cp;
+	size_t			 i = 0, run, k;
+	int			 n;
+
+	while (i < len) {
+		if (f->conv.ncarry == 0 && !f->cr &&
+		    (run = utf8_plain_run(in + i, len - i)) > 0) {
+			if (f->bol && in[i] == '.')
+				buf_putc(f->out, '.');
+			buf_append(f->out, in + i, run);
+			f->bol = 0;
+			i += run;
+			continue;
+		}
+		/* One byte completes (or refutes) a carried sequence. */
+		if (f->conv.ncarry > 0)
+			k = 1;
+		else if ((n = utf8_decode(u + i, len - i, &cp)) == 0)
+			k = len - i;	/* cut by the chunk: carried over */
+		else
+			k = n > 0 ? (size_t)n : 1;
+		charset_stream_decode(&f->conv, in + i, k, 0, filter_cp, f);
+		i += k;
+	}
+	if (eof)
+		charset_stream_decode(&f->conv, in + len, 0, 1, filter_cp, f);
 }
 
 int
@@ -998,21 +1076,13 @@ gopher_text_filter(void *state, const char *in, size_t len, struct buf *out,
     int eof)
 {
 	struct text_filter	*f = state;
-	struct buf		 t;
 
+	/* Every charset is decoded: UTF-8 output is valid UTF-8 too. */
+	f->out = out;
 	if (f->cs == CHARSET_UTF8)
-		filter_lines(f, in, len, out);
-	else {
-		/* Transliteration may start a line with a dot ("..."), so
-		 * convert first and double dots after. */
-		buf_init(&t, len * 5 + 64);
-		charset_stream_feed(&f->conv, in, len, &t, eof);
-		if (t.failed)
-			out->failed = 1;
-		else if (t.len > 0)
-			filter_lines(f, t.data, t.len, out);
-		buf_free(&t);
-	}
+		filter_utf8(f, in, len, eof);
+	else
+		charset_stream_decode(&f->conv, in, len, eof, filter_cp, f);
 	if (eof) {
 		if (f->cr) {
 			f->cr = 0;

@@ -63,12 +63,16 @@ int	 gopher_render_text(const char *gemtext, size_t len, const char *title,
 int	 gopher_render_menu(const char *gemtext, size_t len, const char *base,
 	    const struct gopher_style *, struct buf *out);
 
-/* Filter for streamed text files (matches response_filter_fn). */
+/*
+ * Filter for streamed text files (matches response_filter_fn): CRLF line
+ * ends, dots doubled, converted to the charset; controls are blanks and
+ * invalid UTF-8 '?' in every charset (charset_put_cp, charset_convert).
+ */
 void	*gopher_text_filter_new(enum config_charset);
 int	 gopher_text_filter(void *state, const char *in, size_t len,
 	    struct buf *out, int eof);
 
-/* Write `s` converted to the charset (utf-8 as is, ascii, latin1). */
+/* Write `s` converted to the charset (charset_convert: no controls). */
 void	 gopher_put_text(struct buf *, const char *s, size_t len,
 	    enum config_charset);
 

@@ -19,7 +19,27 @@ test_escape(void **state)
 	(void)state;
 	buf_init(&b, 1024);
 	atom_escape(&b, "a<b>&\"c'\x01\x7f" "d\xff" "é\t");
-	assert_string_equal(b.data, "a&lt;b&gt;&amp;&quot;c&apos;\x7f" "dé\t");
+	assert_string_equal(b.data, "a&lt;b&gt;&amp;&quot;c&apos;" "dé\t");
+	buf_free(&b);
+}
+
+/*
+ * What XML 1.0 forbids (U+FFFE, U+FFFF, surrogates, C0 but TAB LF CR,
+ * invalid UTF-8) and C1 controls are dropped; their neighbours and the
+ * characters around the forbidden ones (U+FFFD, U+10000) are kept.
+ */
+static void
+test_escape_forbidden(void **state)
+{
+	struct buf	 b;
+
+	(void)state;
+	buf_init(&b, 1024);
+	atom_escape(&b, "a\xef\xbf\xbf" "b\xef\xbf\xbe" "c\xed\xa0\x80"
+	    "d\xc2\x9b" "e\xc2\x80\xc2\xa0" "f\xef\xbf\xbd\xf0\x90\x80\x80"
+	    "\x1b[1m\r\n");
+	assert_string_equal(b.data, "abcde\xc2\xa0" "f\xef\xbf\xbd"
+	    "\xf0\x90\x80\x80[1m\r\n");
 	buf_free(&b);
 }
 
@@ -86,6 +106,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_escape),
+		cmocka_unit_test(test_escape_forbidden),
 		cmocka_unit_test(test_times),
 		cmocka_unit_test(test_feed),
 	};

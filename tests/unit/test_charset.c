@@ -45,6 +45,12 @@ static const struct conv_case conv_cases[] = {
 	/* UTF-8: valid text as is, invalid bytes replaced. */
 	{ "\xc3\xa9\xe2\x80\xa6", CHARSET_UTF8, "\xc3\xa9\xe2\x80\xa6" },
 	{ "a\x80" "b", CHARSET_UTF8, "a?b" },
+	/* Controls never reach a terminal: C0 but TAB LF CR, DEL, C1. */
+	{ "\x1b[31mr\x07\x7f\tx\r\n", CHARSET_UTF8, " [31mr  \tx\r\n" },
+	{ "a\xc2\x9b" "b\xc2\x80\xc2\x9f\xc2\xa0", CHARSET_UTF8,
+	    "a b  \xc2\xa0" },
+	{ "a\xc2\x9b" "b\xc2\x85\xc2\xa0", CHARSET_LATIN1, "a b \xa0" },
+	{ "a\xc2\x9b" "b\x1b", CHARSET_ASCII, "a b " },
 };
 
 static void
@@ -86,6 +92,31 @@ test_ascii_is_ascii(void **state)
 	assert_false(b.failed);
 	for (i = 0; i < b.len; i++)
 		assert_true((unsigned char)b.data[i] < 0x80);
+	buf_free(&b);
+}
+
+/* No C1 byte (an 8-bit CSI) from any code point in Latin-1 output. */
+static void
+test_latin1_no_c1(void **state)
+{
+	struct buf	 b;
+	uint32_t	 cp;
+	size_t		 i;
+
+	(void)state;
+	buf_init(&b, 1 << 20);
+	for (cp = 0; cp < 0x3000; cp++)
+		charset_put_cp(&b, cp, CHARSET_LATIN1);
+	assert_false(b.failed);
+	for (i = 0; i < b.len; i++) {
+		unsigned char	 c = (unsigned char)b.data[i];
+
+		assert_false(c >= 0x80 && c <= 0x9f);
+		assert_false(c == 0x1b || c == 0x7f);
+	}
+	assert_true(charset_is_control(0x1b) && charset_is_control(0x9b) &&
+	    charset_is_control(0x7f) && !charset_is_control('\t') &&
+	    !charset_is_control(0xa0));
 	buf_free(&b);
 }
 
@@ -166,6 +197,7 @@ test_stream_splits(void **state)
 		    "\xf0\x9f\x98\x80 end",
 		"bad\xff\xe2\x80" "x\xc3",
 		"\xe2\x80\x94\xe2\x80\x94\xe2\x80\x94",
+		"\x1b]0;t\x07 \xc2\x9b" "2J\xc2",
 	};
 	enum config_charset	 css[] = { CHARSET_ASCII, CHARSET_LATIN1,
 	    CHARSET_UTF8 };
@@ -202,6 +234,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_convert_table),
 		cmocka_unit_test(test_ascii_is_ascii),
+		cmocka_unit_test(test_latin1_no_c1),
 		cmocka_unit_test(test_width),
 		cmocka_unit_test(test_input_to_utf8),
 		cmocka_unit_test(test_stream_splits),

@@ -319,6 +319,34 @@ test_error_log(void **state)
 	log_set_procname("main");
 }
 
+/*
+ * A request path or a file name in an error message cannot split the line
+ * or reach a terminal: controls, C1, invalid UTF-8 and '\\' become \xHH;
+ * valid UTF-8 is kept.
+ */
+static void
+test_error_log_escapes(void **state)
+{
+	char	 buf[8192], *p;
+	size_t	 lines = 0;
+
+	(void)state;
+	open_logs(LOG_FORMAT_DEFAULT, LOG_IP_FULL);
+	log_warnx("%s: cannot open",
+	    "/a\r\nfake line\x1b[31m\x1b]0;t\x07\xc2\x9b\x7f\xff\\ \xc3\xa9");
+	log_warnx("cut \xe2\x82");
+	slurp(errpath, buf, sizeof(buf));
+	assert_non_null(strstr(buf, ": /a\\x0d\\x0afake line\\x1b[31m"
+	    "\\x1b]0;t\\x07\\xc2\\x9b\\x7f\\xff\\x5c \xc3\xa9: cannot open\n"));
+	assert_non_null(strstr(buf, ": cut \\xe2\\x82\n"));
+	for (p = buf; *p != '\0'; p++) {
+		assert_int_not_equal(*p, '\r');
+		assert_int_not_equal(*p, '\x1b');
+		lines += *p == '\n';
+	}
+	assert_int_equal(lines, 2);
+}
+
 static void
 test_reopen(void **state)
 {
@@ -364,6 +392,7 @@ main(void)
 		cmocka_unit_test(test_access_common),
 		cmocka_unit_test(test_access_long),
 		cmocka_unit_test(test_error_log),
+		cmocka_unit_test(test_error_log_escapes),
 		cmocka_unit_test(test_reopen),
 		cmocka_unit_test(test_open_fails),
 	};

@@ -161,6 +161,48 @@ test_tags(void **state)
 	buf_free(&b);
 }
 
+/*
+ * Text from statements and file names reaches a reader's terminal: a run
+ * of controls (C0, DEL, C1) is one space, invalid UTF-8 is U+FFFD, valid
+ * text is kept, and nothing can start a line.
+ */
+static void
+test_text_clean(void **state)
+{
+	static const struct rg_item	 bad[] = {
+		{ "2025-03-03", "T\x1b[31m\xc2\x9b" "2J\n=> x fake\xff\xc3\xa9",
+		    "/statements/2025-03-03-x.gmi", NULL, NULL, 0 },
+	};
+	const char	*names[] = { "x" };
+	const char	*labels[] = { "X\n=> evil\xc2\x85" };
+	size_t		 counts[] = { 1 };
+	const char	*snips[] = { "s\x1b]0;t\x07\xc2\x80\xc2\x9f." };
+	struct buf	 b;
+
+	(void)state;
+	buf_init(&b, 1 << 16);
+	rg_text(&b, "a\x1b\x07\x7f\xc2\x9b" "b\xff\xc3\xa9\xc2\xa0\t\r\nc");
+	assert_string_equal(b.data,
+	    "a b\xef\xbf\xbd\xc3\xa9\xc2\xa0 c");
+	buf_reset(&b);
+	rg_entry(&b, &site, &bad[0]);
+	assert_string_equal(b.data, "=> gemini://example.org/statements/"
+	    "2025-03-03-x.gmi 2025-03-03 T [31m 2J => x fake"
+	    "\xef\xbf\xbd\xc3\xa9\n");
+	buf_reset(&b);
+	assert_int_equal(rg_tags(&site, names, labels, counts, 1, &b), 0);
+	assert_non_null(strstr(b.data,
+	    "=> /statements/tags/x/ X => evil (1)\n"));
+	buf_reset(&b);
+	assert_int_equal(rg_search(&site, "q\x1b\n```", bad, snips, 1, 1, &b),
+	    0);
+	assert_non_null(strstr(b.data, "# Search: q ```\n"));
+	assert_non_null(strstr(b.data, "\n> s ]0;t .\n"));
+	assert_null(strchr(b.data, '\x1b'));
+	assert_null(strstr(b.data, "\n=> x"));
+	buf_free(&b);
+}
+
 /* Year and tag pages are titled by what they list, not by the site. */
 static void
 test_groups(void **state)
@@ -202,6 +244,7 @@ main(void)
 		cmocka_unit_test(test_archive_paginates),
 		cmocka_unit_test(test_home_and_search),
 		cmocka_unit_test(test_tags),
+		cmocka_unit_test(test_text_clean),
 		cmocka_unit_test(test_groups),
 	};
 

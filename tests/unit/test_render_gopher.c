@@ -261,7 +261,7 @@ static const struct link_case link_cases[] = {
 	/* Found by fuzzing: a control byte where the item type goes must
 	 * not start a line; the link becomes a URL: item, cleaned. */
 	{ "gopher://h/\r?", "hL\tURL:gopher://h/ ?\tlocalhost\t7070\r\n" },
-	{ "gopher://h/\x7fx", "hL\tURL:gopher://h/\x7fx\tlocalhost\t"
+	{ "gopher://h/\x7fx", "hL\tURL:gopher://h/ x\tlocalhost\t"
 	    "7070\r\n" },
 };
 
@@ -423,6 +423,20 @@ static const struct filter_case filter_cases[] = {
 	{ "\xe2\x80\xa6 x\n", CHARSET_ASCII, ".... x\r\n.\r\n" },
 	{ "\xc3\xa9\n", CHARSET_LATIN1, "\xe9\r\n.\r\n" },
 	{ "\xe2\x80\x9cq\xe2\x80\x9d", CHARSET_ASCII, "\"q\"\r\n.\r\n" },
+	/* No escape sequence reaches the terminal, in any charset; UTF-8
+	 * output is valid UTF-8. */
+	{ "\x1b[31mred\x1b]0;t\x07\n", CHARSET_UTF8,
+	    " [31mred ]0;t \r\n.\r\n" },
+	{ "a\xc2\x9b" "2J\xff\xc3\xa9\x0c\n", CHARSET_UTF8,
+	    "a 2J?\xc3\xa9 \r\n.\r\n" },
+	{ "a\xc2\x9b" "2J\xc3\xa9\x1b\n", CHARSET_LATIN1,
+	    "a 2J\xe9 \r\n.\r\n" },
+	{ "\xc2\x9b" "x\n\x1b.y\n", CHARSET_ASCII, " x\r\n .y\r\n.\r\n" },
+	{ "\xe2\x80\x8b.z\n", CHARSET_ASCII, "..z\r\n.\r\n" },
+	/* UTF-8 copies plain runs whole: the same result at every split. */
+	{ "\xc3\xa9.a\n.\xc3\xa9\r\n\xe2\x80\xa6\t\xf0\x9f\x98\x80\r.\xe2\x80",
+	    CHARSET_UTF8, "\xc3\xa9.a\r\n..\xc3\xa9\r\n\xe2\x80\xa6\t"
+	    "\xf0\x9f\x98\x80\r\n..??\r\n.\r\n" },
 };
 
 /* Each input fed whole and in every two-way split. */
@@ -452,6 +466,63 @@ test_text_filter(void **state)
 	}
 }
 
+/* Bytes a terminal would act on: C0 but TAB CR LF, DEL, C1. */
+static void
+assert_terminal_safe(const struct buf *b, enum config_charset cs)
+{
+	size_t	 i;
+
+	assert_non_null(b->data);
+	for (i = 0; i < b->len; i++) {
+		unsigned char	 c = (unsigned char)b->data[i];
+
+		assert_true(c >= 0x20 || c == '\t' || c == '\r' || c == '\n');
+		assert_int_not_equal(c, 0x7f);
+		if (cs == CHARSET_LATIN1)
+			assert_false(c >= 0x80 && c <= 0x9f);
+		if (cs == CHARSET_UTF8 && c == 0xc2 && i + 1 < b->len)
+			assert_false((unsigned char)b->data[i + 1] <= 0x9f);
+	}
+	if (cs == CHARSET_UTF8)
+		assert_true(utf8_valid(b->data, b->len));
+}
+
+/*
+ * ESC, OSC, BEL, C1 and invalid UTF-8 in a statement: neither the text
+ * nor the menu rendering nor an item's display carries them, in any
+ * charset.
+ */
+static void
+test_no_control_output(void **state)
+{
+	static const char	 hostile[] =
+	    "# T \x1b[31mred\xc2\x9b" "1m\n\nP \x1b]0;t\x07 \xff\xc2\x85.\n"
+	    "* \x1b[5m\n> \x0c\n=> /x.gmi L\x1b[1m\xc2\x9b\n"
+	    "=> gopher://h/0/a\x1b" "b L\n```\npre\x1b[7m\t\xc2\x9b\n```\n";
+	enum config_charset	 css[] = { CHARSET_UTF8, CHARSET_LATIN1,
+	    CHARSET_ASCII };
+	struct gopher_style	 st = style_utf8;
+	struct buf		 out;
+	size_t			 c;
+
+	(void)state;
+	for (c = 0; c < 3; c++) {
+		st.charset = css[c];
+		buf_init(&out, 1 << 16);
+		assert_int_equal(gopher_render_text(hostile, strlen(hostile),
+		    NULL, NULL, &st, &out), 0);
+		assert_terminal_safe(&out, css[c]);
+		buf_reset(&out);
+		assert_int_equal(gopher_render_menu(hostile, strlen(hostile),
+		    "/", &st, &out), 0);
+		assert_terminal_safe(&out, css[c]);
+		buf_reset(&out);
+		gopher_item(&out, '0', "x\x1b[2J\xc2\x9b\xff", "/s\x1b", &st);
+		assert_terminal_safe(&out, css[c]);
+		buf_free(&out);
+	}
+}
+
 int
 main(void)
 {
@@ -465,6 +536,7 @@ main(void)
 		cmocka_unit_test(test_item_titles),
 		cmocka_unit_test(test_type_for_mime),
 		cmocka_unit_test(test_text_filter),
+		cmocka_unit_test(test_no_control_output),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
