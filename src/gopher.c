@@ -52,6 +52,8 @@ static void	 serve_dir(const struct request_ctx *, const char *, int,
 static void	 serve_gmi(const struct request_ctx *, const char *,
 		    struct site_entry *, int, struct response *);
 static void	 auto_menu(const struct request_ctx *, const char *, int,
+		    long, struct response *);
+static int	 serve_page(const struct request_ctx *, const char *,
 		    struct response *);
 static void	 stream_text(const struct request_ctx *, struct site_entry *,
 		    struct response *);
@@ -201,6 +203,8 @@ serve(const struct request_ctx *ctx, const char *raw,
 	}
 	folder = ctx->archive != NULL ? archive_folder(ctx->archive) : "";
 	archive_route(folder, path, ROUTE_GOPHER, &rt);
+	if (serve_page(ctx, rt.path, r))
+		return;
 	if (gopher_archive_serve(ctx, &rt, req->search, req->has_search, r))
 		return;
 	/* "T/path": the selector as sent wins if it exists. */
@@ -213,6 +217,42 @@ serve(const struct request_ctx *ctx, const char *raw,
 		return;
 	}
 	gopher_error(ctx, r, rv == -2 ? "Not available" : "Not found");
+}
+
+/*
+ * "DIR/.page/N/": page N of the file tree's listing of DIR (site.h).  1
+ * when answered (a page, or an error for a bad one); 0 when `path` names
+ * no page.
+ */
+static int
+serve_page(const struct request_ctx *ctx, const char *path,
+    struct response *r)
+{
+	struct site_entry	 e;
+	struct route		 rt;
+	char			 dir[GOPHER_PATH_MAX];
+	const char		*folder;
+	long			 page;
+
+	if ((page = site_dir_page(path, dir, sizeof(dir))) == 0)
+		return 0;
+	folder = ctx->archive != NULL ? archive_folder(ctx->archive) : "";
+	/* Only folders of the file tree; the archive pages itself. */
+	if (page == -1 || !ctx->conf->autoindex ||
+	    (archive_route(folder, dir, 0, &rt) != ROUTE_NONE &&
+	    rt.kind != ROUTE_HOME)) {
+		gopher_error(ctx, r, "Not found");
+		return 1;
+	}
+	if (site_open(ctx->rootfd, dir, &e) != SITE_DIR) {
+		if (e.fd != -1)
+			close(e.fd);
+		gopher_error(ctx, r, "Not found");
+		return 1;
+	}
+	auto_menu(ctx, dir, e.fd, page, r);
+	close(e.fd);
+	return 1;
 }
 
 /* 0 answered, -1 not found, -2 unreadable. */
@@ -386,17 +426,18 @@ serve_dir(const struct request_ctx *ctx, const char *path, int dirfd,
 		gopher_error(ctx, r, "Not found");
 		return;
 	}
-	auto_menu(ctx, path, dirfd, r);
+	auto_menu(ctx, path, dirfd, 1, r);
 }
 
-/* A directory without index.gmi: its parent, then its entries. */
+/* A directory without index.gmi: its parent, then a page of entries. */
 static void
 auto_menu(const struct request_ctx *ctx, const char *path, int dirfd,
-    struct response *r)
+    long page, struct response *r)
 {
 	struct gopher_style	 st;
 	char			 line[GOPHER_PATH_MAX], parent[GOPHER_PATH_MAX];
 	char			*slash;
+	int			 rv;
 
 	gopher_style_of(ctx->conf, &st);
 	snprintf(line, sizeof(line), "Index of %s", path);
@@ -409,9 +450,13 @@ auto_menu(const struct request_ctx *ctx, const char *path, int dirfd,
 			slash[1] = '\0';
 		gopher_item(&r->out, '1', "..", parent, &st);
 	}
-	if (gopher_dir_items(dirfd, path, NULL, &st, &r->out) == -1) {
+	if ((rv = gopher_dir_page(dirfd, path, page, &st, &r->out)) == -1) {
 		log_warn("gopher: %s: list", path);
 		gopher_error(ctx, r, "Not available");
+		return;
+	}
+	if (rv == -2) {
+		gopher_error(ctx, r, "No such page");
 		return;
 	}
 	gopher_menu_end(&r->out);

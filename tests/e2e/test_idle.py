@@ -3,6 +3,7 @@
 send nothing must not lock readers out, a huge folder must not freeze the
 worker, and a large page rendered for Gopher is rendered once and lent."""
 import socket
+import threading
 import time
 
 from conftest import wait_for
@@ -52,3 +53,83 @@ def test_idle_connections_do_not_lock_readers_out(make_server):
     finally:
         for s in idle:
             s.close()
+
+
+HUGE = 10000            # site.h SITE_DIR_MAX: every one is listed
+PAGE = 200              # site.h SITE_PAGE_ITEMS
+
+
+def menu_items(menu):
+    """(type, display, selector) of each item line of a Gopher menu."""
+    out = []
+    for line in menu.decode("utf-8", "replace").split("\r\n"):
+        if line in ("", ".") or line[0] == "i":
+            continue
+        f = line[1:].split("\t")
+        out.append((line[0], f[0], f[1] if len(f) > 1 else ""))
+    return out
+
+
+def test_huge_folder_is_listed_quickly_and_paged(make_server):
+    # Files with no known extension: typed by libmagic before, reading
+    # each one on the event loop.
+    files = {"huge/f%05d" % i: "plain text number %d\n" % i
+             for i in range(HUGE)}
+    files["huge/page.gmi"] = "# A titled page\n"
+    srv = make_server(files=files)
+    result = {}
+
+    def big():
+        t0 = time.monotonic()
+        result["menu"] = srv.gopher("/huge/", timeout=60)
+        result["sec"] = time.monotonic() - t0
+
+    th = threading.Thread(target=big)
+    th.start()
+    # A reader of something else meanwhile is not held up by the listing.
+    t0 = time.monotonic()
+    assert b"Just text." in srv.gopher("/plain.txt", timeout=60)
+    other = time.monotonic() - t0
+    th.join(70)
+    assert result["sec"] < 3.0, "menu took %.1f s" % result["sec"]
+    assert other < 1.0, "a concurrent request took %.1f s" % other
+    items = menu_items(result["menu"])
+    files_shown = [i for i in items if i[2].startswith("/huge/f")]
+    assert 0 < len(files_shown) <= PAGE
+    assert all(t == "9" for t, _, _ in files_shown)   # by extension: none
+    nxt = [sel for t, d, sel in items if d == "Next page"]
+    assert nxt == ["/huge/.page/2/"]
+    # Every entry is on some page, once; the last page has no next item.
+    seen = set(sel for _, _, sel in files_shown)
+    sel, pages = nxt[0], 1
+    while sel:
+        t0 = time.monotonic()
+        items = menu_items(srv.gopher(sel, timeout=30))
+        assert time.monotonic() - t0 < 3.0
+        pages += 1
+        assert [s for t, d, s in items if d == "Previous page"]
+        shown = [s for _, _, s in items if s.startswith("/huge/f")]
+        assert not seen & set(shown)
+        seen |= set(shown)
+        nxt = [s for t, d, s in items if d == "Next page"]
+        sel = nxt[0] if nxt else None
+    # SITE_DIR_MAX entries are read, in the order of the directory: the
+    # page may be one of them.
+    assert len(seen) >= HUGE - 1
+    assert pages == HUGE // PAGE
+    assert srv.gopher("/huge/.page/999/").startswith(b"3")
+    # The same over Gemini: a page, then the next one.
+    head, body = srv.gemini("/huge/", timeout=30)
+    assert head.startswith("20 ")
+    body = body.decode()
+    links = [l for l in body.splitlines() if l.startswith("=> ")]
+    assert len(links) <= PAGE + 2
+    assert "=> .page/2/ Next page" in links
+    head, body = srv.gemini("/huge/.page/2/", timeout=30)
+    assert head.startswith("20 ")
+    body = body.decode()
+    assert "=> ../../ Previous page" in body
+    assert "=> ../3/ Next page" in body
+    assert "=> ../../f0" in body
+    head, _ = srv.gemini("/huge/.page/0/")
+    assert head.startswith("51 ")
