@@ -18,6 +18,8 @@
 #include "archive.h"
 #include "archive_route.h"
 #include "atom.h"
+#include "blob.h"
+#include "cache.h"
 #include "config.h"
 #include "gopher.h"
 #include "gopher_archive.h"
@@ -36,6 +38,7 @@
 
 #define GOPHER_PAGE_MAX		(4u * 1024 * 1024)	/* .gmi rendered whole */
 #define GOPHER_PATH_MAX		(GOPHER_SELECTOR_MAX + SITE_NAME_MAX + 2)
+#define RENDERED_MIN		(16 * 1024)	/* smaller: rendered each time */
 
 /* Item types a selector may start with, as in "0/path" or "1/dir/". */
 static const char type_prefixes[] = "0123456789+IghisdpPTcM;";
@@ -51,6 +54,8 @@ static void	 serve_dir(const struct request_ctx *, const char *, int,
 		    struct response *);
 static void	 serve_gmi(const struct request_ctx *, const char *,
 		    struct site_entry *, int, struct response *);
+static void	 keep_rendered(const struct request_ctx *, const char *,
+		    const char *, const struct stat *, struct response *);
 static void	 auto_menu(const struct request_ctx *, const char *, int,
 		    long, struct response *);
 static int	 serve_page(const struct request_ctx *, const char *,
@@ -382,10 +387,19 @@ serve_gmi(const struct request_ctx *ctx, const char *path,
     struct site_entry *e, int as_menu, struct response *r)
 {
 	struct gopher_style	 st;
-	char			*text;
+	char			*text, key[GOPHER_PATH_MAX + 16];
 	size_t			 len = 0;
 	int			 rv;
 
+	/* The rendering depends on the file and the configuration only
+	 * (a worker's is fixed): made once per version of the file. */
+	snprintf(key, sizeof(key), "gopher\x1f%c\x1f%s", as_menu ? '1' : '0',
+	    path);
+	if (cache_serve(ctx->rendered, ctx->rootfd, key, r)) {
+		close(e->fd);
+		e->fd = -1;
+		return;
+	}
 	if ((text = read_small(e->fd, e->st.st_size, &len)) == NULL) {
 		stream_text(ctx, e, r);
 		return;
@@ -398,10 +412,35 @@ serve_gmi(const struct request_ctx *ctx, const char *path,
 	else
 		rv = gopher_render_text(text, len, NULL, NULL, &st, &r->out);
 	free(text);
-	if (rv == -1)
+	if (rv == -1) {
 		gopher_error(ctx, r, "Page too large");
-	else
-		r->status = 0;
+		return;
+	}
+	r->status = 0;
+	keep_rendered(ctx, key, path, &e->st, r);
+}
+
+/*
+ * Keep a rendered page and lend it to this response by reference, so
+ * that readers of a large page share one copy of it.  A page too small
+ * to matter stays in r->out.
+ */
+static void
+keep_rendered(const struct request_ctx *ctx, const char *key,
+    const char *path, const struct stat *st, struct response *r)
+{
+	struct blob	*b;
+
+	if (r->out.len < RENDERED_MIN || !cache_wants(ctx->rendered,
+	    r->out.len))
+		return;
+	if ((b = blob_from_buf(&r->out)) == NULL) {	/* r->out is freed */
+		gopher_error(ctx, r, "Temporary failure");
+		return;
+	}
+	cache_store_blob(ctx->rendered, key, path, st, 0, "", 0, b);
+	blob_lend(b, r);
+	blob_release(b);
 }
 
 /* `path` ends with '/'. */

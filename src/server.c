@@ -139,6 +139,7 @@ struct server {
 	struct limits		*limits;
 	struct archive		*archive;
 	struct cache		*cache;
+	struct cache		*rendered;
 };
 
 static void	 conn_io(evutil_socket_t, short, void *);
@@ -367,7 +368,7 @@ server_accept(evutil_socket_t lfd, short ev, void *arg)
 struct server *
 server_new(struct event_base *base, const struct config *conf, SSL_CTX *ctx,
     int rootfd, const struct server_listener *ls, size_t n,
-    struct archive *archive, struct cache *cache)
+    struct archive *archive, struct cache *cache, struct cache *rendered)
 {
 	struct server	*srv;
 	size_t		 i;
@@ -380,6 +381,7 @@ server_new(struct event_base *base, const struct config *conf, SSL_CTX *ctx,
 	srv->rootfd = rootfd;
 	srv->archive = archive;
 	srv->cache = cache;
+	srv->rendered = rendered;
 	TAILQ_INIT(&srv->conns);
 	TAILQ_INIT(&srv->reading);
 	if ((srv->retry = evtimer_new(base, accept_retry, srv)) == NULL ||
@@ -587,6 +589,7 @@ conn_ctx(const struct conn *c, struct request_ctx *ctx)
 	ctx->sni = c->ssl != NULL ? tls_sni(c->ssl) : NULL;
 	ctx->archive = c->srv->archive;
 	ctx->cache = c->srv->cache;
+	ctx->rendered = c->srv->rendered;
 }
 
 static void

@@ -133,3 +133,75 @@ def test_huge_folder_is_listed_quickly_and_paged(make_server):
     assert "=> ../../f0" in body
     head, _ = srv.gemini("/huge/.page/0/")
     assert head.startswith("51 ")
+
+
+def vm_rss_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise AssertionError("no VmRSS for %d" % pid)
+
+
+def send_queues(port, peers):
+    """Bytes waiting in the server's send queue, per client port."""
+    out = {}
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as f:
+            next(f)
+            for line in f:
+                fl = line.split()
+                local = int(fl[1].rsplit(":", 1)[1], 16)
+                peer = int(fl[2].rsplit(":", 1)[1], 16)
+                if local == port and peer in peers:
+                    out[peer] = int(fl[4].split(":")[0], 16)
+    return out
+
+
+def big_gmi():
+    para = ("Every reader gets the same words, and the server should "
+            "not make a fresh copy of them for each one. ") * 6
+    lines = ["# A long page", ""]
+    for i in range(3 * 1024 * 1024 // (len(para) + 2)):
+        lines += ["%d %s" % (i, para), ""]
+    return "\n".join(lines) + "\n"
+
+
+READERS = 30
+
+
+def test_large_page_rendered_once_and_shared(make_server):
+    srv = make_server(conf={"server": {"timeout": "60"}},
+                      files={"long.gmi": big_gmi()})
+    first = srv.gopher("0/long.gmi", timeout=60)
+    assert first.startswith(b"A long page") and first.endswith(b".\r\n")
+    assert len(first) > 2 * 1024 * 1024
+    assert srv.gopher("0/long.gmi", timeout=60) == first
+    menu = srv.gopher("/long.gmi", timeout=60)
+    assert menu.startswith(b"iA long page\t") and menu != first
+    assert srv.gopher("/long.gmi", timeout=60) == menu
+    (pid,) = srv.worker_pids()
+    before = vm_rss_kib(pid)
+    readers = []
+    try:
+        for _ in range(READERS):
+            s = socket.create_connection(("127.0.0.1", srv.gopher_port))
+            s.sendall(b"0/long.gmi\r\n")
+            readers.append(s)
+        peers = {s.getsockname()[1] for s in readers}
+        # Every response is made and on its way: the server's send queue
+        # to each reader, who reads nothing, holds bytes.
+        wait_for(lambda: len([q for q in send_queues(
+            srv.gopher_port, peers).values() if q > 0]) == READERS,
+            timeout=60, what="every reader's response to be under way")
+        grown = vm_rss_kib(pid) - before
+        # A copy each was 3 MiB a reader (about 90 MiB here).
+        assert grown < 24 * 1024, "the worker grew %d KiB" % grown
+    finally:
+        for s in readers:
+            s.close()
+    # A new version of the file is rendered afresh.
+    with open(srv.content + "/long.gmi", "w") as f:
+        f.write("# Changed\n\nShort now.\n")
+    wait_for(lambda: srv.gopher("0/long.gmi").startswith(b"Changed"),
+             what="the changed page")
