@@ -38,7 +38,7 @@
 
 #define GOPHER_PAGE_MAX		(4u * 1024 * 1024)	/* .gmi rendered whole */
 #define GOPHER_PATH_MAX		(GOPHER_SELECTOR_MAX + SITE_NAME_MAX + 2)
-#define RENDERED_MIN		(16 * 1024)	/* smaller: rendered each time */
+#define RENDERED_MIN		(16 * 1024)	/* smaller: made each time */
 
 /* Item types a selector may start with, as in "0/path" or "1/dir/". */
 static const char type_prefixes[] = "0123456789+IghisdpPTcM;";

@@ -923,8 +923,8 @@ run_idle(void)
 		}
 		if (told == 0 && (held == n || now_usec() - t0 > 10000000)) {
 			told = now_usec();
-			printf("IDLEHELD want=%zu held=%zu secs=%.3f\n", n, held,
-			    (double)(told - t0) / 1e6);
+			printf("IDLEHELD want=%zu held=%zu secs=%.3f\n", n,
+			    held, (double)(told - t0) / 1e6);
 			fflush(stdout);
 		}
 	}
