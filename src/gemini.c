@@ -34,13 +34,16 @@
 
 #define GEMINI_DEFAULT_PORT	1965
 #define UTF8_SNIFF_BYTES	4096
-#define LISTING_MAX		(1024 * 1024)
 
 static void	 serve_file(const struct request_ctx *, const char *,
 		    const char *, const char *, struct site_entry *,
 		    struct response *);
 static void	 serve_dir(const struct request_ctx *, const char *,
 		    const char *, struct site_entry *, struct response *);
+static void	 serve_listing(const struct request_ctx *, const char *,
+		    const char *, struct site_entry *, long, struct response *);
+static int	 serve_page(const struct request_ctx *, const char *,
+		    struct response *);
 static void	 serve(const struct request_ctx *, const struct uri *,
 		    struct response *);
 
@@ -174,6 +177,8 @@ serve(const struct request_ctx *ctx, const struct uri *u,
 	const char		*folder, *lang;
 	char			 key[URI_MAX + 64];
 
+	if (serve_page(ctx, u->path_decoded, r))
+		return;
 	folder = ctx->archive != NULL ? archive_folder(ctx->archive) : "";
 	archive_route(folder, u->path_decoded, 0, &rt);
 	if (gemini_archive_serve(ctx, &rt, u->path, u->has_query ? u->query :
@@ -278,9 +283,6 @@ serve_dir(const struct request_ctx *ctx, const char *key, const char *path,
     struct site_entry *dir, struct response *r)
 {
 	struct site_entry	 idx;
-	struct site_dirent	*ents = NULL;
-	size_t			 n, i, head;
-	char			 enc[3 * SITE_NAME_MAX + 1];
 	char			 idxpath[URI_MAX + 16];
 
 	if (site_open_in(dir->fd, "index.gmi", &idx) == 0) {
@@ -289,6 +291,69 @@ serve_dir(const struct request_ctx *ctx, const char *key, const char *path,
 		serve_file(ctx, key, idxpath, NULL, &idx, r);
 		return;
 	}
+	serve_listing(ctx, key, path, dir, 1, r);
+}
+
+/*
+ * "DIR/.page/N/": page N of the listing of a folder of the file tree
+ * (site.h).  1 when answered (a page, or an error); 0 when `path` names
+ * no page.
+ */
+static int
+serve_page(const struct request_ctx *ctx, const char *path,
+    struct response *r)
+{
+	struct site_entry	 e;
+	struct route		 rt;
+	char			 dir[URI_MAX + 1], key[URI_MAX + 64];
+	const char		*folder;
+	long			 page;
+
+	if ((page = site_dir_page(path, dir, sizeof(dir))) == 0)
+		return 0;
+	folder = ctx->archive != NULL ? archive_folder(ctx->archive) : "";
+	/* Only folders of the file tree: the archive pages itself. */
+	if (page == -1 || (archive_route(folder, dir, 0, &rt) != ROUTE_NONE &&
+	    rt.kind != ROUTE_HOME)) {
+		gemini_reply(r, 51, "Not found");
+		return 1;
+	}
+	cache_key(key, sizeof(key), path, NULL);
+	if (cache_serve(ctx->cache, ctx->rootfd, key, r))
+		return 1;
+	if (site_open(ctx->rootfd, dir, &e) != SITE_DIR) {
+		if (e.fd != -1)
+			close(e.fd);
+		gemini_reply(r, 51, "Not found");
+		return 1;
+	}
+	serve_listing(ctx, key, dir, &e, page, r);
+	return 1;
+}
+
+/* The relative link from page `from` of a listing to page `to`. */
+static void
+page_link(char *out, size_t len, long from, long to)
+{
+	if (from <= 1)
+		snprintf(out, len, ".page/%ld/", to);
+	else if (to <= 1)
+		snprintf(out, len, "../../");
+	else
+		snprintf(out, len, "../%ld/", to);
+}
+
+/* Page `page` (from 1) of a folder's entries, SITE_PAGE_ITEMS a page. */
+static void
+serve_listing(const struct request_ctx *ctx, const char *key,
+    const char *path, struct site_entry *dir, long page, struct response *r)
+{
+	struct site_dirent	*ents = NULL;
+	size_t			 n, i, head, pages, to;
+	char			 enc[3 * SITE_NAME_MAX + 1], link[32];
+	char			 meta[GEMINI_META_MAX + 1];
+	const char		*up = page > 1 ? "../../" : "";
+
 	if (!ctx->conf->autoindex || site_list_dir(dir->fd, &ents, &n) == -1) {
 		close(dir->fd);
 		gemini_reply(r, 51, "Not found");
@@ -296,22 +361,42 @@ serve_dir(const struct request_ctx *ctx, const char *key, const char *path,
 	}
 	close(dir->fd);
 	dir->fd = -1;
-	snprintf(idxpath, sizeof(idxpath), "text/gemini; charset=utf-8%s%s",
+	pages = n == 0 ? 1 : (n + SITE_PAGE_ITEMS - 1) / SITE_PAGE_ITEMS;
+	if ((size_t)page > pages) {
+		free(ents);
+		gemini_reply(r, 51, "No such page");
+		return;
+	}
+	snprintf(meta, sizeof(meta), "text/gemini; charset=utf-8%s%s",
 	    ctx->conf->lang[0] ? "; lang=" : "", ctx->conf->lang);
-	gemini_reply(r, 20, idxpath);
+	gemini_reply(r, 20, meta);
 	head = r->out.len;
 	/* Names are the publisher's bytes: labels are made text (rg_text). */
 	buf_puts(&r->out, "# Index of ");
 	rg_text(&r->out, path);
 	buf_puts(&r->out, "\n\n");
+	if (pages > 1)
+		buf_printf(&r->out, "Page %ld of %zu (%zu entries)\n\n", page,
+		    pages, n);
 	if (strcmp(path, "/") != 0)
-		buf_puts(&r->out, "=> ../ Parent directory\n");
-	for (i = 0; i < n; i++) {
+		buf_printf(&r->out, "=> %s../ Parent directory\n", up);
+	if (page > 1) {
+		page_link(link, sizeof(link), page, page - 1);
+		buf_printf(&r->out, "=> %s Previous page\n", link);
+	}
+	i = (size_t)(page - 1) * SITE_PAGE_ITEMS;
+	to = i + SITE_PAGE_ITEMS < n ? i + SITE_PAGE_ITEMS : n;
+	for (; i < to; i++) {
 		if (uri_encode_path(ents[i].name, enc, sizeof(enc)) == -1)
 			continue;
-		buf_printf(&r->out, "=> %s%s ", enc, ents[i].is_dir ? "/" : "");
+		buf_printf(&r->out, "=> %s%s%s ", up, enc,
+		    ents[i].is_dir ? "/" : "");
 		rg_text(&r->out, ents[i].name);
 		buf_puts(&r->out, ents[i].is_dir ? "/\n" : "\n");
+	}
+	if ((size_t)page < pages) {
+		page_link(link, sizeof(link), page, page + 1);
+		buf_printf(&r->out, "=> %s Next page\n", link);
 	}
 	free(ents);
 	/* Adding or removing an entry changes the directory's mtime. */

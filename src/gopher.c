@@ -18,6 +18,8 @@
 #include "archive.h"
 #include "archive_route.h"
 #include "atom.h"
+#include "blob.h"
+#include "cache.h"
 #include "config.h"
 #include "gopher.h"
 #include "gopher_archive.h"
@@ -36,6 +38,7 @@
 
 #define GOPHER_PAGE_MAX		(4u * 1024 * 1024)	/* .gmi rendered whole */
 #define GOPHER_PATH_MAX		(GOPHER_SELECTOR_MAX + SITE_NAME_MAX + 2)
+#define RENDERED_MIN		(16 * 1024)	/* smaller: made each time */
 
 /* Item types a selector may start with, as in "0/path" or "1/dir/". */
 static const char type_prefixes[] = "0123456789+IghisdpPTcM;";
@@ -51,7 +54,11 @@ static void	 serve_dir(const struct request_ctx *, const char *, int,
 		    struct response *);
 static void	 serve_gmi(const struct request_ctx *, const char *,
 		    struct site_entry *, int, struct response *);
+static void	 keep_rendered(const struct request_ctx *, const char *,
+		    const char *, const struct stat *, struct response *);
 static void	 auto_menu(const struct request_ctx *, const char *, int,
+		    long, struct response *);
+static int	 serve_page(const struct request_ctx *, const char *,
 		    struct response *);
 static void	 stream_text(const struct request_ctx *, struct site_entry *,
 		    struct response *);
@@ -201,6 +208,8 @@ serve(const struct request_ctx *ctx, const char *raw,
 	}
 	folder = ctx->archive != NULL ? archive_folder(ctx->archive) : "";
 	archive_route(folder, path, ROUTE_GOPHER, &rt);
+	if (serve_page(ctx, rt.path, r))
+		return;
 	if (gopher_archive_serve(ctx, &rt, req->search, req->has_search, r))
 		return;
 	/* "T/path": the selector as sent wins if it exists. */
@@ -213,6 +222,42 @@ serve(const struct request_ctx *ctx, const char *raw,
 		return;
 	}
 	gopher_error(ctx, r, rv == -2 ? "Not available" : "Not found");
+}
+
+/*
+ * "DIR/.page/N/": page N of the file tree's listing of DIR (site.h).  1
+ * when answered (a page, or an error for a bad one); 0 when `path` names
+ * no page.
+ */
+static int
+serve_page(const struct request_ctx *ctx, const char *path,
+    struct response *r)
+{
+	struct site_entry	 e;
+	struct route		 rt;
+	char			 dir[GOPHER_PATH_MAX];
+	const char		*folder;
+	long			 page;
+
+	if ((page = site_dir_page(path, dir, sizeof(dir))) == 0)
+		return 0;
+	folder = ctx->archive != NULL ? archive_folder(ctx->archive) : "";
+	/* Only folders of the file tree; the archive pages itself. */
+	if (page == -1 || !ctx->conf->autoindex ||
+	    (archive_route(folder, dir, 0, &rt) != ROUTE_NONE &&
+	    rt.kind != ROUTE_HOME)) {
+		gopher_error(ctx, r, "Not found");
+		return 1;
+	}
+	if (site_open(ctx->rootfd, dir, &e) != SITE_DIR) {
+		if (e.fd != -1)
+			close(e.fd);
+		gopher_error(ctx, r, "Not found");
+		return 1;
+	}
+	auto_menu(ctx, dir, e.fd, page, r);
+	close(e.fd);
+	return 1;
 }
 
 /* 0 answered, -1 not found, -2 unreadable. */
@@ -342,10 +387,19 @@ serve_gmi(const struct request_ctx *ctx, const char *path,
     struct site_entry *e, int as_menu, struct response *r)
 {
 	struct gopher_style	 st;
-	char			*text;
+	char			*text, key[GOPHER_PATH_MAX + 16];
 	size_t			 len = 0;
 	int			 rv;
 
+	/* The rendering depends on the file and the configuration only
+	 * (a worker's is fixed): made once per version of the file. */
+	snprintf(key, sizeof(key), "gopher\x1f%c\x1f%s", as_menu ? '1' : '0',
+	    path);
+	if (cache_serve(ctx->rendered, ctx->rootfd, key, r)) {
+		close(e->fd);
+		e->fd = -1;
+		return;
+	}
 	if ((text = read_small(e->fd, e->st.st_size, &len)) == NULL) {
 		stream_text(ctx, e, r);
 		return;
@@ -358,10 +412,35 @@ serve_gmi(const struct request_ctx *ctx, const char *path,
 	else
 		rv = gopher_render_text(text, len, NULL, NULL, &st, &r->out);
 	free(text);
-	if (rv == -1)
+	if (rv == -1) {
 		gopher_error(ctx, r, "Page too large");
-	else
-		r->status = 0;
+		return;
+	}
+	r->status = 0;
+	keep_rendered(ctx, key, path, &e->st, r);
+}
+
+/*
+ * Keep a rendered page and lend it to this response by reference, so
+ * that readers of a large page share one copy of it.  A page too small
+ * to matter stays in r->out.
+ */
+static void
+keep_rendered(const struct request_ctx *ctx, const char *key,
+    const char *path, const struct stat *st, struct response *r)
+{
+	struct blob	*b;
+
+	if (r->out.len < RENDERED_MIN || !cache_wants(ctx->rendered,
+	    r->out.len))
+		return;
+	if ((b = blob_from_buf(&r->out)) == NULL) {	/* r->out is freed */
+		gopher_error(ctx, r, "Temporary failure");
+		return;
+	}
+	cache_store_blob(ctx->rendered, key, path, st, 0, "", 0, b);
+	blob_lend(b, r);
+	blob_release(b);
 }
 
 /* `path` ends with '/'. */
@@ -386,17 +465,18 @@ serve_dir(const struct request_ctx *ctx, const char *path, int dirfd,
 		gopher_error(ctx, r, "Not found");
 		return;
 	}
-	auto_menu(ctx, path, dirfd, r);
+	auto_menu(ctx, path, dirfd, 1, r);
 }
 
-/* A directory without index.gmi: its parent, then its entries. */
+/* A directory without index.gmi: its parent, then a page of entries. */
 static void
 auto_menu(const struct request_ctx *ctx, const char *path, int dirfd,
-    struct response *r)
+    long page, struct response *r)
 {
 	struct gopher_style	 st;
 	char			 line[GOPHER_PATH_MAX], parent[GOPHER_PATH_MAX];
 	char			*slash;
+	int			 rv;
 
 	gopher_style_of(ctx->conf, &st);
 	snprintf(line, sizeof(line), "Index of %s", path);
@@ -409,9 +489,13 @@ auto_menu(const struct request_ctx *ctx, const char *path, int dirfd,
 			slash[1] = '\0';
 		gopher_item(&r->out, '1', "..", parent, &st);
 	}
-	if (gopher_dir_items(dirfd, path, NULL, &st, &r->out) == -1) {
+	if ((rv = gopher_dir_page(dirfd, path, page, &st, &r->out)) == -1) {
 		log_warn("gopher: %s: list", path);
 		gopher_error(ctx, r, "Not available");
+		return;
+	}
+	if (rv == -2) {
+		gopher_error(ctx, r, "No such page");
 		return;
 	}
 	gopher_menu_end(&r->out);

@@ -36,26 +36,19 @@ is_gemtext(const char *name)
 	return mime != NULL && strcmp(mime, "text/gemini") == 0;
 }
 
+/*
+ * By the name only: libmagic would read every file of the folder on the
+ * event loop.  A file whose extension is unknown (or that has none) is
+ * listed as binary ('9'); asked for, it is still served by its content.
+ */
 static char
-entry_type(int dirfd, const struct site_dirent *d)
+entry_type(const struct site_dirent *d)
 {
-	struct site_entry	 e;
-	const char		*mime;
-	char			 mbuf[MIME_MAX];
-	char			 t;
-
 	if (d->is_dir)
 		return '1';
 	if (is_gemtext(d->name))
 		return gopher_gmi_is_text(d->name) ? '0' : '1';
-	if ((mime = mime_from_name(d->name)) != NULL)
-		return gopher_type_for_mime(mime);
-	if (site_open_in(dirfd, d->name, &e) == -1)
-		return '9';
-	mime = mime_type(e.fd, d->name, mbuf, sizeof(mbuf));
-	t = gopher_type_for_mime(mime);
-	close(e.fd);
-	return t;
+	return gopher_type_for_mime(mime_from_name(d->name));
 }
 
 /* A gemtext page's first heading, or "" (read no more than its top). */
@@ -83,27 +76,48 @@ skipped(const char *name, const char *const *skip)
 	return 0;
 }
 
-int
-gopher_dir_items(int dirfd, const char *path, const char *const *skip,
-    const struct gopher_style *gs, struct buf *b)
+/*
+ * The folder's entries that can be listed, in order: not in `skip`, no
+ * TAB or line break (a selector cannot carry them), and a selector that
+ * fits.  NULL with *n 0 on an empty folder; -1 when it cannot be read.
+ */
+static int
+listable(int dirfd, const char *path, const char *const *skip,
+    struct site_dirent **out, size_t *n)
 {
 	struct site_dirent	*ents;
+	size_t			 i, k = 0, total, plen = strlen(path);
+
+	if (site_list_dir(dirfd, &ents, &total) == -1)
+		return -1;
+	for (i = 0; i < total; i++) {
+		if (skipped(ents[i].name, skip) ||
+		    strpbrk(ents[i].name, "\t\r\n") != NULL ||
+		    plen + strlen(ents[i].name) + 2 > SELECTOR_MAX)
+			continue;
+		if (k != i)
+			ents[k] = ents[i];
+		k++;
+	}
+	*out = ents;
+	*n = k;
+	return 0;
+}
+
+/* Items for ents[from..to): .gmi pages by their title (GOPHER_TITLES_MAX
+ * read at most), the rest by name. */
+static void
+items(int dirfd, const char *path, const struct site_dirent *ents,
+    size_t from, size_t to, const struct gopher_style *gs, struct buf *b)
+{
 	struct scan_text	 tx;
 	char			 sel[SELECTOR_MAX];
 	const char		*display;
-	size_t			 n, i, titles = 0;
+	size_t			 i, titles = 0;
 
-	if (site_list_dir(dirfd, &ents, &n) == -1)
-		return -1;
-	for (i = 0; i < n; i++) {
-		/* A selector is raw bytes; only a line break or a TAB in
-		 * a name cannot be carried. */
-		if (skipped(ents[i].name, skip) ||
-		    strpbrk(ents[i].name, "\t\r\n") != NULL)
-			continue;
-		if (snprintf(sel, sizeof(sel), "%s%s%s", path, ents[i].name,
-		    ents[i].is_dir ? "/" : "") >= (int)sizeof(sel))
-			continue;
+	for (i = from; i < to; i++) {
+		snprintf(sel, sizeof(sel), "%s%s%s", path, ents[i].name,
+		    ents[i].is_dir ? "/" : "");
 		display = ents[i].name;
 		if (!ents[i].is_dir && is_gemtext(ents[i].name) &&
 		    titles++ < GOPHER_TITLES_MAX) {
@@ -111,7 +125,72 @@ gopher_dir_items(int dirfd, const char *path, const char *const *skip,
 			if (tx.title[0] != '\0')
 				display = tx.title;
 		}
-		gopher_item(b, entry_type(dirfd, &ents[i]), display, sel, gs);
+		gopher_item(b, entry_type(&ents[i]), display, sel, gs);
+	}
+}
+
+/* The selector of page `page` of the listing of `path`. */
+static void
+page_selector(char *sel, size_t len, const char *path, long page)
+{
+	if (page <= 1)
+		snprintf(sel, len, "%s", path);
+	else
+		snprintf(sel, len, "%s.page/%ld/", path, page);
+}
+
+int
+gopher_dir_items(int dirfd, const char *path, const char *const *skip,
+    const struct gopher_style *gs, struct buf *b)
+{
+	struct site_dirent	*ents;
+	char			 sel[SELECTOR_MAX], line[80];
+	size_t			 n;
+
+	if (listable(dirfd, path, skip, &ents, &n) == -1)
+		return -1;
+	items(dirfd, path, ents, 0, n < SITE_PAGE_ITEMS ? n :
+	    SITE_PAGE_ITEMS, gs, b);
+	if (n > SITE_PAGE_ITEMS) {
+		/* The full listing, paged, lists every entry. */
+		snprintf(sel, sizeof(sel), "%s.page/1/", path);
+		snprintf(line, sizeof(line), "All %zu files and folders", n);
+		gopher_item(b, '1', line, sel, gs);
+	}
+	free(ents);
+	return 0;
+}
+
+int
+gopher_dir_page(int dirfd, const char *path, long page,
+    const struct gopher_style *gs, struct buf *b)
+{
+	struct site_dirent	*ents;
+	char			 sel[SELECTOR_MAX], line[80];
+	size_t			 n, from, to, pages;
+
+	if (listable(dirfd, path, NULL, &ents, &n) == -1)
+		return -1;
+	pages = n == 0 ? 1 : (n + SITE_PAGE_ITEMS - 1) / SITE_PAGE_ITEMS;
+	if (page < 1 || (size_t)page > pages) {
+		free(ents);
+		return -2;
+	}
+	from = (size_t)(page - 1) * SITE_PAGE_ITEMS;
+	to = from + SITE_PAGE_ITEMS < n ? from + SITE_PAGE_ITEMS : n;
+	if (pages > 1) {
+		snprintf(line, sizeof(line), "Page %ld of %zu (%zu entries)",
+		    page, pages, n);
+		gopher_info(b, line, gs);
+	}
+	if (page > 1) {
+		page_selector(sel, sizeof(sel), path, page - 1);
+		gopher_item(b, '1', "Previous page", sel, gs);
+	}
+	items(dirfd, path, ents, from, to, gs, b);
+	if ((size_t)page < pages) {
+		page_selector(sel, sizeof(sel), path, page + 1);
+		gopher_item(b, '1', "Next page", sel, gs);
 	}
 	free(ents);
 	return 0;

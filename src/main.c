@@ -46,6 +46,7 @@
 #define DEFAULT_CONFIG		"/etc/broadside/broadside.ini"
 #define WORKERS_MAX		64
 #define RESTART_DELAY_SEC	1	/* after a worker dies young */
+#define RENDERED_CACHE_TOTAL	(4 * RESPONSE_MEM_MAX)	/* per worker */
 
 struct worker {
 	pid_t	 pid;
@@ -260,6 +261,7 @@ static struct event_base	*wbase;
 static struct server		*wserver;
 static struct archive		*warchive;
 static struct cache		*wcache;
+static struct cache		*wrendered;
 
 static void
 worker_drained(void *arg)
@@ -311,12 +313,15 @@ worker_main(int id)
 		fatalx("event_base_new");
 	wcache = cache_new(rt.conf.cache_max_file,
 	    rt.conf.cache_max_file * CACHE_TOTAL_FACTOR);
+	/* Pages rendered from files too large for wcache (a long .gmi over
+	 * Gopher): made once per file version, lent to every reader. */
+	wrendered = cache_new(RESPONSE_MEM_MAX, RENDERED_CACHE_TOTAL);
 	warchive = archive_new(wbase, &rt.conf, rt.rootfd,
 	    turns != NULL ? fileno(turns) : -1);
 	if (warchive == NULL)
 		log_warnx("the archive could not be indexed; serving files");
 	wserver = server_new(wbase, &rt.conf, rt.ssl_ctx, rt.rootfd,
-	    rt.listeners, rt.nlisteners, warchive, wcache, ltable);
+	    rt.listeners, rt.nlisteners, warchive, wcache, wrendered, ltable);
 	if (wserver == NULL)
 		fatalx("cannot start serving");
 	worker_says_ready();
@@ -336,6 +341,7 @@ worker_main(int id)
 	server_free(wserver);
 	archive_free(warchive);
 	cache_free(wcache);
+	cache_free(wrendered);
 	event_free(sigterm);
 	event_free(sigint);
 	event_free(orphan);

@@ -30,6 +30,9 @@ struct request_ctx {
 	int			 retry_after;	/* seconds, when rate limited */
 	struct archive		*archive;	/* NULL: no archive, files only */
 	struct cache		*cache;		/* small responses; may be NULL */
+	struct cache		*rendered;	/* pages rendered from large
+						 * files (Gopher menus and
+						 * text); may be NULL */
 };
 
 /*

@@ -9,8 +9,11 @@
  * Every connection has one I/O event and one deadline timer.  Until the
  * request is read the deadline is absolute (`timeout` seconds from accept);
  * while writing it restarts on every bit of progress, so a reader that
- * stops reading is dropped too.  Bytes go out through a 16 KiB staging
- * buffer, one TLS record per write; plain-TCP files go by sendfile.
+ * stops reading is dropped too.  When max_clients are open, a new
+ * connection closes the one that has waited longest for its request
+ * (srv->reading keeps them in arrival order).  Bytes go out through a
+ * 16 KiB staging buffer, one TLS record per write; plain-TCP files go by
+ * sendfile.
  *
  * No protocol is named here: each listener's `struct protocol` (protocol.h)
  * says whether TLS comes first, how long a request line may be and how it
@@ -62,6 +65,7 @@
 #define FILTER_OUT_MAX		(4 * CONN_STAGE_SIZE)
 #define TRIM_AFTER_CONNS	256	/* give memory back after a burst */
 #define UNTRUSTED_LOG_SEC	10	/* one line per worker per 10 s */
+#define EVICT_LOG_SEC		10	/* one eviction report at most per */
 
 enum conn_state {
 	CONN_PROXY,		/* reading a PROXY protocol header */
@@ -74,6 +78,8 @@ enum conn_state {
 
 struct conn {
 	TAILQ_ENTRY(conn)	 entry;
+	TAILQ_ENTRY(conn)	 rentry;	/* in srv->reading */
+	int			 reading;	/* no complete request yet */
 	struct server		*srv;
 	const struct server_listener *l;
 	int			 fd;
@@ -119,7 +125,15 @@ struct server {
 	int			 draining;
 	struct event		*retry;		/* after EMFILE */
 	struct connlist		 conns;
+	/*
+	 * Connections that have not sent a complete request, in arrival
+	 * order: when the slots run out the head (the longest waiting) is
+	 * closed to make room, so idle connections cannot lock readers out.
+	 */
+	struct connlist		 reading;
 	size_t			 nconns;
+	size_t			 evicted;	/* not yet reported */
+	time_t			 evict_logged;
 	size_t			 closed_since_trim;
 	void			(*drained)(void *);
 	void			*drained_arg;
@@ -128,6 +142,7 @@ struct server {
 	unsigned long		 untrusted_quiet;	/* not logged since */
 	struct archive		*archive;
 	struct cache		*cache;
+	struct cache		*rendered;
 };
 
 static void	 conn_io(evutil_socket_t, short, void *);
@@ -136,6 +151,7 @@ static void	 conn_close(struct conn *);
 static void	 conn_step(struct conn *);
 static void	 conn_linger(struct conn *);
 static void	 listeners_enable(struct server *, int);
+static void	 conn_done_reading(struct conn *);
 
 /* -- listening --------------------------------------------------------- */
 
@@ -258,6 +274,8 @@ conn_new(struct server *srv, const struct server_listener *l, int fd,
 	else
 		c->state = l->proto->tls ? CONN_HANDSHAKE : CONN_READ;
 	TAILQ_INSERT_TAIL(&srv->conns, c, entry);
+	TAILQ_INSERT_TAIL(&srv->reading, c, rentry);
+	c->reading = 1;
 	srv->nconns++;
 	conn_arm_deadline(c, srv->conf->timeout);
 	return c;
@@ -313,6 +331,39 @@ proxy_untrusted(struct server *srv, const struct server_listener *l,
 	srv->untrusted_quiet = 0;
 }
 
+/*
+ * Every slot is taken: close the connection that has waited longest
+ * without sending a request, to make room for a new one.  One that is
+ * writing its response is never closed.
+ */
+static void
+server_evict(struct server *srv)
+{
+	struct conn	*c;
+
+	if ((c = TAILQ_FIRST(&srv->reading)) == NULL)
+		return;
+	conn_close(c);
+	srv->evicted++;
+}
+
+/* One line per burst of evictions, and one per EVICT_LOG_SEC at most:
+ * the ones closed in between are counted in the next. */
+static void
+server_evict_report(struct server *srv)
+{
+	time_t	 now;
+
+	if (srv->evicted == 0 || (now = time(NULL)) - srv->evict_logged <
+	    EVICT_LOG_SEC)
+		return;
+	log_warnx("max_clients (%d) reached: closed %zu connection%s that "
+	    "sent no request", srv->conf->max_clients, srv->evicted,
+	    srv->evicted == 1 ? "" : "s");
+	srv->evicted = 0;
+	srv->evict_logged = now;
+}
+
 static void
 server_accept(evutil_socket_t lfd, short ev, void *arg)
 {
@@ -326,9 +377,10 @@ server_accept(evutil_socket_t lfd, short ev, void *arg)
 
 	(void)ev;
 	for (i = 0; i < ACCEPT_BURST; i++) {
-		if (srv->nconns >= (size_t)srv->conf->max_clients) {
-			listeners_enable(srv, 0);
-			return;
+		if (srv->nconns >= (size_t)srv->conf->max_clients &&
+		    TAILQ_EMPTY(&srv->reading)) {
+			listeners_enable(srv, 0);	/* all are writing */
+			break;
 		}
 		len = sizeof(ss);
 		if ((fd = accept_fd(lfd, &ss, &len)) == -1) {
@@ -338,7 +390,7 @@ server_accept(evutil_socket_t lfd, short ev, void *arg)
 				listeners_enable(srv, 0);
 				evtimer_add(srv->retry, &tv);
 			}
-			return;	/* EAGAIN, ECONNABORTED, EINTR ... */
+			break;	/* EAGAIN, ECONNABORTED, EINTR ... */
 		}
 		if (ls->l.proxy_protocol && !proxy_trusted(&ls->l, &ss)) {
 			proxy_untrusted(srv, &ls->l, &ss);
@@ -349,6 +401,9 @@ server_accept(evutil_socket_t lfd, short ev, void *arg)
 			close(fd);	/* over max_clients_per_ip */
 			continue;
 		}
+		/* Only now: a wakeup with nothing to accept evicts no one. */
+		if (srv->nconns >= (size_t)srv->conf->max_clients)
+			server_evict(srv);
 		if ((c = conn_new(srv, &ls->l, fd, &ss)) == NULL) {
 			log_warnx("out of memory for a connection");
 			limits_disconnect(srv->limits, (struct sockaddr *)&ss);
@@ -357,12 +412,14 @@ server_accept(evutil_socket_t lfd, short ev, void *arg)
 		}
 		conn_step(c);
 	}
+	server_evict_report(srv);
 }
 
 struct server *
 server_new(struct event_base *base, const struct config *conf, SSL_CTX *ctx,
     int rootfd, const struct server_listener *ls, size_t n,
-    struct archive *archive, struct cache *cache, struct limits_table *table)
+    struct archive *archive, struct cache *cache, struct cache *rendered,
+    struct limits_table *table)
 {
 	struct server	*srv;
 	size_t		 i;
@@ -375,7 +432,9 @@ server_new(struct event_base *base, const struct config *conf, SSL_CTX *ctx,
 	srv->rootfd = rootfd;
 	srv->archive = archive;
 	srv->cache = cache;
+	srv->rendered = rendered;
 	TAILQ_INIT(&srv->conns);
+	TAILQ_INIT(&srv->reading);
 	if ((srv->retry = evtimer_new(base, accept_retry, srv)) == NULL ||
 	    (srv->limits = limits_new(conf, table)) == NULL)
 		goto fail;
@@ -501,6 +560,7 @@ conn_close(struct conn *c)
 	buf_free(&c->filtered);
 	free(c->stage);
 	limits_disconnect(srv->limits, (struct sockaddr *)&c->peer);
+	conn_done_reading(c);
 	TAILQ_REMOVE(&srv->conns, c, entry);
 	free(c);
 	srv->nconns--;
@@ -580,6 +640,7 @@ conn_ctx(const struct conn *c, struct request_ctx *ctx)
 	ctx->sni = c->ssl != NULL ? tls_sni(c->ssl) : NULL;
 	ctx->archive = c->srv->archive;
 	ctx->cache = c->srv->cache;
+	ctx->rendered = c->srv->rendered;
 }
 
 static void
@@ -683,11 +744,22 @@ conn_coalesce(struct conn *c)
 	}
 }
 
+/* A request was read (or refused): no longer a candidate for eviction. */
+static void
+conn_done_reading(struct conn *c)
+{
+	if (c->reading) {
+		TAILQ_REMOVE(&c->srv->reading, c, rentry);
+		c->reading = 0;
+	}
+}
+
 static void
 conn_start_write(struct conn *c)
 {
 	struct request_ctx	 ctx;
 
+	conn_done_reading(c);
 	if (c->resp.out.failed) {
 		/* A renderer ran out of room: never send half a page. */
 		log_warnx("response too large or out of memory");

@@ -36,13 +36,14 @@ struct server_listener {
 /* Parent, before fork: bind and listen.  fd or -1 (logged). */
 int	 server_bind(const struct config_listen *, int backlog);
 
-/* The archive (may be NULL) and the cache (may be NULL) are handed to
- * every request; the server does not own them, nor the limits table
- * (shared by the workers; NULL: a table of this server's own). */
+/* The archive (may be NULL) and the caches (may be NULL: small
+ * responses, rendered pages) are handed to every request; the server
+ * does not own them, nor the limits table (shared by the workers; NULL:
+ * a table of this server's own). */
 struct server	*server_new(struct event_base *, const struct config *,
 		    SSL_CTX *, int rootfd, const struct server_listener *,
 		    size_t nlisteners, struct archive *, struct cache *,
-		    struct limits_table *);
+		    struct cache *, struct limits_table *);
 /* Stop accepting; `done` is called once no connection is left. */
 void		 server_drain(struct server *, void (*done)(void *), void *);
 void		 server_free(struct server *);

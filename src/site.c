@@ -266,3 +266,36 @@ fail:
 	free(ents);
 	return -1;
 }
+
+long
+site_dir_page(const char *path, char *dir, size_t dirsz)
+{
+	static const char	 mark[] = "/.page/";
+	const char		*p, *num;
+	size_t			 len = strlen(path), dlen;
+	long			 n = 0;
+
+	if (len > 0 && path[len - 1] == '/')
+		len--;
+	/* The number is the last component, ".page" the one before. */
+	for (num = path + len; num > path && num[-1] != '/'; num--)
+		;
+	if ((size_t)(num - path) < sizeof(mark) - 1 ||
+	    strncmp(num - (sizeof(mark) - 1), mark, sizeof(mark) - 1) != 0)
+		return 0;
+	if (num == path + len)
+		return -1;
+	for (p = num; p < path + len; p++) {
+		if (*p < '0' || *p > '9' || n > SITE_PAGE_MAX)
+			return -1;
+		n = n * 10 + (*p - '0');
+	}
+	if (n < 1 || n > SITE_PAGE_MAX)
+		return -1;
+	dlen = (size_t)(num - path) - (sizeof(mark) - 2);	/* keep '/' */
+	if (dlen + 1 > dirsz)
+		return -1;
+	memcpy(dir, path, dlen);
+	dir[dlen] = '\0';
+	return n;
+}

@@ -13,6 +13,8 @@
 
 #define SITE_DIR_MAX	10000	/* entries listed per directory */
 #define SITE_NAME_MAX	255
+#define SITE_PAGE_ITEMS	200	/* entries per page of a listing */
+#define SITE_PAGE_MAX	(SITE_DIR_MAX / SITE_PAGE_ITEMS + 1)
 
 enum site_result {
 	SITE_FILE = 0,		/* fd is an open regular file */
@@ -59,6 +61,15 @@ int	 site_open_in(int dirfd, const char *name, struct site_entry *);
 
 /* Sorted by name, dotfiles hidden; caller frees *out.  0 or -1. */
 int	 site_list_dir(int dirfd, struct site_dirent **out, size_t *n);
+
+/*
+ * A page of a directory listing is asked for as "DIR/.page/N/" (the final
+ * '/' optional): a '.'-component is never a served name, so no file can be
+ * shadowed by it.  Copies "DIR/" to `dir` and returns N (1 to
+ * SITE_PAGE_MAX); 0 when `path` names no page; -1 when it names one
+ * wrongly (no number, 0, too large, or `dir` too small).
+ */
+long	 site_dir_page(const char *path, char *dir, size_t dirsz);
 
 /* 1 if every component of `path` is acceptable (no '.'-prefixed ones). */
 int	 site_path_ok(const char *path);

@@ -14,6 +14,11 @@
  *   loadgen -H N [opts]     hold N idle TLS connections, probe latency with
  *                           `-n` sequential requests, then wait for the
  *                           server to close the held ones
+ *   loadgen -I N -i P,Q     hold N plain TCP connections to each of ports
+ *                           P, Q ... that send nothing, from many loopback
+ *                           addresses, reopening each one the server
+ *                           closes a second later, for `-w` seconds (or
+ *                           until killed)
  *   loadgen -M PID          print CPU and memory of PID's process tree
  */
 #include <sys/types.h>
@@ -107,6 +112,8 @@ struct opts {
 	const char	*save;
 	long		 hold;
 	double		 holdwait;
+	long		 idle;		/* -I: per port */
+	const char	*idleports;
 	pid_t		 mpid;
 };
 
@@ -138,6 +145,7 @@ static int	 cmp_u64(const void *, const void *);
 static uint64_t	 pct(double);
 static void	 raise_nofile(rlim_t);
 static int	 proc_stats(pid_t, FILE *);
+static long	 num(const char *, long, long);
 
 static void
 usage(void)
@@ -147,6 +155,7 @@ usage(void)
 	    "           [-c conc] [-d secs] [-n reqs] [-r] [-x prefix]\n"
 	    "           [-b total_len] [-e tail] [-o savefile]\n"
 	    "       loadgen -g -H nconns -w waitsecs [-m pid] ... (hold)\n"
+	    "       loadgen -I nconns -i port[,port...] -w secs (idle)\n"
 	    "       loadgen -M pid\n");
 	exit(2);
 }
@@ -807,6 +816,124 @@ run_hold(void)
 	free(held);
 }
 
+/* -------- idle mode: connections that never send a byte -------- */
+
+#define IDLE_PORTS	4
+#define IDLE_ADDRS	250	/* sources 127.0.0.2 to 127.0.0.251 */
+#define IDLE_REOPEN_USEC 1000000	/* a closed one comes back after */
+
+struct idle_conn {
+	int		 fd;
+	int		 port;
+	int		 connected;
+	uint64_t	 closed;	/* when, to reopen it a second later */
+};
+
+static volatile sig_atomic_t	 idle_stop;
+
+static void
+idle_sig(int sig)
+{
+	(void)sig;
+	idle_stop = 1;
+}
+
+/* A non-blocking connect from loopback address number `k`. */
+static void
+idle_open(struct idle_conn *c, size_t k)
+{
+	struct sockaddr_in	 src, dst = sin_srv;
+
+	c->connected = 0;
+	if ((c->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0)) == -1)
+		return;
+	memset(&src, 0, sizeof(src));
+	src.sin_family = AF_INET;
+	src.sin_addr.s_addr = htonl(0x7f000002u + (uint32_t)(k % IDLE_ADDRS));
+	dst.sin_port = htons((uint16_t)c->port);
+	if (bind(c->fd, (struct sockaddr *)&src, sizeof(src)) == -1 ||
+	    (connect(c->fd, (struct sockaddr *)&dst, sizeof(dst)) == -1 &&
+	    errno != EINPROGRESS)) {
+		close(c->fd);
+		c->fd = -1;
+	}
+}
+
+/* Hold -I connections per port; print IDLEHELD once all are connected
+ * (or after 10 s), IDLEEND when stopped. */
+static void
+run_idle(void)
+{
+	struct idle_conn *ic;
+	struct pollfd	*pf;
+	int		 ports[IDLE_PORTS], np = 0, r, e;
+	socklen_t	 el;
+	size_t		 n, i, held = 0;
+	long		 closed = 0, failed = 0;
+	uint64_t	 t0 = now_usec(), end, told = 0;
+	char		*list, *tok, *save = NULL;
+
+	if ((list = strdup(o.idleports)) == NULL)
+		exit(1);
+	for (tok = strtok_r(list, ",", &save); tok != NULL && np < IDLE_PORTS;
+	    tok = strtok_r(NULL, ",", &save))
+		ports[np++] = (int)num(tok, 1, 65535);
+	free(list);
+	n = (size_t)o.idle * (size_t)np;
+	if (np == 0 || (ic = calloc(n, sizeof(*ic))) == NULL ||
+	    (pf = calloc(n, sizeof(*pf))) == NULL)
+		exit(1);
+	signal(SIGTERM, idle_sig);
+	signal(SIGINT, idle_sig);
+	for (i = 0; i < n; i++) {
+		ic[i].port = ports[i % (size_t)np];
+		idle_open(&ic[i], i);
+	}
+	end = t0 + (uint64_t)(o.holdwait * 1e6);
+	while (!idle_stop && now_usec() < end) {
+		for (i = 0; i < n; i++) {
+			if (ic[i].fd == -1 && now_usec() - ic[i].closed >=
+			    IDLE_REOPEN_USEC)
+				idle_open(&ic[i], i);
+			pf[i].fd = ic[i].fd;
+			pf[i].events = ic[i].connected ? POLLIN : POLLOUT;
+			pf[i].revents = 0;
+		}
+		if ((r = poll(pf, n, 100)) == -1 && errno != EINTR)
+			break;
+		for (i = 0; r > 0 && i < n; i++) {
+			if (pf[i].fd == -1 || pf[i].revents == 0)
+				continue;
+			if (!ic[i].connected) {
+				el = sizeof(e);
+				if (getsockopt(ic[i].fd, SOL_SOCKET, SO_ERROR,
+				    &e, &el) == 0 && e == 0) {
+					ic[i].connected = 1;
+					held++;
+					continue;
+				}
+				failed++;
+			} else {
+				closed++;	/* by the server */
+				held--;
+			}
+			close(ic[i].fd);
+			ic[i].fd = -1;
+			ic[i].closed = now_usec();
+		}
+		if (told == 0 && (held == n || now_usec() - t0 > 10000000)) {
+			told = now_usec();
+			printf("IDLEHELD want=%zu held=%zu secs=%.3f\n", n,
+			    held, (double)(told - t0) / 1e6);
+			fflush(stdout);
+		}
+	}
+	printf("IDLEEND want=%zu held=%zu closed_by_server=%ld "
+	    "connect_failed=%ld secs=%.3f\n", n, held, closed, failed,
+	    (double)(now_usec() - t0) / 1e6);
+	fflush(stdout);
+}
+
 /* -------- process tree statistics from /proc -------- */
 
 static int
@@ -974,7 +1101,8 @@ main(int argc, char *argv[])
 	o.maxreq = -1;
 	o.length = -1;
 	o.holdwait = 30;
-	while ((ch = getopt(argc, argv, "gta:p:s:u:c:d:n:rx:b:e:o:H:w:m:M:"))
+	while ((ch = getopt(argc, argv,
+	    "gta:p:s:u:c:d:n:rx:b:e:o:H:w:m:M:I:i:"))
 	    != -1) {
 		switch (ch) {
 		case 'g': o.tls = 1; break;
@@ -994,11 +1122,21 @@ main(int argc, char *argv[])
 		case 'H': o.hold = num(optarg, 1, 1000000); break;
 		case 'w': o.holdwait = strtod(optarg, NULL); break;
 		case 'm': o.mpid = (pid_t)num(optarg, 1, INT_MAX); break;
+		case 'I': o.idle = num(optarg, 1, 100000); break;
+		case 'i': o.idleports = optarg; break;
 		case 'M':
 			return proc_stats((pid_t)num(optarg, 1, INT_MAX),
 			    stdout) == 0 ? 0 : 1;
 		default: usage();
 		}
+	}
+	if (o.idle > 0 && o.idleports != NULL) {
+		if (inet_pton(AF_INET, o.addr, &sin_srv.sin_addr) != 1)
+			usage();
+		sin_srv.sin_family = AF_INET;
+		raise_nofile((rlim_t)o.idle * IDLE_PORTS + 256);
+		run_idle();
+		return 0;
 	}
 	if (o.port == 0 || req == NULL || strlen(req) > REQ_MAX)
 		usage();

@@ -1,14 +1,15 @@
 #!/bin/sh
 # broadside bench: print the table and the BENCH lines from run.sh's files.
 # usage: report.sh results floor_us sign_s x25519_s mem_idle mem_end
-#            hold.txt afterhold_line
+#            hold.txt afterhold_line [idle.txt]
 set -u
 RES=$1 FLOOR=$2 SIGN_S=$3 X_S=$4 MEM_IDLE=$5 MEM_END=$6 HOLDF=$7 AFTER=$8
+IDLEF=${9:-/dev/null}
 HOLD=${BENCH_HOLD:-10000}
 
 awk -v floor="$FLOOR" -v sign_s="$SIGN_S" -v x_s="$X_S" \
     -v mem_idle="$MEM_IDLE" -v mem_end="$MEM_END" -v after="$AFTER" \
-    -v holdwant="$HOLD" -v holdf="$HOLDF" '
+    -v holdwant="$HOLD" -v holdf="$HOLDF" -v idlef="$IDLEF" '
 function kv(line, key,    n, i, a, p) {
 	n = split(line, a, " ")
 	for (i = 1; i <= n; i++) {
@@ -137,6 +138,32 @@ END {
 		    "held\n", hsecs
 	printf "  result: %s\n", hres
 
+	# idle connections beyond max_clients
+	while ((getline il < idlef) > 0) {
+		split(il, w, " ")
+		idle[w[1]] = il
+	}
+	ih = idle["IDLEHELD"]; ie = idle["IDLEEND"]
+	ig = idle["IDLEGEMINI"]; io = idle["IDLEGOPHER"]
+	if (ih != "") {
+		gp99 = kv(ig, "p99_us") + 0; op99 = kv(io, "p99_us") + 0
+		gerr = kv(ig, "errors") + 0; oerr = kv(io, "errors") + 0
+		gok = kv(ig, "ok") + 0; ook = kv(io, "ok") + 0
+		ires = (gp99 <= 50000 && op99 <= 50000 && gerr == 0 && \
+		    oerr == 0 && gok > 0 && ook > 0) ? "PASS" : "MISS"
+		printf "\nidle connections: %s wanted (both protocols), %s " \
+		    "connected in %s s, %s closed by the server and reopened\n", \
+		    kv(ih, "want"), kv(ih, "held"), kv(ih, "secs"), \
+		    kv(ie, "closed_by_server")
+		printf "  normal gemini client meanwhile: %d ok, p50 %.2f ms, " \
+		    "p99 %.2f ms (target <= 50), %d errors (target 0)\n", gok, \
+		    kv(ig, "p50_us") / 1000, gp99 / 1000, gerr
+		printf "  normal gopher client meanwhile: %d ok, p50 %.2f ms, " \
+		    "p99 %.2f ms (target <= 50), %d errors (target 0)\n", ook, \
+		    kv(io, "p50_us") / 1000, op99 / 1000, oerr
+		printf "  result: %s\n", ires
+	}
+
 	printf "\n"
 	for (i = 1; i <= ncase; i++)
 		print bl[i]
@@ -153,4 +180,9 @@ END {
 	    "after_ok=%d " \
 	    "target_rss_kb=262144 target_p99_us=50000 result=%s\n", holdwant, \
 	    held, hrss, pp99, hsecs, perr, cerr, sopen, aok, hres
+	if (ih != "")
+		printf "BENCH case=idle_%s gemini_p99_us=%d gemini_errors=%d " \
+		    "gopher_p99_us=%d gopher_errors=%d target_p99_us=50000 " \
+		    "target_errors=0 result=%s\n", kv(ih, "want"), gp99, gerr, \
+		    op99, oerr, ires
 }' "$RES"

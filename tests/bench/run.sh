@@ -5,7 +5,8 @@
 #
 # Environment: BROADSIDE_BIN (default build/broadside), OUT (build/bench),
 # BENCH_SECS (5 per case), BENCH_CONC (32), BENCH_HOLD (10000),
-# BENCH_PERF (1: perf profile of the worker during gemini_1k).
+# BENCH_PERF (1: perf profile of the worker during gemini_1k),
+# BENCH_IDLE (2000 idle connections per protocol, beyond max_clients).
 # Exit 0 whatever the figures are; non-zero only when the harness breaks.
 set -u
 
@@ -15,6 +16,8 @@ OUT=${OUT:-$REPO/build/bench}
 SECS=${BENCH_SECS:-5}
 CONC=${BENCH_CONC:-32}
 HOLD=${BENCH_HOLD:-10000}
+IDLE=${BENCH_IDLE:-2000}
+IDLE_MAX_CLIENTS=1024	# the default: the idle ones are more than this
 PERF=${BENCH_PERF:-1}
 CC=${CC:-cc}
 T0=$(date +%s)
@@ -89,7 +92,7 @@ GOP=$((BASEPORT + 1))
 BTLS=$((BASEPORT + 2))
 BTCP=$((BASEPORT + 3))
 
-write_conf() {	# workers timeout file
+write_conf() {	# workers timeout file [max_clients]
 	{
 		echo "[server]"
 		echo "hostname = localhost"
@@ -98,7 +101,7 @@ write_conf() {	# workers timeout file
 		echo "title = Bench"
 		echo "lang = en"
 		echo "workers = $1"
-		echo "max_clients = 20000"
+		echo "max_clients = ${4:-20000}"
 		echo "max_clients_per_ip = 0"
 		echo "rate = off"
 		echo "timeout = $2"
@@ -138,8 +141,8 @@ wait_port() {	# port
 }
 
 SRV=""
-start_server() {	# workers timeout
-	write_conf "$1" "$2" "$OUT/broadside.ini"
+start_server() {	# workers timeout [max_clients]
+	write_conf "$1" "$2" "$OUT/broadside.ini" "${3:-}"
 	"$BIN" -c "$OUT/broadside.ini" >"$OUT/server.out" 2>&1 &
 	SRV=$!
 	PIDS="$PIDS $SRV"
@@ -287,6 +290,31 @@ if [ $ELAPSED -lt 200 ]; then
 fi
 stop_server
 
+# ---- 8. idle connections beyond max_clients ------------------------------
+# IDLE connections per protocol that send nothing, from 250 loopback
+# addresses (no per-address limit helps), each reopened a second after the
+# server closes it; meanwhile a normal client on each protocol.
+echo "bench: $IDLE idle connections per protocol, max_clients $IDLE_MAX_CLIENTS" >&2
+start_server 1 10 "$IDLE_MAX_CLIENTS"
+IDLEF=$OUT/idle.txt
+: >"$IDLEF"
+"$LG" -I "$IDLE" -i "$GEM,$GOP" -w 120 >>"$IDLEF" 2>&1 &
+IDLEPID=$!
+PIDS="$PIDS $IDLEPID"
+n=0
+while ! grep -q '^IDLEHELD' "$IDLEF" && [ $n -lt 300 ]; do
+	sleep 0.1
+	n=$((n + 1))
+done
+echo "IDLEGEMINI $("$LG" -g -s localhost -p "$GEM" -u "$G/page.gmi" \
+    -x "20 " -d "$SECS" 2>&1)" >>"$IDLEF"
+echo "IDLEGOPHER $("$LG" -t -p "$GOP" -u "" -e "$MENU_END" -d "$SECS" 2>&1)" \
+    >>"$IDLEF"
+kill "$IDLEPID" 2>/dev/null
+wait "$IDLEPID" 2>/dev/null
+stop_server
+grep -h 'sent no request' "$OUT/error.log" | tail -3 >>"$IDLEF"
+
 if [ -n "${PERFPID:-}" ]; then
 	wait "$PERFPID" 2>/dev/null
 	perf report -i "$OUT/perf.data" --stdio --no-children 2>/dev/null |
@@ -297,7 +325,8 @@ fi
 
 # ---- 7. report -----------------------------------------------------------
 MEM_LOAD=$MEM_LOAD sh "$REPO/tests/bench/report.sh" "$RES" "$FLOOR" "$SIGN_S" "$X_S" \
-    "$MEM_IDLE" "$MEM_END" "$OUT/hold.txt" "$AFTERHOLD" || die "report failed"
+    "$MEM_IDLE" "$MEM_END" "$OUT/hold.txt" "$AFTERHOLD" "$IDLEF" ||
+    die "report failed"
 
 if [ -f "$REPO/tests/bench/archive_bench.sh" ]; then
 	echo

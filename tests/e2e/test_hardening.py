@@ -406,10 +406,38 @@ def test_slow_reader_dropped(make_server):
     assert srv.alive()
 
 
-def test_max_clients_queues_the_sixth(make_server):
+def test_max_clients_closes_the_oldest_silent_one(make_server):
     srv = make_server(conf={"server": {"max_clients": "5", "timeout": "6"}})
     held = [socket.create_connection(("127.0.0.1", srv.gopher_port),
                                      timeout=5) for _ in range(5)]
+    wait_for(lambda: srv.accepted(held) == 5,
+             what=lambda: "the worker to hold the 5 connections (it holds "
+             "%d)" % srv.accepted(held))
+    try:
+        # Every slot holds a connection that sent nothing: the sixth is
+        # served at once, and the first one makes room for it.
+        assert srv.gopher("/plain.txt", timeout=2).startswith(b"Just text.")
+        assert held[0].recv(100) == b""
+        wait_for(lambda: srv.accepted(held[1:]) == 4,
+                 what="the four newer ones to stay")
+    finally:
+        for s in held:
+            s.close()
+    assert srv.alive()
+
+
+def test_max_clients_never_closes_a_response(make_server):
+    """A connection writing its response is never closed to make room: with
+    every slot writing, the sixth waits for one to finish."""
+    srv = make_server(conf={"server": {"max_clients": "5", "timeout": "6"}},
+                      files={"big.bin": b"\0" * (16 * 1024 * 1024)})
+    held = []
+    for _ in range(5):
+        s = socket.create_connection(("127.0.0.1", srv.gopher_port),
+                                     timeout=5)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.sendall(b"/big.bin\r\n")
+        held.append(s)
     wait_for(lambda: srv.accepted(held) == 5,
              what=lambda: "the worker to hold the 5 connections (it holds "
              "%d)" % srv.accepted(held))

@@ -239,11 +239,54 @@ test_open_in_and_list(void **state)
 	free(ents);
 }
 
+/* "DIR/.page/N/": every form, and what is not one. */
+static void
+test_dir_page(void **state)
+{
+	static const struct {
+		const char	*path;
+		long		 page;
+		const char	*dir;
+	} t[] = {
+		{ "/d/.page/2/", 2, "/d/" },
+		{ "/d/.page/2", 2, "/d/" },
+		{ "/.page/1/", 1, "/" },
+		{ "/a/b/.page/51/", 51, "/a/b/" },
+		{ "/d/.page/0/", -1, NULL },
+		{ "/d/.page//", -1, NULL },
+		{ "/d/.page/x/", -1, NULL },
+		{ "/d/.page/2x/", -1, NULL },
+		{ "/d/.page/99999999999999999999/", -1, NULL },
+		{ "/d/.page/52/", -1, NULL },	/* over SITE_PAGE_MAX */
+		{ "/d/.page/", 0, NULL },
+		{ "/d/x.page/2/", 0, NULL },
+		{ "/d/page/2/", 0, NULL },
+		{ "/d/2/", 0, NULL },
+		{ "/", 0, NULL },
+		{ "", 0, NULL },
+	};
+	char	 dir[64];
+	size_t	 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		long	 got = site_dir_page(t[i].path, dir, sizeof(dir));
+
+		if (got != t[i].page)
+			fail_msg("%s: %ld, not %ld", t[i].path, got, t[i].page);
+		if (t[i].dir != NULL)
+			assert_string_equal(dir, t[i].dir);
+	}
+	assert_int_equal(site_dir_page("/abc/.page/2/", dir, 5), -1);
+	assert_int_equal(site_dir_page("/abc/.page/2/", dir, 6), 2);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_path_ok),
+		cmocka_unit_test(test_dir_page),
 		cmocka_unit_test_setup_teardown(test_open, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_openat_beneath, setup,
 		    teardown),
