@@ -233,7 +233,6 @@ key_answer(int fd, EVP_PKEY_CTX *pctx)
 	rep.seq = req.seq;
 	rep.status = -1;
 	if (req.len > 0 && req.len <= KEYPROC_DIGEST_MAX &&
-	    EVP_PKEY_sign_init(pctx) == 1 &&
 	    EVP_PKEY_sign(pctx, rep.sig, &siglen, req.dgst, req.len) == 1 &&
 	    siglen <= sizeof(rep.sig)) {
 		rep.status = 0;
@@ -297,8 +296,13 @@ key_serve(int ctl, EVP_PKEY *key)
 	EVP_PKEY_CTX	*pctx;
 	size_t		 n = 0, i, k;
 
-	if ((pctx = EVP_PKEY_CTX_new(key, NULL)) == NULL)
+	/* Initialised once: ECDSA keeps no state from one digest to the next. */
+	if ((pctx = EVP_PKEY_CTX_new(key, NULL)) == NULL ||
+	    EVP_PKEY_sign_init(pctx) != 1) {
+		log_warnx("cannot set up signing");
+		EVP_PKEY_CTX_free(pctx);
 		return;
+	}
 	while (ctl != -1 || n > 0) {
 		pfd[0].fd = ctl;
 		pfd[0].events = POLLIN;
