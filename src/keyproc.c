@@ -181,7 +181,7 @@ load_key(const struct config *conf)
 	if ((key = read_key(conf->key)) == NULL)
 		return NULL;
 	if (EVP_PKEY_get_base_id(key) != EVP_PKEY_EC) {
-		log_warnx("%s: a %s key: only EC (ECDSA) keys are supported",
+		log_warnx("%s: %s key: only EC (ECDSA) keys are supported",
 		    conf->key, EVP_PKEY_get0_type_name(key) != NULL ?
 		    EVP_PKEY_get0_type_name(key) : "unknown");
 		goto done;

@@ -434,7 +434,7 @@ remote_key(X509 *cert, const char *path)
 	if (cert == NULL || (pub = X509_get0_pubkey(cert)) == NULL)
 		return NULL;
 	if (EVP_PKEY_get_base_id(pub) != EVP_PKEY_EC) {
-		log_warnx("%s: a %s key: only EC (ECDSA) certificates are "
+		log_warnx("%s: %s key: only EC (ECDSA) certificates are "
 		    "supported", path, EVP_PKEY_get0_type_name(pub) != NULL ?
 		    EVP_PKEY_get0_type_name(pub) : "unknown");
 		return NULL;
