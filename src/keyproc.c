@@ -296,7 +296,7 @@ key_serve(int ctl, EVP_PKEY *key)
 	EVP_PKEY_CTX	*pctx;
 	size_t		 n = 0, i, k;
 
-	/* Initialised once: ECDSA keeps no state from one digest to the next. */
+	/* Initialised once: ECDSA keeps no state between two digests. */
 	if ((pctx = EVP_PKEY_CTX_new(key, NULL)) == NULL ||
 	    EVP_PKEY_sign_init(pctx) != 1) {
 		log_warnx("cannot set up signing");
