@@ -66,7 +66,7 @@ struct keyproc_rep {
 #define REP_HEAD	offsetof(struct keyproc_rep, sig)
 
 static __attribute__((noreturn)) void key_main(int, const struct config *,
-		    const struct sandbox_user *);
+		    const struct sandbox_user *, void (*)(void));
 
 /* -- the key process ---------------------------------------------------- */
 
@@ -352,7 +352,8 @@ key_signals(void)
 }
 
 static __attribute__((noreturn)) void
-key_main(int ctl, const struct config *conf, const struct sandbox_user *u)
+key_main(int ctl, const struct config *conf, const struct sandbox_user *u,
+    void (*forget)(void))
 {
 	EVP_PKEY	*key;
 	unsigned char	 status = 1;
@@ -364,6 +365,8 @@ key_main(int ctl, const struct config *conf, const struct sandbox_user *u)
 	(void)prctl(PR_SET_NAME, "broadside-key", 0, 0, 0);
 #endif
 	close_inherited(ctl);
+	if (forget != NULL)
+		forget();	/* the parent's secrets: not ours to hold */
 	if ((key = load_key(conf)) != NULL) {
 		if (sandbox_keyproc(u) == 0)
 			status = 0;
@@ -382,7 +385,7 @@ key_main(int ctl, const struct config *conf, const struct sandbox_user *u)
 
 int
 keyproc_start(struct keyproc *kp, const struct config *conf,
-    const struct sandbox_user *u)
+    const struct sandbox_user *u, void (*forget)(void))
 {
 	struct pollfd	 pfd;
 	unsigned char	 status = 1;
@@ -403,7 +406,7 @@ keyproc_start(struct keyproc *kp, const struct config *conf,
 		return -1;
 	case 0:
 		close(sv[0]);
-		key_main(sv[1], conf, u);
+		key_main(sv[1], conf, u, forget);
 	default:
 		break;
 	}

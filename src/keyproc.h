@@ -31,11 +31,12 @@ struct keyproc {
 
 /*
  * Parent: fork the key process for the config's cert and key and wait for
- * it to say it holds a key that matches the certificate.  0, or -1 (the
- * reason logged, the process gone).
+ * it to say it holds a key that matches the certificate.  The child first
+ * calls `forget` (when not NULL) to wipe what it inherits and must not
+ * hold.  0, or -1 (the reason logged, the process gone).
  */
 int	 keyproc_start(struct keyproc *, const struct config *,
-	    const struct sandbox_user *);
+	    const struct sandbox_user *, void (*forget)(void));
 
 /*
  * Parent, before forking a worker: a new channel to the key process.  The

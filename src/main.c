@@ -242,7 +242,8 @@ runtime_load(struct runtime *r, const char *path, struct runtime *old)
 		goto fail;
 	if (r->conf.gemini.nlisten > 0) {
 		if (tls_ensure_cert(&r->conf) == -1 ||
-		    keyproc_start(&r->kp, &r->conf, &r->user) == -1 ||
+		    keyproc_start(&r->kp, &r->conf, &r->user,
+		    tls_tickets_forget) == -1 ||
 		    (r->ssl_ctx = tls_ctx_new(&r->conf)) == NULL)
 			goto fail;
 	}
@@ -444,7 +445,8 @@ keyproc_died(int status, int stopping)
 		    "restarting it", WEXITSTATUS(status));
 	if (time(NULL) - started < RESTART_DELAY_SEC)
 		sleep(RESTART_DELAY_SEC);	/* no fork storm */
-	if (keyproc_start(&rt.kp, &rt.conf, &rt.user) == -1) {
+	if (keyproc_start(&rt.kp, &rt.conf, &rt.user,
+	    tls_tickets_forget) == -1) {
 		log_warnx("no key process: Gemini handshakes fail until a "
 		    "reload (SIGHUP)");
 		return;

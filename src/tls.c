@@ -143,6 +143,14 @@ tls_tickets_init(void)
 	return 0;
 }
 
+void
+tls_tickets_forget(void)
+{
+	OPENSSL_cleanse(ticket_master, sizeof(ticket_master));
+	OPENSSL_cleanse(ticket_cache, sizeof(ticket_cache));
+	ticket_master_set = 0;
+}
+
 static void
 log_ssl_errors(const char *what)
 {

@@ -35,6 +35,8 @@ SSL_CTX	*tls_ctx_new(const struct config *);
 
 /* The session-ticket master secret; the parent calls this before forking. */
 int	 tls_tickets_init(void);
+/* Wipe it, in a process forked from the parent that serves no one. */
+void	 tls_tickets_forget(void);
 
 SSL	*tls_conn_new(SSL_CTX *, int fd);
 int	 tls_accept(SSL *);			/* 0, TLS_WANT_*, -1 */

@@ -106,7 +106,7 @@ start(const char *cert, const char *key, struct keyproc *kp)
 	memset(&u, 0, sizeof(u));	/* no privilege drop in a test */
 	conf_for(&conf, cert, key, c, k);
 	fflush(NULL);
-	return keyproc_start(kp, &conf, &u);
+	return keyproc_start(kp, &conf, &u, NULL);
 }
 
 static void
