@@ -2,17 +2,21 @@
 /*
  * broadside: command line, start-up, the parent process and its workers.
  *
- * The parent reads the config, makes or loads the certificate, loads the
- * magic database, opens the content root and binds every listener, then
- * forks `workers` processes that share the listening sockets.  It keeps
- * root (to bind again on reload) but serves nothing.  Signals:
+ * The parent reads the config, has the certificate made when there is none,
+ * starts the key process (the only one to read the private key: the
+ * parent reads the certificate), loads the magic database, opens the
+ * content root and binds every listener, then forks `workers` processes
+ * that share the listening sockets, each with a channel to the key
+ * process.  It keeps root (to bind again on reload) but serves nothing.
+ * Signals:
  *   SIGHUP   reload config, certificate, archive: new workers take over,
  *            old ones finish their connections.  An old worker is asked
  *            to leave when a new one says it serves (its index built), so
  *            a long build never leaves the listeners without a worker
  *   SIGUSR1  reopen log files (then the same hand-over)
  *   SIGTERM, SIGINT  stop accepting, let responses finish, exit
- *   SIGCHLD  a worker died: log why, start another
+ *   SIGCHLD  a worker died: log why, start another.  The key process
+ *            died: start another, and a generation of workers to use it
  */
 #include <sys/types.h>
 #include <sys/select.h>
@@ -35,6 +39,7 @@
 #include "config.h"
 #include "gemini.h"
 #include "gopher.h"
+#include "keyproc.h"
 #include "log.h"
 #include "mime.h"
 #include "ratelimit.h"
@@ -59,6 +64,7 @@ struct worker {
 struct runtime {
 	struct config		 conf;
 	SSL_CTX			*ssl_ctx;
+	struct keyproc		 kp;		/* with Gemini */
 	int			 rootfd;
 	struct server_listener	 listeners[SERVER_LISTEN_MAX];
 	size_t			 nlisteners;
@@ -215,6 +221,7 @@ runtime_free(struct runtime *r)
 	if (r->ssl_ctx != NULL)
 		SSL_CTX_free(r->ssl_ctx);
 	r->ssl_ctx = NULL;
+	keyproc_release(&r->kp);
 	if (r->rootfd != -1)
 		close(r->rootfd);
 	r->rootfd = -1;
@@ -227,6 +234,8 @@ runtime_load(struct runtime *r, const char *path, struct runtime *old)
 {
 	memset(r, 0, sizeof(*r));
 	r->rootfd = -1;
+	r->kp.pid = -1;
+	r->kp.ctl = -1;
 	if (config_load(path, &r->conf, config_error, NULL) != 0) {
 		log_warnx("%s: configuration has errors", path);
 		return -1;
@@ -238,6 +247,8 @@ runtime_load(struct runtime *r, const char *path, struct runtime *old)
 		goto fail;
 	if (r->conf.gemini.nlisten > 0) {
 		if (tls_ensure_cert(&r->conf) == -1 ||
+		    keyproc_start(&r->kp, &r->conf, &r->user,
+		    tls_tickets_forget) == -1 ||
 		    (r->ssl_ctx = tls_ctx_new(&r->conf)) == NULL)
 			goto fail;
 	}
@@ -295,7 +306,7 @@ worker_says_ready(void)
 }
 
 static __attribute__((noreturn)) void
-worker_main(int id)
+worker_main(int id, int keyfd)
 {
 	struct event	*sigterm, *sigint, *orphan;
 	char		 name[32];
@@ -307,6 +318,10 @@ worker_main(int id)
 	signal(SIGPIPE, SIG_IGN);
 	close(lifeline[1]);
 	close(readyp[0]);
+	if (rt.kp.ctl != -1)
+		close(rt.kp.ctl);	/* the parent's, not ours */
+	rt.kp.ctl = -1;
+	keyproc_client_set(keyfd);
 	if (fchdir(rt.rootfd) == -1 || sandbox_enter(&rt.conf, &rt.user) == -1)
 		fatalx("cannot confine the worker");
 	if ((wbase = event_base_new()) == NULL)
@@ -356,18 +371,25 @@ spawn(int id)
 {
 	pid_t	 pid;
 	size_t	 i;
+	int	 keyfd = -1;
 
 	for (i = 0; i < sizeof(workers) / sizeof(workers[0]); i++)
 		if (workers[i].pid == 0)
 			break;
 	if (i == sizeof(workers) / sizeof(workers[0]))
 		return -1;
-	switch ((pid = fork())) {
+	/* Without it the worker still serves Gopher; handshakes fail. */
+	if (rt.ssl_ctx != NULL && (keyfd = keyproc_channel(&rt.kp)) == -1)
+		log_warnx("worker %d: no channel to the key process", id);
+	pid = fork();
+	if (pid == 0)
+		worker_main(id, keyfd);
+	if (keyfd != -1)
+		close(keyfd);
+	switch (pid) {
 	case -1:
 		log_warn("fork");
 		return -1;
-	case 0:
-		worker_main(id);
 	default:
 		workers[i].pid = pid;
 		workers[i].generation = generation;
@@ -410,6 +432,38 @@ live_workers(void)
 	return n;
 }
 
+/*
+ * The current key process died.  Its workers' channels are dead with it:
+ * start another, and a generation of workers with channels to it (the
+ * old ones leave when the new ones serve, as on a reload).
+ */
+static void
+keyproc_died(int status, int stopping)
+{
+	time_t	 started = rt.kp.started;
+
+	keyproc_release(&rt.kp);
+	if (stopping)
+		return;
+	if (WIFSIGNALED(status))
+		log_warnx("the key process was killed by signal %d%s: "
+		    "restarting it", WTERMSIG(status), WTERMSIG(status) ==
+		    SIGSYS ? " (a system call outside the seccomp filter)" :
+		    "");
+	else
+		log_warnx("the key process exited with status %d: "
+		    "restarting it", WEXITSTATUS(status));
+	if (time(NULL) - started < RESTART_DELAY_SEC)
+		sleep(RESTART_DELAY_SEC);	/* no fork storm */
+	if (keyproc_start(&rt.kp, &rt.conf, &rt.user,
+	    tls_tickets_forget) == -1) {
+		log_warnx("no key process: Gemini handshakes fail until a "
+		    "reload (SIGHUP)");
+		return;
+	}
+	spawn_generation();
+}
+
 static void
 reap(int stopping)
 {
@@ -418,6 +472,10 @@ reap(int stopping)
 	size_t	 i;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (pid == rt.kp.pid) {
+			keyproc_died(status, stopping);
+			continue;
+		}
 		for (i = 0; i < sizeof(workers) / sizeof(workers[0]); i++)
 			if (workers[i].pid == pid)
 				break;

@@ -206,10 +206,51 @@ filter_rules(scmp_filter_ctx ctx)
 	}
 	return rv == 0 ? 0 : -1;
 }
+
+/*
+ * The key process, once it holds the key: wait for its channels (poll),
+ * take a worker's channel (recvmsg), read a request and answer it
+ * (recvfrom, sendto, close), memory for OpenSSL and the random bytes of
+ * ECDSA (getrandom, brk, mmap...), log lines (write), exit.  syslog's
+ * reconnection is refused, not fatal: the line is lost.  Everything else
+ * kills it: no open, no socket, no fork, no exec.
+ */
+static const char *const key_calls[] = {
+	"poll", "ppoll", "read", "recvfrom", "recvmsg", "write", "writev",
+	"sendto", "sendmsg", "close", "brk", "mmap", "mmap2", "munmap",
+	"mremap", "madvise", "mprotect", "futex", "futex_time64",
+	"getrandom", "getpid", "gettid", "clock_gettime", "clock_gettime64",
+	"gettimeofday", "time", "rt_sigprocmask", "rt_sigreturn",
+	"sigreturn", "restart_syscall", "exit", "exit_group",
+};
+
+static int
+key_filter_rules(scmp_filter_ctx ctx)
+{
+	size_t	 i;
+	int	 rv = 0;
+
+	for (i = 0; i < sizeof(key_calls) / sizeof(key_calls[0]); i++)
+		rv |= filter_allow(ctx, key_calls[i]);
+	rv |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket),
+	    0);
+	rv |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES),
+	    SCMP_SYS(connect), 0);
+	if (SANDBOX_SANITIZER) {
+		for (i = 0; i < sizeof(filter_sanitizer_calls) /
+		    sizeof(filter_sanitizer_calls[0]); i++)
+			rv |= filter_allow(ctx, filter_sanitizer_calls[i]);
+		rv |= filter_allow(ctx, "rt_sigaction");
+		rv |= filter_allow(ctx, "sigaltstack");
+		rv |= filter_allow(ctx, "sched_yield");
+	}
+	return rv == 0 ? 0 : -1;
+}
 #endif
 
-int
-sandbox_filter(void)
+/* Load an allow-list: 0, 1 when the kernel lacks seccomp, -1 (logged). */
+static int
+filter_load(int (*rules)(void *))
 {
 #ifdef HAVE_SECCOMP
 	scmp_filter_ctx	 ctx;
@@ -219,7 +260,7 @@ sandbox_filter(void)
 		log_warnx("seccomp_init failed");
 		return -1;
 	}
-	if (filter_rules(ctx) == -1) {
+	if (rules(ctx) == -1) {
 		log_warnx("seccomp: cannot build the filter");
 		seccomp_release(ctx);
 		return -1;
@@ -237,8 +278,32 @@ sandbox_filter(void)
 	seccomp_release(ctx);
 	return 0;
 #else
+	(void)rules;
 	return 1;
 #endif
+}
+
+#ifdef HAVE_SECCOMP
+static int
+worker_rules(void *ctx)
+{
+	return filter_rules(ctx);
+}
+
+static int
+key_rules(void *ctx)
+{
+	return key_filter_rules(ctx);
+}
+#else
+#define worker_rules	NULL
+#define key_rules	NULL
+#endif
+
+int
+sandbox_filter(void)
+{
+	return filter_load(worker_rules);
 }
 
 /* -- Landlock ----------------------------------------------------------- */
@@ -557,4 +622,19 @@ sandbox_enter(const struct config *conf, const struct sandbox_user *u)
 		return -1;
 	return 0;
 #endif
+}
+
+/*
+ * The key process: no root (it has read the key), no files, a handful of
+ * system calls.  Whoever started the server, the filter goes on
+ * (libseccomp sets no_new_privs, which needs no privilege).
+ */
+int
+sandbox_keyproc(const struct sandbox_user *u)
+{
+	if (u->enabled && drop_privileges(u) == -1)
+		return -1;
+	if (UNDER_VALGRIND())
+		return 0;
+	return filter_load(key_rules) == -1 ? -1 : 0;
 }

@@ -41,4 +41,11 @@ int	 sandbox_enter(const struct config *, const struct sandbox_user *);
 int	 sandbox_filter(void);
 int	 sandbox_landlock(const char *root);
 
+/*
+ * The key process, once it has read the key: drop privileges (as root)
+ * and install its own allow-list, which has no open, socket or fork.
+ * 0 or -1 (logged).
+ */
+int	 sandbox_keyproc(const struct sandbox_user *);
+
 #endif

@@ -3,9 +3,12 @@
  * broadside: TLS with OpenSSL.  TLS 1.2 at least, 1.3 preferred, no
  * compression, no renegotiation, X25519 first, stateless session tickets
  * (one per full handshake) so that any worker can resume any session.
+ * The private key is not here: the context holds the certificate's public
+ * key with a signing method that asks the key process (keyproc.c).
  */
 #include <sys/types.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +19,7 @@
 #include <unistd.h>
 
 #include <openssl/core_names.h>
+#include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -25,6 +29,7 @@
 #include <openssl/x509v3.h>
 
 #include "config.h"
+#include "keyproc.h"
 #include "log.h"
 #include "tls.h"
 
@@ -138,6 +143,14 @@ tls_tickets_init(void)
 	return 0;
 }
 
+void
+tls_tickets_forget(void)
+{
+	OPENSSL_cleanse(ticket_master, sizeof(ticket_master));
+	OPENSSL_cleanse(ticket_cache, sizeof(ticket_cache));
+	ticket_master_set = 0;
+}
+
 static void
 log_ssl_errors(const char *what)
 {
@@ -150,26 +163,14 @@ log_ssl_errors(const char *what)
 	}
 }
 
-int
-tls_ensure_cert(const struct config *conf)
+/* In a child of its own: see tls_ensure_cert. */
+static int
+generate_cert(const struct config *conf)
 {
 	EVP_PKEY	*key = NULL;
 	X509		*cert = NULL;
-	int		 has_cert, has_key, rv = -1;
+	int		 rv = -1;
 
-	has_cert = access(conf->cert, F_OK) == 0;
-	has_key = access(conf->key, F_OK) == 0;
-	if (has_cert && has_key)
-		return 0;
-	if (has_cert != has_key) {
-		log_warnx("%s exists but %s does not: refusing to make a new "
-		    "certificate (clients trust the old one)",
-		    has_cert ? conf->cert : conf->key,
-		    has_cert ? conf->key : conf->cert);
-		return -1;
-	}
-	log_info("no certificate at %s: generating a self-signed one for %s",
-	    conf->cert, conf->hostname);
 	if ((key = EVP_EC_gen("P-256")) == NULL)
 		goto fail;
 	if ((cert = make_cert(conf->hostname, key)) == NULL)
@@ -185,8 +186,48 @@ fail:
 	if (rv == -1)
 		log_ssl_errors("certificate generation");
 	X509_free(cert);
-	EVP_PKEY_free(key);
+	EVP_PKEY_free(key);	/* clears the private scalar */
 	return rv;
+}
+
+int
+tls_ensure_cert(const struct config *conf)
+{
+	int	 has_cert, has_key, status;
+	pid_t	 pid;
+
+	has_cert = access(conf->cert, F_OK) == 0;
+	has_key = access(conf->key, F_OK) == 0;
+	if (has_cert && has_key)
+		return 0;
+	if (has_cert != has_key) {
+		log_warnx("%s exists but %s does not: refusing to make a new "
+		    "certificate (clients trust the old one)",
+		    has_cert ? conf->cert : conf->key,
+		    has_cert ? conf->key : conf->cert);
+		return -1;
+	}
+	log_info("no certificate at %s: generating a self-signed one for %s",
+	    conf->cert, conf->hostname);
+	/*
+	 * The workers are forked from this process: the new key is made in
+	 * a child that exits, so that no byte of it is left in our heap.
+	 */
+	switch ((pid = fork())) {
+	case -1:
+		log_warn("fork");
+		return -1;
+	case 0:
+		_exit(generate_cert(conf) == 0 ? 0 : 1);
+	default:
+		break;
+	}
+	while (waitpid(pid, &status, 0) == -1)
+		if (errno != EINTR) {
+			log_warn("waitpid");
+			return -1;
+		}
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
 static int
@@ -324,6 +365,107 @@ check_cert_dates(const char *path)
 	return rv;
 }
 
+/* -- signing through the key process ------------------------------------ */
+
+/*
+ * EC_KEY_METHOD is deprecated in OpenSSL 3.0 but the only way to plug a
+ * signer of our own into the TLS code without writing a provider: a key
+ * whose method is not OpenSSL's is "foreign", and OpenSSL 3.0 signs with
+ * it through the legacy path, which calls the method's sign callbacks with
+ * the digest (CertificateVerify in TLS 1.3, ServerKeyExchange in 1.2).
+ */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+
+static EC_KEY_METHOD	*remote_method;
+
+static int
+remote_sign(int type, const unsigned char *dgst, int dlen,
+    unsigned char *sig, unsigned int *siglen, const BIGNUM *kinv,
+    const BIGNUM *r, EC_KEY *eckey)
+{
+	size_t	 len;
+	int	 max = ECDSA_size(eckey);
+
+	(void)type;
+	(void)kinv;
+	(void)r;
+	if (dlen <= 0 || max <= 0 ||
+	    keyproc_sign(dgst, (size_t)dlen, sig, &len, (size_t)max) == -1)
+		return 0;
+	*siglen = (unsigned int)len;
+	return 1;
+}
+
+static ECDSA_SIG *
+remote_sign_sig(const unsigned char *dgst, int dlen, const BIGNUM *kinv,
+    const BIGNUM *r, EC_KEY *eckey)
+{
+	unsigned char		 sig[KEYPROC_SIG_MAX];
+	const unsigned char	*p = sig;
+	size_t			 len;
+
+	(void)kinv;
+	(void)r;
+	(void)eckey;
+	if (dlen <= 0 || keyproc_sign(dgst, (size_t)dlen, sig, &len,
+	    sizeof(sig)) == -1)
+		return NULL;
+	return d2i_ECDSA_SIG(NULL, &p, (long)len);
+}
+
+static int
+remote_method_init(void)
+{
+	int	(*setup)(EC_KEY *, BN_CTX *, BIGNUM **, BIGNUM **);
+
+	if (remote_method != NULL)
+		return 0;
+	if ((remote_method = EC_KEY_METHOD_new(EC_KEY_OpenSSL())) == NULL)
+		return -1;
+	EC_KEY_METHOD_get_sign(remote_method, NULL, &setup, NULL);
+	EC_KEY_METHOD_set_sign(remote_method, remote_sign, setup,
+	    remote_sign_sig);
+	return 0;
+}
+
+/*
+ * The certificate's public key as a key OpenSSL signs with, through the
+ * key process.  EC only (the key process refuses other keys as well).
+ */
+static EVP_PKEY *
+remote_key(X509 *cert, const char *path)
+{
+	EVP_PKEY	*pub, *pkey = NULL;
+	EC_KEY		*src = NULL, *ec = NULL;
+
+	if (cert == NULL || (pub = X509_get0_pubkey(cert)) == NULL)
+		return NULL;
+	if (EVP_PKEY_get_base_id(pub) != EVP_PKEY_EC) {
+		log_warnx("%s: %s key: only EC (ECDSA) certificates are "
+		    "supported", path, EVP_PKEY_get0_type_name(pub) != NULL ?
+		    EVP_PKEY_get0_type_name(pub) : "unknown");
+		return NULL;
+	}
+	if (remote_method_init() == -1 ||
+	    (src = EVP_PKEY_get1_EC_KEY(pub)) == NULL ||
+	    (ec = EC_KEY_new()) == NULL ||
+	    EC_KEY_set_method(ec, remote_method) != 1 ||
+	    EC_KEY_set_group(ec, EC_KEY_get0_group(src)) != 1 ||
+	    EC_KEY_set_public_key(ec, EC_KEY_get0_public_key(src)) != 1 ||
+	    (pkey = EVP_PKEY_new()) == NULL ||
+	    EVP_PKEY_assign_EC_KEY(pkey, ec) != 1) {
+		EVP_PKEY_free(pkey);
+		EC_KEY_free(ec);
+		EC_KEY_free(src);
+		return NULL;
+	}
+	EC_KEY_free(src);
+	return pkey;
+}
+
+#pragma GCC diagnostic pop
+
 /* SHA-256 fingerprint of a PEM certificate file as "AB:CD:...". 0 / -1. */
 static int
 tls_fingerprint(const char *certfile, char *out, size_t len)
@@ -349,8 +491,9 @@ tls_fingerprint(const char *certfile, char *out, size_t len)
 SSL_CTX *
 tls_ctx_new(const struct config *conf)
 {
-	SSL_CTX	*ctx;
-	char	 fp[EVP_MAX_MD_SIZE * 3 + 1];
+	SSL_CTX		*ctx;
+	EVP_PKEY	*pkey = NULL;
+	char		 fp[EVP_MAX_MD_SIZE * 3 + 1];
 
 	if (check_cert_dates(conf->cert) == -1)
 		return NULL;
@@ -382,20 +525,21 @@ tls_ctx_new(const struct config *conf)
 		log_warnx("%s: cannot load the certificate", conf->cert);
 		goto fail;
 	}
-	if (SSL_CTX_use_PrivateKey_file(ctx, conf->key, SSL_FILETYPE_PEM) != 1) {
-		log_warnx("%s: cannot load the key", conf->key);
+	if ((pkey = remote_key(SSL_CTX_get0_certificate(ctx),
+	    conf->cert)) == NULL ||
+	    SSL_CTX_use_PrivateKey(ctx, pkey) != 1) {
+		log_warnx("%s: cannot use the certificate's key", conf->cert);
 		goto fail;
 	}
-	if (SSL_CTX_check_private_key(ctx) != 1) {
-		log_warnx("%s does not match %s", conf->key, conf->cert);
-		goto fail;
-	}
+	EVP_PKEY_free(pkey);	/* the context holds its own reference */
+	pkey = NULL;
 	if (tls_fingerprint(conf->cert, fp, sizeof(fp)) == 0)
 		log_info("certificate %s SHA-256 fingerprint %s", conf->cert,
 		    fp);
 	return ctx;
 fail:
 	log_ssl_errors("tls");
+	EVP_PKEY_free(pkey);
 	SSL_CTX_free(ctx);
 	return NULL;
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * broadside: TLS.  The OpenSSL context, the certificate (loaded, or made on
- * first start), and non-blocking wrappers that speak in "want read / want
- * write" so the event loop needs no SSL_ERROR_* knowledge.
+ * first start), signing through the key process, and non-blocking wrappers
+ * that speak in "want read / want write" so the event loop needs no
+ * SSL_ERROR_* knowledge.
  */
 #ifndef BROADSIDE_TLS_H
 #define BROADSIDE_TLS_H
@@ -18,15 +19,24 @@ struct config;
 #define TLS_WANT_POLLOUT	(-3)
 #define TLS_CERT_DAYS		(365 * 30)	/* a self-signed certificate */
 
-/* Generate cert+key when both are missing; refuse when one is.  0 / -1. */
+/*
+ * Generate cert+key when both are missing (in a child process, so that
+ * the caller's memory never holds the key); refuse when one is.  0 / -1.
+ */
 int	 tls_ensure_cert(const struct config *);
 
-/* Build a server context from the config's cert and key; NULL on error
- * (reason logged).  Logs the certificate's SHA-256 fingerprint. */
+/*
+ * Build a server context from the config's certificate; NULL on error
+ * (reason logged).  The private key is not read: the context signs
+ * through the key process (keyproc.h), and only EC certificates are
+ * supported.  Logs the certificate's SHA-256 fingerprint.
+ */
 SSL_CTX	*tls_ctx_new(const struct config *);
 
 /* The session-ticket master secret; the parent calls this before forking. */
 int	 tls_tickets_init(void);
+/* Wipe it, in a process forked from the parent that serves no one. */
+void	 tls_tickets_forget(void);
 
 SSL	*tls_conn_new(SSL_CTX *, int fd);
 int	 tls_accept(SSL *);			/* 0, TLS_WANT_*, -1 */

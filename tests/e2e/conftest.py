@@ -8,7 +8,7 @@ Fixtures:
   make_server   factory: make_server(conf={"server": {...}}, files={...})
 Server methods: gemini(url_or_path, sni=...), gemini_raw(bytes),
   gopher(selector), url(path), stop(), log_text(), access_lines(),
-  worker_pids(), accepted(clients), holds_listener(pid), build_turn(),
+  worker_pids(), key_pids(), accepted(clients), holds_listener(pid), build_turn(),
   turn_holders().
 Waiting: wait_for(predicate, timeout, interval, what) polls a condition
   with a deadline; tests wait on conditions, not fixed sleeps.
@@ -65,8 +65,12 @@ def wait_for(pred, timeout=10.0, interval=0.02, what="a condition"):
         time.sleep(interval)
 
 
-def children(pid):
-    """Live (not zombie) PIDs whose parent is pid, from /proc/*/stat."""
+KEY_COMM = "broadside-key"     # the key process's name (keyproc.c)
+
+
+def children(pid, key=False):
+    """Live (not zombie) PIDs whose parent is pid, from /proc/*/stat: the
+    workers; with key=True, the key process(es) instead."""
     out = []
     for name in os.listdir("/proc"):
         if not name.isdigit():
@@ -78,7 +82,9 @@ def children(pid):
             continue
         # "pid (comm) state ppid ...": comm may hold spaces and parens.
         fields = stat[stat.rfind(")") + 2:].split()
-        if int(fields[1]) == pid and fields[0] not in ("Z", "X"):
+        comm = stat[stat.find("(") + 1:stat.rfind(")")]
+        if int(fields[1]) == pid and fields[0] not in ("Z", "X") and \
+                (comm == KEY_COMM) == key:
             out.append(int(name))
     return sorted(out)
 
@@ -329,6 +335,10 @@ class Server:
     # -- what the processes are doing (from /proc) ----------------------------
     def worker_pids(self):
         return children(self.proc.pid)
+
+    def key_pids(self):
+        """The key process (two for a moment after a reload)."""
+        return children(self.proc.pid, key=True)
 
     def accepted(self, clients, port=None):
         """How many of these client connections (sockets, or their local
