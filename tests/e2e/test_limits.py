@@ -88,28 +88,45 @@ def test_crowded_table_still_limits(make_server):
 
 # -- 2. one table for all workers --------------------------------------------
 
+def download(srv, src):
+    """A big download that is not read: its worker's one slot stays busy
+    writing, and a worker that is writing in every slot accepts no more."""
+    s = connect_from(srv, src)
+    s.sendall(b"/big.txt\r\n")
+    assert s.recv(10) == b"Just text."
+    return s, wait_for(lambda: holder(srv, s), what="a worker to hold it")
+
+
 def test_limits_shared_by_workers(make_server):
-    """Two workers, each holding at most one connection, so that every
-    round of two requests is served by both: the address still gets the
-    configured 5 requests, not 5 per worker."""
+    """Two workers of one slot each: while one is kept busy, the address
+    under test is served by the other, then the other way round.  It
+    still gets the configured 5 requests, not 5 per worker."""
     srv = make_server(conf={"server": {"workers": "2", "max_clients": "1",
-                                       "rate": "5/3600s", "timeout": "5"}})
+                                       "rate": "5/3600s", "timeout": "10"}},
+                      files={"big.txt": "Just text." + "x" * (16 << 20)})
     wait_for(lambda: len(srv.worker_pids()) == 2, what="two workers")
-    results, holders = [], set()
-    for _ in range(10):
-        a = connect_from(srv, "127.0.0.9")
-        wait_for(lambda: holder(srv, a), what="a worker to take the first")
-        b = connect_from(srv, "127.0.0.9")
-        wait_for(lambda: holder(srv, b), what="the other worker to take "
-                 "the second")
-        holders |= {holder(srv, a), holder(srv, b)}
-        for s in (a, b):
+
+    def three():
+        out = []
+        for _ in range(3):
+            s = connect_from(srv, "127.0.0.9")
             s.sendall(b"/plain.txt\r\n")
-            results.append(read_all(s))
+            out.append(read_all(s))
             s.close()
-    assert len(holders) == 2, "one worker served everything"
+        return out
+
+    first, w1 = download(srv, "127.0.0.50")
+    results = three()                   # served by the other worker
+    second, w2 = download(srv, "127.0.0.51")
+    assert w1 != w2, "the busy worker took a second download"
+    first.close()
+    wait_for(lambda: not socket_inodes(w1) & {
+        ino for ino, (st, _) in tcp_sockets(srv.gopher_port).items()
+        if st != "0A"}, what="the first download to end")   # 0A: listening
+    results += three()                  # served by the first worker
+    second.close()
     ok = [r for r in results if served(r)]
-    assert len(ok) == 5, "%d of 20 requests served" % len(ok)
+    assert len(ok) == 5, "%d of 6 requests served" % len(ok)
     assert all(refused_by_rate(r) for r in results if not served(r))
 
 
