@@ -139,7 +139,7 @@ sidecar_named(const char *path)
 
 	name = name != NULL ? name + 1 : path;
 	len = strlen(name);
-	return dated(name, len) && ends_with(name, len, ".ini");
+	return ends_with(name, len, ".ini") && dated(name, len);
 }
 
 /* "tags…" after "/A/". */

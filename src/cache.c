@@ -154,13 +154,14 @@ cache_serve(struct cache *c, int rootfd, const char *key, struct response *r)
 {
 	struct cache_entry	*e;
 
-	if (c == NULL || c->max_entry == 0 || (e = lookup(c, key)) == NULL)
+	if (c == NULL || c->max_entry == 0 || key[0] == '\0' ||
+	    (e = lookup(c, key)) == NULL)
 		return 0;
 	if (!still_valid(e, rootfd)) {
 		entry_unlink(c, e);
 		return 0;
 	}
-	if (buf_append(&r->out, e->head, e->headlen) == -1)
+	if (e->headlen > 0 && buf_append(&r->out, e->head, e->headlen) == -1)
 		return 0;
 	r->head_len = e->headlen;
 	TAILQ_REMOVE(&c->lru, e, lru);
@@ -168,6 +169,26 @@ cache_serve(struct cache *c, int rootfd, const char *key, struct response *r)
 	r->status = e->status;
 	blob_lend(e->body, r);
 	return 1;
+}
+
+int
+cache_key(char *out, size_t outsz, const char *a, const char *b,
+    const char *c)
+{
+	const char	*part[3] = { a, b, c };
+	size_t		 i, n, o = 0;
+
+	for (i = 0; i < 3; i++) {
+		n = part[i] != NULL ? strlen(part[i]) : 0;
+		if (o + n + 2 > outsz)
+			return -1;
+		memcpy(out + o, part[i] != NULL ? part[i] : "", n);
+		o += n;
+		if (i < 2)
+			out[o++] = '\x1f';
+	}
+	out[o] = '\0';
+	return 0;
 }
 
 int
@@ -184,7 +205,8 @@ cache_store_blob(struct cache *c, const char *key, const char *statpath,
 	struct cache_entry	*e, *old;
 	size_t			 h;
 
-	if (!cache_wants(c, body->len) || (e = calloc(1, sizeof(*e))) == NULL)
+	if (!cache_wants(c, body->len) || key[0] == '\0' ||
+	    (e = calloc(1, sizeof(*e))) == NULL)
 		return;
 	blob_ref(body);
 	e->body = body;

@@ -48,6 +48,14 @@ void	 cache_store_blob(struct cache *, const char *key,
 	    const char *statpath, const struct stat *st, int status,
 	    const char *head, size_t headlen, struct blob *body);
 
+/*
+ * A key made of parts joined by a unit separator (0x1f), NUL-terminated;
+ * NULL parts are empty.  0, or -1 when it does not fit (no key then).
+ * Made by copies: it is on every request's path.
+ */
+int	 cache_key(char *out, size_t outsz, const char *a, const char *b,
+	    const char *c);
+
 /* 1 if a body of this size would be kept. */
 int	 cache_wants(const struct cache *, size_t bodylen);
 

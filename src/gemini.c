@@ -161,10 +161,10 @@ gemini_handle(const struct request_ctx *ctx, const char *line, size_t len,
 /* A cache key: what the response depends on, the request's path and,
  * for a statement, its language from the archive (a sidecar may change
  * it while the file stays the same). */
-static void
-cache_key(char *key, size_t len, const char *path, const char *lang)
+static int
+gemini_key(char *key, size_t len, const char *path, const char *lang)
 {
-	snprintf(key, len, "gemini\x1f%s\x1f%s", lang ? lang : "", path);
+	return cache_key(key, len, "gemini", lang, path);
 }
 
 /* parse → route → render (the archive, else the file tree) */
@@ -185,7 +185,8 @@ serve(const struct request_ctx *ctx, const struct uri *u,
 	    NULL, r))
 		return;
 	lang = gemini_archive_lang(ctx, &rt);
-	cache_key(key, sizeof(key), u->path_decoded, lang);
+	if (gemini_key(key, sizeof(key), u->path_decoded, lang) == -1)
+		key[0] = '\0';		/* no caching */
 	if (cache_serve(ctx->cache, ctx->rootfd, key, r))
 		return;
 	switch (site_open(ctx->rootfd, u->path_decoded, &e)) {
@@ -318,7 +319,8 @@ serve_page(const struct request_ctx *ctx, const char *path,
 		gemini_reply(r, 51, "Not found");
 		return 1;
 	}
-	cache_key(key, sizeof(key), path, NULL);
+	if (gemini_key(key, sizeof(key), path, NULL) == -1)
+		key[0] = '\0';
 	if (cache_serve(ctx->cache, ctx->rootfd, key, r))
 		return 1;
 	if (site_open(ctx->rootfd, dir, &e) != SITE_DIR) {

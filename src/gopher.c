@@ -393,8 +393,9 @@ serve_gmi(const struct request_ctx *ctx, const char *path,
 
 	/* The rendering depends on the file and the configuration only
 	 * (a worker's is fixed): made once per version of the file. */
-	snprintf(key, sizeof(key), "gopher\x1f%c\x1f%s", as_menu ? '1' : '0',
-	    path);
+	if (cache_key(key, sizeof(key), "gopher", as_menu ? "1" : "0",
+	    path) == -1)
+		key[0] = '\0';		/* no caching */
 	if (cache_serve(ctx->rendered, ctx->rootfd, key, r)) {
 		close(e->fd);
 		e->fd = -1;

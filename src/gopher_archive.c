@@ -530,7 +530,9 @@ reply_stmt(const struct request_ctx *ctx, struct gopher_view *v,
 	struct buf	 b;
 	char		 key[PATH_MAX + 8];
 
-	snprintf(key, sizeof(key), "%c%s", as_menu ? '1' : '0', st->rel);
+	if (cache_key(key, sizeof(key), as_menu ? "1" : "0", st->rel, NULL) ==
+	    -1)
+		key[0] = '\0';		/* no caching */
 	if (cache_serve(v->stmts, ctx->rootfd, key, r))
 		return;
 	buf_init(&b, RESPONSE_MEM_MAX);
@@ -585,8 +587,6 @@ reply(const struct request_ctx *ctx, struct gopher_view *v,
     struct snapshot *s, const struct route *rt, const char *search_words,
     int has_search, struct response *r)
 {
-	const struct stmt	*st;
-
 	switch (rt->kind) {
 	case ROUTE_HOME:
 		reply_root(ctx, v, s, r);
@@ -610,10 +610,6 @@ reply(const struct request_ctx *ctx, struct gopher_view *v,
 	case ROUTE_TAG:
 		reply_group(v, s, rt, r);
 		break;
-	case ROUTE_STATEMENT:
-		st = snapshot_find(s, rt->rel);
-		reply_stmt(ctx, v, st, rt->view == VIEW_MENU, r);
-		break;
 	default:
 		not_found(ctx, "Not found", r);
 		break;
@@ -625,6 +621,7 @@ gopher_archive_serve(const struct request_ctx *ctx, const struct route *rt,
     const char *search_words, int has_search, struct response *r)
 {
 	struct snapshot		*s = archive_snapshot(ctx->archive);
+	const struct stmt	*st = NULL;
 	struct gopher_view	*v;
 	struct route		 slashed;
 
@@ -633,10 +630,15 @@ gopher_archive_serve(const struct request_ctx *ctx, const struct route *rt,
 	if (s == NULL || rt->kind == ROUTE_NONE ||
 	    rt->kind == ROUTE_ATTACHMENT)
 		return 0;
-	if (rt->kind == ROUTE_STATEMENT && snapshot_find(s, rt->rel) == NULL)
+	if (rt->kind == ROUTE_STATEMENT &&
+	    (st = snapshot_find(s, rt->rel)) == NULL)
 		return 0;	/* not indexed: the file tree has it */
 	if ((v = view_of(ctx, s)) == NULL)
 		return not_found(ctx, "Temporary failure", r);
+	if (st != NULL) {
+		reply_stmt(ctx, v, st, rt->view == VIEW_MENU, r);
+		return 1;
+	}
 	if (rt->kind == ROUTE_SLASH) {
 		with_slash(ctx, rt, &slashed);
 		if (slashed.kind == ROUTE_SLASH)

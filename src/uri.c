@@ -471,6 +471,18 @@ uri_pct_decode(const char *in, size_t len, char *out, size_t outsz,
 
 	if (outsz == 0)
 		return -1;
+	/* Most paths hold nothing to decode: one copy (hot in every
+	 * request). */
+	if (memchr(in, '%', len) == NULL && memchr(in, '\0', len) == NULL &&
+	    (!(flags & URI_PCT_PLUS_SPACE) || memchr(in, '+', len) == NULL)) {
+		if (len >= outsz)
+			return -1;
+		memcpy(out, in, len);
+		out[len] = '\0';
+		if (outlen != NULL)
+			*outlen = len;
+		return 0;
+	}
 	for (i = 0; i < len; i++) {
 		c = (unsigned char)in[i];
 		need = 1;
@@ -550,7 +562,9 @@ uri_collapse_slashes(char *path)
 {
 	char	*r, *w;
 
-	for (r = w = path; *r != '\0'; r++)
+	if ((r = strstr(path, "//")) == NULL)
+		return;		/* the usual case: nothing to do */
+	for (w = r + 1, r += 2; *r != '\0'; r++)
 		if (*r != '/' || w == path || w[-1] != '/')
 			*w++ = *r;
 	*w = '\0';
