@@ -351,38 +351,54 @@ config_parse_listen(const char *s, struct config_listen *out,
 	return 0;
 }
 
-/* A comma-separated list of listen addresses; "" is an empty list. */
+/*
+ * The next item of a comma-separated list into item (blanks around it
+ * dropped): 1, or 0 at the end of the list, or -1 with errstr.  "" is an
+ * empty list.
+ */
+static int
+list_next(const char **v, char *item, size_t size, const char **errstr)
+{
+	const char	*e;
+	size_t		 n;
+
+	while (**v == ' ' || **v == '\t')
+		(*v)++;
+	if (**v == '\0')
+		return 0;
+	e = strchr(*v, ',');
+	n = e != NULL ? (size_t)(e - *v) : strlen(*v);
+	while (n > 0 && ((*v)[n - 1] == ' ' || (*v)[n - 1] == '\t'))
+		n--;
+	if (n == 0) {
+		*errstr = "empty address in list";
+		return -1;
+	}
+	if (n >= size) {
+		*errstr = "address too long";
+		return -1;
+	}
+	memcpy(item, *v, n);
+	item[n] = '\0';
+	/* After the last item the list ends; after a comma one must follow. */
+	*v = e != NULL ? e + 1 : *v + strlen(*v);
+	if (e != NULL && *(*v + strspn(*v, " \t")) == '\0') {
+		*errstr = "empty address in list";
+		return -1;
+	}
+	return 1;
+}
+
 static int
 parse_listen_list(const char *v, struct config_proto *proto,
     const char **errstr)
 {
 	struct config_listen	 l;
 	char			 item[sizeof(l.text) + 1];
-	const char		*e;
-	size_t			 n;
+	int			 rc;
 
 	proto->nlisten = 0;
-	while (*v == ' ' || *v == '\t')
-		v++;
-	if (*v == '\0')
-		return 0;
-	for (;;) {
-		while (*v == ' ' || *v == '\t')
-			v++;
-		e = strchr(v, ',');
-		n = e != NULL ? (size_t)(e - v) : strlen(v);
-		while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
-			n--;
-		if (n == 0) {
-			*errstr = "empty address in list";
-			return -1;
-		}
-		if (n >= sizeof(item)) {
-			*errstr = "address too long";
-			return -1;
-		}
-		memcpy(item, v, n);
-		item[n] = '\0';
+	while ((rc = list_next(&v, item, sizeof(item), errstr)) == 1) {
 		if (config_parse_listen(item, &l, errstr) == -1)
 			return -1;
 		if (proto->nlisten == CONFIG_LISTEN_MAX) {
@@ -390,10 +406,8 @@ parse_listen_list(const char *v, struct config_proto *proto,
 			return -1;
 		}
 		proto->listen[proto->nlisten++] = l;
-		if (e == NULL)
-			return 0;
-		v = e + 1;
 	}
+	return rc;
 }
 
 /* Keep the first `bits` bits of a 16-byte address; zero the rest. */
@@ -502,44 +516,21 @@ static int
 parse_prefix_list(const char *v, struct config_proto *proto,
     const char **errstr)
 {
-	char		 item[INET6_ADDRSTRLEN + 8];
-	const char	*e;
-	size_t		 n;
+	char	 item[INET6_ADDRSTRLEN + 8];
+	int	 rc;
 
 	proto->nproxy_from = 0;
-	while (*v == ' ' || *v == '\t')
-		v++;
-	if (*v == '\0')
-		return 0;
-	for (;;) {
-		while (*v == ' ' || *v == '\t')
-			v++;
-		e = strchr(v, ',');
-		n = e != NULL ? (size_t)(e - v) : strlen(v);
-		while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
-			n--;
-		if (n == 0) {
-			*errstr = "empty address in list";
-			return -1;
-		}
-		if (n >= sizeof(item)) {
-			*errstr = "address too long";
-			return -1;
-		}
+	while ((rc = list_next(&v, item, sizeof(item), errstr)) == 1) {
 		if (proto->nproxy_from == CONFIG_PROXY_FROM_MAX) {
 			*errstr = "too many addresses (at most 16)";
 			return -1;
 		}
-		memcpy(item, v, n);
-		item[n] = '\0';
 		if (config_parse_prefix(item,
 		    &proto->proxy_from[proto->nproxy_from], errstr) == -1)
 			return -1;
 		proto->nproxy_from++;
-		if (e == NULL)
-			return 0;
-		v = e + 1;
 	}
+	return rc;
 }
 
 /* ------------------------------------------------------------------ */
