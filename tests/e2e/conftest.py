@@ -16,6 +16,7 @@ Waiting: wait_for(predicate, timeout, interval, what) polls a condition
 import contextlib
 import fcntl
 import os
+import random
 import shutil
 import signal
 import socket
@@ -128,9 +129,39 @@ def socket_inodes(pid):
     return out
 
 
+_given_ports = set()
+
+
+def _ephemeral_low():
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
 def free_port(family=socket.AF_INET):
+    """A port free now, below the ephemeral range: a port the kernel may
+    hand to any client connection (ours included) could be taken between
+    this probe and the server's bind ("Address already in use").  Each
+    port is given once per session."""
+    host = "127.0.0.1" if family == socket.AF_INET else "::1"
+    top = min(_ephemeral_low(), 32768) - 1
+    for _ in range(200):
+        port = random.randint(10000, top)
+        if port in _given_ports:
+            continue
+        s = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            s.bind((host, port))
+        except OSError:
+            continue
+        finally:
+            s.close()
+        _given_ports.add(port)
+        return port
     s = socket.socket(family, socket.SOCK_STREAM)
-    s.bind(("127.0.0.1", 0) if family == socket.AF_INET else ("::1", 0))
+    s.bind((host, 0))
     port = s.getsockname()[1]
     s.close()
     return port
