@@ -112,6 +112,23 @@ def tcp_sockets(port):
     return out
 
 
+def received_unread(port, peer):
+    """Bytes waiting in the server's end of the connection from `peer`
+    (our local port) to its `port`: what it has not read yet."""
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(table) as f:
+                next(f)
+                for line in f:
+                    fl = line.split()
+                    if int(fl[1].rsplit(":", 1)[1], 16) == port and \
+                            int(fl[2].rsplit(":", 1)[1], 16) == peer:
+                        return int(fl[4].split(":")[1], 16)
+        except OSError:
+            pass
+    return None
+
+
 def socket_inodes(pid):
     """The inodes of the sockets a process holds open."""
     out = set()
@@ -308,18 +325,24 @@ class Server:
                                      stdout=self.stderr, stderr=self.stderr,
                                      env=env, preexec_fn=self.preexec,
                                      cwd=self.cwd)
-        deadline = time.monotonic() + START_TIMEOUT
         ports = [self.gemini_port] if self.conf["gemini"].get("listen") else []
         if self.conf["gopher"].get("listen"):
             ports.append(self.gopher_port)
-        while time.monotonic() < deadline:
+
+        def listening():
             if self.proc.poll() is not None:
-                raise RuntimeError("broadside exited at start:\n" + self.output())
-            if all(self._port_open(p) for p in ports):
-                return self
-            time.sleep(0.05)
-        self.stop()
-        raise RuntimeError("broadside did not listen in time:\n" + self.output())
+                raise RuntimeError("broadside exited at start:\n" +
+                                   self.output())
+            return all(self._port_open(p) for p in ports)
+
+        try:
+            wait_for(listening, timeout=START_TIMEOUT, interval=0.05,
+                     what="the server to listen")
+        except AssertionError:
+            self.stop()
+            raise RuntimeError("broadside did not listen in time:\n" +
+                               self.output())
+        return self
 
     def _port_open(self, port):
         try:

@@ -10,6 +10,7 @@ import hashlib
 import os
 import pwd
 import re
+import select
 import shutil
 import signal
 import socket
@@ -20,7 +21,7 @@ import time
 
 import pytest
 
-from conftest import REPO, children, read_all, wait_for
+from conftest import REPO, children, read_all, received_unread, wait_for
 
 ROOT = os.geteuid() == 0
 SIG_TIMEOUT = 10.0
@@ -536,13 +537,15 @@ def test_proxy_header_split_and_slow(proxied):
     srv = proxied
     with socket.create_connection(("127.0.0.1", srv.gopher_port),
                                   timeout=8) as s:
+        sent, peer = 0, s.getsockname()[1]
         for piece in (b"PROXY TCP4 ", b"203.0.113.50 127.0.0.1 ",
                       b"1 70\r\n/plain.txt\r\n"):
             s.sendall(piece)
-            # Deliberate: time for the worker to wake up on each piece
-            # alone.  Nothing shows it has: it peeks at a header that is
-            # not complete yet (the bytes stay in the socket).
-            time.sleep(0.05)
+            sent += len(piece)
+            # Each piece reaches the server alone: the worker only peeks
+            # at a header not complete yet, so the bytes wait there.
+            wait_for(lambda: received_unread(srv.gopher_port, peer) in
+                     (sent, 0, None), what="the piece at the server")
         assert s.recv(100).startswith(b"Just text.")
     start = time.monotonic()
     with socket.create_connection(("127.0.0.1", srv.gopher_port),
@@ -776,7 +779,10 @@ def test_slow_sender_dropped_at_timeout(make_server):
             except OSError:
                 closed = True
                 break
-            time.sleep(0.5)     # deliberate: the trickle under test
+            # The trickle: the next byte after half a second, unless the
+            # server closes first (the socket turns readable).
+            if select.select([s], [], [], 0.5)[0]:
+                break
             if time.monotonic() - start > 6:
                 break
         if not closed:

@@ -5,9 +5,8 @@ a year folder answered 51 over Gemini, sidecars were served, a sidecar's
 lang did not reach a cached header, "1/" before a statement gave text, an
 explicit :1965 was refused, a foreign host went unlogged)."""
 import os
-import time
 
-from conftest import IO_TIMEOUT
+from conftest import wait_for
 
 STMT = "statements/2024/2024-03-01-in-a-folder.gmi"
 SIDE = "statements/2024/2024-03-01-in-a-folder.ini"
@@ -16,16 +15,6 @@ FILES = {
     SIDE: "tags = police\nlang = en\n; an editor's private note\n",
     "statements/2023/03/2023-03-07-deep.gmi": "# Deep\n\nDeep words.\n",
 }
-
-
-def poll(pred, timeout=IO_TIMEOUT):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        v = pred()
-        if v:
-            return v
-        time.sleep(0.05)
-    raise AssertionError("condition not met within %.0f s" % timeout)
 
 
 def test_statements_in_folders_on_both_protocols(make_server):
@@ -61,7 +50,8 @@ def test_sidecar_lang_reaches_the_header(make_server):
     assert srv.gemini("/" + STMT)[0].endswith("lang=en")
     with open(os.path.join(srv.content, SIDE), "w") as f:
         f.write("tags = police\nlang = es\n")
-    poll(lambda: srv.gemini("/" + STMT)[0].endswith("lang=es"))
+    wait_for(lambda: srv.gemini("/" + STMT)[0].endswith("lang=es"),
+             what="the new lang in the header")
 
 
 def test_gopher_menu_rendering_of_a_statement(make_server):
@@ -82,7 +72,7 @@ def test_explicit_default_port_and_foreign_hosts(make_server):
     for _ in range(3):
         assert srv.gemini("gemini://example.org/")[0].startswith("53 ")
     line = "request for host example.org, not ours (hostname = localhost)"
-    poll(lambda: line in srv.output())
+    wait_for(lambda: line in srv.output(), what="the foreign host logged")
     assert srv.output().count(line) == 1
 
 
