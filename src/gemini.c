@@ -369,9 +369,7 @@ serve_listing(const struct request_ctx *ctx, const char *key,
 		gemini_reply(r, 51, "No such page");
 		return;
 	}
-	snprintf(meta, sizeof(meta), "text/gemini; charset=utf-8%s%s",
-	    ctx->conf->lang[0] ? "; lang=" : "", ctx->conf->lang);
-	gemini_reply(r, 20, meta);
+	gemini_reply(r, 20, gemini_mime(meta, sizeof(meta), ctx->conf->lang));
 	head = r->out.len;
 	/* Names are the publisher's bytes: labels are made text (rg_text). */
 	buf_puts(&r->out, "# Index of ");

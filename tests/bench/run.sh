@@ -335,37 +335,10 @@ if [ -n "${PERFPID:-}" ]; then
 fi
 
 # ---- 7. report -----------------------------------------------------------
-MEM_LOAD=$MEM_LOAD sh "$REPO/tests/bench/report.sh" "$RES" "$FLOOR" "$SIGN_S" "$X_S" \
+MEM_LOAD=$MEM_LOAD KEY0=${KEY0:-} KEY1=${KEY1:-} \
+    sh "$REPO/tests/bench/report.sh" "$RES" "$FLOOR" "$SIGN_S" "$X_S" \
     "$MEM_IDLE" "$MEM_END" "$OUT/hold.txt" "$AFTERHOLD" "$IDLEF" ||
     die "report failed"
-
-# The key process's part of a full handshake (it signs; the worker waits
-# for the answer).  Target: gemini_1k at most 1.1 x its ratio to the bare
-# TLS loop before the key process existed (0.86 in the README's figures).
-awk -v k0="${KEY0:-}" -v k1="${KEY1:-}" -v hz="$(getconf CLK_TCK)" '
-function kv(line, key,    n, i, a, p) {
-	n = split(line, a, " ")
-	for (i = 1; i <= n; i++) {
-		p = index(a[i], "=")
-		if (p > 0 && substr(a[i], 1, p - 1) == key)
-			return substr(a[i], p + 1)
-	}
-	return ""
-}
-$1 == "gemini_1k" { g = kv($0, "cpu_ns") / 1000 / kv($0, "ok"); ok = kv($0, "ok") }
-$1 == "bare_tls" { t = kv($0, "cpu_ns") / 1000 / kv($0, "ok") }
-END {
-	if (k0 == "" || k1 == "" || ok == 0 || t == 0)
-		exit
-	key = (k1 - k0) * 1e6 / hz / ok
-	r = g / t
-	printf "\nkey process: %.1f us CPU per full handshake, %.0f%% of " \
-	    "gemini_1k (%.1f us); gemini_1k/bare_tls %.2f, target <= %.2f %s\n",
-	    key, 100 * key / g, g, r, 0.86 * 1.1, r <= 0.86 * 1.1 ? "PASS" : "MISS"
-	printf "BENCH case=key_process cpu_us=%.1f share_pct=%.0f " \
-	    "gemini_1k_ratio=%.2f target_ratio=%.2f result=%s\n", key,
-	    100 * key / g, r, 0.86 * 1.1, r <= 0.86 * 1.1 ? "PASS" : "MISS"
-}' "$RES"
 
 if [ -f "$REPO/tests/bench/archive_bench.sh" ]; then
 	echo

@@ -14,7 +14,7 @@ import subprocess
 
 import pytest
 
-from conftest import wait_for
+from conftest import read_all, wait_for
 
 ROOT = os.geteuid() == 0
 VERSIONS = [ssl.TLSVersion.TLSv1_2, ssl.TLSVersion.TLSv1_3]
@@ -95,15 +95,7 @@ def handshake(srv, ctx, session=None, timeout=10):
         with ctx.wrap_socket(raw, server_hostname="localhost",
                              session=session) as s:
             s.sendall(srv.url("/hello.gmi").encode() + b"\r\n")
-            data = b""
-            while True:
-                try:
-                    b = s.recv(65536)
-                except ssl.SSLZeroReturnError:
-                    break
-                if not b:
-                    break
-                data += b
+            data = read_all(s)
             return data.split(b"\r\n", 1)[0], s.session, s.session_reused
 
 
