@@ -35,7 +35,7 @@
 #define FOLDER_MAX	200
 
 struct archive {
-	struct snapshot		*cur;
+	struct catalog		*cur;
 	struct build_conf	 bc;
 	struct archive_watch	*watch;
 	int			 pipe[2];
@@ -44,7 +44,7 @@ struct archive {
 	int			 building;
 	int			 pending;
 	int			 pending_force;
-	struct snapshot		*result;
+	struct catalog		*result;
 	int			 turnsfd;	/* see turn_take */
 	atomic_int		 stopping;	/* a waiting build gives up */
 };
@@ -122,15 +122,15 @@ turn_give(struct archive *a, int taken)
 }
 
 /* A snapshot built in this process's turn; NULL when stopping. */
-static struct snapshot *
+static struct catalog *
 build_in_turn(struct archive *a)
 {
-	struct snapshot	*s;
+	struct catalog	*s;
 	int		 turn;
 
 	if ((turn = turn_take(a)) == -1)
 		return NULL;
-	s = snapshot_build(&a->bc);
+	s = catalog_build(&a->bc);
 	turn_give(a, turn);
 	return s;
 }
@@ -139,7 +139,7 @@ static void *
 build_thread(void *arg)
 {
 	struct archive	*a = arg;
-	struct snapshot	*s;
+	struct catalog	*s;
 	char		 c = 1;
 	ssize_t		 n;
 
@@ -153,15 +153,15 @@ build_thread(void *arg)
 }
 
 static void
-swap_in(struct archive *a, struct snapshot *s)
+swap_in(struct archive *a, struct catalog *s)
 {
-	struct snapshot	*old = a->cur;
+	struct catalog	*old = a->cur;
 
 	if (s == NULL)
 		return;
 	a->cur = s;
 	if (old != NULL) {
-		snapshot_free(old);
+		catalog_free(old);
 		heap_trim();
 	}
 	log_info("archive: %zu statements, %zu tags, %zu search terms "
@@ -183,7 +183,7 @@ pipe_cb(evutil_socket_t fd, short ev, void *arg)
 	pthread_join(a->thread, NULL);
 	a->building = 0;
 	if (a->result != NULL && a->result->unchanged) {
-		snapshot_free(a->result);
+		catalog_free(a->result);
 		a->result = NULL;
 	}
 	swap_in(a, a->result);
@@ -258,7 +258,7 @@ archive_new(struct event_base *base, const struct config *conf, int rootfd,
     int turnsfd)
 {
 	struct archive	*a;
-	struct snapshot	*s;
+	struct catalog	*s;
 
 	if ((a = calloc(1, sizeof(*a))) == NULL)
 		return NULL;
@@ -294,7 +294,7 @@ archive_free(struct archive *a)
 	atomic_store(&a->stopping, 1);
 	if (a->building) {
 		pthread_join(a->thread, NULL);
-		snapshot_free(a->result);
+		catalog_free(a->result);
 	}
 	if (a->ev_pipe != NULL)
 		event_free(a->ev_pipe);
@@ -303,11 +303,11 @@ archive_free(struct archive *a)
 	if (a->pipe[1] != -1)
 		close(a->pipe[1]);
 	archive_watch_free(a->watch);
-	snapshot_free(a->cur);
+	catalog_free(a->cur);
 	free(a);
 }
 
-struct snapshot *
+struct catalog *
 archive_snapshot(const struct archive *a)
 {
 	return a != NULL ? a->cur : NULL;

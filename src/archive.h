@@ -18,7 +18,7 @@ struct archive;
 struct config;
 struct event_base;
 struct group;
-struct snapshot;
+struct catalog;
 struct stmt;
 
 /*
@@ -32,16 +32,16 @@ void		 archive_free(struct archive *);
 
 /* The current snapshot (NULL when none), valid until the next return to
  * the event loop. */
-struct snapshot	*archive_snapshot(const struct archive *);
+struct catalog	*archive_snapshot(const struct archive *);
 /* The archive folder under the root, as routed: "statements". */
 const char	*archive_folder(const struct archive *);
 /* The content root it reads (an O_DIRECTORY descriptor). */
 int		 archive_rootfd(const struct archive *);
 
 /* A statement by its path under the archive ("2024/x.gmi"), or NULL. */
-const struct stmt *snapshot_find(const struct snapshot *, const char *rel);
+const struct stmt *snapshot_find(const struct catalog *, const char *rel);
 /* A year ("2024") or a tag, or NULL. */
-struct group	*snapshot_group(struct snapshot *, int is_tag, const char *key,
+struct group	*snapshot_group(struct catalog *, int is_tag, const char *key,
 		    size_t keylen);
 
 /*
@@ -49,8 +49,8 @@ struct group	*snapshot_group(struct snapshot *, int is_tag, const char *key,
  * freed with the snapshot.  Each renderer owns one slot number.
  */
 #define SNAPSHOT_VIEWS	2
-void	*snapshot_view(const struct snapshot *, int slot);
-void	 snapshot_set_view(struct snapshot *, int slot, void *view,
+void	*snapshot_view(const struct catalog *, int slot);
+void	 snapshot_set_view(struct catalog *, int slot, void *view,
 	    void (*view_free)(void *));
 
 /* Search results with a snippet each, read from the statements' files. */
@@ -62,7 +62,7 @@ struct archive_results {
 };
 
 /* 0, or -1 when the search failed. */
-int	 archive_search(const struct archive *, const struct snapshot *,
+int	 archive_search(const struct archive *, const struct catalog *,
 	    const char *q, size_t qlen, struct archive_results *);
 
 #endif

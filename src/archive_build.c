@@ -116,7 +116,7 @@ struct ahead {
 
 struct worker {
 	const struct build_conf	*bc;
-	struct snapshot		*s;
+	struct catalog		*s;
 	struct cand		*c;
 	size_t			 lo, hi;
 	struct search_index	*ix;
@@ -883,7 +883,7 @@ done:
 }
 
 static int
-order_cmp_r(const struct snapshot *s, size_t a, size_t b)
+order_cmp_r(const struct catalog *s, size_t a, size_t b)
 {
 	int	 c;
 
@@ -894,8 +894,8 @@ order_cmp_r(const struct snapshot *s, size_t a, size_t b)
 
 /* qsort has no context argument in POSIX: a small merge sort instead. */
 static void
-msort(size_t *v, size_t *tmp, size_t n, const struct snapshot *s,
-    int (*cmp)(const struct snapshot *, size_t, size_t))
+msort(size_t *v, size_t *tmp, size_t n, const struct catalog *s,
+    int (*cmp)(const struct catalog *, size_t, size_t))
 {
 	size_t	 m = n / 2, i = 0, j = m, k = 0;
 
@@ -913,7 +913,7 @@ msort(size_t *v, size_t *tmp, size_t n, const struct snapshot *s,
 }
 
 static int
-rel_cmp_r(const struct snapshot *s, size_t a, size_t b)
+rel_cmp_r(const struct catalog *s, size_t a, size_t b)
 {
 	return strcmp(s->st[a].rel, s->st[b].rel);
 }
@@ -941,7 +941,7 @@ tagpair_cmp(const void *a, const void *b)
 }
 
 static int
-group_init(struct snapshot *s, struct group *g, const char *key,
+group_init(struct catalog *s, struct group *g, const char *key,
     size_t klen, const char *kind)
 {
 	char	 url[PATH_MAX], enc[3 * SCAN_TAG_MAX + 1];
@@ -959,7 +959,7 @@ group_init(struct snapshot *s, struct group *g, const char *key,
 }
 
 static int
-build_groups(struct snapshot *s, const char *archive)
+build_groups(struct catalog *s, const char *archive)
 {
 	struct tagpair	*tp = NULL;
 	size_t		 i, j, k, np = 0, cap = 0;
@@ -1099,7 +1099,7 @@ chunks_move(struct chunk **head, struct chunk *c)
  * the publisher's and was kept.
  */
 static int
-summaries_read(const struct build_conf *bc, struct snapshot *s)
+summaries_read(const struct build_conf *bc, struct catalog *s)
 {
 	struct scan_text	 tx;
 	struct stmt		*st;
@@ -1132,7 +1132,7 @@ summaries_read(const struct build_conf *bc, struct snapshot *s)
 }
 
 static int
-load_all(const struct build_conf *bc, struct snapshot *s, struct walk *w)
+load_all(const struct build_conf *bc, struct catalog *s, struct walk *w)
 {
 	struct worker	 wk[BUILD_THREADS_MAX];
 	uint64_t	 total = 0, sum = 0;
@@ -1196,10 +1196,10 @@ now_ms(void)
 	return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
 }
 
-struct snapshot *
-snapshot_build(const struct build_conf *bc)
+struct catalog *
+catalog_build(const struct build_conf *bc)
 {
-	struct snapshot	*s;
+	struct catalog	*s;
 	struct walk	 w;
 	size_t		*tmp = NULL, i, k;
 	double		 t0 = now_ms();
@@ -1255,7 +1255,7 @@ fail:
 		free(w.c[i].rel);
 	free(w.c);
 	free(tmp);
-	snapshot_free(s);
+	catalog_free(s);
 	return NULL;
 }
 
@@ -1268,7 +1268,7 @@ group_free(struct group *g, int owns_idx)
 }
 
 void
-snapshot_free(struct snapshot *s)
+catalog_free(struct catalog *s)
 {
 	size_t	 i;
 

@@ -39,6 +39,15 @@ struct stmt {
 	int		 summary_read;	/* from the text, not a sidecar */
 	time_t		 mtime;
 	off_t		 size;
+	/* What an incremental update compares with the files (a walk, no
+	 * reads): the statement's inode, and its sidecar's size (-1: none),
+	 * time and inode. */
+	uint64_t	 ino;
+	int64_t		 ini_size;
+	int64_t		 ini_mtime;
+	uint64_t	 ini_ino;
+	uint32_t	 slot;		/* its document id in the search
+					   segments (stable across updates) */
 };
 
 struct group {
@@ -51,7 +60,7 @@ struct group {
 
 struct chunk;
 
-struct snapshot {
+struct catalog {
 	struct stmt		*st;		/* by doc id */
 	size_t			 nst;
 	size_t			*order;		/* valid ones, newest first */
@@ -64,6 +73,7 @@ struct snapshot {
 	struct search_index	*search;
 	void			*view[2];	/* the renderers' (archive.h) */
 	void			(*view_free[2])(void *);
+	uint32_t		 nslots;	/* search document ids in use */
 	uint64_t		 sig;		/* of names, sizes, times */
 	int			 unchanged;	/* sig equal, not forced */
 	double			 build_ms;
@@ -84,8 +94,8 @@ struct build_conf {
 };
 
 /* NULL on a fatal error (memory); missing folder = empty snapshot. */
-struct snapshot *snapshot_build(const struct build_conf *);
-void	 snapshot_free(struct snapshot *);
+struct catalog *catalog_build(const struct build_conf *);
+void	 catalog_free(struct catalog *);
 
 /*
  * Opens a statement or sidecar to read it: never blocking (a fifo in its

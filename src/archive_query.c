@@ -20,7 +20,7 @@
 #define SNIPPET_READ_MAX	(64 * 1024)
 
 const struct stmt *
-snapshot_find(const struct snapshot *s, const char *rel)
+snapshot_find(const struct catalog *s, const char *rel)
 {
 	size_t	 lo = 0, hi, mid;
 	int	 c;
@@ -42,7 +42,7 @@ snapshot_find(const struct snapshot *s, const char *rel)
 }
 
 struct group *
-snapshot_group(struct snapshot *s, int is_tag, const char *key,
+snapshot_group(struct catalog *s, int is_tag, const char *key,
     size_t keylen)
 {
 	struct group	*gs = is_tag ? s->tags : s->years;
@@ -56,7 +56,7 @@ snapshot_group(struct snapshot *s, int is_tag, const char *key,
 }
 
 void *
-snapshot_view(const struct snapshot *s, int slot)
+snapshot_view(const struct catalog *s, int slot)
 {
 	if (slot < 0 || slot >= SNAPSHOT_VIEWS)
 		return NULL;
@@ -64,7 +64,7 @@ snapshot_view(const struct snapshot *s, int slot)
 }
 
 void
-snapshot_set_view(struct snapshot *s, int slot, void *view,
+snapshot_set_view(struct catalog *s, int slot, void *view,
     void (*view_free)(void *))
 {
 	if (slot < 0 || slot >= SNAPSHOT_VIEWS)
@@ -117,7 +117,7 @@ snippet_for(int rootfd, const struct stmt *st, const char *q, size_t qlen,
 }
 
 int
-archive_search(const struct archive *a, const struct snapshot *s,
+archive_search(const struct archive *a, const struct catalog *s,
     const char *q, size_t qlen, struct archive_results *res)
 {
 	size_t	 i;

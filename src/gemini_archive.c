@@ -96,7 +96,7 @@ site_init(struct gemini_view *v, const struct config *conf,
 }
 
 static struct gemini_view *
-view_of(const struct request_ctx *ctx, struct snapshot *s)
+view_of(const struct request_ctx *ctx, struct catalog *s)
 {
 	struct gemini_view	*v;
 
@@ -118,7 +118,7 @@ view_of(const struct request_ctx *ctx, struct snapshot *s)
 }
 
 static void
-item_of(const struct snapshot *s, size_t idx, struct rg_item *it)
+item_of(const struct catalog *s, size_t idx, struct rg_item *it)
 {
 	const struct stmt	*st = &s->st[idx];
 
@@ -132,7 +132,7 @@ item_of(const struct snapshot *s, size_t idx, struct rg_item *it)
 
 /* rg_items for the statements at order[0..n). */
 static struct rg_item *
-items_of(const struct snapshot *s, const size_t *order, size_t n)
+items_of(const struct catalog *s, const size_t *order, size_t n)
 {
 	struct rg_item	*it;
 	size_t		 i;
@@ -149,7 +149,7 @@ typedef int (*page_render_fn)(const struct rg_site *, const struct rg_item *,
 
 /* A page made from the newest `n` statements, once per snapshot. */
 static struct blob *
-page_latest(const struct gemini_view *v, const struct snapshot *s,
+page_latest(const struct gemini_view *v, const struct catalog *s,
     struct blob **slot, size_t n, page_render_fn render)
 {
 	struct rg_item	*it;
@@ -175,7 +175,7 @@ render_index(const struct rg_site *site, const struct rg_item *it,
 }
 
 static struct blob *
-page_tags(struct gemini_view *v, const struct snapshot *s)
+page_tags(struct gemini_view *v, const struct catalog *s)
 {
 	const char	**names, **labels;
 	size_t		*counts, i;
@@ -218,7 +218,7 @@ neighbour(char *out, size_t len, const struct group *g, size_t k)
 }
 
 static int
-group_render(const struct gemini_view *v, const struct snapshot *s,
+group_render(const struct gemini_view *v, const struct catalog *s,
     const struct group *g, int is_tag, struct blob_pages *gp)
 {
 	struct rg_item	*it;
@@ -261,7 +261,7 @@ reply_blob(struct response *r, struct blob *b, const char *mime)
 
 static void
 reply_group(const struct request_ctx *ctx, struct gemini_view *v,
-    struct snapshot *s, const struct route *rt, struct response *r)
+    struct catalog *s, const struct route *rt, struct response *r)
 {
 	int			 is_tag = rt->kind == ROUTE_TAG;
 	struct group		*g;
@@ -286,7 +286,7 @@ reply_group(const struct request_ctx *ctx, struct gemini_view *v,
 
 static void
 search_results(const struct request_ctx *ctx, const struct gemini_view *v,
-    const struct snapshot *s, const char *q, size_t qlen, struct response *r)
+    const struct catalog *s, const char *q, size_t qlen, struct response *r)
 {
 	struct archive_results	*res;
 	struct rg_item		 items[SEARCH_RESULTS_MAX];
@@ -316,7 +316,7 @@ search_results(const struct request_ctx *ctx, const struct gemini_view *v,
 
 static void
 search(const struct request_ctx *ctx, const struct gemini_view *v,
-    const struct snapshot *s, const char *query, struct response *r)
+    const struct catalog *s, const char *query, struct response *r)
 {
 	char	 q[URI_MAX + 1], mime[128];
 	size_t	 qlen;
@@ -355,7 +355,7 @@ int
 gemini_archive_serve(const struct request_ctx *ctx, const struct route *rt,
     const char *path, const char *query, struct response *r)
 {
-	struct snapshot		*s = archive_snapshot(ctx->archive);
+	struct catalog		*s = archive_snapshot(ctx->archive);
 	struct gemini_view	*v;
 	char			 mime[128];
 	const char		*gem;
@@ -423,7 +423,7 @@ gemini_archive_lang(const struct request_ctx *ctx, const struct route *rt)
 }
 
 const struct blob *
-gemini_archive_feed(const struct request_ctx *ctx, struct snapshot *s)
+gemini_archive_feed(const struct request_ctx *ctx, struct catalog *s)
 {
 	struct gemini_view	*v = view_of(ctx, s);
 

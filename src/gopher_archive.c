@@ -46,7 +46,7 @@ struct gopher_view {
 	struct cache		*stmts;
 };
 
-typedef void (*menu_fn)(const struct gopher_view *, struct snapshot *,
+typedef void (*menu_fn)(const struct gopher_view *, struct catalog *,
     const struct route *, struct buf *);
 
 static void
@@ -91,7 +91,7 @@ groups_new(const struct group *g, size_t n)
 }
 
 static struct gopher_view *
-view_of(const struct request_ctx *ctx, struct snapshot *s)
+view_of(const struct request_ctx *ctx, struct catalog *s)
 {
 	struct gopher_view	*v;
 
@@ -143,7 +143,7 @@ nav(const struct gopher_view *v, struct buf *b)
 
 static void
 root_menu(const struct request_ctx *ctx, const struct gopher_view *v,
-    const struct snapshot *s, struct buf *b)
+    const struct catalog *s, struct buf *b)
 {
 	const char	*skip[] = { v->folder, "index.gmi", NULL };
 	char		 sel[PATH_MAX];
@@ -168,7 +168,7 @@ root_menu(const struct request_ctx *ctx, const struct gopher_view *v,
 }
 
 static void
-index_menu(const struct gopher_view *v, struct snapshot *s,
+index_menu(const struct gopher_view *v, struct catalog *s,
     const struct route *rt, struct buf *b)
 {
 	char	 sel[PATH_MAX], line[128];
@@ -198,7 +198,7 @@ index_menu(const struct gopher_view *v, struct snapshot *s,
 }
 
 static void
-tags_menu(const struct gopher_view *v, struct snapshot *s,
+tags_menu(const struct gopher_view *v, struct catalog *s,
     const struct route *rt, struct buf *b)
 {
 	char	 sel[PATH_MAX], line[128];
@@ -219,7 +219,7 @@ tags_menu(const struct gopher_view *v, struct snapshot *s,
 }
 
 static void
-group_menu(const struct gopher_view *v, struct snapshot *s,
+group_menu(const struct gopher_view *v, struct catalog *s,
     const struct route *rt, struct buf *b)
 {
 	int			 is_tag = rt->kind == ROUTE_TAG;
@@ -261,7 +261,7 @@ group_menu(const struct gopher_view *v, struct snapshot *s,
 
 /* A menu rendered once per snapshot into *slot, or on the spot. */
 static void
-reply_menu(const struct gopher_view *v, struct snapshot *s,
+reply_menu(const struct gopher_view *v, struct catalog *s,
     const struct route *rt, struct blob **slot, menu_fn fn,
     struct response *r)
 {
@@ -280,7 +280,7 @@ reply_menu(const struct gopher_view *v, struct snapshot *s,
 }
 
 static void
-reply_group(struct gopher_view *v, struct snapshot *s,
+reply_group(struct gopher_view *v, struct catalog *s,
     const struct route *rt, struct response *r)
 {
 	int		 is_tag = rt->kind == ROUTE_TAG;
@@ -309,7 +309,7 @@ reply_group(struct gopher_view *v, struct snapshot *s,
  */
 static void
 reply_root(const struct request_ctx *ctx, struct gopher_view *v,
-    const struct snapshot *s, struct response *r)
+    const struct catalog *s, struct response *r)
 {
 	struct stat	 sb;
 	struct buf	 b;
@@ -341,7 +341,7 @@ reply_root(const struct request_ctx *ctx, struct gopher_view *v,
  * doubled, "." end. */
 static void
 reply_feed(const struct request_ctx *ctx, struct gopher_view *v,
-    struct snapshot *s, struct response *r)
+    struct catalog *s, struct response *r)
 {
 	const struct blob	*feed;
 	struct buf		 b;
@@ -376,7 +376,7 @@ search_prompt(const struct gopher_view *v, const char *what, struct buf *b)
 }
 
 static void
-search_list(const struct gopher_view *v, const struct snapshot *s,
+search_list(const struct gopher_view *v, const struct catalog *s,
     const char *q, const struct archive_results *res, struct buf *b)
 {
 	char	 line[2 * SEARCH_QUERY_MAX + 64];
@@ -409,7 +409,7 @@ search_list(const struct gopher_view *v, const struct snapshot *s,
 
 static void
 search(const struct request_ctx *ctx, const struct gopher_view *v,
-    const struct snapshot *s, const char *q, int has_search,
+    const struct catalog *s, const char *q, int has_search,
     struct response *r)
 {
 	struct archive_results	*res;
@@ -584,7 +584,7 @@ with_slash(const struct request_ctx *ctx, const struct route *rt,
 
 static void
 reply(const struct request_ctx *ctx, struct gopher_view *v,
-    struct snapshot *s, const struct route *rt, const char *search_words,
+    struct catalog *s, const struct route *rt, const char *search_words,
     int has_search, struct response *r)
 {
 	switch (rt->kind) {
@@ -620,7 +620,7 @@ int
 gopher_archive_serve(const struct request_ctx *ctx, const struct route *rt,
     const char *search_words, int has_search, struct response *r)
 {
-	struct snapshot		*s = archive_snapshot(ctx->archive);
+	struct catalog		*s = archive_snapshot(ctx->archive);
 	const struct stmt	*st = NULL;
 	struct gopher_view	*v;
 	struct route		 slashed;

@@ -457,7 +457,7 @@ test_build_sidecars(void **state)
 	char			 dir[] = "/tmp/broadside-test-build-XXXXXX";
 	char			 p[512], want[64];
 	struct build_conf	 bc;
-	struct snapshot		*s;
+	struct catalog		*s;
 	const struct stmt	*st;
 	size_t			 i, k, seen = 0;
 	int			 rootfd;
@@ -499,7 +499,7 @@ test_build_sidecars(void **state)
 	bc.watchfd = -1;
 	bc.threads = 2;
 	bc.quiet = 1;
-	s = snapshot_build(&bc);
+	s = catalog_build(&bc);
 	assert_non_null(s);
 	assert_int_equal(s->n, 92);
 	for (i = 0; i < s->nst; i++) {
@@ -529,7 +529,7 @@ test_build_sidecars(void **state)
 		}
 	}
 	assert_int_equal(seen, 92);
-	snapshot_free(s);
+	catalog_free(s);
 	close(rootfd);
 	snprintf(p, sizeof(p), "rm -rf '%s'", dir);
 	assert_int_equal(system(p), 0);
