@@ -60,6 +60,12 @@ struct cand {
 	time_t			 mtime;
 	off_t			 size;
 	off_t			 ini_size;	/* -1: no sidecar seen */
+	uint64_t		 ino;
+	int64_t			 mtime_ns;
+	int64_t			 ini_mtime;	/* nanoseconds */
+	uint64_t		 ini_ino;
+	ssize_t			 reuse;		/* in prev->st, or -1 */
+	uint32_t		 slot;
 	uint16_t		 base;
 	uint16_t		 base_len;
 	char			 date[11];	/* "YYYY-MM-DD" */
@@ -70,6 +76,8 @@ struct cand {
 struct sidecar_seen {
 	char			*base;
 	off_t			 size;	/* 0: not a regular file */
+	int64_t			 mtime;	/* nanoseconds */
+	uint64_t		 ino;
 };
 
 struct folder {
@@ -112,6 +120,8 @@ struct ahead {
 	int			 ini_fd;
 	off_t			 size;		/* of fd, when open */
 	time_t			 mtime;
+	int64_t			 mtime_ns;
+	uint64_t		 ino;
 };
 
 struct worker {
@@ -223,8 +233,13 @@ cand_add(struct walk *w, const char *rel, const struct scan_name *nm,
 	memcpy(w->c[w->n].date, nm->date.text, sizeof(w->c[w->n].date));
 	w->c[w->n].is_txt = nm->is_txt;
 	w->c[w->n].mtime = sb->st_mtime;
+	w->c[w->n].mtime_ns = sb->st_mtim.tv_nsec;
+	w->c[w->n].ino = sb->st_ino;
 	w->c[w->n].size = sb->st_size;
 	w->c[w->n].ini_size = -1;
+	w->c[w->n].ini_mtime = 0;
+	w->c[w->n].ini_ino = 0;
+	w->c[w->n].reuse = -1;
 	w->n++;
 	return 0;
 }
@@ -266,6 +281,9 @@ folder_note_ini(struct folder *f, const char *name, size_t len,
 		f->unknown = 1;
 		return;
 	}
+	f->ini[f->nini].mtime = (int64_t)sb->st_mtim.tv_sec * 1000000000 +
+	    sb->st_mtim.tv_nsec;
+	f->ini[f->nini].ino = sb->st_ino;
 	f->ini[f->nini++].size = S_ISREG(sb->st_mode) ? sb->st_size : 0;
 }
 
@@ -307,8 +325,11 @@ folder_done(struct walk *w, struct folder *f, size_t n0)
 			key.base = (char *)cand_base(&w->c[f->own[i]], base);
 			hit = bsearch(&key, f->ini, f->nini, sizeof(*f->ini),
 			    seen_cmp);
-			if (hit != NULL)
-				w->c[f->own[i]].ini_size = hit->size;
+			if (hit == NULL)
+				continue;
+			w->c[f->own[i]].ini_size = hit->size;
+			w->c[f->own[i]].ini_mtime = hit->mtime;
+			w->c[f->own[i]].ini_ino = hit->ino;
 		}
 	}
 	for (i = 0; i < f->nini; i++)
@@ -322,8 +343,9 @@ static void	 walk_dir(struct walk *, int, const char *, int);
 /*
  * An entry's type, and its size and time when they are needed: a stat
  * scan (no inotify) compares them between walks, so it stats every file.
- * A build inotify triggered needs only the type, which the directory
- * gives; the loader takes size and time from the open file.  0: it is
+ * A full build inotify triggered needs only the type, which the
+ * directory gives; the loader takes size, time and inode from the open
+ * file.  An update compares them with the last catalogue's.  0: it is
  * gone.
  */
 static int
@@ -331,7 +353,8 @@ entry_type(const struct walk *w, int dirfd, const struct dirent *de,
     struct stat *sb)
 {
 #ifdef DT_UNKNOWN
-	if (w->bc->force && w->bc->watchfd != -1 && de->d_type != DT_UNKNOWN) {
+	if (w->bc->force && w->bc->watchfd != -1 && w->bc->prev == NULL &&
+	    de->d_type != DT_UNKNOWN) {
 		memset(sb, 0, sizeof(*sb));
 		switch (de->d_type) {
 		case DT_DIR:
@@ -668,11 +691,16 @@ ahead_fill(struct worker *wk, size_t i)
 	while (wk->next_ahead < wk->hi && wk->next_ahead < i + OPEN_AHEAD) {
 		c = &wk->c[wk->next_ahead];
 		a = &wk->ahead[wk->next_ahead++ % OPEN_AHEAD];
+		a->fd = a->ini_fd = -1;
+		if (c->reuse >= 0)
+			continue;	/* not read: see stmt_copy */
 		name = cand_split(c, dir);
 		memset(&sb, 0, sizeof(sb));
 		a->fd = archive_open(wk->bc, &wk->dir, dir, name, &sb);
 		a->size = sb.st_size;
 		a->mtime = sb.st_mtime;
+		a->mtime_ns = sb.st_mtim.tv_nsec;
+		a->ino = sb.st_ino;
 		ahead_hint(a->fd);
 		a->ini_fd = -1;
 		if (c->ini_size >= 0 && snprintf(ini, sizeof(ini), "%.*s.ini",
@@ -711,6 +739,20 @@ keep_labels(struct worker *wk, struct stmt *st, const struct scan_sidecar *sc)
 		st->tag_labels = arena_dup(&wk->arena, labels, o);
 }
 
+/* What an update compares the sidecar with, taken from the file read. */
+static void
+ini_identity(struct stmt *st, int fd)
+{
+	struct stat	 sb;
+
+	if (fstat(fd, &sb) == -1)
+		return;
+	st->ini_size = sb.st_size;
+	st->ini_mtime = (int64_t)sb.st_mtim.tv_sec * 1000000000 +
+	    sb.st_mtim.tv_nsec;
+	st->ini_ino = sb.st_ino;
+}
+
 /* Returns the SIDECAR_ fields it set. */
 static int
 apply_sidecar(struct worker *wk, struct stmt *st, const char *dir,
@@ -736,6 +778,8 @@ apply_sidecar(struct worker *wk, struct stmt *st, const char *dir,
 	if (fd == -1)
 		fd = archive_open(wk->bc, &wk->dir, dir, path + dl, NULL);
 	err = errno;
+	if (fd != -1)
+		ini_identity(st, fd);
 	if (fd != -1)
 		n = read_fd(fd, buf, BUILD_SIDECAR_MAX, c->ini_size, &err);
 	if (n < 0) {
@@ -773,6 +817,35 @@ apply_sidecar(struct worker *wk, struct stmt *st, const char *dir,
 	return sc.has;
 }
 
+/* A string of the last catalogue, copied (NULL stays NULL). */
+static int
+copy_str(struct worker *wk, const char **dst, const char *src)
+{
+	*dst = NULL;
+	if (src == NULL)
+		return 0;
+	*dst = arena_dup(&wk->arena, src, strlen(src));
+	return *dst != NULL ? 0 : -1;
+}
+
+/* An unchanged statement: its record of the last catalogue, not read. */
+static int
+stmt_copy(struct worker *wk, struct stmt *st, const struct stmt *old)
+{
+	*st = *old;
+	if (copy_str(wk, &st->rel, old->rel) == -1 ||
+	    copy_str(wk, &st->diskpath, old->diskpath) == -1 ||
+	    copy_str(wk, &st->url, old->url) == -1 ||
+	    copy_str(wk, &st->title, old->title) == -1 ||
+	    copy_str(wk, &st->summary, old->summary) == -1 ||
+	    copy_str(wk, &st->author, old->author) == -1 ||
+	    copy_str(wk, &st->lang, old->lang) == -1 ||
+	    copy_str(wk, &st->tags, old->tags) == -1 ||
+	    copy_str(wk, &st->tag_labels, old->tag_labels) == -1)
+		return -1;
+	return 0;
+}
+
 static int
 stmt_load(struct worker *wk, size_t i, char *buf, char *scbuf)
 {
@@ -787,6 +860,8 @@ stmt_load(struct worker *wk, size_t i, char *buf, char *scbuf)
 	ssize_t		 n = -1;
 	int		 err, has;
 
+	if (c->reuse >= 0)
+		return stmt_copy(wk, st, &wk->bc->prev->st[c->reuse]);
 	memcpy(st->date, c->date, sizeof(st->date));
 	st->is_txt = c->is_txt;
 	snprintf(path, sizeof(path), "%s/%s", wk->bc->archive, c->rel);
@@ -798,11 +873,17 @@ stmt_load(struct worker *wk, size_t i, char *buf, char *scbuf)
 		a.fd = archive_open(wk->bc, &wk->dir, dir, name, &sb);
 		a.size = sb.st_size;
 		a.mtime = sb.st_mtime;
+		a.mtime_ns = sb.st_mtim.tv_nsec;
+		a.ino = sb.st_ino;
 	}
 	err = errno;
 	/* The size and time of the file read (the walk may not stat). */
 	st->size = a.size;
 	st->mtime = a.mtime;
+	st->mtime_ns = a.mtime_ns;
+	st->ino = a.ino;
+	st->ini_size = -1;
+	st->slot = c->slot;
 	if (a.fd != -1)
 		n = read_fd(a.fd, buf, BUILD_READ_MAX, a.size, &err);
 	if (n < 0) {
@@ -835,7 +916,7 @@ stmt_load(struct worker *wk, size_t i, char *buf, char *scbuf)
 	if (st->rel == NULL || st->diskpath == NULL || st->url == NULL ||
 	    st->title == NULL || st->summary == NULL || st->tags == NULL)
 		return -1;
-	if (search_doc_begin(wk->ix, i) == -1 ||
+	if (search_doc_begin(wk->ix, c->slot) == -1 ||
 	    search_doc_add(wk->ix, st->title, strlen(st->title), 1) == -1 ||
 	    search_doc_add(wk->ix, tags, strlen(tags), 1) == -1 ||
 	    search_doc_add(wk->ix, buf, (size_t)n, 0) == -1 ||
@@ -1074,6 +1155,8 @@ cand_cost(const struct cand *c)
 	uint64_t	 n = c->size > BUILD_READ_MAX ? BUILD_READ_MAX :
 			    c->size > 0 ? (uint64_t)c->size : 0;
 
+	if (c->reuse >= 0)
+		return 256;	/* copied, not read */
 	return n + 2048 + (c->ini_size >= 0 ? 2048 + c->ini_size : 0);
 }
 
@@ -1112,8 +1195,8 @@ summaries_read(const struct build_conf *bc, struct catalog *s)
 		return -1;
 	for (i = 0; i < s->n && i < BUILD_FEED_ENTRIES; i++) {
 		st = &s->st[s->order[i]];
-		if (!st->summary_read)
-			continue;
+		if (!st->summary_read || st->summary[0] != '\0')
+			continue;	/* a sidecar's, or read before */
 		fd = build_open_regular(bc->rootfd, st->diskpath, NULL);
 		n = fd == -1 ? -1 : pread(fd, buf, SUMMARY_READ_MAX, 0);
 		if (fd != -1)
@@ -1187,6 +1270,64 @@ load_all(const struct build_conf *bc, struct catalog *s, struct walk *w)
 	return rc;
 }
 
+/* The last catalogue's statement at rel, or -1. */
+static ssize_t
+prev_find(const struct catalog *p, const char *rel)
+{
+	size_t	 lo = 0, hi = p->n, mid;
+	int	 c;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		c = strcmp(rel, p->st[p->by_rel[mid]].rel);
+		if (c == 0)
+			return (ssize_t)p->by_rel[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return -1;
+}
+
+/* The same files as when the old record was made: nothing to read. */
+static int
+same_files(const struct cand *c, const struct stmt *old)
+{
+	return old->valid && old->size == c->size &&
+	    old->mtime == c->mtime && old->mtime_ns == c->mtime_ns &&
+	    old->ino == c->ino && old->ini_size == (int64_t)c->ini_size &&
+	    (c->ini_size < 0 || (old->ini_mtime == c->ini_mtime &&
+	    old->ini_ino == c->ini_ino));
+}
+
+/*
+ * Which statements an update takes from the last catalogue, and the
+ * search slots of the others: new ones, in order, so each loading
+ * thread's documents come in increasing order and follow the last.
+ */
+static void
+plan_slots(const struct build_conf *bc, struct catalog *s, struct walk *w)
+{
+	uint32_t	 next = bc->prev != NULL ? bc->next_slot : 0;
+	ssize_t		 j;
+	size_t		 i;
+
+	for (i = 0; i < w->n; i++) {
+		w->c[i].reuse = -1;
+		if (bc->prev != NULL &&
+		    (j = prev_find(bc->prev, w->c[i].rel)) != -1 &&
+		    bc->prev->st[j].slot < bc->reuse_below &&
+		    same_files(&w->c[i], &bc->prev->st[j])) {
+			w->c[i].reuse = j;
+			w->c[i].slot = bc->prev->st[j].slot;
+			s->reused++;
+		} else
+			w->c[i].slot = next++;
+	}
+	s->nslots = next;
+}
+
 static double
 now_ms(void)
 {
@@ -1227,6 +1368,7 @@ catalog_build(const struct build_conf *bc)
 	if (w.n > 0)	/* qsort(NULL, 0, ...) is undefined */
 		qsort(w.c, w.n, sizeof(*w.c), cand_cmp);
 	s->nst = w.n;
+	plan_slots(bc, s, &w);
 	if ((s->st = calloc(w.n + 1, sizeof(*s->st))) == NULL ||
 	    load_all(bc, s, &w) == -1)
 		goto fail;

@@ -43,6 +43,7 @@ struct stmt {
 	 * reads): the statement's inode, and its sidecar's size (-1: none),
 	 * time and inode. */
 	uint64_t	 ino;
+	int64_t		 mtime_ns;	/* the nanoseconds of mtime */
 	int64_t		 ini_size;
 	int64_t		 ini_mtime;
 	uint64_t	 ini_ino;
@@ -74,6 +75,7 @@ struct catalog {
 	void			*view[2];	/* the renderers' (archive.h) */
 	void			(*view_free[2])(void *);
 	uint32_t		 nslots;	/* search document ids in use */
+	size_t			 reused;	/* taken from build_conf.prev */
 	uint64_t		 sig;		/* of names, sizes, times */
 	int			 unchanged;	/* sig equal, not forced */
 	double			 build_ms;
@@ -91,6 +93,16 @@ struct build_conf {
 	uint64_t	 prev_sig;
 	int		 threads;	/* 0: one per core, at most 4 */
 	int		 quiet;		/* no log lines (bench) */
+	/*
+	 * An update: the statements of `prev` whose files (and sidecars)
+	 * have the same name, size, time and inode are taken from it, not
+	 * read, when their slot is below reuse_below; the others are read
+	 * and indexed (catalog.search holds only them) under new slots
+	 * from next_slot.  NULL: a full build, slots from 0.
+	 */
+	const struct catalog	*prev;
+	uint32_t	 reuse_below;
+	uint32_t	 next_slot;
 };
 
 /* NULL on a fatal error (memory); missing folder = empty snapshot. */

@@ -129,6 +129,7 @@ static const struct key keys[] = {
 	{ "server", "hostname", K_FUNC, 0, 0, 0, NULL, key_hostname },
 	{ "server", "root", K_PATH, OFF(root), 0, 0, NULL, NULL },
 	{ "server", "archive", K_FUNC, 0, 0, 0, NULL, key_archive },
+	{ "server", "state", K_PATH, OFF(state), 0, 0, NULL, NULL },
 	{ "server", "title", K_FUNC, 0, 0, 0, NULL, key_title },
 	{ "server", "lang", K_FUNC, 0, 0, 0, NULL, key_lang },
 	{ "server", "workers", K_FUNC, 0, 0, 0, NULL, key_workers },
@@ -1219,6 +1220,7 @@ config_finish(struct parse *p)
 	if (c->cert == NULL || c->key == NULL ||
 	    resolve(p, &c->root) == -1 || resolve(p, &c->cert) == -1 ||
 	    resolve(p, &c->key) == -1 ||
+	    (c->state != NULL && resolve(p, &c->state) == -1) ||
 	    (!is_log_keyword(c->log) && resolve(p, &c->log) == -1) ||
 	    (!is_log_keyword(c->access_log) &&
 	    resolve(p, &c->access_log) == -1)) {
@@ -1363,6 +1365,7 @@ config_free(struct config *c)
 	free(c->user);
 	free(c->log);
 	free(c->access_log);
+	free(c->state);
 	free(c->cert);
 	free(c->key);
 	memset(c, 0, sizeof(*c));

@@ -61,6 +61,8 @@ struct config {
 	char		*hostname;	/* default "localhost" */
 	char		*root;		/* absolute after loading */
 	char		*archive;	/* default "statements", relative to root */
+	char		*state;		/* the index's directory; NULL: a
+					   temporary one, rebuilt at each start */
 	char		*title;		/* default "Statements" */
 	char		*lang;		/* default "en"; "" = none */
 	int		 workers;	/* 0 = auto (one per core) */
