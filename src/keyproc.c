@@ -42,6 +42,7 @@
 #include <openssl/x509.h>
 
 #include "config.h"
+#include "channel.h"
 #include "keyproc.h"
 #include "log.h"
 #include "sandbox.h"
@@ -249,39 +250,22 @@ key_answer(int fd, EVP_PKEY_CTX *pctx)
 static int
 take_channel(int ctl, int *fds, size_t *n)
 {
-	union {
-		struct cmsghdr	 h;
-		unsigned char	 buf[CMSG_SPACE(sizeof(int))];
-	} cm;
-	struct msghdr	 msg;
-	struct iovec	 iov;
-	struct cmsghdr	*c;
 	unsigned char	 b;
+	int		 got[CHANNEL_FDS_MAX];
+	size_t		 ngot, i;
 	ssize_t		 r;
-	int		 fd;
 
-	memset(&msg, 0, sizeof(msg));
-	iov.iov_base = &b;
-	iov.iov_len = 1;
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = cm.buf;
-	msg.msg_controllen = sizeof(cm.buf);
-	if ((r = recvmsg(ctl, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC)) == -1)
+	if ((r = channel_recv(ctl, &b, 1, got, &ngot)) == -1)
 		return errno == EAGAIN || errno == EINTR ? 0 : -1;
 	if (r == 0)
 		return -1;
-	for (c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c)) {
-		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
-		    c->cmsg_len != CMSG_LEN(sizeof(int)))
-			continue;
-		memcpy(&fd, CMSG_DATA(c), sizeof(fd));
+	for (i = 0; i < ngot; i++) {
 		if (*n < KEYPROC_CLIENTS_MAX)
-			fds[(*n)++] = fd;
+			fds[(*n)++] = got[i];
 		else {
 			log_warnx("%d worker channels already: refusing one",
 			    KEYPROC_CLIENTS_MAX);
-			close(fd);
+			close(got[i]);
 		}
 	}
 	return 0;
@@ -431,50 +415,9 @@ keyproc_start(struct keyproc *kp, const struct config *conf,
 int
 keyproc_channel(const struct keyproc *kp)
 {
-	union {
-		struct cmsghdr	 h;
-		unsigned char	 buf[CMSG_SPACE(sizeof(int))];
-	} cm;
-	struct timeval	 tv = { KEYPROC_TIMEOUT_MS / 1000,
-			    (KEYPROC_TIMEOUT_MS % 1000) * 1000 };
-	struct msghdr	 msg;
-	struct iovec	 iov;
-	struct cmsghdr	*c;
-	unsigned char	 b = 0;
-	int		 sv[2];
-
-	if (kp->pid == -1 || kp->ctl == -1)
+	if (kp->pid == -1)
 		return -1;
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1) {
-		log_warn("socketpair");
-		return -1;
-	}
-	/* The worker's waits are bounded without a poll per signature. */
-	if (setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == -1 ||
-	    setsockopt(sv[0], SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) == -1)
-		goto fail;
-	memset(&msg, 0, sizeof(msg));
-	memset(&cm, 0, sizeof(cm));
-	iov.iov_base = &b;
-	iov.iov_len = 1;
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = cm.buf;
-	msg.msg_controllen = sizeof(cm.buf);
-	c = CMSG_FIRSTHDR(&msg);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &sv[1], sizeof(int));
-	if (sendmsg(kp->ctl, &msg, MSG_DONTWAIT | MSG_NOSIGNAL) != 1)
-		goto fail;
-	close(sv[1]);
-	return sv[0];
-fail:
-	log_warn("a channel to the key process");
-	close(sv[0]);
-	close(sv[1]);
-	return -1;
+	return channel_pair(kp->ctl, 0, KEYPROC_TIMEOUT_MS, "the key process");
 }
 
 void

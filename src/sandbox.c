@@ -248,6 +248,72 @@ key_filter_rules(scmp_filter_ctx ctx)
 }
 #endif
 
+/*
+ * The indexer: the worker's file, thread and memory calls with no
+ * network ones (it accepts, connects and sends files to no one), and
+ * what writing the index takes: creating, syncing, renaming and removing
+ * files in the state directory (Landlock keeps them there).
+ */
+static const char *const indexer_calls[] = {
+	"epoll_create", "epoll_create1", "epoll_ctl", "epoll_wait",
+	"epoll_pwait", "epoll_pwait2", "poll", "ppoll", "select",
+	"pselect6", "pipe", "pipe2", "eventfd2",
+	"read", "readv", "recvmsg", "write", "writev", "sendmsg", "sendto",
+	"close", "getsockopt",
+	"openat", "openat2", "fstat", "newfstatat", "fstatat64", "statx",
+	"stat", "lstat", "getdents64", "pread64", "preadv", "pwrite64",
+	"lseek", "_llseek", "fcntl", "fcntl64", "readlinkat", "readlink",
+	"faccessat", "faccessat2", "access", "fadvise64", "dup", "dup3",
+	"fsync", "fdatasync", "renameat", "renameat2", "rename", "unlinkat",
+	"unlink", "ftruncate",
+	"inotify_init1", "inotify_add_watch", "inotify_rm_watch",
+	"set_robust_list", "rseq", "futex", "futex_time64", "futex_waitv",
+	"sched_yield", "sched_getaffinity", "membarrier",
+	"brk", "mmap", "mmap2", "munmap", "mremap", "mprotect", "madvise",
+	"clock_gettime", "clock_gettime64", "clock_getres", "gettimeofday",
+	"time", "nanosleep", "clock_nanosleep", "clock_nanosleep_time64",
+	"getrandom", "getpid", "gettid", "getppid", "getuid", "geteuid",
+	"getgid", "getegid", "uname", "prlimit64", "getrlimit",
+	"rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "sigreturn",
+	"sigaltstack", "restart_syscall", "tgkill", "exit", "exit_group",
+};
+
+static int
+indexer_filter_rules(scmp_filter_ctx ctx)
+{
+	size_t	 i;
+	int	 rv = 0;
+
+	for (i = 0; i < sizeof(indexer_calls) / sizeof(indexer_calls[0]); i++)
+		rv |= filter_allow(ctx, indexer_calls[i]);
+	rv |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+	    SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD | CLONE_VM,
+	    CLONE_THREAD | CLONE_VM));
+	rv |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS),
+	    SCMP_SYS(clone3), 0);
+	rv |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+	    SCMP_A1(SCMP_CMP_EQ, TCGETS, 0));
+	rv |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
+	    SCMP_A0(SCMP_CMP_EQ, AF_UNIX, 0));
+	rv |= filter_allow(ctx, "connect");	/* syslog's socket alone */
+	if (SANDBOX_SANITIZER) {
+		for (i = 0; i < sizeof(filter_sanitizer_calls) /
+		    sizeof(filter_sanitizer_calls[0]); i++)
+			rv |= filter_allow(ctx, filter_sanitizer_calls[i]);
+		rv |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone),
+		    1, SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD | CLONE_VM,
+		    CLONE_VM));
+		rv |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM),
+		    SCMP_SYS(clone), 1,
+		    SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_VM, 0));
+		rv |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM),
+		    SCMP_SYS(execve), 0);
+		rv |= filter_refuse(ctx, "fork");
+		rv |= filter_refuse(ctx, "vfork");
+	}
+	return rv == 0 ? 0 : -1;
+}
+
 /* Load an allow-list: 0, 1 when the kernel lacks seccomp, -1 (logged). */
 static int
 filter_load(int (*rules)(void *))
@@ -295,7 +361,14 @@ key_rules(void *ctx)
 {
 	return key_filter_rules(ctx);
 }
+
+static int
+indexer_rules(void *ctx)
+{
+	return indexer_filter_rules(ctx);
+}
 #else
+#define indexer_rules	NULL
 #define worker_rules	NULL
 #define key_rules	NULL
 #endif
@@ -337,9 +410,10 @@ landlock_handled(int abi)
 	return fs;
 }
 
-/* Read-only access beneath `path`.  0 or -1. */
+/* Read-only access beneath `path` (and, with `rw`, making files, writing
+ * and removing them).  0 or -1. */
 static int
-landlock_allow(int ruleset, const char *path)
+landlock_allow_rw(int ruleset, const char *path, int rw, int abi)
 {
 	struct landlock_path_beneath_attr	 pb;
 	int					 rv;
@@ -347,6 +421,19 @@ landlock_allow(int ruleset, const char *path)
 	memset(&pb, 0, sizeof(pb));
 	pb.allowed_access = LANDLOCK_ACCESS_FS_READ_FILE |
 	    LANDLOCK_ACCESS_FS_READ_DIR;
+	if (rw)
+		pb.allowed_access |= LANDLOCK_ACCESS_FS_WRITE_FILE |
+		    LANDLOCK_ACCESS_FS_MAKE_REG |
+		    LANDLOCK_ACCESS_FS_REMOVE_FILE;
+#ifdef LANDLOCK_ACCESS_FS_REFER
+	if (rw && abi >= 2)	/* rename within the directory */
+		pb.allowed_access |= LANDLOCK_ACCESS_FS_REFER;
+#endif
+#ifdef LANDLOCK_ACCESS_FS_TRUNCATE
+	if (rw && abi >= 3)
+		pb.allowed_access |= LANDLOCK_ACCESS_FS_TRUNCATE;
+#endif
+	(void)abi;
 	if ((pb.parent_fd = open(path, O_RDONLY | O_DIRECTORY |
 	    O_CLOEXEC)) == -1)
 		return -1;
@@ -354,6 +441,12 @@ landlock_allow(int ruleset, const char *path)
 	    LANDLOCK_RULE_PATH_BENEATH, &pb, 0);
 	close(pb.parent_fd);
 	return rv == -1 ? -1 : 0;
+}
+
+static int
+landlock_allow(int ruleset, const char *path)
+{
+	return landlock_allow_rw(ruleset, path, 0, 0);
 }
 #endif
 
@@ -363,7 +456,7 @@ landlock_allow(int ruleset, const char *path)
  * -1 on error.
  */
 static int
-landlock_ruleset(const char *root)
+landlock_ruleset_rw(const char *root, const char *writable)
 {
 #ifdef HAVE_LANDLOCK
 	struct landlock_ruleset_attr	 attr;
@@ -385,6 +478,11 @@ landlock_ruleset(const char *root)
 		close(fd);
 		return -1;
 	}
+	if (writable != NULL && landlock_allow_rw(fd, writable, 1, abi) == -1) {
+		log_warn("landlock: %s", writable);
+		close(fd);
+		return -1;
+	}
 	/* LeakSanitizer reads /proc/self at exit (sanitizer builds only). */
 	if (SANDBOX_SANITIZER && landlock_allow(fd, "/proc") == -1) {
 		log_warn("landlock: /proc");
@@ -394,8 +492,15 @@ landlock_ruleset(const char *root)
 	return fd;
 #else
 	(void)root;
+	(void)writable;
 	return -2;
 #endif
+}
+
+static int
+landlock_ruleset(const char *root)
+{
+	return landlock_ruleset_rw(root, NULL);
 }
 
 static int
@@ -637,4 +742,49 @@ sandbox_keyproc(const struct sandbox_user *u)
 	if (UNDER_VALGRIND())
 		return 0;
 	return filter_load(key_rules) == -1 ? -1 : 0;
+}
+
+/*
+ * The indexer: the content root read-only and the state directory
+ * read-write (Landlock, whoever started us; it cannot chroot into two
+ * trees), the privilege drop as root, no_new_privs, its own filter.
+ */
+int
+sandbox_indexer(const struct config *conf, const struct sandbox_user *u,
+    const char *state)
+{
+	int	 ll = -2;
+
+	if (UNDER_VALGRIND()) {
+		log_info("under valgrind: no Landlock and no system call filter");
+		return u->enabled ? drop_privileges(u) : 0;
+	}
+#ifndef __OpenBSD__
+	if ((ll = landlock_ruleset_rw(conf->root, state)) == -1)
+		return -1;
+#endif
+	if (u->enabled && drop_privileges(u) == -1) {
+		if (ll >= 0)
+			close(ll);
+		return -1;
+	}
+#ifdef __OpenBSD__
+	if (unveil(conf->root, "r") == -1 || unveil(state, "rwc") == -1 ||
+	    unveil(NULL, NULL) == -1 ||
+	    pledge("stdio rpath wpath cpath recvfd sendfd", NULL) == -1) {
+		log_warn("unveil/pledge");
+		return -1;
+	}
+	return 0;
+#else
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1) {
+		log_warn("prctl(PR_SET_NO_NEW_PRIVS)");
+		if (ll >= 0)
+			close(ll);
+		return -1;
+	}
+	if (ll >= 0 && landlock_restrict(ll) == -1)
+		return -1;
+	return filter_load(indexer_rules) == -1 ? -1 : 0;
+#endif
 }

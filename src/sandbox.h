@@ -48,4 +48,13 @@ int	 sandbox_landlock(const char *root);
  */
 int	 sandbox_keyproc(const struct sandbox_user *);
 
+/*
+ * The indexer, after it opened the state directory: the root read-only
+ * and `state` read-write (Landlock), the privilege drop as root, its own
+ * allow-list (no network calls; creating, renaming and removing files).
+ * 0 or -1 (logged).
+ */
+int	 sandbox_indexer(const struct config *, const struct sandbox_user *,
+	    const char *state);
+
 #endif
