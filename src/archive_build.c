@@ -537,7 +537,8 @@ walk_dir(struct walk *w, int dirfd, const char *rel, int depth)
 		if (!S_ISREG(sb.st_mode))
 			continue;
 		w->sig += hash64(sub, 14695981039346656037ull) ^
-		    ((uint64_t)sb.st_mtime * 1000003u + (uint64_t)sb.st_size);
+		    ((uint64_t)sb.st_mtime * 1000003u + (uint64_t)sb.st_size +
+		    (uint64_t)sb.st_mtim.tv_nsec * 31 + (uint64_t)sb.st_ino);
 		if (scan_parse_name(de->d_name, &nm, &err) == -1) {
 			if (err != NULL) {
 				w->errors++;

@@ -72,52 +72,6 @@ static __attribute__((noreturn)) void key_main(int, const struct config *,
 /* -- the key process ---------------------------------------------------- */
 
 static int
-keep_fd(int fd, int ctl)
-{
-	int		 fl, v;
-	socklen_t	 len = sizeof(v);
-
-	if (fd <= STDERR_FILENO || fd == ctl)
-		return 1;
-	/* The error log: a file opened O_APPEND, or syslog's socket. */
-	if ((fl = fcntl(fd, F_GETFL)) != -1 && (fl & O_APPEND))
-		return 1;
-	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &v, &len) == 0 &&
-	    v == SOCK_DGRAM)
-		return 1;
-	return 0;
-}
-
-/*
- * Forked from the parent, we hold its listening sockets, the content root
- * and its pipes: close all of that, keep only the log and our channel.
- */
-static void
-close_inherited(int ctl)
-{
-	int		 fds[1024];
-	size_t		 n = 0, i;
-	DIR		*d;
-	struct dirent	*de;
-	int		 fd;
-
-	if ((d = opendir("/proc/self/fd")) != NULL) {
-		while ((de = readdir(d)) != NULL && n < 1024) {
-			fd = atoi(de->d_name);
-			if (de->d_name[0] != '.' && fd != dirfd(d))
-				fds[n++] = fd;
-		}
-		closedir(d);
-	} else {
-		for (fd = 0; fd < 1024; fd++)
-			fds[n++] = fd;
-	}
-	for (i = 0; i < n; i++)
-		if (!keep_fd(fds[i], ctl))
-			close(fds[i]);
-}
-
-static int
 no_passphrase(char *buf, int size, int rw, void *arg)
 {
 	(void)buf;
@@ -348,7 +302,7 @@ key_main(int ctl, const struct config *conf, const struct sandbox_user *u,
 	/* How tests, ps and top tell it from a worker. */
 	(void)prctl(PR_SET_NAME, "broadside-key", 0, 0, 0);
 #endif
-	close_inherited(ctl);
+	sandbox_close_inherited(&ctl, 1);
 	if (forget != NULL)
 		forget();	/* the parent's secrets: not ours to hold */
 	if ((key = load_key(conf)) != NULL) {

@@ -15,7 +15,9 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 
+#include <dirent.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
@@ -377,6 +379,56 @@ int
 sandbox_filter(void)
 {
 	return filter_load(worker_rules);
+}
+
+/* -- inherited descriptors ----------------------------------------- */
+
+static int
+keep_fd(int fd, const int *keep, size_t nkeep)
+{
+	int		 fl, v;
+	socklen_t	 len = sizeof(v);
+
+	size_t		 i;
+
+	if (fd <= STDERR_FILENO)
+		return 1;
+	for (i = 0; i < nkeep; i++)
+		if (fd == keep[i])
+			return 1;
+	/* The error log: a file opened O_APPEND, or syslog's socket. */
+	if ((fl = fcntl(fd, F_GETFL)) != -1 && (fl & O_APPEND))
+		return 1;
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &v, &len) == 0 &&
+	    v == SOCK_DGRAM)
+		return 1;
+	return 0;
+}
+
+/* See sandbox.h. */
+void
+sandbox_close_inherited(const int *keep, size_t nkeep)
+{
+	int		 fds[1024];
+	size_t		 n = 0, i;
+	DIR		*d;
+	struct dirent	*de;
+	int		 fd;
+
+	if ((d = opendir("/proc/self/fd")) != NULL) {
+		while ((de = readdir(d)) != NULL && n < 1024) {
+			fd = atoi(de->d_name);
+			if (de->d_name[0] != '.' && fd != dirfd(d))
+				fds[n++] = fd;
+		}
+		closedir(d);
+	} else {
+		for (fd = 0; fd < 1024; fd++)
+			fds[n++] = fd;
+	}
+	for (i = 0; i < n; i++)
+		if (!keep_fd(fds[i], keep, nkeep))
+			close(fds[i]);
 }
 
 /* -- Landlock ----------------------------------------------------------- */

@@ -7,6 +7,7 @@
 #define BROADSIDE_SANDBOX_H
 
 #include <sys/types.h>
+#include <stddef.h>
 
 struct config;
 
@@ -47,6 +48,13 @@ int	 sandbox_landlock(const char *root);
  * 0 or -1 (logged).
  */
 int	 sandbox_keyproc(const struct sandbox_user *);
+
+/*
+ * A helper process (the key process, the indexer) forked from the parent
+ * holds its listening sockets, the content root and its pipes: close them
+ * all but the log (stdio, an O_APPEND file, syslog's socket) and `keep`.
+ */
+void	 sandbox_close_inherited(const int *keep, size_t nkeep);
 
 /*
  * The indexer, after it opened the state directory: the root read-only
