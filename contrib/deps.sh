@@ -38,6 +38,7 @@ if [ "$what" = test ]; then
 	need_cmd valgrind valgrind
 	need_cmd systemd-analyze systemd	# checks contrib/broadside.service
 	need_cmd logrotate logrotate
+	need_cmd gdb gdb	# a test has the indexer itself try forbidden calls
 fi
 
 [ -z "$missing" ] && exit 0

@@ -1402,6 +1402,43 @@ fail:
 	return NULL;
 }
 
+/* See archive_build.h. */
+struct catalog *
+catalog_from_records(const struct stmt *recs, size_t n, uint64_t sig,
+    uint32_t nslots)
+{
+	struct catalog	*s;
+	struct worker	 wk;
+	size_t		*tmp = NULL, i;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	memset(&wk, 0, sizeof(wk));
+	s->sig = sig;
+	s->nslots = nslots;
+	s->nst = s->n = n;
+	if ((s->st = calloc(n + 1, sizeof(*s->st))) == NULL ||
+	    (s->order = calloc(n + 1, sizeof(size_t))) == NULL ||
+	    (s->by_rel = calloc(n + 1, sizeof(size_t))) == NULL ||
+	    (tmp = calloc(n + 1, sizeof(size_t))) == NULL)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		if (stmt_copy(&wk, &s->st[i], &recs[i]) == -1)
+			goto fail;
+		s->st[i].valid = 1;
+		s->order[i] = s->by_rel[i] = i;
+	}
+	msort(s->by_rel, tmp, n, s, rel_cmp_r);
+	s->arena = wk.arena;
+	free(tmp);
+	return s;
+fail:
+	s->arena = wk.arena;
+	free(tmp);
+	catalog_free(s);
+	return NULL;
+}
+
 static void
 group_free(struct group *g, int owns_idx)
 {

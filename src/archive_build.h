@@ -110,6 +110,14 @@ struct catalog *catalog_build(const struct build_conf *);
 void	 catalog_free(struct catalog *);
 
 /*
+ * A catalogue of records read back (the index on disk, at a restart),
+ * newest first, their strings copied: what the next update compares the
+ * files with.  It has no groups and no search index.  NULL: memory.
+ */
+struct catalog *catalog_from_records(const struct stmt *, size_t n,
+	    uint64_t sig, uint32_t nslots);
+
+/*
  * Opens a statement or sidecar to read it: never blocking (a fifo in its
  * place would hang the caller) and only a regular file (else -1, errno
  * BUILD_NOT_REGULAR).  sb, when not NULL, gets its fstat.

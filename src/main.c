@@ -23,6 +23,7 @@
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
@@ -39,6 +40,7 @@
 #include "config.h"
 #include "gemini.h"
 #include "gopher.h"
+#include "indexer.h"
 #include "keyproc.h"
 #include "log.h"
 #include "mime.h"
@@ -76,7 +78,17 @@ static struct worker	 workers[WORKERS_MAX * 2];
 static int		 generation;
 static int		 lifeline[2] = { -1, -1 };	/* parent death */
 static int		 readyp[2] = { -1, -1 };	/* "I serve": a pid */
-static FILE		*turns;		/* archive builds take turns on it */
+static int		 hup_pending;	/* a reload waits for the last one */
+/*
+ * The indexer outlives reloads that keep its root, archive and state
+ * directory; a temporary state directory (none configured) is made once
+ * and removed at the end.
+ */
+static struct indexer	 ixr = { -1, -1, 0 };
+static pid_t		 ix_gone = -1;	/* released, not yet reaped */
+static char		 ix_root[PATH_MAX], ix_archive[PATH_MAX];
+static char		 ix_state[PATH_MAX];
+static char		 state_temp[PATH_MAX];	/* "" when configured */
 static struct limits_table *ltable;	/* per-address limits, shared */
 static volatile sig_atomic_t got_hup, got_usr1, got_term, got_chld;
 
@@ -305,8 +317,16 @@ worker_says_ready(void)
 	close(readyp[1]);
 }
 
+/* The archive said it has its first snapshot (or has none to give). */
+static void
+worker_archive_ready(void *arg)
+{
+	(void)arg;
+	worker_says_ready();
+}
+
 static __attribute__((noreturn)) void
-worker_main(int id, int keyfd)
+worker_main(int id, int keyfd, int ixfd)
 {
 	struct event	*sigterm, *sigint, *orphan;
 	char		 name[32];
@@ -321,6 +341,9 @@ worker_main(int id, int keyfd)
 	if (rt.kp.ctl != -1)
 		close(rt.kp.ctl);	/* the parent's, not ours */
 	rt.kp.ctl = -1;
+	if (ixr.ctl != -1)
+		close(ixr.ctl);		/* the parent's, not ours */
+	ixr.ctl = -1;
 	keyproc_client_set(keyfd);
 	if (fchdir(rt.rootfd) == -1 || sandbox_enter(&rt.conf, &rt.user) == -1)
 		fatalx("cannot confine the worker");
@@ -331,15 +354,17 @@ worker_main(int id, int keyfd)
 	/* Pages rendered from files too large for wcache (a long .gmi over
 	 * Gopher): made once per file version, lent to every reader. */
 	wrendered = cache_new(RESPONSE_MEM_MAX, RENDERED_CACHE_TOTAL);
-	warchive = archive_new(wbase, &rt.conf, rt.rootfd,
-	    turns != NULL ? fileno(turns) : -1);
-	if (warchive == NULL)
-		log_warnx("the archive could not be indexed; serving files");
+	/* The indexer's snapshots, mapped; none yet: the file tree alone. */
+	warchive = ixfd != -1 ? archive_attach(wbase, &rt.conf, rt.rootfd,
+	    ixfd, worker_archive_ready, NULL) : NULL;
+	if (warchive == NULL && ixfd != -1)
+		log_warnx("no archive; serving files");
 	wserver = server_new(wbase, &rt.conf, rt.ssl_ctx, rt.rootfd,
 	    rt.listeners, rt.nlisteners, warchive, wcache, wrendered, ltable);
 	if (wserver == NULL)
 		fatalx("cannot start serving");
-	worker_says_ready();
+	if (warchive == NULL)
+		worker_says_ready();
 	sigterm = evsignal_new(wbase, SIGTERM, worker_stop, NULL);
 	sigint = evsignal_new(wbase, SIGINT, worker_stop, NULL);
 	orphan = event_new(wbase, lifeline[0], EV_READ, worker_stop, NULL);
@@ -371,7 +396,7 @@ spawn(int id)
 {
 	pid_t	 pid;
 	size_t	 i;
-	int	 keyfd = -1;
+	int	 keyfd = -1, ixfd;
 
 	for (i = 0; i < sizeof(workers) / sizeof(workers[0]); i++)
 		if (workers[i].pid == 0)
@@ -381,11 +406,15 @@ spawn(int id)
 	/* Without it the worker still serves Gopher; handshakes fail. */
 	if (rt.ssl_ctx != NULL && (keyfd = keyproc_channel(&rt.kp)) == -1)
 		log_warnx("worker %d: no channel to the key process", id);
+	if ((ixfd = indexer_channel(&ixr)) == -1)
+		log_warnx("worker %d: no channel to the indexer", id);
 	pid = fork();
 	if (pid == 0)
-		worker_main(id, keyfd);
+		worker_main(id, keyfd, ixfd);
 	if (keyfd != -1)
 		close(keyfd);
+	if (ixfd != -1)
+		close(ixfd);
 	switch (pid) {
 	case -1:
 		log_warn("fork");
@@ -464,6 +493,102 @@ keyproc_died(int status, int stopping)
 	spawn_generation();
 }
 
+/* The state directory: the configured one, or a temporary one. */
+static const char *
+state_dir(const struct config *conf)
+{
+	const char	*tmp;
+
+	if (conf->state != NULL)
+		return conf->state;
+	if (*state_temp == '\0') {
+		tmp = getenv("TMPDIR");
+		snprintf(state_temp, sizeof(state_temp),
+		    "%s/broadside-state-XXXXXX", tmp && *tmp == '/' ? tmp :
+		    "/tmp");
+		if (mkdtemp(state_temp) == NULL) {
+			log_warn("%s", state_temp);
+			*state_temp = '\0';
+			return NULL;
+		}
+		log_info("no [server] state: the index is kept in %s and "
+		    "built again at every start", state_temp);
+	}
+	return state_temp;
+}
+
+static int
+indexer_same(const struct config *conf)
+{
+	const char	*st = conf->state ? conf->state : state_temp;
+
+	return ixr.pid != -1 && strcmp(ix_root, conf->root) == 0 &&
+	    strcmp(ix_archive, conf->archive ? conf->archive : "") == 0 &&
+	    strcmp(ix_state, st) == 0;
+}
+
+/* Start the indexer for the config, the last one let go.  0 or -1. */
+static int
+indexer_up(void)
+{
+	const char	*st;
+
+	if (ixr.pid != -1) {
+		ix_gone = ixr.pid;
+		indexer_release(&ixr);
+	}
+	if ((st = state_dir(&rt.conf)) == NULL ||
+	    indexer_start(&ixr, &rt.conf, &rt.user, rt.rootfd, st,
+	    tls_tickets_forget) == -1) {
+		log_warnx("no indexer: the archive is not served");
+		return -1;
+	}
+	snprintf(ix_root, sizeof(ix_root), "%s", rt.conf.root);
+	snprintf(ix_archive, sizeof(ix_archive), "%s", rt.conf.archive ?
+	    rt.conf.archive : "");
+	snprintf(ix_state, sizeof(ix_state), "%s", st);
+	return 0;
+}
+
+/*
+ * The indexer died: start another (it reads the index on disk back), and
+ * a generation of workers with channels to it.  The old ones keep serving
+ * what they mapped until the new ones serve.
+ */
+static void
+indexer_died(int status, int stopping)
+{
+	time_t	 started = ixr.started;
+
+	indexer_release(&ixr);
+	if (stopping)
+		return;
+	if (WIFSIGNALED(status))
+		log_warnx("the indexer was killed by signal %d%s: restarting "
+		    "it", WTERMSIG(status), WTERMSIG(status) == SIGSYS ?
+		    " (a system call outside the seccomp filter)" : "");
+	else
+		log_warnx("the indexer exited with status %d: restarting it",
+		    WEXITSTATUS(status));
+	if (time(NULL) - started < RESTART_DELAY_SEC)
+		sleep(RESTART_DELAY_SEC);	/* no fork storm */
+	if (indexer_up() == 0)
+		spawn_generation();
+}
+
+/* Remove a temporary state directory (the indexer has exited). */
+static void
+state_temp_remove(void)
+{
+	char	 cmd[PATH_MAX + 32];
+
+	if (*state_temp == '\0' || strchr(state_temp, '\'') != NULL)
+		return;
+	snprintf(cmd, sizeof(cmd), "rm -rf -- '%s'", state_temp);
+	if (system(cmd) != 0)
+		log_warnx("could not remove %s", state_temp);
+}
+
 static void
 reap(int stopping)
 {
@@ -474,6 +599,14 @@ reap(int stopping)
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		if (pid == rt.kp.pid) {
 			keyproc_died(status, stopping);
+			continue;
+		}
+		if (pid == ixr.pid) {
+			indexer_died(status, stopping);
+			continue;
+		}
+		if (pid == ix_gone) {
+			ix_gone = -1;
 			continue;
 		}
 		for (i = 0; i < sizeof(workers) / sizeof(workers[0]); i++)
@@ -587,7 +720,32 @@ reload(const char *path, int config_too)
 		log_open(&rt.conf);
 		(void)limits_table_ready(&rt.conf);
 	}
+	if (indexer_same(&rt.conf))
+		indexer_rescan(&ixr);
+	else
+		(void)indexer_up();
 	spawn_generation();
+}
+
+/*
+ * A reload is still going on while an older generation has workers left
+ * or the newest has one that does not serve yet: a SIGHUP then waits, and
+ * any number of them make one reload after it.  So there are never more
+ * than two generations, and each one's start is paid once.
+ */
+static int
+reload_busy(void)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(workers) / sizeof(workers[0]); i++) {
+		if (workers[i].pid <= 0)
+			continue;
+		if (workers[i].generation < generation ||
+		    !workers[i].ready)
+			return 1;
+	}
+	return 0;
 }
 
 static void
@@ -617,6 +775,11 @@ stop_all(void)
 
 	log_info("stopping");
 	close(lifeline[1]);
+	if (ixr.pid != -1) {
+		kill(ixr.pid, SIGTERM);
+		ix_gone = ixr.pid;
+		indexer_release(&ixr);
+	}
 	signal_generation(generation + 1, SIGTERM, 1);
 	while (live_workers() > 0 && time(NULL) < deadline) {
 		reap(1);
@@ -627,6 +790,12 @@ stop_all(void)
 		reap(1);
 		usleep(1000);
 	}
+	if (ix_gone != -1) {
+		while (waitpid(ix_gone, NULL, 0) == -1 && errno == EINTR)
+			;
+		ix_gone = -1;
+	}
+	state_temp_remove();
 }
 
 static void
@@ -657,9 +826,7 @@ parent_loop(const char *path)
 	fcntl(readyp[0], F_SETFL, O_NONBLOCK);
 	fcntl(readyp[0], F_SETFD, FD_CLOEXEC);
 	fcntl(readyp[1], F_SETFD, FD_CLOEXEC);
-	/* An unlinked file, the same for every generation of workers. */
-	if ((turns = tmpfile()) == NULL)
-		log_warn("tmpfile: archive builds will not take turns");
+	(void)indexer_up();
 	spawn_generation();
 	sigemptyset(&none);
 	for (;;) {
@@ -678,7 +845,20 @@ parent_loop(const char *path)
 		}
 		if (got_hup) {
 			got_hup = 0;
-			log_info("SIGHUP: reloading");
+			if (reload_busy()) {
+				if (!hup_pending)
+					log_info("SIGHUP: a reload is under "
+					    "way; one more after it");
+				hup_pending = 1;
+			} else {
+				log_info("SIGHUP: reloading");
+				reload(path, 1);
+			}
+		}
+		if (hup_pending && !reload_busy()) {
+			hup_pending = 0;
+			log_info("reloading (a SIGHUP came during the last "
+			    "reload)");
 			reload(path, 1);
 		}
 		if (got_usr1) {
