@@ -319,7 +319,8 @@ test_from_catalog(void **state)
 	struct catalog		*c = fx->cat;
 	struct snapshot		*s;
 	struct stmt		 tmp;
-	size_t			 i;
+	struct search_hit	 hits[4];
+	size_t			 i, nhits, total;
 
 	for (i = 0; i < c->nst; i++)
 		c->st[i].slot = 0;
@@ -332,6 +333,13 @@ test_from_catalog(void **state)
 		assert_int_equal(tmp.slot, c->order[i]);
 		assert_int_equal(s->rank[c->order[i]], i);
 	}
+	/* A hit's slot is placed by the rank table on its statement. */
+	assert_int_equal(search_seg_query(s->seg, s->nseg, s->rank,
+	    s->nslots, "ελλάδα", strlen("ελλάδα"), hits, 4, &nhits, &total),
+	    1);
+	assert_int_equal(nhits, 1);
+	assert_non_null(snapshot_stmt(s, s->rank[hits[0].doc], &tmp));
+	assert_string_equal(tmp.rel, "2025/deep/2025-06-06-d.txt");
 	snapshot_close(s);
 }
 
