@@ -34,8 +34,14 @@
 #define TURN_LOG_MSEC	250	/* a shorter wait is not worth a line */
 #define FOLDER_MAX	200
 
+/* What the log line of a swap says of the catalog behind a snapshot. */
+struct build_stats {
+	size_t			 terms;
+	double			 ms;
+};
+
 struct archive {
-	struct catalog		*cur;
+	struct snapshot		*cur;
 	struct build_conf	 bc;
 	struct archive_watch	*watch;
 	int			 pipe[2];
@@ -44,7 +50,8 @@ struct archive {
 	int			 building;
 	int			 pending;
 	int			 pending_force;
-	struct catalog		*result;
+	struct snapshot		*result;
+	struct build_stats	 result_stats;
 	int			 turnsfd;	/* see turn_take */
 	atomic_int		 stopping;	/* a waiting build gives up */
 };
@@ -121,17 +128,32 @@ turn_give(struct archive *a, int taken)
 	(void)fcntl(a->turnsfd, F_SETLK, &fl);
 }
 
-/* A snapshot built in this process's turn; NULL when stopping. */
-static struct catalog *
-build_in_turn(struct archive *a)
+/*
+ * A catalog built in this process's turn, as a snapshot over its images
+ * in memory: requests read it as workers will read the indexer's image
+ * files.  NULL when stopping, on a failure, or when the catalog is
+ * unchanged (its sig the same: dropped).
+ */
+static struct snapshot *
+build_in_turn(struct archive *a, struct build_stats *bs)
 {
-	struct catalog	*s;
+	struct catalog	*c;
+	struct snapshot	*s = NULL;
 	int		 turn;
 
 	if ((turn = turn_take(a)) == -1)
 		return NULL;
-	s = catalog_build(&a->bc);
+	c = catalog_build(&a->bc);
 	turn_give(a, turn);
+	if (c == NULL)
+		return NULL;
+	if (!c->unchanged) {
+		bs->terms = search_term_count(c->search);
+		bs->ms = c->build_ms;
+		if ((s = snapshot_from_catalog(c)) == NULL)
+			log_warnx("archive: cannot make the index images");
+	}
+	catalog_free(c);
 	return s;
 }
 
@@ -139,11 +161,11 @@ static void *
 build_thread(void *arg)
 {
 	struct archive	*a = arg;
-	struct catalog	*s;
+	struct snapshot	*s;
 	char		 c = 1;
 	ssize_t		 n;
 
-	s = build_in_turn(a);
+	s = build_in_turn(a, &a->result_stats);
 	heap_trim();
 	a->result = s;
 	do {
@@ -153,20 +175,19 @@ build_thread(void *arg)
 }
 
 static void
-swap_in(struct archive *a, struct catalog *s)
+swap_in(struct archive *a, struct snapshot *s, const struct build_stats *bs)
 {
-	struct catalog	*old = a->cur;
+	struct snapshot	*old = a->cur;
 
 	if (s == NULL)
 		return;
 	a->cur = s;
 	if (old != NULL) {
-		catalog_free(old);
+		snapshot_close(old);
 		heap_trim();
 	}
 	log_info("archive: %zu statements, %zu tags, %zu search terms "
-	    "(%.0f ms)", s->n, s->ntags, search_term_count(s->search),
-	    s->build_ms);
+	    "(%.0f ms)", s->n, s->ntags, bs->terms, bs->ms);
 }
 
 static void
@@ -182,11 +203,7 @@ pipe_cb(evutil_socket_t fd, short ev, void *arg)
 		return;
 	pthread_join(a->thread, NULL);
 	a->building = 0;
-	if (a->result != NULL && a->result->unchanged) {
-		catalog_free(a->result);
-		a->result = NULL;
-	}
-	swap_in(a, a->result);
+	swap_in(a, a->result, &a->result_stats);
 	a->result = NULL;
 	if (a->pending) {
 		a->pending = 0;
@@ -204,7 +221,7 @@ start_build(struct archive *a, int force)
 		return;
 	}
 	a->bc.force = force;
-	a->bc.prev_sig = a->cur != NULL ? a->cur->sig : 0;
+	a->bc.prev_sig = a->cur != NULL ? snapshot_sig(a->cur) : 0;
 	a->bc.have_prev = a->cur != NULL;
 	a->result = NULL;
 	if (pthread_create(&a->thread, NULL, build_thread, a) != 0) {
@@ -257,8 +274,9 @@ struct archive *
 archive_new(struct event_base *base, const struct config *conf, int rootfd,
     int turnsfd)
 {
-	struct archive	*a;
-	struct catalog	*s;
+	struct archive		*a;
+	struct snapshot		*s;
+	struct build_stats	 bs;
 
 	if ((a = calloc(1, sizeof(*a))) == NULL)
 		return NULL;
@@ -272,11 +290,11 @@ archive_new(struct event_base *base, const struct config *conf, int rootfd,
 	    (a->watch = archive_watch_new()) == NULL)
 		goto fail;
 	a->bc.watchfd = archive_watch_fd(a->watch);
-	if ((s = build_in_turn(a)) == NULL) {
+	if ((s = build_in_turn(a, &bs)) == NULL) {
 		log_warnx("archive: cannot build the index");
 		goto fail;
 	}
-	swap_in(a, s);
+	swap_in(a, s, &bs);
 	heap_trim();
 	if (base != NULL && watch_start(a, base) == -1)
 		goto fail;
@@ -294,7 +312,7 @@ archive_free(struct archive *a)
 	atomic_store(&a->stopping, 1);
 	if (a->building) {
 		pthread_join(a->thread, NULL);
-		catalog_free(a->result);
+		snapshot_close(a->result);
 	}
 	if (a->ev_pipe != NULL)
 		event_free(a->ev_pipe);
@@ -303,11 +321,11 @@ archive_free(struct archive *a)
 	if (a->pipe[1] != -1)
 		close(a->pipe[1]);
 	archive_watch_free(a->watch);
-	catalog_free(a->cur);
+	snapshot_close(a->cur);
 	free(a);
 }
 
-struct catalog *
+struct snapshot *
 archive_snapshot(const struct archive *a)
 {
 	return a != NULL ? a->cur : NULL;

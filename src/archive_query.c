@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * broadside: questions asked of an archive snapshot on the request path:
- * a statement by its path, a year or a tag, a search with its snippets,
- * and the renderers' view slots.  Nothing here grows with the archive
- * but the binary search.
+ * a year or a tag, a search with its snippets, and the renderers' view
+ * slots (a statement by its place or path: snapfile.c).  Nothing here
+ * grows with the archive.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -15,38 +15,17 @@
 
 #include "archive.h"
 #include "archive_build.h"
+#include "search_flat.h"
 #include "utf8.h"
 
 #define SNIPPET_READ_MAX	(64 * 1024)
 
-const struct stmt *
-snapshot_find(const struct catalog *s, const char *rel)
-{
-	size_t	 lo = 0, hi, mid;
-	int	 c;
-
-	if (s == NULL || rel == NULL)
-		return NULL;
-	hi = s->n;
-	while (lo < hi) {
-		mid = (lo + hi) / 2;
-		c = strcmp(rel, s->st[s->by_rel[mid]].rel);
-		if (c == 0)
-			return &s->st[s->by_rel[mid]];
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return NULL;
-}
-
-struct group *
-snapshot_group(struct catalog *s, int is_tag, const char *key,
+const struct snapshot_group *
+snapshot_group(const struct snapshot *s, int is_tag, const char *key,
     size_t keylen)
 {
-	struct group	*gs = is_tag ? s->tags : s->years;
-	size_t		 n = is_tag ? s->ntags : s->nyears, i;
+	const struct snapshot_group	*gs = is_tag ? s->tags : s->years;
+	size_t				 n = is_tag ? s->ntags : s->nyears, i;
 
 	for (i = 0; i < n; i++)
 		if (strlen(gs[i].key) == keylen &&
@@ -56,7 +35,7 @@ snapshot_group(struct catalog *s, int is_tag, const char *key,
 }
 
 void *
-snapshot_view(const struct catalog *s, int slot)
+snapshot_view(const struct snapshot *s, int slot)
 {
 	if (slot < 0 || slot >= SNAPSHOT_VIEWS)
 		return NULL;
@@ -64,7 +43,7 @@ snapshot_view(const struct catalog *s, int slot)
 }
 
 void
-snapshot_set_view(struct catalog *s, int slot, void *view,
+snapshot_set_view(struct snapshot *s, int slot, void *view,
     void (*view_free)(void *))
 {
 	if (slot < 0 || slot >= SNAPSHOT_VIEWS)
@@ -116,18 +95,33 @@ snippet_for(int rootfd, const struct stmt *st, const char *q, size_t qlen,
 	free(buf);
 }
 
+/*
+ * The hits of the snapshot's segments, mapped from slots to positions
+ * (a slot the rank table does not place is dropped: the query filters
+ * them, but the table is the image's, checked only for its bounds).
+ */
 int
-archive_search(const struct archive *a, const struct catalog *s,
+archive_search(const struct archive *a, const struct snapshot *s,
     const char *q, size_t qlen, struct archive_results *res)
 {
-	size_t	 i;
+	struct stmt	 tmp;
+	size_t		 i, k;
+	uint32_t	 slot;
 
-	res->words = search_query(s->search, q, qlen, res->hits,
-	    SEARCH_RESULTS_MAX, &res->n, &res->total);
+	res->words = search_seg_query(s->seg, s->nseg, s->rank, s->nslots, q,
+	    qlen, res->hits, SEARCH_RESULTS_MAX, &res->n, &res->total);
 	if (res->words < 0)
 		return -1;
-	for (i = 0; i < res->n; i++)
-		snippet_for(archive_rootfd(a), &s->st[res->hits[i].doc], q,
-		    qlen, res->snip[i], sizeof(res->snip[i]));
+	for (i = 0, k = 0; i < res->n && i < SEARCH_RESULTS_MAX; i++) {
+		slot = res->hits[i].doc;
+		if (slot >= s->nslots || s->rank[slot] >= s->n)
+			continue;
+		res->hits[k] = res->hits[i];
+		res->pos[k] = s->rank[slot];
+		snippet_for(archive_rootfd(a), snapshot_stmt(s, res->pos[k],
+		    &tmp), q, qlen, res->snip[k], sizeof(res->snip[k]));
+		k++;
+	}
+	res->n = k;
 	return 0;
 }

@@ -96,7 +96,7 @@ site_init(struct gemini_view *v, const struct config *conf,
 }
 
 static struct gemini_view *
-view_of(const struct request_ctx *ctx, struct catalog *s)
+view_of(const struct request_ctx *ctx, struct snapshot *s)
 {
 	struct gemini_view	*v;
 
@@ -117,22 +117,28 @@ view_of(const struct request_ctx *ctx, struct catalog *s)
 	return v;
 }
 
+/* The item of position pos: its strings point into the snapshot. */
 static void
-item_of(const struct catalog *s, size_t idx, struct rg_item *it)
+item_of(const struct snapshot *s, size_t pos, struct rg_item *it)
 {
-	const struct stmt	*st = &s->st[idx];
+	struct stmt		 tmp;
+	const struct stmt	*st = snapshot_stmt(s, pos, &tmp);
 
-	it->date = st->date;
-	it->title = st->title;
-	it->path = st->url;
+	memset(it, 0, sizeof(*it));
+	it->date = snapshot_date(s, pos);
+	it->title = st != NULL ? st->title : "";
+	it->path = st != NULL ? st->url : "";
+	if (st == NULL)
+		return;
 	it->summary = st->summary;
 	it->author = st->author;
 	it->updated = (long long)st->mtime;
 }
 
-/* rg_items for the statements at order[0..n). */
+/* rg_items for the statements at positions idx[0..n), or 0..n when idx
+ * is NULL. */
 static struct rg_item *
-items_of(const struct catalog *s, const size_t *order, size_t n)
+items_of(const struct snapshot *s, const uint32_t *idx, size_t n)
 {
 	struct rg_item	*it;
 	size_t		 i;
@@ -140,7 +146,7 @@ items_of(const struct catalog *s, const size_t *order, size_t n)
 	if ((it = calloc(n ? n : 1, sizeof(*it))) == NULL)
 		return NULL;
 	for (i = 0; i < n; i++)
-		item_of(s, order[i], &it[i]);
+		item_of(s, idx != NULL ? idx[i] : i, &it[i]);
 	return it;
 }
 
@@ -149,7 +155,7 @@ typedef int (*page_render_fn)(const struct rg_site *, const struct rg_item *,
 
 /* A page made from the newest `n` statements, once per snapshot. */
 static struct blob *
-page_latest(const struct gemini_view *v, const struct catalog *s,
+page_latest(const struct gemini_view *v, const struct snapshot *s,
     struct blob **slot, size_t n, page_render_fn render)
 {
 	struct rg_item	*it;
@@ -159,7 +165,7 @@ page_latest(const struct gemini_view *v, const struct catalog *s,
 		return *slot;
 	if (n > s->n)
 		n = s->n;
-	if ((it = items_of(s, s->order, n)) == NULL)
+	if ((it = items_of(s, NULL, n)) == NULL)
 		return NULL;
 	buf_init(&b, RESPONSE_MEM_MAX);
 	render(&v->site, it, n, &b);
@@ -175,7 +181,7 @@ render_index(const struct rg_site *site, const struct rg_item *it,
 }
 
 static struct blob *
-page_tags(struct gemini_view *v, const struct catalog *s)
+page_tags(struct gemini_view *v, const struct snapshot *s)
 {
 	const char	**names, **labels;
 	size_t		*counts, i;
@@ -207,7 +213,7 @@ page_tags(struct gemini_view *v, const struct catalog *s)
 
 /* Page k of a group's list: page 1 at its URL, page k at URL "page/k/". */
 static void
-neighbour(char *out, size_t len, const struct group *g, size_t k)
+neighbour(char *out, size_t len, const struct snapshot_group *g, size_t k)
 {
 	if (k == 0)
 		out[0] = '\0';
@@ -218,8 +224,8 @@ neighbour(char *out, size_t len, const struct group *g, size_t k)
 }
 
 static int
-group_render(const struct gemini_view *v, const struct catalog *s,
-    const struct group *g, int is_tag, struct blob_pages *gp)
+group_render(const struct gemini_view *v, const struct snapshot *s,
+    const struct snapshot_group *g, int is_tag, struct blob_pages *gp)
 {
 	struct rg_item	*it;
 	struct buf	 b;
@@ -261,12 +267,12 @@ reply_blob(struct response *r, struct blob *b, const char *mime)
 
 static void
 reply_group(const struct request_ctx *ctx, struct gemini_view *v,
-    struct catalog *s, const struct route *rt, struct response *r)
+    struct snapshot *s, const struct route *rt, struct response *r)
 {
-	int			 is_tag = rt->kind == ROUTE_TAG;
-	struct group		*g;
-	struct blob_pages	*gp;
-	char			 mime[128];
+	int				 is_tag = rt->kind == ROUTE_TAG;
+	const struct snapshot_group	*g;
+	struct blob_pages		*gp;
+	char				 mime[128];
 
 	if ((g = snapshot_group(s, is_tag, rt->key, rt->keylen)) == NULL) {
 		gemini_reply(r, 51, is_tag ? "No statement has this tag" :
@@ -286,7 +292,7 @@ reply_group(const struct request_ctx *ctx, struct gemini_view *v,
 
 static void
 search_results(const struct request_ctx *ctx, const struct gemini_view *v,
-    const struct catalog *s, const char *q, size_t qlen, struct response *r)
+    const struct snapshot *s, const char *q, size_t qlen, struct response *r)
 {
 	struct archive_results	*res;
 	struct rg_item		 items[SEARCH_RESULTS_MAX];
@@ -307,7 +313,7 @@ search_results(const struct request_ctx *ctx, const struct gemini_view *v,
 		return;
 	}
 	for (i = 0; i < res->n; i++) {
-		item_of(s, res->hits[i].doc, &items[i]);
+		item_of(s, res->pos[i], &items[i]);
 		snips[i] = res->snip[i];
 	}
 	rg_search(&v->site, q, items, snips, res->n, res->total, &r->out);
@@ -316,7 +322,7 @@ search_results(const struct request_ctx *ctx, const struct gemini_view *v,
 
 static void
 search(const struct request_ctx *ctx, const struct gemini_view *v,
-    const struct catalog *s, const char *query, struct response *r)
+    const struct snapshot *s, const char *query, struct response *r)
 {
 	char	 q[URI_MAX + 1], mime[128];
 	size_t	 qlen;
@@ -355,7 +361,7 @@ int
 gemini_archive_serve(const struct request_ctx *ctx, const struct route *rt,
     const char *path, const char *query, struct response *r)
 {
-	struct catalog		*s = archive_snapshot(ctx->archive);
+	struct snapshot		*s = archive_snapshot(ctx->archive);
 	struct gemini_view	*v;
 	char			 mime[128];
 	const char		*gem;
@@ -414,16 +420,17 @@ gemini_archive_serve(const struct request_ctx *ctx, const struct route *rt,
 const char *
 gemini_archive_lang(const struct request_ctx *ctx, const struct route *rt)
 {
+	struct stmt		 tmp;
 	const struct stmt	*st;
 
 	if (rt->kind != ROUTE_STATEMENT)
 		return NULL;
-	st = snapshot_find(archive_snapshot(ctx->archive), rt->rel);
+	st = snapshot_find(archive_snapshot(ctx->archive), rt->rel, &tmp);
 	return st != NULL ? st->lang : NULL;
 }
 
 const struct blob *
-gemini_archive_feed(const struct request_ctx *ctx, struct catalog *s)
+gemini_archive_feed(const struct request_ctx *ctx, struct snapshot *s)
 {
 	struct gemini_view	*v = view_of(ctx, s);
 

@@ -22,9 +22,9 @@ int	 gemini_archive_serve(const struct request_ctx *, const struct route *,
 
 /* The Atom feed of a snapshot (rendered once), or NULL. */
 struct blob;
-struct catalog;
+struct snapshot;
 const struct blob *gemini_archive_feed(const struct request_ctx *,
-		    struct catalog *);
+		    struct snapshot *);
 
 /* The `lang` of the statement a route names, or NULL. */
 const char	*gemini_archive_lang(const struct request_ctx *,

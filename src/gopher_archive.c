@@ -46,7 +46,7 @@ struct gopher_view {
 	struct cache		*stmts;
 };
 
-typedef void (*menu_fn)(const struct gopher_view *, struct catalog *,
+typedef void (*menu_fn)(const struct gopher_view *, struct snapshot *,
     const struct route *, struct buf *);
 
 static void
@@ -73,7 +73,7 @@ pages_of(size_t n)
 }
 
 static struct blob_pages *
-groups_new(const struct group *g, size_t n)
+groups_new(const struct snapshot_group *g, size_t n)
 {
 	struct blob_pages	*m;
 	size_t			 i;
@@ -91,7 +91,7 @@ groups_new(const struct group *g, size_t n)
 }
 
 static struct gopher_view *
-view_of(const struct request_ctx *ctx, struct catalog *s)
+view_of(const struct request_ctx *ctx, struct snapshot *s)
 {
 	struct gopher_view	*v;
 
@@ -122,6 +122,8 @@ stmt_item(const struct gopher_view *v, const struct stmt *st, struct buf *b)
 	char	 disp[SCAN_TITLE_MAX + 16];
 	char	 sel[PATH_MAX];
 
+	if (st == NULL)
+		return;
 	snprintf(disp, sizeof(disp), "%s %s", st->date, st->title);
 	snprintf(sel, sizeof(sel), "/%s/%s", v->folder, st->rel);
 	gopher_item(b, '0', disp, sel, &v->gs);
@@ -143,9 +145,10 @@ nav(const struct gopher_view *v, struct buf *b)
 
 static void
 root_menu(const struct request_ctx *ctx, const struct gopher_view *v,
-    const struct catalog *s, struct buf *b)
+    const struct snapshot *s, struct buf *b)
 {
 	const char	*skip[] = { v->folder, "index.gmi", NULL };
+	struct stmt	 tmp;
 	char		 sel[PATH_MAX];
 	size_t		 i;
 
@@ -155,7 +158,7 @@ root_menu(const struct request_ctx *ctx, const struct gopher_view *v,
 	gopher_info(b, s->n ? "Latest statements" : "No statements yet",
 	    &v->gs);
 	for (i = 0; i < s->n && i < LATEST; i++)
-		stmt_item(v, &s->st[s->order[i]], b);
+		stmt_item(v, snapshot_stmt(s, i, &tmp), b);
 	gopher_info(b, "", &v->gs);
 	snprintf(sel, sizeof(sel), "/%s/", v->folder);
 	gopher_item(b, '1', "All statements, by year", sel, &v->gs);
@@ -168,22 +171,24 @@ root_menu(const struct request_ctx *ctx, const struct gopher_view *v,
 }
 
 static void
-index_menu(const struct gopher_view *v, struct catalog *s,
+index_menu(const struct gopher_view *v, struct snapshot *s,
     const struct route *rt, struct buf *b)
 {
-	char	 sel[PATH_MAX], line[128];
-	size_t	 y, i, shown = 0;
+	struct stmt	 tmp;
+	char		 sel[PATH_MAX], line[128];
+	size_t		 y, i, shown = 0;
 
 	(void)rt;
 	gopher_info(b, "All statements, by year", &v->gs);
 	for (y = 0; y < s->nyears; y++) {
-		const struct group	*g = &s->years[y];
+		const struct snapshot_group	*g = &s->years[y];
 
 		gopher_info(b, "", &v->gs);
 		if (shown + g->n <= PAGE_ITEMS || shown == 0) {
 			gopher_info(b, g->key, &v->gs);
 			for (i = 0; i < g->n && i < PAGE_ITEMS; i++)
-				stmt_item(v, &s->st[g->idx[i]], b);
+				stmt_item(v, snapshot_stmt(s, g->idx[i], &tmp),
+				    b);
 			shown += i;
 			if (i == g->n)
 				continue;
@@ -198,7 +203,7 @@ index_menu(const struct gopher_view *v, struct catalog *s,
 }
 
 static void
-tags_menu(const struct gopher_view *v, struct catalog *s,
+tags_menu(const struct gopher_view *v, struct snapshot *s,
     const struct route *rt, struct buf *b)
 {
 	char	 sel[PATH_MAX], line[128];
@@ -219,15 +224,17 @@ tags_menu(const struct gopher_view *v, struct catalog *s,
 }
 
 static void
-group_menu(const struct gopher_view *v, struct catalog *s,
+group_menu(const struct gopher_view *v, struct snapshot *s,
     const struct route *rt, struct buf *b)
 {
-	int			 is_tag = rt->kind == ROUTE_TAG;
-	const struct group	*g = snapshot_group(s, is_tag, rt->key,
-				    rt->keylen);
-	char			 sel[PATH_MAX], line[160];
-	size_t			 from = (size_t)rt->page * PAGE_ITEMS, i;
+	int				 is_tag = rt->kind == ROUTE_TAG;
+	const struct snapshot_group	*g = snapshot_group(s, is_tag,
+					    rt->key, rt->keylen);
+	struct stmt			 tmp;
+	char				 sel[PATH_MAX], line[160];
+	size_t				 from, i;
 
+	from = (size_t)rt->page * PAGE_ITEMS;
 	/* The same titles as the Gemini pages ("2025", "Tag: x"). */
 	snprintf(line, sizeof(line), "%s%s", is_tag ? "Tag: " : "", g->label);
 	if (rt->page > 0)
@@ -241,7 +248,7 @@ group_menu(const struct gopher_view *v, struct catalog *s,
 	}
 	gopher_info(b, "", &v->gs);
 	for (i = from; i < g->n && i < from + PAGE_ITEMS; i++)
-		stmt_item(v, &s->st[g->idx[i]], b);
+		stmt_item(v, snapshot_stmt(s, g->idx[i], &tmp), b);
 	if (rt->page > 0) {
 		if (rt->page == 1)
 			snprintf(sel, sizeof(sel), "%s", g->url);
@@ -261,7 +268,7 @@ group_menu(const struct gopher_view *v, struct catalog *s,
 
 /* A menu rendered once per snapshot into *slot, or on the spot. */
 static void
-reply_menu(const struct gopher_view *v, struct catalog *s,
+reply_menu(const struct gopher_view *v, struct snapshot *s,
     const struct route *rt, struct blob **slot, menu_fn fn,
     struct response *r)
 {
@@ -280,12 +287,13 @@ reply_menu(const struct gopher_view *v, struct catalog *s,
 }
 
 static void
-reply_group(struct gopher_view *v, struct catalog *s,
+reply_group(struct gopher_view *v, struct snapshot *s,
     const struct route *rt, struct response *r)
 {
-	int		 is_tag = rt->kind == ROUTE_TAG;
-	struct group	*g = snapshot_group(s, is_tag, rt->key, rt->keylen);
-	struct blob_pages *m;
+	int				 is_tag = rt->kind == ROUTE_TAG;
+	const struct snapshot_group	*g = snapshot_group(s, is_tag,
+					    rt->key, rt->keylen);
+	struct blob_pages		*m;
 
 	if (g == NULL) {
 		gopher_error_menu(&r->out, is_tag ? "No statement has this tag"
@@ -309,7 +317,7 @@ reply_group(struct gopher_view *v, struct catalog *s,
  */
 static void
 reply_root(const struct request_ctx *ctx, struct gopher_view *v,
-    const struct catalog *s, struct response *r)
+    const struct snapshot *s, struct response *r)
 {
 	struct stat	 sb;
 	struct buf	 b;
@@ -341,7 +349,7 @@ reply_root(const struct request_ctx *ctx, struct gopher_view *v,
  * doubled, "." end. */
 static void
 reply_feed(const struct request_ctx *ctx, struct gopher_view *v,
-    struct catalog *s, struct response *r)
+    struct snapshot *s, struct response *r)
 {
 	const struct blob	*feed;
 	struct buf		 b;
@@ -376,11 +384,12 @@ search_prompt(const struct gopher_view *v, const char *what, struct buf *b)
 }
 
 static void
-search_list(const struct gopher_view *v, const struct catalog *s,
+search_list(const struct gopher_view *v, const struct snapshot *s,
     const char *q, const struct archive_results *res, struct buf *b)
 {
-	char	 line[2 * SEARCH_QUERY_MAX + 64];
-	size_t	 i;
+	struct stmt	 tmp;
+	char		 line[2 * SEARCH_QUERY_MAX + 64];
+	size_t		 i;
 
 	snprintf(line, sizeof(line), "Search: %s", q);
 	gopher_info(b, line, &v->gs);
@@ -397,7 +406,7 @@ search_list(const struct gopher_view *v, const struct catalog *s,
 	}
 	for (i = 0; i < res->n; i++) {
 		gopher_info(b, "", &v->gs);
-		stmt_item(v, &s->st[res->hits[i].doc], b);
+		stmt_item(v, snapshot_stmt(s, res->pos[i], &tmp), b);
 		if (res->snip[i][0] != '\0')
 			gopher_info(b, res->snip[i], &v->gs);
 	}
@@ -409,7 +418,7 @@ search_list(const struct gopher_view *v, const struct catalog *s,
 
 static void
 search(const struct request_ctx *ctx, const struct gopher_view *v,
-    const struct catalog *s, const char *q, int has_search,
+    const struct snapshot *s, const char *q, int has_search,
     struct response *r)
 {
 	struct archive_results	*res;
@@ -584,7 +593,7 @@ with_slash(const struct request_ctx *ctx, const struct route *rt,
 
 static void
 reply(const struct request_ctx *ctx, struct gopher_view *v,
-    struct catalog *s, const struct route *rt, const char *search_words,
+    struct snapshot *s, const struct route *rt, const char *search_words,
     int has_search, struct response *r)
 {
 	switch (rt->kind) {
@@ -620,7 +629,8 @@ int
 gopher_archive_serve(const struct request_ctx *ctx, const struct route *rt,
     const char *search_words, int has_search, struct response *r)
 {
-	struct catalog		*s = archive_snapshot(ctx->archive);
+	struct snapshot		*s = archive_snapshot(ctx->archive);
+	struct stmt		 tmp;
 	const struct stmt	*st = NULL;
 	struct gopher_view	*v;
 	struct route		 slashed;
@@ -631,7 +641,7 @@ gopher_archive_serve(const struct request_ctx *ctx, const struct route *rt,
 	    rt->kind == ROUTE_ATTACHMENT)
 		return 0;
 	if (rt->kind == ROUTE_STATEMENT &&
-	    (st = snapshot_find(s, rt->rel)) == NULL)
+	    (st = snapshot_find(s, rt->rel, &tmp)) == NULL)
 		return 0;	/* not indexed: the file tree has it */
 	if ((v = view_of(ctx, s)) == NULL)
 		return not_found(ctx, "Temporary failure", r);

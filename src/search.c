@@ -11,24 +11,43 @@
  *
  * Layout: a term's postings are a chain of blocks carved from big slabs
  * (no per-term malloc, no doubling, no copy at the end); a block holds
- * whole postings of varints: (doc - previous doc) then (tf << 1 | meta).
- * Blocks grow from 16 to 2048 bytes, so a rare term wastes a few bytes
- * and a common one less than a block.  Term strings sit in one arena,
- * zero-padded to 8 bytes so they compare a word at a time.  Merging two
- * builders links their chains; only the first delta of the second chain
- * is rewritten, in place, with the same width.
+ * the postings of the image (search_flat.h), byte for byte: (doc -
+ * previous doc), (tf << 1 | meta), the length of the positions, the
+ * positions.  Blocks grow from 16 to 16384 bytes, so a rare term wastes a
+ * few bytes and a common one less than a block; a posting may run across
+ * blocks.  Term strings sit in one arena, zero-padded to 8 bytes so they
+ * compare a word at a time.  Merging two builders links their chains;
+ * only the first delta of the second chain is rewritten, in place, with
+ * the same width (the first block holds the whole first header).
+ *
+ * Positions: each word of a document is logged (its batch entry, its
+ * place); at the end of the document a counting sort over the document's
+ * own entries groups the places by term, and they are delta-coded into
+ * a byte buffer next to the batch.  So the hot loop only appends 8 bytes
+ * per word, and the grouping touches memory the size of one document.
+ *
+ * Finishing writes the image into memory and drops the builder: a
+ * finished index is its image, queried by search_flat.c, the same code
+ * the workers run over the mapped file.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "search.h"
+#include "search_flat.h"
 #include "utf8.h"
 
-#define TERM_TF_MAX	(1u << 20)
 #define SLAB_SIZE	(1024 * 1024)
 #define BLOCK_FIRST	16		/* bytes of a term's first block */
-#define BLOCK_MAX	2048
-#define POSTING_MAX	10		/* two 5-byte varints */
+#define BLOCK_MAX	16384
+#define HEADER_MAX	15		/* three 5-byte varints */
+/* Places of words in one document; words past it are not indexed (so a
+ * document's tf sums, and their positions' bytes, stay far below 2^32). */
+#define POS_MAX		(1u << 24)
+#define PBYTES_MAX	(32u * 1024 * 1024)	/* batch positions, bytes */
+
+struct search_index;
+static int	 image_alloc(const struct search_index *, uint8_t **, size_t *);
 #define TOKBUF_WORDS	((SEARCH_TOKEN_MAX + 8) / 8 + 1)
 
 struct pblock {
@@ -48,6 +67,7 @@ struct term {
 	uint32_t	 len;
 	uint32_t	 df;
 	uint32_t	 last_doc;	/* last doc with a posting */
+	uint64_t	 bytes;		/* of the chain */
 	struct pblock	*head, *tail;
 };
 
@@ -76,6 +96,13 @@ struct bentry {
 	uint32_t	 id;
 	uint32_t	 doc;
 	uint32_t	 val;		/* tf << 1 | meta */
+	uint32_t	 poff, plen;	/* its positions in pbytes */
+};
+
+/* A word of the current document: its batch entry and pos << 1 | meta. */
+struct occ {
+	uint32_t	 ent;
+	uint32_t	 pv;
 };
 
 struct search_index {
@@ -92,6 +119,19 @@ struct search_index {
 	size_t		 capsorted;
 	uint32_t	*pos;
 	size_t		 cappos;
+	struct occ	*occ;		/* the current document's words */
+	size_t		 nocc, capocc;
+	uint32_t	*scat;		/* doc_end's grouping buffers */
+	size_t		 capscat;
+	uint32_t	*eoff;
+	size_t		 capeoff;
+	uint8_t		*pbytes;	/* the batch's positions */
+	size_t		 npbytes, cappbytes;
+	size_t		 dstart;	/* the document's first batch entry */
+	uint32_t	 wpos;		/* next place in the document */
+	uint8_t		*image;		/* finished: the index is this */
+	size_t		 imagelen;
+	struct search_seg seg;
 	uint32_t	 doc;
 	uint32_t	 next_doc;	/* lowest id doc_begin accepts */
 	int		 in_doc;
@@ -537,6 +577,9 @@ search_doc_begin(struct search_index *ix, uint32_t doc)
 		return -1;
 	ix->doc = doc;
 	ix->in_doc = 1;
+	ix->wpos = 0;
+	ix->nocc = 0;
+	ix->dstart = ix->nbatch;
 	return 0;
 }
 
@@ -546,14 +589,21 @@ index_word(struct search_index *ix, const char *key, size_t len, uint32_t h)
 {
 	struct slot	*sl;
 	struct bentry	*e;
+	struct occ	*o;
 
+	if (ix->wpos >= POS_MAX)
+		return 0;
+	if (ix->nocc == ix->capocc && grow((void **)&ix->occ, &ix->capocc,
+	    ix->nocc + 1, sizeof(*ix->occ)) == -1)
+		return -1;
 	if ((sl = slot_find(ix, key, len, h, 1)) == NULL)
 		return -1;
+	o = &ix->occ[ix->nocc++];
+	o->pv = ix->wpos++ << 1 | ix->meta;
 	if (sl->cur_doc == ix->doc + 1) {
 		e = &ix->batch[sl->cur_pos];
-		if (e->val < TERM_TF_MAX << 1)
-			e->val += 2;
-		e->val |= ix->meta;
+		e->val = (e->val + 2) | ix->meta;
+		o->ent = sl->cur_pos;
 		return 0;
 	}
 	if (ix->nbatch == ix->capbatch && grow((void **)&ix->batch,
@@ -561,10 +611,12 @@ index_word(struct search_index *ix, const char *key, size_t len, uint32_t h)
 		return -1;
 	sl->cur_doc = ix->doc + 1;
 	sl->cur_pos = ix->nbatch;
+	o->ent = ix->nbatch;
 	e = &ix->batch[ix->nbatch++];
 	e->id = sl->id - 1;
 	e->doc = ix->doc;
 	e->val = 2 | ix->meta;
+	e->poff = e->plen = 0;
 	return 0;
 }
 
@@ -719,6 +771,9 @@ search_doc_add(struct search_index *ix, const char *s, size_t len, int meta)
 	if (ix->failed || !ix->in_doc)
 		return -1;
 	ix->meta = meta ? 1 : 0;
+	/* A place left empty: no phrase runs from one call into the next. */
+	if (ix->wpos > 0 && ix->wpos < POS_MAX)
+		ix->wpos++;
 	if (index_text(ix, s, len) == -1)
 		ix->failed = 1;
 	return ix->failed ? -1 : 0;
@@ -790,22 +845,16 @@ block_new(struct search_index *ix, size_t cap)
 	return b;
 }
 
+/* Bytes at the end of a term's chain, across blocks as needed. */
 static int
-post_append(struct search_index *ix, struct term *t, uint32_t doc,
-    uint32_t val)
+chain_put(struct search_index *ix, struct term *t, const uint8_t *p,
+    size_t n)
 {
 	struct pblock	*b = t->tail, *nb;
-	uint8_t		 tmp[POSTING_MAX], *p;
-	size_t		 n;
+	size_t		 k;
 
-	if (b != NULL && b->cap - b->len >= POSTING_MAX)
-		p = b->data + b->len;	/* room for any posting */
-	else
-		p = tmp;
-	n = put_varint(p, t->df == 0 ? doc : doc - t->last_doc);
-	n += put_varint(p + n, val);
-	if (p == tmp) {
-		if (b == NULL || b->cap - b->len < n) {
+	while (n > 0) {
+		if (b == NULL || b->len == b->cap) {
 			nb = block_new(ix, b == NULL ? BLOCK_FIRST :
 			    b->cap * 2 > BLOCK_MAX ? BLOCK_MAX : b->cap * 2);
 			if (nb == NULL)
@@ -816,10 +865,40 @@ post_append(struct search_index *ix, struct term *t, uint32_t doc,
 				b->next = nb;
 			t->tail = b = nb;
 		}
-		memcpy(b->data + b->len, tmp, n);
+		k = b->cap - b->len < n ? b->cap - b->len : n;
+		memcpy(b->data + b->len, p, k);
+		b->len += k;
+		p += k;
+		n -= k;
+		t->bytes += k;
 	}
-	b->len += n;
-	t->last_doc = doc;
+	return 0;
+}
+
+/* A posting's header: the doc gap, tf << 1 | meta, the positions' bytes. */
+static size_t
+post_header(uint8_t *h, uint32_t gap, uint32_t val, uint32_t plen)
+{
+	size_t	 n;
+
+	n = put_varint(h, gap);
+	n += put_varint(h + n, val);
+	n += put_varint(h + n, plen);
+	return n;
+}
+
+static int
+post_append(struct search_index *ix, struct term *t, const struct bentry *e)
+{
+	uint8_t		 h[HEADER_MAX];
+	size_t		 n;
+
+	n = post_header(h, t->df == 0 ? e->doc : e->doc - t->last_doc,
+	    e->val, e->plen);
+	if (chain_put(ix, t, h, n) == -1 ||
+	    chain_put(ix, t, ix->pbytes + e->poff, e->plen) == -1)
+		return -1;
+	t->last_doc = e->doc;
 	t->df++;
 	return 0;
 }
@@ -857,10 +936,53 @@ batch_flush(struct search_index *ix)
 	for (i = 0; i < ix->nbatch; i++)
 		sorted[pos[ix->batch[i].id]++] = ix->batch[i];
 	for (i = 0; i < ix->nbatch && rc == 0; i++)
-		rc = post_append(ix, &ix->terms[sorted[i].id], sorted[i].doc,
-		    sorted[i].val);
+		rc = post_append(ix, &ix->terms[sorted[i].id], &sorted[i]);
 	ix->nbatch = 0;
+	ix->npbytes = 0;
 	return rc;
+}
+
+/*
+ * The document's places, grouped by term (a counting sort over its own
+ * entries, whose tf are the counts) and delta-coded into pbytes.
+ */
+static int
+doc_positions(struct search_index *ix)
+{
+	struct bentry	*e;
+	size_t		 ne = ix->nbatch - ix->dstart, i, j, from;
+	uint32_t	 sum = 0, prev, *eoff, *scat;
+	uint8_t		*p;
+
+	if (ne == 0)
+		return 0;
+	if (grow((void **)&ix->eoff, &ix->capeoff, ne, sizeof(*ix->eoff)) ==
+	    -1 || grow((void **)&ix->scat, &ix->capscat, ix->nocc,
+	    sizeof(*ix->scat)) == -1 || grow((void **)&ix->pbytes,
+	    &ix->cappbytes, ix->npbytes + ix->nocc * 5, 1) == -1)
+		return -1;
+	eoff = ix->eoff;
+	scat = ix->scat;
+	for (i = 0; i < ne; i++) {
+		eoff[i] = sum;
+		sum += ix->batch[ix->dstart + i].val >> 1;
+	}
+	for (i = 0; i < ix->nocc; i++)
+		scat[eoff[ix->occ[i].ent - ix->dstart]++] = ix->occ[i].pv;
+	p = ix->pbytes + ix->npbytes;
+	for (i = 0, from = 0; i < ne; i++) {
+		e = &ix->batch[ix->dstart + i];
+		e->poff = (uint32_t)(p - ix->pbytes);
+		for (j = from, prev = 0; j < eoff[i]; j++) {
+			p += put_varint(p, scat[j] - prev);
+			prev = scat[j];
+		}
+		e->plen = (uint32_t)(p - ix->pbytes) - e->poff;
+		from = eoff[i];
+	}
+	ix->npbytes = p - ix->pbytes;
+	ix->nocc = 0;
+	return 0;
 }
 
 int
@@ -870,7 +992,12 @@ search_doc_end(struct search_index *ix)
 		return -1;
 	ix->in_doc = 0;
 	ix->next_doc = ix->doc + 1;
-	if (ix->nbatch >= BATCH_MAX && batch_flush(ix) == -1) {
+	if (doc_positions(ix) == -1) {
+		ix->failed = 1;
+		return -1;
+	}
+	if ((ix->nbatch >= BATCH_MAX || ix->npbytes >= PBYTES_MAX) &&
+	    batch_flush(ix) == -1) {
 		ix->failed = 1;
 		return -1;
 	}
@@ -892,6 +1019,7 @@ chain_link(struct term *ta, const struct term *tb)
 		ta->tail = tb->tail;
 		ta->df = tb->df;
 		ta->last_doc = tb->last_doc;
+		ta->bytes = tb->bytes;
 		return 0;
 	}
 	p = tb->head->data;
@@ -905,6 +1033,7 @@ chain_link(struct term *ta, const struct term *tb)
 	ta->tail->next = tb->head;
 	ta->tail = tb->tail;
 	ta->df += tb->df;
+	ta->bytes += tb->bytes;
 	ta->last_doc = tb->last_doc;
 	return 0;
 }
@@ -919,7 +1048,7 @@ search_merge(struct search_index *a, struct search_index *b)
 	int		 rc = -1;
 
 	if (a->failed || b->failed || a->in_doc || b->in_doc ||
-	    a->finished || batch_flush(a) == -1 || batch_flush(b) == -1)
+	    a->finished || b->finished || batch_flush(a) == -1 || batch_flush(b) == -1)
 		goto done;
 	for (i = 0; i < b->nterms; i++) {
 		tb = &b->terms[i];
@@ -949,47 +1078,72 @@ done:
 	return rc;
 }
 
-void
-search_finish(struct search_index *ix)
-{
-	struct term	*nt;
-
-	if (!ix->failed && !ix->in_doc && batch_flush(ix) == -1)
-		ix->failed = 1;
-	free(ix->batch);
-	ix->batch = NULL;
-	ix->nbatch = ix->capbatch = 0;
-	free(ix->sorted);
-	ix->sorted = NULL;
-	ix->capsorted = 0;
-	free(ix->pos);
-	ix->pos = NULL;
-	ix->cappos = 0;
-	ix->finished = 1;
-	if (ix->nterms > 0 && ix->nterms < ix->capterms &&
-	    (nt = realloc(ix->terms, ix->nterms * sizeof(*nt))) != NULL) {
-		ix->terms = nt;
-		ix->capterms = ix->nterms;
-	}
-}
-
-void
-search_free(struct search_index *ix)
+/* The builder's memory, all but the image. */
+static void
+builder_free(struct search_index *ix)
 {
 	struct slab	*sb, *next;
 
-	if (ix == NULL)
-		return;
 	for (sb = ix->slabs; sb != NULL; sb = next) {
 		next = sb->next;
 		free(sb);
 	}
+	ix->slabs = NULL;
 	free(ix->terms);
 	free(ix->table);
 	free(ix->arena);
 	free(ix->batch);
 	free(ix->sorted);
 	free(ix->pos);
+	free(ix->occ);
+	free(ix->scat);
+	free(ix->eoff);
+	free(ix->pbytes);
+	ix->terms = NULL;
+	ix->table = NULL;
+	ix->arena = NULL;
+	ix->batch = ix->sorted = NULL;
+	ix->pos = ix->scat = ix->eoff = NULL;
+	ix->occ = NULL;
+	ix->pbytes = NULL;
+	ix->capterms = ix->tabsz = ix->arenacap = ix->arenalen = 0;
+	ix->capbatch = ix->capsorted = ix->cappos = ix->capocc = 0;
+	ix->capscat = ix->capeoff = ix->cappbytes = 0;
+	ix->nbatch = ix->nocc = ix->npbytes = 0;
+}
+
+/*
+ * The image replaces the builder (an open document is dropped).  When
+ * it cannot be made the builder stays, and queries write one each time.
+ */
+void
+search_finish(struct search_index *ix)
+{
+	if (ix->finished)
+		return;
+	if (ix->in_doc) {
+		ix->nbatch = ix->dstart;
+		ix->in_doc = 0;
+	}
+	if (!ix->failed && batch_flush(ix) == -1)
+		ix->failed = 1;
+	ix->finished = 1;
+	if (ix->failed || image_alloc(ix, &ix->image, &ix->imagelen) == -1 ||
+	    search_seg_open(&ix->seg, ix->image, ix->imagelen) == -1) {
+		free(ix->image);
+		ix->image = NULL;
+		return;
+	}
+	builder_free(ix);
+}
+
+void
+search_free(struct search_index *ix)
+{
+	if (ix == NULL)
+		return;
+	builder_free(ix);
+	free(ix->image);
 	free(ix);
 }
 
@@ -1005,194 +1159,421 @@ search_memory(const struct search_index *ix)
 	const struct slab	*sb;
 	size_t			 m;
 
-	m = ix->capterms * sizeof(struct term) + ix->tabsz *
-	    sizeof(struct slot) + ix->arenacap + (ix->capbatch +
+	m = sizeof(*ix) + ix->imagelen + ix->capterms * sizeof(struct term) +
+	    ix->tabsz * sizeof(struct slot) + ix->arenacap + (ix->capbatch +
 	    ix->capsorted) * sizeof(struct bentry) + ix->cappos *
-	    sizeof(*ix->pos);
+	    sizeof(*ix->pos) + ix->capocc * sizeof(*ix->occ) +
+	    (ix->capscat + ix->capeoff) * sizeof(uint32_t) + ix->cappbytes;
 	for (sb = ix->slabs; sb != NULL; sb = sb->next)
 		m += sizeof(*sb) + sb->cap;
 	return m;
 }
 
-struct query_terms {
-	char	 w[SEARCH_TERMS_MAX][SEARCH_TOKEN_MAX + 1];
-	size_t	 wl[SEARCH_TERMS_MAX];
-	size_t	 n;
+/* -- the image ----------------------------------------------------------- */
+
+static void
+le32(uint8_t *p, uint32_t v)
+{
+	p[0] = v;
+	p[1] = v >> 8;
+	p[2] = v >> 16;
+	p[3] = v >> 24;
+}
+
+static void
+le64(uint8_t *p, uint64_t v)
+{
+	le32(p, (uint32_t)v);
+	le32(p + 4, (uint32_t)(v >> 32));
+}
+
+/* The sink behind a buffer: the batch's small headers go out in bulk. */
+#define WBUF_SIZE	(64 * 1024)
+struct wbuf {
+	search_sink_fn	 fn;
+	void		*arg;
+	size_t		 n;
+	int		 failed;
+	uint8_t		*buf;
+};
+
+static void
+wb_flush(struct wbuf *w)
+{
+	if (!w->failed && w->n > 0 && w->fn(w->arg, w->buf, w->n) == -1)
+		w->failed = 1;
+	w->n = 0;
+}
+
+static void
+wb_put(struct wbuf *w, const void *p, size_t n)
+{
+	if (w->failed || n == 0)
+		return;
+	if (w->n + n > WBUF_SIZE) {
+		wb_flush(w);
+		if (n >= WBUF_SIZE / 2) {
+			if (!w->failed && w->fn(w->arg, p, n) == -1)
+				w->failed = 1;
+			return;
+		}
+	}
+	memcpy(w->buf + w->n, p, n);
+	w->n += n;
+}
+
+/* A term of the image: in dictionary order, with its batch postings. */
+struct wterm {
+	const char	*s;
+	uint32_t	 len, id;
+	uint32_t	 df;
+	uint32_t	 bfrom, bto;	/* in plan.bsorted */
+	uint64_t	 bytes;		/* its postings */
+};
+
+struct plan {
+	struct wterm	*t;
+	size_t		 n;
+	struct bentry	*bsorted;	/* finished batch entries, by term */
+	uint64_t	 str_len, post_len, total;
 };
 
 static int
-query_cb(void *arg, const char *tok, size_t len, size_t s, size_t e)
+wterm_cmp(const void *a, const void *b)
 {
-	struct query_terms	*q = arg;
-	size_t			 i;
+	const struct wterm	*x = a, *y = b;
+	int			 c;
 
-	(void)s;
-	(void)e;
-	for (i = 0; i < q->n; i++)
-		if (q->wl[i] == len && memcmp(q->w[i], tok, len) == 0)
-			return 0;
-	if (q->n == SEARCH_TERMS_MAX)
-		return 1;
-	memcpy(q->w[q->n], tok, len);
-	q->w[q->n][len] = '\0';
-	q->wl[q->n++] = len;
+	c = memcmp(x->s, y->s, x->len < y->len ? x->len : y->len);
+	if (c != 0)
+		return c;
+	return x->len < y->len ? -1 : x->len > y->len;
+}
+
+/*
+ * The batch entries of whole documents (an open document is left out),
+ * grouped by term without touching the index: a counting sort into
+ * buffers of the plan's own.
+ */
+static int
+plan_batch(const struct search_index *ix, struct plan *pl, uint32_t *cnt)
+{
+	size_t		 nb = ix->in_doc ? ix->dstart : ix->nbatch, i;
+	uint32_t	 sum = 0, c;
+
+	if (nb > 0 && (pl->bsorted = malloc(nb * sizeof(*pl->bsorted))) ==
+	    NULL)
+		return -1;
+	for (i = 0; i < nb; i++)
+		cnt[ix->batch[i].id]++;
+	for (i = 0; i < ix->nterms; i++) {
+		c = cnt[i];
+		cnt[i] = sum;
+		sum += c;
+	}
+	for (i = 0; i < nb; i++)
+		pl->bsorted[cnt[ix->batch[i].id]++] = ix->batch[i];
 	return 0;
 }
 
-/* Better first: meta, tf, then lower doc (newer). */
-static int
-hit_better(const struct search_hit *a, const struct search_hit *b)
+/* The bytes of a term's batch postings, after its chain. */
+static uint64_t
+plan_term_bytes(const struct search_index *ix, const struct plan *pl,
+    const struct term *t, const struct wterm *w)
 {
-	if (a->meta != b->meta)
-		return a->meta > b->meta;
-	if (a->tf != b->tf)
-		return a->tf > b->tf;
-	return a->doc < b->doc;
+	uint8_t		 h[HEADER_MAX];
+	uint64_t	 n = t->bytes;
+	uint32_t	 last = t->last_doc, i;
+	int		 first = t->df == 0;
+
+	for (i = w->bfrom; i < w->bto; i++) {
+		const struct bentry	*e = &pl->bsorted[i];
+
+		n += post_header(h, first ? e->doc : e->doc - last, e->val,
+		    e->plen) + e->plen;
+		last = e->doc;
+		first = 0;
+	}
+	(void)ix;
+	return n;
+}
+
+static int
+plan_build(const struct search_index *ix, struct plan *pl)
+{
+	const struct term	*t;
+	struct wterm		*w;
+	uint32_t		*cnt;
+	size_t			 i;
+	uint32_t		 from = 0;
+
+	memset(pl, 0, sizeof(*pl));
+	if ((cnt = calloc(ix->nterms + 1, sizeof(*cnt))) == NULL ||
+	    (pl->t = calloc(ix->nterms + 1, sizeof(*pl->t))) == NULL ||
+	    plan_batch(ix, pl, cnt) == -1) {
+		free(cnt);
+		return -1;
+	}
+	/* cnt[i] is now the end of term i's entries in bsorted. */
+	for (i = 0; i < ix->nterms; from = cnt[i], i++) {
+		t = &ix->terms[i];
+		if (t->df + (cnt[i] - from) == 0)
+			continue;	/* only in the open document */
+		w = &pl->t[pl->n++];
+		w->s = ix->arena + t->str;
+		w->len = t->len;
+		w->id = (uint32_t)i;
+		w->df = t->df + (cnt[i] - from);
+		w->bfrom = from;
+		w->bto = cnt[i];
+		w->bytes = plan_term_bytes(ix, pl, t, w);
+		pl->str_len += w->len;
+		pl->post_len += w->bytes;
+	}
+	free(cnt);
+	qsort(pl->t, pl->n, sizeof(*pl->t), wterm_cmp);
+	pl->total = SEARCH_IMAGE_HEADER + pl->n * SEARCH_IMAGE_DICT_ENTRY +
+	    ((pl->str_len + 7) & ~(uint64_t)7) + pl->post_len;
+	return 0;
 }
 
 static void
-top_insert(struct search_hit *top, size_t max, size_t *n,
-    const struct search_hit *h)
+plan_free(struct plan *pl)
 {
-	size_t	 i;
-
-	if (max == 0)
-		return;
-	if (*n == max && !hit_better(h, &top[max - 1]))
-		return;
-	i = *n < max ? (*n)++ : max - 1;
-	while (i > 0 && hit_better(h, &top[i - 1])) {
-		top[i] = top[i - 1];
-		i--;
-	}
-	top[i] = *h;
+	free(pl->t);
+	free(pl->bsorted);
 }
 
-/* Walks a term's postings in doc order. */
-struct piter {
+static void
+emit_head(const struct search_index *ix, const struct plan *pl,
+    struct wbuf *wb)
+{
+	uint8_t		 h[SEARCH_IMAGE_HEADER], d[SEARCH_IMAGE_DICT_ENTRY];
+	uint64_t	 str_off, post_off = 0;
+	uint32_t	 soff = 0;
+	size_t		 i;
+
+	memset(h, 0, sizeof(h));
+	memcpy(h, SEARCH_IMAGE_MAGIC, 8);
+	le32(h + 8, SEARCH_IMAGE_VERSION);
+	le32(h + 12, ix->next_doc);
+	le32(h + 16, (uint32_t)pl->n);
+	str_off = SEARCH_IMAGE_HEADER + pl->n * SEARCH_IMAGE_DICT_ENTRY;
+	le64(h + 24, SEARCH_IMAGE_HEADER);
+	le64(h + 32, str_off);
+	le64(h + 40, pl->str_len);
+	le64(h + 48, str_off + ((pl->str_len + 7) & ~(uint64_t)7));
+	le64(h + 56, pl->post_len);
+	wb_put(wb, h, sizeof(h));
+	memset(d, 0, sizeof(d));
+	for (i = 0; i < pl->n; i++) {
+		le64(d, post_off);
+		le64(d + 8, pl->t[i].bytes);
+		le32(d + 16, soff);
+		le32(d + 20, pl->t[i].len);
+		le32(d + 24, pl->t[i].df);
+		wb_put(wb, d, sizeof(d));
+		post_off += pl->t[i].bytes;
+		soff += pl->t[i].len;
+	}
+	for (i = 0; i < pl->n; i++)
+		wb_put(wb, pl->t[i].s, pl->t[i].len);
+	memset(d, 0, sizeof(d));
+	wb_put(wb, d, ((pl->str_len + 7) & ~(uint64_t)7) - pl->str_len);
+}
+
+static void
+emit_postings(const struct search_index *ix, const struct plan *pl,
+    const struct wterm *w, struct wbuf *wb)
+{
+	const struct term	*t = &ix->terms[w->id];
 	const struct pblock	*b;
-	const uint8_t		*p, *end;
-	uint32_t		 doc;
-	uint32_t		 left;
+	uint8_t			 h[HEADER_MAX];
+	uint32_t		 last = t->last_doc, i;
+	int			 first = t->df == 0;
+
+	for (b = t->df > 0 ? t->head : NULL; b != NULL; b = b->next)
+		wb_put(wb, b->data, b->len);
+	for (i = w->bfrom; i < w->bto; i++) {
+		const struct bentry	*e = &pl->bsorted[i];
+
+		wb_put(wb, h, post_header(h, first ? e->doc : e->doc - last,
+		    e->val, e->plen));
+		wb_put(wb, ix->pbytes + e->poff, e->plen);
+		last = e->doc;
+		first = 0;
+	}
+}
+
+static int
+plan_emit(const struct search_index *ix, const struct plan *pl,
+    search_sink_fn fn, void *arg)
+{
+	struct wbuf	 wb;
+	size_t		 i;
+
+	memset(&wb, 0, sizeof(wb));
+	wb.fn = fn;
+	wb.arg = arg;
+	if ((wb.buf = malloc(WBUF_SIZE)) == NULL)
+		return -1;
+	emit_head(ix, pl, &wb);
+	for (i = 0; i < pl->n && !wb.failed; i++)
+		emit_postings(ix, pl, &pl->t[i], &wb);
+	wb_flush(&wb);
+	free(wb.buf);
+	return wb.failed ? -1 : 0;
+}
+
+struct memsink {
+	uint8_t		*p;
+	size_t		 len, cap;
 };
 
-static void
-piter_init(struct piter *it, const struct term *t)
-{
-	it->b = t->head;
-	it->p = it->b ? it->b->data : NULL;
-	it->end = it->b ? it->b->data + it->b->len : NULL;
-	it->doc = 0;
-	it->left = t->df;
-}
-
 static int
-piter_next(struct piter *it, uint32_t *doc, uint32_t *val)
+mem_sink(void *arg, const void *p, size_t n)
 {
-	if (it->left == 0)
-		return 0;
-	while (it->p == it->end) {
-		if (it->b == NULL || (it->b = it->b->next) == NULL)
-			return 0;
-		it->p = it->b->data;
-		it->end = it->p + it->b->len;
-	}
-	it->doc += get_varint(&it->p, it->end);
-	*doc = it->doc;
-	*val = get_varint(&it->p, it->end);
-	it->left--;
-	return 1;
-}
+	struct memsink	*m = arg;
 
-static long
-query_term(const struct search_index *ix, const char *w, size_t len)
-{
-	uint64_t	 kw[TOKBUF_WORDS];
-
-	if (len > SEARCH_TOKEN_MAX)
+	if (m->cap - m->len < n)
 		return -1;
-	memset(kw, 0, sizeof(kw));
-	memcpy(kw, w, len);
-	return term_find((struct search_index *)ix, (const char *)kw, len,
-	    hash_key((const char *)kw, len), 0);
+	memcpy(m->p + m->len, p, n);
+	m->len += n;
+	return 0;
 }
 
+/* The image in one allocation of its exact size. */
+static int
+image_alloc(const struct search_index *ix, uint8_t **out, size_t *outlen)
+{
+	struct plan	 pl;
+	struct memsink	 m;
+	int		 rc = -1;
+
+	*out = NULL;
+	if (plan_build(ix, &pl) == -1)
+		return -1;
+	memset(&m, 0, sizeof(m));
+	if (pl.total <= SIZE_MAX && (m.p = malloc(pl.total)) != NULL) {
+		m.cap = pl.total;
+		if (plan_emit(ix, &pl, mem_sink, &m) == 0 && m.len == m.cap) {
+			*out = m.p;
+			*outlen = m.len;
+			rc = 0;
+		} else
+			free(m.p);
+	}
+	plan_free(&pl);
+	return rc;
+}
+
+int
+search_write(const struct search_index *ix, search_sink_fn fn, void *arg)
+{
+	struct plan	 pl;
+	int		 rc;
+
+	if (ix->image != NULL)
+		return fn(arg, ix->image, ix->imagelen) == -1 ? -1 : 0;
+	if (ix->failed || plan_build(ix, &pl) == -1)
+		return -1;
+	rc = plan_emit(ix, &pl, fn, arg);
+	plan_free(&pl);
+	return rc;
+}
+
+/*
+ * In memory, through the image: the finished index's own, or one written
+ * for this query (an index still being built; costly, for tests).
+ */
 int
 search_query(const struct search_index *ix, const char *q, size_t len,
     struct search_hit *hits, size_t max, size_t *nhits, size_t *total)
 {
-	struct query_terms	 qt;
-	const struct term	*t[SEARCH_TERMS_MAX], *tmp;
-	struct search_hit	*cand = NULL;
-	struct piter		 it;
-	size_t			 i, j, k, ncand = 0, w;
-	uint32_t		 doc, val;
-	long			 id;
+	struct search_seg	 sg;
+	uint8_t			*img;
+	size_t			 ilen;
+	int			 rc;
 
 	*nhits = *total = 0;
-	memset(&qt, 0, sizeof(qt));
-	search_tokenize(q, len, query_cb, &qt);
-	if (qt.n == 0)
-		return 0;
-	for (i = 0; i < qt.n; i++) {
-		if ((id = query_term(ix, qt.w[i], qt.wl[i])) == -1)
-			return (int)qt.n;
-		t[i] = &ix->terms[id];
-	}
-	/* Rarest word first: the candidate set only shrinks. */
-	for (i = 1; i < qt.n; i++)
-		for (j = i; j > 0 && t[j]->df < t[j - 1]->df; j--) {
-			tmp = t[j];
-			t[j] = t[j - 1];
-			t[j - 1] = tmp;
-		}
-	if ((cand = calloc(t[0]->df ? t[0]->df : 1, sizeof(*cand))) == NULL)
+	if (ix->image != NULL)
+		return search_seg_query(&ix->seg, 1, NULL, 0, q, len, hits,
+		    max, nhits, total);
+	if (ix->failed || image_alloc(ix, &img, &ilen) == -1)
 		return -1;
-	piter_init(&it, t[0]);
-	while (ncand < t[0]->df && piter_next(&it, &doc, &val)) {
-		cand[ncand].doc = doc;
-		cand[ncand].meta = val & 1;
-		cand[ncand++].tf = val >> 1;
-	}
-	for (i = 1; i < qt.n && ncand > 0; i++) {
-		piter_init(&it, t[i]);
-		for (k = 0, w = 0; k < ncand && piter_next(&it, &doc, &val);) {
-			while (k < ncand && cand[k].doc < doc)
-				k++;
-			if (k < ncand && cand[k].doc == doc) {
-				cand[w] = cand[k++];
-				cand[w].meta += val & 1;
-				cand[w++].tf += val >> 1;
-			}
-		}
-		ncand = w;
-	}
-	for (i = 0; i < ncand; i++)
-		top_insert(hits, max, nhits, &cand[i]);
-	*total = ncand;
-	free(cand);
-	return (int)qt.n;
+	if (search_seg_open(&sg, img, ilen) == -1)
+		rc = -1;
+	else
+		rc = search_seg_query(&sg, 1, NULL, 0, q, len, hits, max,
+		    nhits, total);
+	free(img);
+	return rc;
 }
 
-struct snip_find {
-	struct query_terms	*q;
-	size_t			 start, end;
-	int			 found;
+/* -- snippets ------------------------------------------------------------- */
+
+/* The last words of the text, for phrases: a ring of SEARCH_PHRASE_MAX. */
+struct snip_word {
+	char	 w[SEARCH_TOKEN_MAX];
+	size_t	 len, start;
 };
+
+struct snip_find {
+	const struct search_qparse	*q;
+	struct snip_word		 ring[SEARCH_PHRASE_MAX];
+	size_t				 nw;	/* words seen */
+	size_t				 start, end;
+	int				 found;
+};
+
+static int
+snip_term(const struct snip_find *f, const struct search_qterm *t,
+    const char *tok, size_t len, size_t *start)
+{
+	const struct snip_word	*sw;
+	size_t			 i;
+
+	switch (t->kind) {
+	case SEARCH_QWORD:
+		return t->wl[0] == len && memcmp(t->w[0], tok, len) == 0;
+	case SEARCH_QPREFIX:
+		return len >= t->wl[0] && memcmp(t->w[0], tok, t->wl[0]) == 0;
+	case SEARCH_QPHRASE:
+		if (f->nw < t->n)
+			return 0;
+		/* ring[(nw - 1) % MAX] is this word; the phrase ends here. */
+		for (i = 0; i < t->n; i++) {
+			sw = &f->ring[(f->nw - t->n + i) % SEARCH_PHRASE_MAX];
+			if (sw->len != t->wl[i] ||
+			    memcmp(sw->w, t->w[i], sw->len) != 0)
+				return 0;
+		}
+		*start = f->ring[(f->nw - t->n) % SEARCH_PHRASE_MAX].start;
+		return 1;
+	}
+	return 0;
+}
 
 static int
 snip_cb(void *arg, const char *tok, size_t len, size_t s, size_t e)
 {
 	struct snip_find	*f = arg;
-	size_t			 i;
+	struct snip_word	*sw = &f->ring[f->nw % SEARCH_PHRASE_MAX];
+	size_t			 i, start;
 
-	for (i = 0; i < f->q->n; i++)
-		if (f->q->wl[i] == len && memcmp(f->q->w[i], tok, len) == 0) {
-			f->start = s;
+	memcpy(sw->w, tok, len);
+	sw->len = len;
+	sw->start = s;
+	f->nw++;
+	for (i = 0; i < f->q->n; i++) {
+		start = s;
+		if (snip_term(f, &f->q->t[i], tok, len, &start)) {
+			f->start = start;
 			f->end = e;
 			f->found = 1;
 			return 1;
 		}
+	}
 	return 0;
 }
 
@@ -1200,7 +1581,7 @@ size_t
 search_snippet(const char *text, size_t len, const char *q, size_t qlen,
     char *out, size_t outsz)
 {
-	struct query_terms	 qt;
+	struct search_qparse	 qp;
 	struct snip_find	 f;
 	size_t			 from, to, i, o = 0, ls;
 	int			 space = 0, bol;
@@ -1208,12 +1589,10 @@ search_snippet(const char *text, size_t len, const char *q, size_t qlen,
 	if (outsz == 0)
 		return 0;
 	out[0] = '\0';
-	memset(&qt, 0, sizeof(qt));
-	search_tokenize(q, qlen, query_cb, &qt);
-	memset(&f, 0, sizeof(f));
-	f.q = &qt;
-	if (qt.n == 0)
+	if (search_query_parse(q, qlen, &qp) == 0)
 		return 0;
+	memset(&f, 0, sizeof(f));
+	f.q = &qp;
 	search_tokenize(text, len, snip_cb, &f);
 	if (!f.found)
 		return 0;

@@ -22,6 +22,35 @@
 #include "search.h"
 
 #define SEARCH_RANK_NONE	UINT32_MAX	/* a dead slot */
+#define SEARCH_PHRASE_MAX	8	/* words of a phrase; more are dropped */
+#define SEARCH_PREFIX_TERMS_MAX	256	/* words a prefix stands for */
+
+/*
+ * The image, all integers little-endian, every section 8-byte aligned:
+ *
+ *	header	 64 bytes: magic "BSSRCH1\0", u32 version (1), u32 docs,
+ *		 u32 nterms, u32 0, u64 dict_off, u64 str_off, u64 str_len,
+ *		 u64 post_off, u64 post_len
+ *	dict	 nterms entries of 32 bytes, sorted by term bytes (memcmp,
+ *		 then length): u64 post_off, u64 post_len (in the postings
+ *		 section), u32 str_off, u32 str_len (in the strings, 1 to
+ *		 SEARCH_TOKEN_MAX), u32 df (documents), u32 0
+ *	strings	 the folded terms, back to back
+ *	postings per term, contiguous, in doc order, df postings of
+ *		 varint doc (the first absolute, then the gap, >= 1),
+ *		 varint tf << 1 | meta, varint plen, then plen bytes: tf
+ *		 varints of pos << 1 | meta (the first absolute, then the
+ *		 gap), pos = the word's place in the document, each
+ *		 search_doc_add call starting one place after the last word
+ *		 of the one before (so no phrase spans two)
+ *
+ * search_seg_open checks the header and the dictionary (bounds, order);
+ * postings are checked as they are read: a malformed one ends its list.
+ */
+#define SEARCH_IMAGE_MAGIC	"BSSRCH1"	/* with its NUL: 8 bytes */
+#define SEARCH_IMAGE_VERSION	1
+#define SEARCH_IMAGE_HEADER	64
+#define SEARCH_IMAGE_DICT_ENTRY	32
 
 /* Receives the image in order; 0, or -1 to stop (search_write fails). */
 typedef int (*search_sink_fn)(void *arg, const void *p, size_t n);
@@ -42,6 +71,8 @@ struct search_seg {
 	const uint8_t	*dict;		/* the parts of mem, checked */
 	const uint8_t	*post;
 	size_t		 dict_len, post_len;
+	const uint8_t	*str;
+	size_t		 str_len;
 };
 
 /*
@@ -53,13 +84,50 @@ int	 search_seg_open(struct search_seg *, const void *mem, size_t len);
 
 /*
  * The query over segments together: a slot counts when rank[slot] is
- * below SEARCH_RANK_NONE (slot < nrank).  Best first: query words found
- * in title/tags, then occurrences, then the lowest rank.  Returns the
- * number of query terms used (0: none, nothing done), -1 on a memory
- * failure; fills at most max hits (doc = the slot) and *total.
+ * below SEARCH_RANK_NONE (slot < nrank); rank NULL: every slot counts,
+ * ranked by its number.  Best first: query terms found in title/tags,
+ * then occurrences, then the lowest rank.  Returns the number of query
+ * terms used (0: none, nothing done), -1 on a memory failure; fills at
+ * most max hits (doc = the slot) and *total.
+ *
+ * A prefix stands for the first SEARCH_PREFIX_TERMS_MAX words of the
+ * segment's dictionary that start with it (dictionary order: the
+ * shortest completions first), its tf the sum of theirs.  A phrase's tf
+ * is how often the whole phrase occurs; it is a title/tag hit when one
+ * occurrence is in title or tags.
  */
 int	 search_seg_query(const struct search_seg *, size_t nseg,
 	    const uint32_t *rank, size_t nrank, const char *q, size_t len,
 	    struct search_hit *, size_t max, size_t *nhits, size_t *total);
+
+/*
+ * The query syntax, shared by search_seg_query and search_snippet: the
+ * first SEARCH_QUERY_MAX bytes, split into words as search_tokenize
+ * splits text.  Words between double quotes (" or the curly pair) are a
+ * phrase (an unbalanced quote runs to the end; a phrase of one word is a
+ * word); a word outside quotes followed by '*' is a prefix when it folds
+ * to 2 bytes or more (else a word).  The same term twice counts once; at
+ * most SEARCH_TERMS_MAX terms, later ones dropped.
+ */
+enum search_qkind {
+	SEARCH_QWORD,
+	SEARCH_QPHRASE,
+	SEARCH_QPREFIX,
+};
+
+struct search_qterm {
+	enum search_qkind kind;
+	size_t		 n;			/* words: 1, or a phrase's */
+	char		 w[SEARCH_PHRASE_MAX][SEARCH_TOKEN_MAX + 1];
+	size_t		 wl[SEARCH_PHRASE_MAX];
+};
+
+struct search_qparse {
+	struct search_qterm t[SEARCH_TERMS_MAX];
+	size_t		 n;
+};
+
+/* Fills p; the number of terms. */
+size_t	 search_query_parse(const char *q, size_t len, struct search_qparse *p);
 
 #endif

@@ -1,0 +1,873 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * broadside: the catalog's meta image, written and read in place (see
+ * snapfile.h).
+ *
+ * The image, every integer little-endian:
+ *
+ *	header		HDR_SIZE bytes: magic, version, sig, errors, the
+ *			counts, the image's length, and (offset, length)
+ *			of each section below, every offset 8-aligned
+ *	records		n x REC_SIZE, position order (newest first)
+ *	by_rel		n x u32 positions, sorted by rel
+ *	groups		(nyears + ntags) x GROUP_SIZE, years first
+ *	members		u32 positions, each group's a run, newest first
+ *	rank		nslots x u32: slot -> position, or RANK_NONE
+ *	pool		NUL-terminated strings; offset 0 is ""
+ *
+ * A string is a u32 offset into the pool, STR_NONE for NULL.
+ */
+#include <sys/types.h>
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "archive_build.h"
+#include "buf.h"
+#include "snapfile.h"
+
+#define MAGIC		"BRDSNAP\0"
+#define STR_NONE	UINT32_MAX
+#define RANK_NONE	SEARCH_RANK_NONE
+#define WR_BUF_SIZE	(16 * 1024)
+
+/* Header fields. */
+#define H_MAGIC		0
+#define H_VERSION	8
+#define H_HDRLEN	12
+#define H_SIG		16
+#define H_ERRORS	24
+#define H_N		32
+#define H_NYEARS	36
+#define H_NTAGS		40
+#define H_NSLOTS	44
+#define H_LEN		48
+#define H_SECT		56	/* NSEC x (u64 offset, u64 length) */
+#define HDR_SIZE	(H_SECT + NSEC * 16)
+
+enum { SEC_RECS, SEC_BYREL, SEC_GROUPS, SEC_MEMBERS, SEC_RANK, SEC_POOL,
+	NSEC };
+
+/* Record fields: the strings first, in the order of rec_strings. */
+#define R_STR		0	/* NSTR x u32 */
+#define R_FLAGS		36
+#define R_DATE		40	/* 10 bytes and NULs */
+#define R_SLOT		52
+#define R_MTIME		56
+#define R_SIZE		64
+#define R_INO		72
+#define R_INI_SIZE	80
+#define R_INI_MTIME	88
+#define R_INI_INO	96
+#define REC_SIZE	104
+#define NSTR		9
+#define F_TXT		1
+#define F_SUMMARY_READ	2
+
+/* Group fields. */
+#define G_KEY		0
+#define G_LABEL		4
+#define G_URL		8
+#define G_FIRST		12	/* in members */
+#define G_N		16
+#define GROUP_SIZE	24
+
+/* The strings of a record: those of them that may be NULL. */
+enum { S_REL, S_DISKPATH, S_URL, S_TITLE, S_SUMMARY, S_AUTHOR, S_LANG,
+	S_TAGS, S_TAG_LABELS };
+#define MAY_BE_NULL	((1 << S_AUTHOR) | (1 << S_LANG) | (1 << S_TAG_LABELS))
+
+/* -- little-endian fields ------------------------------------------------ */
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	p[0] = v & 0xff;
+	p[1] = (v >> 8) & 0xff;
+	p[2] = (v >> 16) & 0xff;
+	p[3] = (v >> 24) & 0xff;
+}
+
+static void
+put64(uint8_t *p, uint64_t v)
+{
+	put32(p, (uint32_t)v);
+	put32(p + 4, (uint32_t)(v >> 32));
+}
+
+static uint32_t
+get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
+}
+
+static uint64_t
+get64(const uint8_t *p)
+{
+	return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
+}
+
+/* -- writing ------------------------------------------------------------- */
+
+/* The sink fed in chunks rather than a call per field. */
+struct wr {
+	search_sink_fn	 sink;
+	void		*arg;
+	uint64_t	 off;		/* bytes of the image so far */
+	size_t		 len;
+	int		 failed;
+	uint8_t		 buf[WR_BUF_SIZE];
+};
+
+/* The layout computed before the first byte goes out. */
+struct layout {
+	const struct catalog	*cat;
+	uint32_t		*posof;		/* st index -> position */
+	uint32_t		*rank;
+	uint64_t		 nslots;
+	uint64_t		 nmembers;
+	uint64_t		 pool_len;
+	uint64_t		 off[NSEC], len[NSEC];
+};
+
+static void
+wr_flush(struct wr *w)
+{
+	if (!w->failed && w->len > 0 && w->sink(w->arg, w->buf, w->len) == -1)
+		w->failed = 1;
+	w->len = 0;
+}
+
+static void
+wr_put(struct wr *w, const void *p, size_t n)
+{
+	const uint8_t	*b = p;
+	size_t		 k;
+
+	w->off += n;
+	while (n > 0 && !w->failed) {
+		if (w->len == sizeof(w->buf))
+			wr_flush(w);
+		k = sizeof(w->buf) - w->len;
+		if (k > n)
+			k = n;
+		memcpy(w->buf + w->len, b, k);
+		w->len += k;
+		b += k;
+		n -= k;
+	}
+}
+
+static void
+wr_u32(struct wr *w, uint32_t v)
+{
+	uint8_t	 b[4];
+
+	put32(b, v);
+	wr_put(w, b, sizeof(b));
+}
+
+static void
+wr_align(struct wr *w)
+{
+	static const uint8_t	 zero[8];
+
+	wr_put(w, zero, (8 - w->off % 8) % 8);
+}
+
+static void
+rec_strings(const struct stmt *st, const char *out[NSTR])
+{
+	out[S_REL] = st->rel;
+	out[S_DISKPATH] = st->diskpath;
+	out[S_URL] = st->url;
+	out[S_TITLE] = st->title;
+	out[S_SUMMARY] = st->summary;
+	out[S_AUTHOR] = st->author;
+	out[S_LANG] = st->lang;
+	out[S_TAGS] = st->tags;
+	out[S_TAG_LABELS] = st->tag_labels;
+}
+
+/*
+ * A string's place in the pool, given the pool's length so far (*at,
+ * advanced): NULL is STR_NONE, "" the shared NUL at 0.  The writer
+ * calls it over the strings in the same order three times: to size the
+ * pool, to write the records, to write the pool.
+ */
+static uint32_t
+pool_place(const char *s, uint64_t *at)
+{
+	uint64_t	 off = *at;
+
+	if (s == NULL)
+		return STR_NONE;
+	if (*s == '\0')
+		return 0;
+	*at += strlen(s) + 1;
+	return off < STR_NONE ? (uint32_t)off : STR_NONE;
+}
+
+static void
+group_strings(const struct group *g, const char *out[3])
+{
+	out[0] = g->key;
+	out[1] = g->label;
+	out[2] = g->url != NULL ? g->url : "";
+}
+
+static const struct stmt *
+stmt_at(const struct catalog *c, size_t pos)
+{
+	return &c->st[c->order[pos]];
+}
+
+static uint64_t
+pool_size(const struct catalog *c)
+{
+	const char	*s[NSTR];
+	uint64_t	 at = 1;
+	size_t		 i, k;
+
+	for (i = 0; i < c->n; i++) {
+		rec_strings(stmt_at(c, i), s);
+		for (k = 0; k < NSTR; k++)
+			(void)pool_place(s[k], &at);
+	}
+	for (i = 0; i < c->nyears + c->ntags; i++) {
+		group_strings(i < c->nyears ? &c->years[i] :
+		    &c->tags[i - c->nyears], s);
+		for (k = 0; k < 3; k++)
+			(void)pool_place(s[k], &at);
+	}
+	return at;
+}
+
+/* Positions of the statements and the rank table: what the image
+ * holds in place of the catalog's doc ids. */
+static int
+layout_positions(struct layout *l)
+{
+	const struct catalog	*c = l->cat;
+	uint64_t		 top = c->nslots;
+	size_t			 i;
+
+	if ((l->posof = calloc(c->nst + 1, sizeof(*l->posof))) == NULL)
+		return -1;
+	for (i = 0; i < c->n; i++) {
+		if (c->order[i] >= c->nst)
+			return -1;
+		l->posof[c->order[i]] = (uint32_t)i;
+		if ((uint64_t)stmt_at(c, i)->slot + 1 > top)
+			top = (uint64_t)stmt_at(c, i)->slot + 1;
+	}
+	if (top >= UINT32_MAX)
+		return -1;
+	l->nslots = top;
+	if ((l->rank = malloc((top + 1) * sizeof(*l->rank))) == NULL)
+		return -1;
+	for (i = 0; i < top; i++)
+		l->rank[i] = RANK_NONE;
+	for (i = 0; i < c->n; i++)
+		l->rank[stmt_at(c, i)->slot] = (uint32_t)i;
+	return 0;
+}
+
+static int
+layout_of(struct layout *l, const struct catalog *c)
+{
+	uint64_t	 at = HDR_SIZE;
+	size_t		 i;
+	int		 k;
+
+	memset(l, 0, sizeof(*l));
+	l->cat = c;
+	if (c->n >= UINT32_MAX || c->nyears + c->ntags >= UINT32_MAX ||
+	    layout_positions(l) == -1)
+		return -1;
+	for (i = 0; i < c->nyears; i++)
+		l->nmembers += c->years[i].n;
+	for (i = 0; i < c->ntags; i++)
+		l->nmembers += c->tags[i].n;
+	if (l->nmembers >= UINT32_MAX ||
+	    (l->pool_len = pool_size(c)) >= STR_NONE)
+		return -1;
+	l->len[SEC_RECS] = (uint64_t)c->n * REC_SIZE;
+	l->len[SEC_BYREL] = (uint64_t)c->n * 4;
+	l->len[SEC_GROUPS] = (uint64_t)(c->nyears + c->ntags) * GROUP_SIZE;
+	l->len[SEC_MEMBERS] = l->nmembers * 4;
+	l->len[SEC_RANK] = l->nslots * 4;
+	l->len[SEC_POOL] = l->pool_len;
+	for (k = 0; k < NSEC; k++) {
+		l->off[k] = at;
+		at = (at + l->len[k] + 7) & ~(uint64_t)7;
+	}
+	return 0;
+}
+
+static void
+write_header(struct wr *w, const struct layout *l)
+{
+	const struct catalog	*c = l->cat;
+	uint8_t			 h[HDR_SIZE];
+	int			 k;
+
+	memset(h, 0, sizeof(h));
+	memcpy(h + H_MAGIC, MAGIC, 8);
+	put32(h + H_VERSION, SNAPFILE_VERSION);
+	put32(h + H_HDRLEN, HDR_SIZE);
+	put64(h + H_SIG, c->sig);
+	put64(h + H_ERRORS, c->errors);
+	put32(h + H_N, (uint32_t)c->n);
+	put32(h + H_NYEARS, (uint32_t)c->nyears);
+	put32(h + H_NTAGS, (uint32_t)c->ntags);
+	put32(h + H_NSLOTS, (uint32_t)l->nslots);
+	put64(h + H_LEN, l->off[NSEC - 1] + ((l->len[NSEC - 1] + 7) &
+	    ~(uint64_t)7));
+	for (k = 0; k < NSEC; k++) {
+		put64(h + H_SECT + 16 * k, l->off[k]);
+		put64(h + H_SECT + 16 * k + 8, l->len[k]);
+	}
+	wr_put(w, h, sizeof(h));
+}
+
+static void
+write_record(struct wr *w, const struct stmt *st, uint64_t *at)
+{
+	uint8_t		 r[REC_SIZE];
+	const char	*s[NSTR];
+	int		 k;
+
+	memset(r, 0, sizeof(r));
+	rec_strings(st, s);
+	for (k = 0; k < NSTR; k++) {
+		/* Only the three that say "none" with NULL may be NULL. */
+		if (s[k] == NULL && !(MAY_BE_NULL & (1 << k)))
+			s[k] = "";
+		put32(r + R_STR + 4 * k, pool_place(s[k], at));
+	}
+	put32(r + R_FLAGS, (st->is_txt ? F_TXT : 0) |
+	    (st->summary_read ? F_SUMMARY_READ : 0));
+	memcpy(r + R_DATE, st->date, strnlen(st->date, 10));
+	put32(r + R_SLOT, st->slot);
+	put64(r + R_MTIME, (uint64_t)(int64_t)st->mtime);
+	put64(r + R_SIZE, (uint64_t)(int64_t)st->size);
+	put64(r + R_INO, st->ino);
+	put64(r + R_INI_SIZE, (uint64_t)st->ini_size);
+	put64(r + R_INI_MTIME, (uint64_t)st->ini_mtime);
+	put64(r + R_INI_INO, st->ini_ino);
+	wr_put(w, r, sizeof(r));
+}
+
+static const struct group *
+group_at(const struct catalog *c, size_t i)
+{
+	return i < c->nyears ? &c->years[i] : &c->tags[i - c->nyears];
+}
+
+/* The groups' records; *at continues the pool after the records'. */
+static void
+write_groups(struct wr *w, const struct catalog *c, uint64_t *at)
+{
+	uint8_t		 r[GROUP_SIZE];
+	const char	*s[3];
+	uint64_t	 first = 0;
+	size_t		 i;
+
+	for (i = 0; i < c->nyears + c->ntags; i++) {
+		memset(r, 0, sizeof(r));
+		group_strings(group_at(c, i), s);
+		put32(r + G_KEY, pool_place(s[0], at));
+		put32(r + G_LABEL, pool_place(s[1], at));
+		put32(r + G_URL, pool_place(s[2], at));
+		put32(r + G_FIRST, (uint32_t)first);
+		put32(r + G_N, (uint32_t)group_at(c, i)->n);
+		first += group_at(c, i)->n;
+		wr_put(w, r, sizeof(r));
+	}
+}
+
+static void
+write_members(struct wr *w, const struct layout *l)
+{
+	const struct catalog	*c = l->cat;
+	const struct group	*g;
+	size_t			 i, k;
+
+	for (i = 0; i < c->nyears + c->ntags; i++) {
+		g = group_at(c, i);
+		for (k = 0; k < g->n; k++)
+			wr_u32(w, g->idx[k] < c->nst ? l->posof[g->idx[k]] :
+			    0);
+	}
+}
+
+static void
+pool_put(struct wr *w, const char *s)
+{
+	if (s != NULL && *s != '\0')
+		wr_put(w, s, strlen(s) + 1);
+}
+
+/* The strings in the order pool_size placed them. */
+static void
+write_pool(struct wr *w, const struct catalog *c)
+{
+	const char	*s[NSTR];
+	size_t		 i, k;
+
+	wr_put(w, "", 1);
+	for (i = 0; i < c->n; i++) {
+		rec_strings(stmt_at(c, i), s);
+		for (k = 0; k < NSTR; k++)
+			pool_put(w, s[k]);
+	}
+	for (i = 0; i < c->nyears + c->ntags; i++) {
+		group_strings(group_at(c, i), s);
+		for (k = 0; k < 3; k++)
+			pool_put(w, s[k]);
+	}
+}
+
+static void
+write_sections(struct wr *w, const struct layout *l)
+{
+	const struct catalog	*c = l->cat;
+	uint64_t		 at = 1;
+	size_t			 i;
+
+	for (i = 0; i < c->n; i++)
+		write_record(w, stmt_at(c, i), &at);
+	wr_align(w);
+	for (i = 0; i < c->n; i++)
+		wr_u32(w, c->by_rel[i] < c->nst ? l->posof[c->by_rel[i]] : 0);
+	wr_align(w);
+	write_groups(w, c, &at);
+	wr_align(w);
+	write_members(w, l);
+	wr_align(w);
+	for (i = 0; i < l->nslots; i++)
+		wr_u32(w, l->rank[i]);
+	wr_align(w);
+	write_pool(w, c);
+	wr_align(w);
+}
+
+int
+snapfile_write(const struct catalog *c, search_sink_fn sink, void *arg)
+{
+	struct layout	 l;
+	struct wr	*w;
+	int		 rc = -1;
+
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		return -1;
+	w->sink = sink;
+	w->arg = arg;
+	if (layout_of(&l, c) == -1)
+		goto done;
+	write_header(w, &l);
+	write_sections(w, &l);
+	wr_flush(w);
+	rc = w->failed ? -1 : 0;
+done:
+	free(l.posof);
+	free(l.rank);
+	free(w);
+	return rc;
+}
+
+/* -- reading ------------------------------------------------------------- */
+
+static int
+host_is_le(void)
+{
+	const uint16_t	 one = 1;
+
+	return *(const uint8_t *)&one == 1;
+}
+
+/* Section k of the image, checked: 8-aligned, inside, of length want
+ * (or any when want is UINT64_MAX). */
+static const uint8_t *
+section(const uint8_t *m, size_t mlen, int k, uint64_t want, uint64_t *len)
+{
+	uint64_t	 off = get64(m + H_SECT + 16 * k);
+
+	*len = get64(m + H_SECT + 16 * k + 8);
+	if (off % 8 != 0 || off < HDR_SIZE || off > mlen ||
+	    *len > mlen - off || (want != UINT64_MAX && *len != want))
+		return NULL;
+	return m + off;
+}
+
+static const char *
+str_at(const struct snapshot *s, uint32_t off, const char *none)
+{
+	return off < s->pool_len ? s->pool + off : none;
+}
+
+/* Every string of every record inside the pool or none, and every date
+ * NUL-terminated in place. */
+static int
+check_records(const struct snapshot *s)
+{
+	const uint8_t	*r;
+	size_t		 i;
+	int		 k;
+	uint32_t	 off;
+
+	for (i = 0; i < s->n; i++) {
+		r = s->recs + i * REC_SIZE;
+		if (r[R_DATE + 10] != '\0' || r[R_DATE + 11] != '\0')
+			return -1;
+		for (k = 0; k < NSTR; k++) {
+			off = get32(r + R_STR + 4 * k);
+			if (off != STR_NONE && off >= s->pool_len)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* n u32 at p, each a position below `below` (or RANK_NONE, allowed). */
+static int
+check_u32s(const uint8_t *p, uint64_t n, uint32_t below, int none_ok)
+{
+	uint64_t	 i;
+	uint32_t	 v;
+
+	for (i = 0; i < n; i++) {
+		v = get32(p + 4 * i);
+		if (v >= below && !(none_ok && v == RANK_NONE))
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * The u32 arrays in host order: in place on a little-endian host (the
+ * map is 8-aligned, so are the sections), else one private copy of
+ * them all, as a big-endian host cannot read them in place.
+ */
+static int
+u32_arrays(struct snapshot *s, const uint8_t *p[3], const uint64_t n[3],
+    const uint32_t *out[3])
+{
+	uint64_t	 i, at = 0;
+	int		 k;
+
+	if (host_is_le()) {
+		for (k = 0; k < 3; k++)
+			out[k] = (const uint32_t *)(const void *)p[k];
+		return 0;
+	}
+	if (n[0] + n[1] + n[2] > SIZE_MAX / 4 ||
+	    (s->own = malloc((n[0] + n[1] + n[2] + 1) * 4)) == NULL)
+		return -1;
+	for (k = 0; k < 3; k++) {
+		out[k] = s->own + at;
+		for (i = 0; i < n[k]; i++)
+			s->own[at++] = get32(p[k] + 4 * i);
+	}
+	return 0;
+}
+
+/* The groups decoded into a small private array. */
+static int
+groups_decode(struct snapshot *s, const uint8_t *g, const uint32_t *members,
+    uint64_t nmembers)
+{
+	size_t		 i, ng = s->nyears + s->ntags;
+	uint64_t	 first, n;
+	const uint8_t	*r;
+
+	if ((s->years = calloc(ng + 1, sizeof(*s->years))) == NULL)
+		return -1;
+	s->tags = s->years + s->nyears;
+	for (i = 0; i < ng; i++) {
+		r = g + i * GROUP_SIZE;
+		first = get32(r + G_FIRST);
+		n = get32(r + G_N);
+		if (first > nmembers || n > nmembers - first)
+			return -1;
+		s->years[i].key = str_at(s, get32(r + G_KEY), "");
+		s->years[i].label = str_at(s, get32(r + G_LABEL), "");
+		s->years[i].url = str_at(s, get32(r + G_URL), "");
+		s->years[i].idx = members + first;
+		s->years[i].n = (size_t)n;
+	}
+	return 0;
+}
+
+static int
+meta_header(struct snapshot *s, const uint8_t *m, size_t mlen)
+{
+	if (m == NULL || ((uintptr_t)m & 7) != 0 || mlen < HDR_SIZE ||
+	    memcmp(m + H_MAGIC, MAGIC, 8) != 0 ||
+	    get32(m + H_VERSION) != SNAPFILE_VERSION ||
+	    get32(m + H_HDRLEN) != HDR_SIZE || get64(m + H_LEN) != mlen)
+		return -1;
+	s->sig = get64(m + H_SIG);
+	s->errors = (size_t)get64(m + H_ERRORS);
+	s->n = get32(m + H_N);
+	s->nyears = get32(m + H_NYEARS);
+	s->ntags = get32(m + H_NTAGS);
+	s->nslots = get32(m + H_NSLOTS);
+	return 0;
+}
+
+static int
+meta_parse(struct snapshot *s, const uint8_t *m, size_t mlen)
+{
+	const uint8_t	*p[3], *g, *pool;
+	const uint32_t	*u[3];
+	uint64_t	 n[3], len;
+
+	if (meta_header(s, m, mlen) == -1 ||
+	    (s->recs = section(m, mlen, SEC_RECS, (uint64_t)s->n * REC_SIZE,
+	    &len)) == NULL ||
+	    (p[0] = section(m, mlen, SEC_BYREL, (uint64_t)s->n * 4,
+	    &n[0])) == NULL ||
+	    (g = section(m, mlen, SEC_GROUPS, (uint64_t)(s->nyears +
+	    s->ntags) * GROUP_SIZE, &len)) == NULL ||
+	    (p[1] = section(m, mlen, SEC_MEMBERS, UINT64_MAX, &n[1])) ==
+	    NULL || n[1] % 4 != 0 ||
+	    (p[2] = section(m, mlen, SEC_RANK, (uint64_t)s->nslots * 4,
+	    &n[2])) == NULL ||
+	    (pool = section(m, mlen, SEC_POOL, UINT64_MAX, &len)) == NULL ||
+	    len == 0 || pool[len - 1] != '\0')
+		return -1;
+	s->pool = (const char *)pool;
+	s->pool_len = (size_t)len;
+	n[0] /= 4;
+	n[1] /= 4;
+	n[2] /= 4;
+	/* Checked once here, so that no accessor reads out of bounds. */
+	if (check_records(s) == -1 ||
+	    check_u32s(p[0], n[0], (uint32_t)s->n, 0) == -1 ||
+	    check_u32s(p[1], n[1], (uint32_t)s->n, 0) == -1 ||
+	    check_u32s(p[2], n[2], (uint32_t)s->n, 1) == -1 ||
+	    u32_arrays(s, p, n, u) == -1 ||
+	    groups_decode(s, g, u[1], n[1]) == -1)
+		return -1;
+	s->by_rel = u[0];
+	s->rank = u[2];
+	return 0;
+}
+
+static void
+snapshot_free(struct snapshot *s)
+{
+	free(s->years);
+	free(s->own);
+	free(s);
+}
+
+struct snapshot *
+snapshot_open(const struct snapshot_src *src, const char **errstr)
+{
+	struct snapshot	*s;
+	size_t		 i;
+
+	if (src->nseg > SNAPSHOT_SEGS_MAX) {
+		*errstr = "too many search segments";
+		return NULL;
+	}
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		*errstr = "out of memory";
+		return NULL;
+	}
+	if (meta_parse(s, src->meta, src->meta_len) == -1) {
+		*errstr = "malformed catalog image";
+		snapshot_free(s);
+		return NULL;
+	}
+	for (i = 0; i < src->nseg; i++)
+		if (search_seg_open(&s->seg[i], src->seg[i],
+		    src->seg_len[i]) == -1) {
+			*errstr = "malformed search image";
+			snapshot_free(s);
+			return NULL;
+		}
+	s->nseg = src->nseg;
+	s->src = *src;
+	return s;
+}
+
+void
+snapshot_close(struct snapshot *s)
+{
+	int	 i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < SNAPSHOT_VIEWS; i++)
+		if (s->view_free[i] != NULL)
+			s->view_free[i](s->view[i]);
+	if (s->src.release != NULL)
+		s->src.release(s->src.arg);
+	snapshot_free(s);
+}
+
+const struct stmt *
+snapshot_stmt(const struct snapshot *s, size_t pos, struct stmt *tmp)
+{
+	const uint8_t	*r;
+	const char	*v[NSTR];
+	uint32_t	 flags;
+	int		 k;
+
+	if (s == NULL || pos >= s->n)
+		return NULL;
+	r = s->recs + pos * REC_SIZE;
+	for (k = 0; k < NSTR; k++)
+		v[k] = str_at(s, get32(r + R_STR + 4 * k),
+		    (MAY_BE_NULL & (1 << k)) ? NULL : "");
+	memset(tmp, 0, sizeof(*tmp));
+	tmp->rel = v[S_REL];
+	tmp->diskpath = v[S_DISKPATH];
+	tmp->url = v[S_URL];
+	tmp->title = v[S_TITLE];
+	tmp->summary = v[S_SUMMARY];
+	tmp->author = v[S_AUTHOR];
+	tmp->lang = v[S_LANG];
+	tmp->tags = v[S_TAGS];
+	tmp->tag_labels = v[S_TAG_LABELS];
+	memcpy(tmp->date, r + R_DATE, 10);
+	tmp->date[10] = '\0';
+	flags = get32(r + R_FLAGS);
+	tmp->is_txt = (flags & F_TXT) != 0;
+	tmp->summary_read = (flags & F_SUMMARY_READ) != 0;
+	tmp->valid = 1;
+	tmp->mtime = (time_t)(int64_t)get64(r + R_MTIME);
+	tmp->size = (off_t)(int64_t)get64(r + R_SIZE);
+	tmp->ino = get64(r + R_INO);
+	tmp->ini_size = (int64_t)get64(r + R_INI_SIZE);
+	tmp->ini_mtime = (int64_t)get64(r + R_INI_MTIME);
+	tmp->ini_ino = get64(r + R_INI_INO);
+	tmp->slot = get32(r + R_SLOT);
+	return tmp;
+}
+
+const char *
+snapshot_date(const struct snapshot *s, size_t pos)
+{
+	if (s == NULL || pos >= s->n)
+		return "";
+	return (const char *)s->recs + pos * REC_SIZE + R_DATE;
+}
+
+/* The rel of position pos alone: what the binary search compares. */
+static const char *
+rel_at(const struct snapshot *s, size_t pos)
+{
+	return str_at(s, get32(s->recs + pos * REC_SIZE + R_STR + 4 * S_REL),
+	    "");
+}
+
+const struct stmt *
+snapshot_find(const struct snapshot *s, const char *rel, struct stmt *tmp)
+{
+	size_t	 lo = 0, hi, mid;
+	int	 c;
+
+	if (s == NULL || rel == NULL)
+		return NULL;
+	hi = s->n;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = strcmp(rel, rel_at(s, s->by_rel[mid]));
+		if (c == 0)
+			return snapshot_stmt(s, s->by_rel[mid], tmp);
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+uint64_t
+snapshot_sig(const struct snapshot *s)
+{
+	return s->sig;
+}
+
+/* -- a catalog in memory --------------------------------------------------- */
+
+struct images {
+	struct buf	 meta, seg;
+};
+
+static int
+buf_sink(void *arg, const void *p, size_t n)
+{
+	return buf_append(arg, p, n);
+}
+
+static void
+images_free(void *arg)
+{
+	struct images	*im = arg;
+
+	if (im == NULL)
+		return;
+	buf_free(&im->meta);
+	buf_free(&im->seg);
+	free(im);
+}
+
+/*
+ * Until the builder numbers slots, its search documents are numbered by
+ * the statements' places in st[]: all slots 0 over more than one
+ * statement are not slots yet, and the st indices stand in for them.
+ */
+static void
+slots_fill(struct catalog *c)
+{
+	size_t	 i;
+
+	if (c->nslots != 0)
+		return;
+	for (i = 0; i < c->nst; i++)
+		if (c->st[i].slot != 0)
+			return;
+	for (i = 0; i < c->nst; i++)
+		c->st[i].slot = (uint32_t)i;
+	c->nslots = (uint32_t)c->nst;
+}
+
+struct snapshot *
+snapshot_from_catalog(struct catalog *c)
+{
+	struct snapshot_src	 src;
+	struct snapshot		*s;
+	struct images		*im;
+	const char		*errstr;
+
+	if (c->nst >= UINT32_MAX || (im = calloc(1, sizeof(*im))) == NULL)
+		return NULL;
+	slots_fill(c);
+	buf_init(&im->meta, SIZE_MAX / 2);
+	buf_init(&im->seg, SIZE_MAX / 2);
+	if (snapfile_write(c, buf_sink, &im->meta) == -1 ||
+	    (c->search != NULL && search_write(c->search, buf_sink,
+	    &im->seg) == -1)) {
+		images_free(im);
+		return NULL;
+	}
+	memset(&src, 0, sizeof(src));
+	src.meta = im->meta.data;
+	src.meta_len = im->meta.len;
+	src.seg[0] = im->seg.data;
+	src.seg_len[0] = im->seg.len;
+	src.nseg = c->search != NULL;
+	src.release = images_free;
+	src.arg = im;
+	if ((s = snapshot_open(&src, &errstr)) == NULL)
+		images_free(im);
+	return s;
+}
