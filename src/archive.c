@@ -1,307 +1,282 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * broadside: the archive's lifecycle (see archive.h).  The first build
- * runs before the worker serves; later builds run in a thread, hand their
- * snapshot over a pipe, and the event loop swaps it in.  Sibling workers
- * take turns to build, under a lock on a file the parent opened.
+ * broadside: the archive a worker serves (see archive.h).  The indexer
+ * process builds it (indexer.c); a worker maps each generation's files
+ * read-only as the indexer hands them over its channel, and swaps the
+ * snapshot in on the event loop: every worker switches when the message
+ * comes, within milliseconds of the others.  Until a first generation
+ * comes, the archive's pages answer that it is being indexed.
  *
- * Files are always opened relative to the root descriptor (the worker may
- * be chrooted), with the archive folder's name from the configuration.
+ * archive_new builds one in process, once: the unit tests, the fuzzers
+ * and the bench read it exactly as workers read the indexer's files.
  */
 #include <sys/types.h>
 
 #include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
-#include <stdatomic.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
 
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
-
 #include "archive.h"
 #include "archive_build.h"
-#include "archive_watch.h"
+#include "channel.h"
 #include "config.h"
+#include "imgfile.h"
+#include "indexer.h"
 #include "log.h"
 
-#define TURN_LOG_MSEC	250	/* a shorter wait is not worth a line */
 #define FOLDER_MAX	200
-
-/* What the log line of a swap says of the catalog behind a snapshot. */
-struct build_stats {
-	size_t			 terms;
-	double			 ms;
-};
+#define READY_WAIT_SEC	3	/* serve the file tree if the indexer is mute */
 
 struct archive {
 	struct snapshot		*cur;
-	struct build_conf	 bc;
-	struct archive_watch	*watch;
-	int			 pipe[2];
-	struct event		*ev_pipe;
-	pthread_t		 thread;
-	int			 building;
-	int			 pending;
-	int			 pending_force;
-	struct snapshot		*result;
-	struct build_stats	 result_stats;
-	int			 turnsfd;	/* see turn_take */
-	atomic_int		 stopping;	/* a waiting build gives up */
+	char			 folder[FOLDER_MAX + 1];
+	int			 rootfd;
+	int			 chan;		/* from the indexer, or -1 */
+	struct event		*ev_chan;
+	struct event		*ev_wait;
+	void			(*ready)(void *);
+	void			*ready_arg;
+	int			 state;		/* INDEXER_*, 0: nothing yet */
+	uint64_t		 gen;
 };
 
-static void	 start_build(struct archive *, int force);
-
-/* Give the build's freed temporary memory back to the system. */
-static void
-heap_trim(void)
-{
-#ifdef __GLIBC__
-	malloc_trim(0);
-#endif
-}
-
-static long
-msec_since(const struct timespec *t)
-{
-	struct timespec	 now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - t->tv_sec) * 1000 +
-	    (now.tv_nsec - t->tv_nsec) / 1000000;
-}
-
-/*
- * Sibling workers take turns to build, under a write lock on a file the
- * parent opened for all of them.  Their builds compete for the same
- * cores: one at a time, the first worker serves the new index sooner
- * (a worker still building accepts no connection, the others take them)
- * and the machine holds one build's temporary memory at a time.  The lock
- * goes with its process if a worker dies.  Returns 1 when taken, 0 when
- * there are no turns or the lock cannot be had (build anyway), -1 when
- * the archive is stopping.
- */
-static int
-turn_take(struct archive *a)
-{
-	struct flock	 fl;
-	struct timespec	 nap = { 0, 20 * 1000 * 1000 }, t0;
-	long		 waited;
-
-	if (a->turnsfd == -1)
-		return 0;
-	memset(&fl, 0, sizeof(fl));
-	fl.l_type = F_WRLCK;
-	fl.l_whence = SEEK_SET;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (fcntl(a->turnsfd, F_SETLK, &fl) == -1) {
-		if (errno != EACCES && errno != EAGAIN && errno != EINTR) {
-			log_warn("archive: build turns");
-			return 0;
-		}
-		if (atomic_load(&a->stopping))
-			return -1;
-		nanosleep(&nap, NULL);
-	}
-	if ((waited = msec_since(&t0)) >= TURN_LOG_MSEC)
-		log_info("archive: waited %ld ms for another worker's build",
-		    waited);
-	return 1;
-}
+/* The mappings behind a snapshot, unmapped when it closes. */
+struct mapped {
+	struct img_map		 m[1 + SNAPSHOT_SEGS_MAX];
+	size_t			 n;
+};
 
 static void
-turn_give(struct archive *a, int taken)
+mapped_free(void *arg)
 {
-	struct flock	 fl;
+	struct mapped	*mp = arg;
+	size_t		 i;
 
-	if (taken != 1)
-		return;
-	memset(&fl, 0, sizeof(fl));
-	fl.l_type = F_UNLCK;
-	fl.l_whence = SEEK_SET;
-	(void)fcntl(a->turnsfd, F_SETLK, &fl);
+	for (i = 0; i < mp->n; i++)
+		img_unmap(&mp->m[i]);
+	free(mp);
 }
 
-/*
- * A catalog built in this process's turn, as a snapshot over its images
- * in memory: requests read it as workers will read the indexer's image
- * files.  NULL when stopping, on a failure, or when the catalog is
- * unchanged (its sig the same: dropped).
- */
+/* A snapshot over a generation's files: meta, then search segments. */
 static struct snapshot *
-build_in_turn(struct archive *a, struct build_stats *bs)
+snapshot_of_files(const int *fds, size_t nfds, const char **why)
 {
-	struct catalog	*c;
-	struct snapshot	*s = NULL;
-	int		 turn;
+	struct snapshot_src	 src;
+	struct snapshot		*s;
+	struct mapped		*mp;
+	size_t			 i;
 
-	if ((turn = turn_take(a)) == -1)
+	if (nfds < 2 || nfds > 1 + SNAPSHOT_SEGS_MAX) {
+		*why = "a generation without its files";
 		return NULL;
-	c = catalog_build(&a->bc);
-	turn_give(a, turn);
-	if (c == NULL)
-		return NULL;
-	if (!c->unchanged) {
-		bs->terms = search_term_count(c->search);
-		bs->ms = c->build_ms;
-		if ((s = snapshot_from_catalog(c)) == NULL)
-			log_warnx("archive: cannot make the index images");
 	}
-	catalog_free(c);
+	if ((mp = calloc(1, sizeof(*mp))) == NULL) {
+		*why = "out of memory";
+		return NULL;
+	}
+	memset(&src, 0, sizeof(src));
+	for (i = 0; i < nfds; i++) {
+		if (img_map_fd(fds[i], i == 0 ? IMG_META : IMG_SEARCH, 0,
+		    &mp->m[i], why) == -1) {
+			mapped_free(mp);
+			return NULL;
+		}
+		mp->n++;
+		if (i > 0) {
+			src.seg[i - 1] = mp->m[i].payload;
+			src.seg_len[i - 1] = mp->m[i].len;
+		}
+	}
+	src.meta = mp->m[0].payload;
+	src.meta_len = mp->m[0].len;
+	src.nseg = nfds - 1;
+	src.release = mapped_free;
+	src.arg = mp;
+	if ((s = snapshot_open(&src, why)) == NULL)
+		mapped_free(mp);
 	return s;
 }
 
-static void *
-build_thread(void *arg)
-{
-	struct archive	*a = arg;
-	struct snapshot	*s;
-	char		 c = 1;
-	ssize_t		 n;
-
-	s = build_in_turn(a, &a->result_stats);
-	heap_trim();
-	a->result = s;
-	do {
-		n = write(a->pipe[1], &c, 1);
-	} while (n == -1 && errno == EINTR);
-	return NULL;
-}
-
 static void
-swap_in(struct archive *a, struct snapshot *s, const struct build_stats *bs)
+swap_in(struct archive *a, struct snapshot *s)
 {
 	struct snapshot	*old = a->cur;
 
-	if (s == NULL)
-		return;
 	a->cur = s;
-	if (old != NULL) {
+	if (old != NULL)
 		snapshot_close(old);
-		heap_trim();
-	}
-	log_info("archive: %zu statements, %zu tags, %zu search terms "
-	    "(%.0f ms)", s->n, s->ntags, bs->terms, bs->ms);
+}
+
+/* The worker serves from now on: said once, at the first word. */
+static void
+say_ready(struct archive *a)
+{
+	void	(*fn)(void *) = a->ready;
+
+	a->ready = NULL;
+	if (a->ev_wait != NULL)
+		event_del(a->ev_wait);
+	if (fn != NULL)
+		fn(a->ready_arg);
 }
 
 static void
-pipe_cb(evutil_socket_t fd, short ev, void *arg)
+take_generation(struct archive *a, const struct indexer_msg *m,
+    const int *fds, size_t nfds)
 {
-	struct archive	*a = arg;
-	char		 c[16];
+	struct snapshot	*s;
+	const char	*why = NULL;
+
+	switch (m->state) {
+	case INDEXER_READY:
+		if ((s = snapshot_of_files(fds, nfds, &why)) == NULL) {
+			log_warnx("archive: generation %" PRIu64 ": %s; "
+			    "serving the last one", m->gen, why);
+			break;
+		}
+		swap_in(a, s);
+		a->gen = m->gen;
+		a->state = INDEXER_READY;
+		log_debug("archive: generation %" PRIu64 ", %zu statements",
+		    m->gen, s->n);
+		break;
+	case INDEXER_BUILDING:
+	case INDEXER_FAILED:
+		a->state = (int)m->state;
+		break;
+	default:
+		log_warnx("archive: the indexer said %" PRIu32 "?", m->state);
+	}
+}
+
+static void
+indexer_gone(struct archive *a)
+{
+	log_info("archive: the indexer has gone; serving generation %" PRIu64
+	    " until the next workers", a->gen);
+	event_del(a->ev_chan);
+	close(a->chan);
+	a->chan = -1;
+	if (a->state == 0 || a->state == INDEXER_BUILDING)
+		a->state = INDEXER_FAILED;
+	say_ready(a);
+}
+
+static void
+chan_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct archive		*a = arg;
+	struct indexer_msg	 m;
+	int			 fds[CHANNEL_FDS_MAX];
+	size_t			 n, i;
+	ssize_t			 r;
 
 	(void)ev;
-	while (read(fd, c, sizeof(c)) > 0)
-		;
-	if (!a->building)
-		return;
-	pthread_join(a->thread, NULL);
-	a->building = 0;
-	swap_in(a, a->result, &a->result_stats);
-	a->result = NULL;
-	if (a->pending) {
-		a->pending = 0;
-		start_build(a, a->pending_force);
-		a->pending_force = 0;
+	for (;;) {
+		r = channel_recv(fd, &m, sizeof(m), fds, &n);
+		if (r == -1 && errno == EAGAIN)
+			return;
+		if (r <= 0) {
+			indexer_gone(a);
+			return;
+		}
+		if (r == (ssize_t)sizeof(m) && m.magic == INDEXER_MAGIC)
+			take_generation(a, &m, fds, n);
+		else
+			log_warnx("archive: a malformed message from the "
+			    "indexer");
+		for (i = 0; i < n; i++)
+			close(fds[i]);
+		say_ready(a);
 	}
 }
 
 static void
-start_build(struct archive *a, int force)
+wait_cb(evutil_socket_t fd, short ev, void *arg)
 {
-	if (a->building) {
-		a->pending = 1;
-		a->pending_force |= force;
-		return;
-	}
-	a->bc.force = force;
-	a->bc.prev_sig = a->cur != NULL ? snapshot_sig(a->cur) : 0;
-	a->bc.have_prev = a->cur != NULL;
-	a->result = NULL;
-	if (pthread_create(&a->thread, NULL, build_thread, a) != 0) {
-		log_warnx("archive: cannot start a rebuild thread");
-		return;
-	}
-	a->building = 1;
+	struct archive	*a = arg;
+
+	(void)fd;
+	(void)ev;
+	log_warnx("archive: no word from the indexer in %d s; serving files "
+	    "meanwhile", READY_WAIT_SEC);
+	say_ready(a);
 }
 
-static void
-rebuild_cb(void *arg, int force)
+static struct archive *
+archive_alloc(const struct config *conf, int rootfd)
 {
-	start_build(arg, force);
-}
+	struct archive	*a;
+	const char	*f = conf->archive && *conf->archive ? conf->archive :
+			    "statements";
 
-static int
-folder_of(const struct config *conf, struct build_conf *bc)
-{
-	bc->archive = conf->archive && *conf->archive ? conf->archive :
-	    "statements";
-	while (*bc->archive == '/')
-		bc->archive++;
-	if (strlen(bc->archive) > FOLDER_MAX ||
-	    strchr(bc->archive, '/') != NULL) {
+	while (*f == '/')
+		f++;
+	if (strlen(f) > FOLDER_MAX || strchr(f, '/') != NULL) {
 		log_warnx("archive: the folder name must be one name of at "
 		    "most %d bytes", FOLDER_MAX);
-		return -1;
+		return NULL;
 	}
-	return 0;
-}
-
-static int
-watch_start(struct archive *a, struct event_base *base)
-{
-	if (pipe(a->pipe) == -1) {
-		log_warn("archive: pipe");
-		return -1;
-	}
-	fcntl(a->pipe[0], F_SETFL, O_NONBLOCK);
-	fcntl(a->pipe[0], F_SETFD, FD_CLOEXEC);
-	fcntl(a->pipe[1], F_SETFD, FD_CLOEXEC);
-	a->ev_pipe = event_new(base, a->pipe[0], EV_READ | EV_PERSIST,
-	    pipe_cb, a);
-	if (a->ev_pipe == NULL || event_add(a->ev_pipe, NULL) == -1)
-		return -1;
-	return archive_watch_start(a->watch, base, rebuild_cb, a);
+	if ((a = calloc(1, sizeof(*a))) == NULL)
+		return NULL;
+	snprintf(a->folder, sizeof(a->folder), "%s", f);
+	a->rootfd = rootfd;
+	a->chan = -1;
+	return a;
 }
 
 struct archive *
-archive_new(struct event_base *base, const struct config *conf, int rootfd,
-    int turnsfd)
+archive_attach(struct event_base *base, const struct config *conf,
+    int rootfd, int chan, void (*ready)(void *), void *arg)
 {
-	struct archive		*a;
-	struct snapshot		*s;
-	struct build_stats	 bs;
+	struct timeval	 tv = { READY_WAIT_SEC, 0 };
+	struct archive	*a;
 
-	if ((a = calloc(1, sizeof(*a))) == NULL)
+	if ((a = archive_alloc(conf, rootfd)) == NULL)
 		return NULL;
-	a->pipe[0] = a->pipe[1] = -1;
-	a->turnsfd = turnsfd;
-	a->bc.rootfd = rootfd;
-	a->bc.root = conf->root;
-	a->bc.force = 1;
-	atomic_store(&a->stopping, 0);
-	if (folder_of(conf, &a->bc) == -1 ||
-	    (a->watch = archive_watch_new()) == NULL)
-		goto fail;
-	a->bc.watchfd = archive_watch_fd(a->watch);
-	if ((s = build_in_turn(a, &bs)) == NULL) {
-		log_warnx("archive: cannot build the index");
-		goto fail;
+	a->chan = chan;
+	a->ready = ready;
+	a->ready_arg = arg;
+	a->ev_chan = event_new(base, chan, EV_READ | EV_PERSIST, chan_cb, a);
+	a->ev_wait = evtimer_new(base, wait_cb, a);
+	if (a->ev_chan == NULL || a->ev_wait == NULL ||
+	    event_add(a->ev_chan, NULL) == -1 ||
+	    evtimer_add(a->ev_wait, &tv) == -1) {
+		archive_free(a);
+		return NULL;
 	}
-	swap_in(a, s, &bs);
-	heap_trim();
-	if (base != NULL && watch_start(a, base) == -1)
-		goto fail;
 	return a;
-fail:
-	archive_free(a);
-	return NULL;
+}
+
+struct archive *
+archive_new(const struct config *conf, int rootfd)
+{
+	struct build_conf	 bc;
+	struct archive		*a;
+	struct catalog		*c;
+
+	if ((a = archive_alloc(conf, rootfd)) == NULL)
+		return NULL;
+	memset(&bc, 0, sizeof(bc));
+	bc.rootfd = rootfd;
+	bc.archive = a->folder;
+	bc.root = conf->root;
+	bc.watchfd = -1;
+	bc.force = 1;
+	if ((c = catalog_build(&bc)) == NULL ||
+	    (a->cur = snapshot_from_catalog(c)) == NULL) {
+		log_warnx("archive: cannot build the index");
+		catalog_free(c);
+		archive_free(a);
+		return NULL;
+	}
+	catalog_free(c);
+	a->state = INDEXER_READY;
+	return a;
 }
 
 void
@@ -309,19 +284,14 @@ archive_free(struct archive *a)
 {
 	if (a == NULL)
 		return;
-	atomic_store(&a->stopping, 1);
-	if (a->building) {
-		pthread_join(a->thread, NULL);
-		snapshot_close(a->result);
-	}
-	if (a->ev_pipe != NULL)
-		event_free(a->ev_pipe);
-	if (a->pipe[0] != -1)
-		close(a->pipe[0]);
-	if (a->pipe[1] != -1)
-		close(a->pipe[1]);
-	archive_watch_free(a->watch);
-	snapshot_close(a->cur);
+	if (a->ev_chan != NULL)
+		event_free(a->ev_chan);
+	if (a->ev_wait != NULL)
+		event_free(a->ev_wait);
+	if (a->chan != -1)
+		close(a->chan);
+	if (a->cur != NULL)
+		snapshot_close(a->cur);
 	free(a);
 }
 
@@ -331,14 +301,20 @@ archive_snapshot(const struct archive *a)
 	return a != NULL ? a->cur : NULL;
 }
 
+int
+archive_pending(const struct archive *a)
+{
+	return a != NULL && a->cur == NULL && a->state != INDEXER_FAILED;
+}
+
 const char *
 archive_folder(const struct archive *a)
 {
-	return a->bc.archive;
+	return a->folder;
 }
 
 int
 archive_rootfd(const struct archive *a)
 {
-	return a->bc.rootfd;
+	return a->rootfd;
 }

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * broadside: the archive's lifecycle.  Builds the first snapshot of the
- * archive (statements, years, tags, the search index), rebuilds it in a
- * background thread when the watcher sees a change, and swaps it in on
- * the event loop.  A snapshot is immutable once built; the renderers of
- * each protocol hang their generated pages on it (snapshot_view), so a
- * swap drops them all at once.  Knows no protocol.
+ * broadside: the archive a worker serves.  The indexer process builds it
+ * (indexer.h) and hands each generation's files over a channel; the
+ * worker maps them read-only and swaps the snapshot in on the event loop.
+ * A snapshot is immutable; the renderers of each protocol hang their
+ * generated pages on it (snapshot_view), so a swap drops them all at
+ * once.  Knows no protocol.
  */
 #ifndef BROADSIDE_ARCHIVE_H
 #define BROADSIDE_ARCHIVE_H
@@ -20,17 +20,30 @@ struct config;
 struct event_base;
 
 /*
- * Build the first index (in turns with sibling workers under a lock on
- * `turnsfd`, -1: no turns) and, with a base, watch for changes.  NULL
- * when the archive cannot be indexed (logged): serve the file tree alone.
+ * A worker's archive, fed by the indexer over `chan` (taken).  `ready`
+ * is called once, at the indexer's first word (a generation, or that the
+ * first build runs), or after a few seconds without one: the worker
+ * serves from then on.  NULL on a memory failure.
  */
-struct archive	*archive_new(struct event_base *, const struct config *,
-		    int rootfd, int turnsfd);
+struct archive	*archive_attach(struct event_base *, const struct config *,
+		    int rootfd, int chan, void (*ready)(void *), void *arg);
+/*
+ * The archive built once in this process, read as a worker reads the
+ * indexer's files (tests, fuzzers, the bench).  NULL when it cannot be
+ * indexed (logged).
+ */
+struct archive	*archive_new(const struct config *, int rootfd);
 void		 archive_free(struct archive *);
 
 /* The current snapshot (NULL when none), valid until the next return to
  * the event loop. */
 struct snapshot	*archive_snapshot(const struct archive *);
+/* No snapshot yet, and one is coming (the first build runs): the
+ * archive's pages answer a temporary failure. */
+int		 archive_pending(const struct archive *);
+#define ARCHIVE_PENDING_MSG \
+	"The archive is being indexed; try again in a few seconds"
+
 /* The archive folder under the root, as routed: "statements". */
 const char	*archive_folder(const struct archive *);
 /* The content root it reads (an O_DIRECTORY descriptor). */

@@ -1264,10 +1264,11 @@ load_all(const struct build_conf *bc, struct catalog *s, struct walk *w)
 		else if (s->search == NULL)
 			search_free(wk[t].ix);
 	}
-	if (s->search != NULL)
-		search_finish(s->search);
-	else
+	/* An update's index stays open: the indexer appends it to its delta. */
+	if (s->search == NULL)
 		rc = -1;
+	else if (bc->prev == NULL)
+		search_finish(s->search);
 	return rc;
 }
 

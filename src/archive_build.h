@@ -97,8 +97,9 @@ struct build_conf {
 	 * An update: the statements of `prev` whose files (and sidecars)
 	 * have the same name, size, time and inode are taken from it, not
 	 * read, when their slot is below reuse_below; the others are read
-	 * and indexed (catalog.search holds only them) under new slots
-	 * from next_slot.  NULL: a full build, slots from 0.
+	 * and indexed (catalog.search holds only them, not finished: it
+	 * is merged into the indexer's delta) under new slots from
+	 * next_slot.  NULL: a full build, slots from 0, its index finished.
 	 */
 	const struct catalog	*prev;
 	uint32_t	 reuse_below;

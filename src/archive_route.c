@@ -221,3 +221,21 @@ archive_route_name(enum route_kind k)
 		return "?";
 	return names[k];
 }
+
+int
+archive_route_generated(enum route_kind k)
+{
+	switch (k) {
+	case ROUTE_HOME:
+	case ROUTE_INDEX:
+	case ROUTE_YEAR:
+	case ROUTE_TAGS:
+	case ROUTE_TAG:
+	case ROUTE_FEED:
+	case ROUTE_SEARCH:
+	case ROUTE_NOT_FOUND:
+		return 1;
+	default:
+		return 0;
+	}
+}

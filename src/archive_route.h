@@ -73,5 +73,8 @@ enum route_kind	 archive_route(const char *archive, const char *path,
 		    int flags, struct route *r);
 
 const char	*archive_route_name(enum route_kind);
+/* A page made from the index (not a file of the tree): with no index
+ * yet, it is answered with a temporary failure. */
+int		 archive_route_generated(enum route_kind);
 
 #endif

@@ -370,11 +370,16 @@ gemini_archive_serve(const struct request_ctx *ctx, const struct route *rt,
 		gemini_reply(r, 51, "Not found");	/* metadata, always */
 		return 1;
 	}
-	if (s == NULL || rt->kind == ROUTE_NONE ||
-	    rt->kind == ROUTE_ATTACHMENT || rt->kind == ROUTE_STATEMENT)
-		return 0;
 	if (rt->kind == ROUTE_HOME &&
 	    faccessat(ctx->rootfd, "index.gmi", F_OK, 0) == 0)
+		return 0;
+	if (s == NULL && archive_pending(ctx->archive) &&
+	    archive_route_generated(rt->kind)) {
+		gemini_reply(r, 41, ARCHIVE_PENDING_MSG);
+		return 1;
+	}
+	if (s == NULL || rt->kind == ROUTE_NONE ||
+	    rt->kind == ROUTE_ATTACHMENT || rt->kind == ROUTE_STATEMENT)
 		return 0;
 	if ((v = view_of(ctx, s)) == NULL) {
 		gemini_reply(r, 42, "Cannot render the page");

@@ -637,6 +637,10 @@ gopher_archive_serve(const struct request_ctx *ctx, const struct route *rt,
 
 	if (rt->kind == ROUTE_HIDDEN)
 		return not_found(ctx, "Not found", r);	/* metadata, always */
+	if (s == NULL && archive_pending(ctx->archive) &&
+	    archive_route_generated(rt->kind) && (rt->kind != ROUTE_HOME ||
+	    faccessat(ctx->rootfd, "index.gmi", F_OK, 0) != 0))
+		return not_found(ctx, ARCHIVE_PENDING_MSG, r);
 	if (s == NULL || rt->kind == ROUTE_NONE ||
 	    rt->kind == ROUTE_ATTACHMENT)
 		return 0;

@@ -60,7 +60,8 @@ enum { SEC_RECS, SEC_BYREL, SEC_GROUPS, SEC_MEMBERS, SEC_RANK, SEC_POOL,
 #define R_INI_SIZE	80
 #define R_INI_MTIME	88
 #define R_INI_INO	96
-#define REC_SIZE	104
+#define R_MTIME_NS	104
+#define REC_SIZE	112
 #define NSTR		9
 #define F_TXT		1
 #define F_SUMMARY_READ	2
@@ -357,6 +358,7 @@ write_record(struct wr *w, const struct stmt *st, uint64_t *at)
 	put64(r + R_INO, st->ino);
 	put64(r + R_INI_SIZE, (uint64_t)st->ini_size);
 	put64(r + R_INI_MTIME, (uint64_t)st->ini_mtime);
+	put64(r + R_MTIME_NS, (uint64_t)st->mtime_ns);
 	put64(r + R_INI_INO, st->ini_ino);
 	wr_put(w, r, sizeof(r));
 }
@@ -747,6 +749,7 @@ snapshot_stmt(const struct snapshot *s, size_t pos, struct stmt *tmp)
 	tmp->ino = get64(r + R_INO);
 	tmp->ini_size = (int64_t)get64(r + R_INI_SIZE);
 	tmp->ini_mtime = (int64_t)get64(r + R_INI_MTIME);
+	tmp->mtime_ns = (int64_t)get64(r + R_MTIME_NS);
 	tmp->ini_ino = get64(r + R_INI_INO);
 	tmp->slot = get32(r + R_SLOT);
 	return tmp;
@@ -820,26 +823,6 @@ images_free(void *arg)
 	free(im);
 }
 
-/*
- * Until the builder numbers slots, its search documents are numbered by
- * the statements' places in st[]: all slots 0 over more than one
- * statement are not slots yet, and the st indices stand in for them.
- */
-static void
-slots_fill(struct catalog *c)
-{
-	size_t	 i;
-
-	if (c->nslots != 0)
-		return;
-	for (i = 0; i < c->nst; i++)
-		if (c->st[i].slot != 0)
-			return;
-	for (i = 0; i < c->nst; i++)
-		c->st[i].slot = (uint32_t)i;
-	c->nslots = (uint32_t)c->nst;
-}
-
 struct snapshot *
 snapshot_from_catalog(struct catalog *c)
 {
@@ -850,7 +833,6 @@ snapshot_from_catalog(struct catalog *c)
 
 	if (c->nst >= UINT32_MAX || (im = calloc(1, sizeof(*im))) == NULL)
 		return NULL;
-	slots_fill(c);
 	buf_init(&im->meta, SIZE_MAX / 2);
 	buf_init(&im->seg, SIZE_MAX / 2);
 	if (snapfile_write(c, buf_sink, &im->meta) == -1 ||

@@ -189,7 +189,7 @@ main(int argc, char *argv[])
 
 	getrusage(RUSAGE_SELF, &ru0);
 	t0 = now_ms();
-	if ((ctx.archive = archive_new(NULL, &conf, rootfd, -1)) == NULL)
+	if ((ctx.archive = archive_new(&conf, rootfd)) == NULL)
 		return 2;
 	build_ms = now_ms() - t0;
 	getrusage(RUSAGE_SELF, &ru1);
@@ -267,7 +267,7 @@ main(int argc, char *argv[])
 	for (i = 1; i < BUILD_RUNS; i++) {
 		archive_free(ctx.archive);
 		t0 = now_ms();
-		if ((ctx.archive = archive_new(NULL, &conf, rootfd, -1)) == NULL)
+		if ((ctx.archive = archive_new(&conf, rootfd)) == NULL)
 			return 2;
 		runs[i] = now_ms() - t0;
 	}

@@ -104,7 +104,7 @@ setup(void)
 	CHECK((rootfd = open(root, O_RDONLY | O_DIRECTORY)) != -1);
 	/* As a worker does; the base is never dispatched (no rebuilds). */
 	CHECK((base_ev = event_base_new()) != NULL);
-	CHECK((arch = archive_new(base_ev, &conf, rootfd, -1)) != NULL);
+	CHECK((arch = archive_new(&conf, rootfd)) != NULL);
 }
 
 int

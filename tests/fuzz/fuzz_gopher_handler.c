@@ -107,7 +107,7 @@ setup(void)
 	conf.gopher_port = 7070;
 	CHECK((rootfd = open(root, O_RDONLY | O_DIRECTORY)) != -1);
 	CHECK(mime_init() == 0);
-	CHECK((arch = archive_new(NULL, &conf, rootfd, -1)) != NULL);
+	CHECK((arch = archive_new(&conf, rootfd)) != NULL);
 }
 
 /* The whole response: header and small body, lent body, filtered file. */

@@ -411,7 +411,7 @@ test_gopher_cache(void **state)
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.conf = &conf;
 	ctx.rootfd = rootfd;
-	assert_non_null(ctx.archive = archive_new(NULL, &conf, rootfd, -1));
+	assert_non_null(ctx.archive = archive_new(&conf, rootfd));
 	for (i = 0; i < sizeof(sels) / sizeof(sels[0]); i++) {
 		assert_int_equal(gopher_get(&ctx, sels[i], &a, &la, &ba), 1);
 		assert_int_equal(gopher_get(&ctx, sels[i], &b, &lb, &bb), 1);
@@ -429,7 +429,7 @@ test_gopher_cache(void **state)
 	}
 	archive_free(ctx.archive);
 	write_file(p, "# First\n\nNew words now.\n");
-	assert_non_null(ctx.archive = archive_new(NULL, &conf, rootfd, -1));
+	assert_non_null(ctx.archive = archive_new(&conf, rootfd));
 	assert_int_equal(gopher_get(&ctx, sels[0], &a, &la, &ba), 1);
 	assert_null(strstr(a, "Old words"));
 	assert_non_null(strstr(a, "New words"));

@@ -82,7 +82,7 @@ setup(void **state)
 	fx->local.sin_addr.s_addr = htonl(0x7f000001);
 	fx->local.sin_port = htons(1965);
 	mime_init();
-	fx->archive = archive_new(NULL, &fx->conf, fx->rootfd, -1);
+	fx->archive = archive_new(&fx->conf, fx->rootfd);
 	assert_non_null(fx->archive);
 	fx->cache = cache_new(65536, 65536 * 8);
 	*state = fx;

@@ -163,7 +163,7 @@ setup(void **state)
 	fx->conf.archive = "statements";
 	fx->conf.title = "Statements";
 	mime_init();
-	fx->archive = archive_new(NULL, &fx->conf, fx->rootfd, -1);
+	fx->archive = archive_new(&fx->conf, fx->rootfd);
 	assert_non_null(fx->archive);
 	*state = fx;
 	return 0;

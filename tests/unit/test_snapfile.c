@@ -109,6 +109,7 @@ fixture_identity(struct catalog *c)
 
 	for (i = 0; i < c->nst; i++) {
 		c->st[i].ino = 1000 + i;
+		c->st[i].mtime_ns = 999999000 + (int64_t)i;
 		c->st[i].ini_size = i % 3 ? -1 : (int64_t)(10 * i);
 		c->st[i].ini_mtime = i % 3 ? 0 : 1700000000 + (int64_t)i;
 		c->st[i].ini_ino = i % 3 ? 0 : 5000 + i;
@@ -220,6 +221,7 @@ stmt_equal(const struct stmt *got, const struct stmt *want)
 	assert_int_equal(got->mtime, want->mtime);
 	assert_int_equal(got->size, want->size);
 	assert_int_equal(got->ino, want->ino);
+	assert_int_equal(got->mtime_ns, want->mtime_ns);
 	assert_int_equal(got->ini_size, want->ini_size);
 	assert_int_equal(got->ini_mtime, want->ini_mtime);
 	assert_int_equal(got->ini_ino, want->ini_ino);
@@ -310,8 +312,8 @@ test_roundtrip(void **state)
 	snapshot_close(s);
 }
 
-/* The in-memory path the server takes: the same statements, and the
- * builder's doc ids standing in for slots it does not number yet. */
+/* The in-memory path archive_new takes: the same statements, with the
+ * slots a full build numbers in st[] order. */
 static void
 test_from_catalog(void **state)
 {
@@ -322,8 +324,9 @@ test_from_catalog(void **state)
 	struct search_hit	 hits[4];
 	size_t			 i, nhits, total;
 
-	for (i = 0; i < c->nst; i++)
-		c->st[i].slot = 0;
+	for (i = 0; i < c->nst; i++)	/* as built, not fixture_identity's */
+		c->st[i].slot = (uint32_t)i;
+	c->nslots = (uint32_t)c->nst;
 	assert_non_null(s = snapshot_from_catalog(c));
 	assert_int_equal(s->nseg, 1);
 	assert_int_equal(s->nslots, c->nst);
