@@ -303,7 +303,10 @@ worker_stop(evutil_socket_t fd, short ev, void *arg)
 	(void)arg;
 	/* Finish what is in flight, bounded by the timeout. */
 	event_base_loopexit(wbase, &tv);
-	server_drain(wserver, worker_drained, NULL);
+	if (wserver != NULL)
+		server_drain(wserver, worker_drained, NULL);
+	else
+		worker_drained(NULL);	/* not serving yet */
 }
 
 /* Tells the parent this worker serves: an older one may leave. */
@@ -317,12 +320,28 @@ worker_says_ready(void)
 	close(readyp[1]);
 }
 
-/* The archive said it has its first snapshot (or has none to give). */
+/* Accept connections from now on, and tell the parent so. */
+static void
+worker_serve(void)
+{
+	wserver = server_new(wbase, &rt.conf, rt.ssl_ctx, rt.rootfd,
+	    rt.listeners, rt.nlisteners, warchive, wcache, wrendered, ltable);
+	if (wserver == NULL)
+		fatalx("cannot start serving");
+	worker_says_ready();
+}
+
+/*
+ * The indexer's first word: a generation (mapped), or that the first
+ * build runs.  Until then the worker accepts nothing: the connections
+ * wait in the listen queue a few milliseconds, or another worker takes
+ * them, rather than see an archive that is not there yet.
+ */
 static void
 worker_archive_ready(void *arg)
 {
 	(void)arg;
-	worker_says_ready();
+	worker_serve();
 }
 
 static __attribute__((noreturn)) void
@@ -359,12 +378,8 @@ worker_main(int id, int keyfd, int ixfd)
 	    ixfd, worker_archive_ready, NULL) : NULL;
 	if (warchive == NULL && ixfd != -1)
 		log_warnx("no archive; serving files");
-	wserver = server_new(wbase, &rt.conf, rt.ssl_ctx, rt.rootfd,
-	    rt.listeners, rt.nlisteners, warchive, wcache, wrendered, ltable);
-	if (wserver == NULL)
-		fatalx("cannot start serving");
 	if (warchive == NULL)
-		worker_says_ready();
+		worker_serve();
 	sigterm = evsignal_new(wbase, SIGTERM, worker_stop, NULL);
 	sigint = evsignal_new(wbase, SIGINT, worker_stop, NULL);
 	orphan = event_new(wbase, lifeline[0], EV_READ, worker_stop, NULL);

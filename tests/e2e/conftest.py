@@ -321,7 +321,10 @@ class Server:
                 f.write("\n")
 
     # -- life cycle --------------------------------------------------------
-    def start(self):
+    def start(self, wait_index=True):
+        """Start, and wait until it listens and (wait_index) every worker
+        maps the indexer's first generation: a first start builds the
+        index while the workers already serve the file tree."""
         self.stderr = open(os.path.join(self.base, "stderr.txt"), "wb")
         env = dict(os.environ)
         env.update(self.env)
@@ -346,11 +349,32 @@ class Server:
         try:
             wait_for(listening, timeout=START_TIMEOUT, interval=0.05,
                      what="the server to listen")
+            if wait_index:
+                wait_for(self.indexed, timeout=START_TIMEOUT,
+                         interval=0.02, what="the first index")
         except AssertionError:
             self.stop()
-            raise RuntimeError("broadside did not listen in time:\n" +
+            raise RuntimeError("broadside did not start in time:\n" +
                                self.output())
         return self
+
+    def indexed(self):
+        """Every worker maps an index generation, or the indexer said it
+        has none to give."""
+        out = self.output()
+        if "index: the build failed" in out or "no indexer" in out:
+            return True
+        pids = self.worker_pids()
+        if not pids:
+            return False
+        for pid in pids:
+            try:
+                with open("/proc/%d/maps" % pid) as f:
+                    if "/meta-" not in f.read():
+                        return False
+            except OSError:
+                return False
+        return True
 
     def _port_open(self, port):
         try:
@@ -430,47 +454,6 @@ class Server:
                           if st == TCP_LISTEN}
         return bool(socket_inodes(pid) & listening)
 
-    def _turns_fd(self):
-        """/proc path of the unlinked file the parent opened for the
-        workers' build turns (main.c: tmpfile())."""
-        d = "/proc/%d/fd" % self.proc.pid
-        for fd in os.listdir(d):
-            path = os.path.join(d, fd)
-            try:
-                if os.readlink(path).endswith(" (deleted)") and \
-                        os.stat(path).st_nlink == 0:
-                    return path
-            except OSError:
-                continue
-        raise AssertionError("the parent holds no build-turns file")
-
-    @contextlib.contextmanager
-    def build_turn(self):
-        """Hold the workers' build turn: no worker can start an archive
-        build until the block ends (it waits its turn, as for a sibling's
-        build).  Taking it waits for a build in progress."""
-        fd = os.open(self._turns_fd(), os.O_RDWR)
-        try:
-            fcntl.lockf(fd, fcntl.LOCK_EX)
-            yield
-        finally:
-            os.close(fd)        # drops the lock
-
-    def turn_holders(self):
-        """PIDs holding the build-turns lock now (/proc/locks)."""
-        if getattr(self, "_turns_ino", None) is None:
-            self._turns_ino = os.stat(self._turns_fd()).st_ino
-        ino = self._turns_ino
-        out = []
-        with open("/proc/locks") as f:
-            for line in f:
-                fl = line.split()
-                if "->" in fl:
-                    continue            # a waiter, not a holder
-                if len(fl) >= 6 and fl[5].rsplit(":", 1)[-1] == str(ino):
-                    out.append(int(fl[4]))
-        return out
-
     def access_lines(self):
         if not os.path.exists(self.acclog):
             return []
@@ -541,13 +524,13 @@ class UnprivilegedServer(Server):
         else:
             self.uid, self.gid = os.geteuid(), os.getegid()
 
-    def start(self):
+    def start(self, **kw):
         self.write_conf()
         if os.geteuid() == 0:
             for d, dirs, files in os.walk(self.base):
                 for n in [d] + [os.path.join(d, f) for f in dirs + files]:
                     os.lchown(n, self.uid, self.gid)
-        return super().start()
+        return super().start(**kw)
 
     def remove(self):
         if os.environ.get("KEEP"):

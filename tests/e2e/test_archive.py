@@ -333,45 +333,44 @@ def test_flood_gives_few_rebuilds(make_server):
     assert rebuilds <= 8, srv.log_text()[-2000:]
 
 
-def test_sighup_rebuilds(make_server):
-    srv = make_server(conf={})
-    # The ports open before the first build ends: count from it.
-    before = wait_for(lambda: srv.log_text().count(" statements, "),
-                      what="the first build")
+GENERATION = re.compile(r"indexer: index: generation (\d+): (\d+) statements")
+
+
+def mapped_generation(pid):
+    with open("/proc/%d/maps" % pid) as f:
+        gens = [int(g) for g in re.findall(r"/meta-(\d+)", f.read())]
+    return max(gens) if gens else None
+
+
+def test_sighup_keeps_the_index(make_server):
+    """A reload starts new workers over the index the indexer keeps: they
+    map the same generation, and nothing is built again."""
+    srv = make_server()
+    (gen, _), = GENERATION.findall(srv.log_text())
+    (old,) = srv.worker_pids()
     srv.signal(signal.SIGHUP)
-    wait_for(lambda: srv.log_text().count(" statements, ") > before,
-             timeout=5, what="a rebuild after SIGHUP")
+    new = wait_for(lambda: set(srv.worker_pids()) - {old} and
+                   old not in srv.worker_pids() and srv.worker_pids(),
+                   what="the new worker alone")
+    (pid,) = new
+    assert mapped_generation(pid) == int(gen)
+    assert len(GENERATION.findall(srv.log_text())) == 1, srv.log_text()
+    gem_ok(srv, "/statements/")
     assert srv.alive()
 
 
-def slow_archive(first_day, title, n):
-    """n statements of 200 words from first_day on, titled "<title> <i>"
-    (2,000 take about 60 ms to index under ASan on a 2-core box)."""
-    files = {}
-    for i in range(n):
-        day = first_day + datetime.timedelta(days=i)
-        files["statements/%s-%s-%d.gmi" % (day.isoformat(), title.lower(),
-                                           i)] = (
-            "# %s %d\n\n%s\n" % (title, i, " ".join(
-                "w%d" % (i * 7 + k % 97) for k in range(200))))
-    return files
-
-
-BUILT = re.compile(r"broadside\[(\d+)\] worker \d+: archive: (\d+) statements"
-                   r".*\((\d+) ms\)")
-
-
 def test_reload_hands_over_without_a_gap(make_server):
-    # After SIGHUP the old worker serves until the new one has built its
-    # index, so no request waits for a build.  The test holds the build
-    # turn (the lock workers' builds take turns on) across the reload: the
-    # new worker cannot build for HOLD seconds, however fast the machine,
-    # and every request meanwhile must be answered at once, by the old one.
-    HOLD = 1.0          # deliberate: the build the requests must not wait for
+    # After SIGHUP the old worker serves until the new one has its index,
+    # so no request waits.  The test holds the indexer (SIGSTOP) across
+    # the reload: the new worker gets no generation for HOLD seconds,
+    # however fast the machine, and every request meanwhile must be
+    # answered at once, by the old one.
+    HOLD = 1.0          # deliberate: the wait the requests must not see
     srv = make_server()
-    wait_for(lambda: BUILT.findall(srv.log_text()), what="the first build")
     (old,) = srv.worker_pids()
-    with srv.build_turn():
+    (ix,) = srv.indexer_pids()
+    os.kill(ix, signal.SIGSTOP)
+    try:
         srv.signal(signal.SIGHUP)
         wait_for(lambda: set(srv.worker_pids()) - {old}, what="a new worker")
         worst, t0 = 0.0, time.monotonic()
@@ -381,21 +380,19 @@ def test_reload_hands_over_without_a_gap(make_server):
                 head, _ = srv.gemini("/statements/", timeout=HOLD)
             except OSError as e:
                 pytest.fail("no answer within %.1f s while the new worker "
-                            "waited to build (%s): a gap in the hand-over"
-                            % (HOLD, e))
+                            "waited for its index (%s): a gap in the "
+                            "hand-over" % (HOLD, e))
             assert head.startswith("20 "), head
             worst = max(worst, time.monotonic() - t)
-        assert len(BUILT.findall(srv.log_text())) == 1, \
-            "a worker built while the turn was held:\n" + srv.log_text()
         assert old in srv.worker_pids() and srv.holds_listener(old), \
             "the old worker left before the new one served"
-    wait_for(lambda: len(BUILT.findall(srv.log_text())) == 2,
-             what="the new worker's build")
+    finally:
+        os.kill(ix, signal.SIGCONT)
     wait_for(lambda: old not in srv.worker_pids(),
              what="the old worker to leave")
     gem_ok(srv, "/statements/")
     assert worst < HOLD / 2, "a request waited %.2f s for the new worker's " \
-        "build" % worst
+        "index" % worst
     assert srv.alive()
 
 
@@ -504,51 +501,22 @@ def test_fifos_never_hang(make_server):
     gem_ok(srv, "/")
 
 
-def test_workers_take_turns_to_build(make_server):
-    # Two workers' builds take turns: one at a time, each whole build in
-    # its worker's turn, then both serve the same archive.  Watched from
-    # /proc/locks, whatever the builds last: the test holds the turn
-    # across a SIGHUP, lets go once both new workers exist, then samples
-    # who holds it until both have built.
+def test_one_index_for_all_workers(make_server):
+    """Two workers serve one index the indexer built once: one build in
+    the log, both workers map its files, and the search finds the last
+    statement through either."""
     srv = make_server(conf={"server": {"workers": "2"}},
                       files=slow_archive(datetime.date(1970, 1, 1), "Turn",
                                          n=2000))
-    wait_for(lambda: len(BUILT.findall(srv.log_text())) == 2, timeout=60,
-             what="both workers' first builds")
-    old = set(srv.worker_pids())
-    with srv.build_turn():
-        srv.signal(signal.SIGHUP)
-        new = wait_for(lambda: (lambda n: n if len(n) == 2 else None)(
-            set(srv.worker_pids()) - old), what="two new workers")
-
-    def builds():
-        return {int(pid): int(ms) for pid, _, ms in
-                BUILT.findall(srv.log_text()) if int(pid) in new}
-    turns = []                  # [holder, first seen, last seen]
-
-    def sampled_until_built():
-        now, holders = time.monotonic(), srv.turn_holders()
-        assert len(holders) <= 1, holders
-        if holders:
-            if turns and turns[-1][0] == holders[0]:
-                turns[-1][2] = now
-            else:
-                turns.append([holders[0], now, now])
-        return len(builds()) >= 2
-    wait_for(sampled_until_built, timeout=60, interval=0.001,
-             what=lambda: "both new builds: " + srv.log_text()[-2000:])
-    built = builds()
-    # One turn each, one after the other, each lasting its whole build.
-    assert sorted(t[0] for t in turns) == sorted(new), \
-        "turns seen (holder, from, to): %r; want one for each of %r" % (
-            turns, sorted(new))
-    for pid, first, last in turns:
-        held = (last - first) * 1000
-        assert held >= built[pid] / 2, \
-            "worker %d built %d ms but held its turn %.0f ms" % (
-                pid, built[pid], held)
-    _, body = gem_ok(srv, "/search?turn+1999")
-    assert "Turn 1999" in body
+    builds = GENERATION.findall(srv.log_text())
+    assert len(builds) == 1 and int(builds[0][1]) >= 2000, builds
+    pids = srv.worker_pids()
+    assert len(pids) == 2
+    for pid in pids:
+        assert mapped_generation(pid) == int(builds[0][0])
+    for _ in range(4):
+        _, body = gem_ok(srv, "/search?turn+1999")
+        assert "Turn 1999" in body
 
 
 def test_index_gmi_wins_on_gemini_only(make_server):
