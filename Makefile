@@ -130,8 +130,9 @@ test: unit e2e fuzz-smoke
 unit: $(UNITS)
 	@set -e; for t in $(UNITS); do echo "== $$t"; $$t; done
 
-e2e: $(S)/broadside
-	BROADSIDE_BIN=$(CURDIR)/$(S)/broadside $(PYTHON) -m pytest -q tests/e2e
+e2e: $(S)/broadside $(B)/broadside
+	BROADSIDE_BIN=$(CURDIR)/$(S)/broadside BROADSIDE_FAST_BIN=$(CURDIR)/$(B)/broadside \
+	    $(PYTHON) -m pytest -q tests/e2e
 
 # The Gemini and Gopher end-to-end suites with every server process under
 # memcheck; any leak or invalid access is printed and fails the target.

@@ -65,6 +65,7 @@ struct job {
 	struct search_index	*delta;	/* the new one, or the same */
 	struct index_files	 files;
 	double			 ms;
+	double			 build_ms;	/* of ms: reading, indexing */
 	size_t			 read;	/* statements read */
 };
 
@@ -299,7 +300,10 @@ job_run(struct ixstate *x, struct job *j)
 	int		 full = j->full || x->cat == NULL;
 
 	for (;;) {
-		if ((c = build(x, full)) == NULL)
+		j->build_ms = now_ms();
+		c = build(x, full);
+		j->build_ms = now_ms() - j->build_ms;
+		if (c == NULL)
 			return JOB_FAILED;
 		if (!full && (c->unchanged || same_set(c, x->cat))) {
 			if (!c->unchanged)
@@ -388,8 +392,9 @@ job_done(struct ixstate *x)
 	x->state = INDEXER_READY;
 	broadcast(x);
 	log_info("index: generation %" PRIu64 ": %zu statements, %zu read, "
-	    "%zu taken as they were (%.0f ms)", x->cur.gen, x->cat->n, j->read,
-	    x->cat->reused, j->ms);
+	    "%zu taken as they were (%.0f ms: %.0f reading and indexing, %.0f "
+	    "writing)", x->cur.gen, x->cat->n, j->read, x->cat->reused, j->ms,
+	    j->build_ms, j->ms - j->build_ms);
 }
 
 static void

@@ -200,7 +200,7 @@ class Server:
 
 
 def first_build(srv):
-    rx = re.compile(r"index: generation 1: (\d+) statements.*\((\d+) ms\)")
+    rx = re.compile(r"index: generation 1: (\d+) statements.*\((\d+) ms")
     m = srv.wait(lambda: rx.search(srv.logtext()))
     if m is None:
         print("index: no first build within %d s" % TIMEOUT)
