@@ -700,19 +700,19 @@ qterm_eq(const struct search_qterm *a, const struct search_qterm *b)
 
 /* Adds t unless it is there already or the query is full. */
 static void
-qterm_add(struct search_qparse *p, struct search_qterm *t)
+qterm_add(struct search_qparse *p, const struct search_qterm *t)
 {
 	size_t	 i;
 
-	if (t->n == 0)
+	if (t->n == 0 || p->n == SEARCH_TERMS_MAX)
 		return;
+	p->t[p->n] = *t;
 	if (t->kind == SEARCH_QPHRASE && t->n == 1)
-		t->kind = SEARCH_QWORD;
+		p->t[p->n].kind = SEARCH_QWORD;		/* "word" */
 	for (i = 0; i < p->n; i++)
-		if (qterm_eq(&p->t[i], t))
+		if (qterm_eq(&p->t[i], &p->t[p->n]))
 			return;
-	if (p->n < SEARCH_TERMS_MAX)
-		p->t[p->n++] = *t;
+	p->n++;
 }
 
 static void
