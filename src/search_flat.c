@@ -265,13 +265,13 @@ pos_next(struct posit *pi)
 }
 
 /*
- * How often the phrase occurs in the doc all its cursors are at: word i
- * at the place of word 0 plus i, in the same field (pos << 1 | meta:
- * plus 2i).  *meta: an occurrence is in title or tags.  Linear in the
- * positions' bytes: each step reads one.
+ * How often the phrase occurs in the doc all its cursors are at (only
+ * whether it does when `first`): word i at the place of word 0 plus i,
+ * in the same field (pos << 1 | meta: plus 2i).  *meta: an occurrence is
+ * in title or tags.  Linear in the positions' bytes: each step reads one.
  */
 static uint32_t
-phrase_count(struct cursor *c, size_t n, uint32_t *meta)
+phrase_count(struct cursor *c, size_t n, int first, uint32_t *meta)
 {
 	struct posit	 pi[SEARCH_PHRASE_MAX];
 	uint32_t	 count = 0, base, want;
@@ -300,6 +300,8 @@ phrase_count(struct cursor *c, size_t n, uint32_t *meta)
 		if (i == n) {
 			count++;
 			*meta |= base & 1;
+			if (first)
+				return count;
 		}
 		if (!pos_next(&pi[0]))
 			return count;
@@ -318,6 +320,7 @@ struct tstate {
 	uint64_t	 cost;		/* postings to walk, about */
 	uint32_t	 doc, tf, meta;	/* doc DOC_END: no more */
 	int		 started;
+	int		 bound;		/* a phrase's tf, meta: upper bounds */
 };
 
 static int
@@ -414,10 +417,22 @@ phrase_next(struct tstate *ts, uint32_t target)
 				i = (size_t)-1;		/* again, all of them */
 			}
 		}
-		if ((tf = phrase_count(ts->c, ts->nc, &meta)) > 0) {
+		/*
+		 * It occurs: counted only if the doc may rank (phrase_exact);
+		 * till then, no more than its rarest word, in title or tags
+		 * only if all its words are.
+		 */
+		if (phrase_count(ts->c, ts->nc, 1, &meta) > 0) {
 			ts->doc = d;
-			ts->tf = tf;
-			ts->meta = meta;
+			ts->bound = 1;
+			ts->tf = UINT32_MAX;
+			ts->meta = 1;
+			for (i = 0; i < ts->nc; i++) {
+				tf = ts->c[i].val >> 1;
+				ts->tf = tf < ts->tf ? tf : ts->tf;
+				ts->meta &= ts->c[i].val & 1;
+			}
+			ts->meta |= meta;
 			return;
 		}
 		if (d == DOC_END - 1) {
@@ -425,6 +440,15 @@ phrase_next(struct tstate *ts, uint32_t target)
 			return;
 		}
 		d++;
+	}
+}
+
+static void
+phrase_exact(struct tstate *ts)
+{
+	if (ts->bound) {
+		ts->tf = phrase_count(ts->c, ts->nc, 0, &ts->meta);
+		ts->bound = 0;
 	}
 }
 
@@ -546,6 +570,19 @@ top_insert(struct ranker *r, const struct search_hit *h)
 /* -- evaluation ------------------------------------------------------------ */
 
 static void
+hit_sum(const struct tstate *ts, size_t n, uint32_t d, struct search_hit *h)
+{
+	size_t	 i;
+
+	h->doc = d;
+	h->meta = h->tf = 0;
+	for (i = 0; i < n; i++) {
+		h->meta += ts[i].meta ? 1 : 0;
+		h->tf += ts[i].tf;
+	}
+}
+
+static void
 seg_run(struct tstate *ts, size_t n, struct ranker *r)
 {
 	struct search_hit	 h;
@@ -566,13 +603,17 @@ seg_run(struct tstate *ts, size_t n, struct ranker *r)
 			continue;
 		}
 		if (rank_of(r, d) != SEARCH_RANK_NONE) {
-			h.doc = d;
-			h.meta = h.tf = 0;
-			for (i = 0; i < n; i++) {
-				h.meta += ts[i].meta ? 1 : 0;
-				h.tf += ts[i].tf;
+			hit_sum(ts, n, d, &h);
+			/* Phrases counted only when the bound could rank. */
+			if (r->n == r->max && (r->max == 0 ||
+			    !hit_better(r, &h, &r->top[r->max - 1])))
+				r->total++;
+			else {
+				for (i = 0; i < n; i++)
+					phrase_exact(&ts[i]);
+				hit_sum(ts, n, d, &h);
+				top_insert(r, &h);
 			}
-			top_insert(r, &h);
 		}
 		if (d == DOC_END - 1)
 			return;
