@@ -248,20 +248,30 @@ cur_seek(struct cursor *c, uint32_t target)
 struct posit {
 	const uint8_t	*p, *end;
 	uint32_t	 v;
-	int		 started;
 };
 
-static int
+/* The hot loop of phrases: most gaps are one byte. */
+static inline int
 pos_next(struct posit *pi)
 {
 	uint32_t	 d;
 
-	if (rd_varint(&pi->p, pi->end, &d) == -1 ||
-	    (pi->started && (d == 0 || d > UINT32_MAX - pi->v)))
+	if (pi->p < pi->end && *pi->p < 0x80)
+		d = *pi->p++;
+	else if (rd_varint(&pi->p, pi->end, &d) == -1)
 		return 0;
-	pi->v = pi->started ? pi->v + d : d;
-	pi->started = 1;
+	if (d == 0 || d > UINT32_MAX - pi->v)
+		return 0;
+	pi->v += d;
 	return 1;
+}
+
+static int
+pos_first(struct posit *pi, const struct cursor *c)
+{
+	pi->p = c->pos;
+	pi->end = c->pos + c->plen;
+	return rd_varint(&pi->p, pi->end, &pi->v) == 0;
 }
 
 /*
@@ -270,6 +280,38 @@ pos_next(struct posit *pi)
  * in the same field (pos << 1 | meta: plus 2i).  *meta: an occurrence is
  * in title or tags.  Linear in the positions' bytes: each step reads one.
  */
+/*
+ * Two words, the common case, with the lists in locals (registers): word
+ * 0 leaps to just before word 1's place instead of stepping.
+ */
+static uint32_t
+phrase_count2(const struct cursor *c, int first, uint32_t *meta)
+{
+	struct posit	 a, b;
+	uint32_t	 count = 0;
+
+	*meta = 0;
+	if (!pos_first(&a, &c[0]) || !pos_first(&b, &c[1]))
+		return 0;
+	for (;;) {
+		if (a.v > UINT32_MAX - 2)
+			return count;
+		while (b.v < a.v + 2)
+			if (!pos_next(&b))
+				return count;
+		if (b.v == a.v + 2) {
+			count++;
+			*meta |= a.v & 1;
+			if (first)
+				return count;
+		}
+		do {
+			if (!pos_next(&a))
+				return count;
+		} while (a.v < b.v - 2);
+	}
+}
+
 static uint32_t
 phrase_count(struct cursor *c, size_t n, int first, uint32_t *meta)
 {
@@ -277,14 +319,12 @@ phrase_count(struct cursor *c, size_t n, int first, uint32_t *meta)
 	uint32_t	 count = 0, base, want;
 	size_t		 i;
 
+	if (n == 2)
+		return phrase_count2(c, first, meta);
 	*meta = 0;
-	for (i = 0; i < n; i++) {
-		pi[i].p = c[i].pos;
-		pi[i].end = c[i].pos + c[i].plen;
-		pi[i].started = 0;
-		if (!pos_next(&pi[i]))
+	for (i = 0; i < n; i++)
+		if (!pos_first(&pi[i], &c[i]))
 			return 0;
-	}
 	for (;;) {
 		base = pi[0].v;
 		for (i = 1; i < n; i++) {
