@@ -360,7 +360,7 @@ struct tstate {
 	uint64_t	 cost;		/* postings to walk, about */
 	uint32_t	 doc, tf, meta;	/* doc DOC_END: no more */
 	int		 started;
-	int		 bound;		/* a phrase's tf, meta: upper bounds */
+	int		 bound;		/* a phrase's tf, meta: bounds */
 };
 
 static int
@@ -454,7 +454,7 @@ phrase_next(struct tstate *ts, uint32_t target)
 			}
 			if (ts->c[i].doc > d) {
 				d = ts->c[i].doc;
-				i = (size_t)-1;		/* again, all of them */
+				i = (size_t)-1;	/* all again */
 			}
 		}
 		/*
