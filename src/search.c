@@ -26,10 +26,11 @@
  * a byte buffer next to the batch.  So the hot loop only appends 8 bytes
  * per word, and the grouping touches memory the size of one document.
  *
- * Finishing writes the image into memory and drops the builder: a
- * finished index is its image, queried by search_flat.c, the same code
- * the workers run over the mapped file.
+ * Queries run over the image (search_flat.c, the code the workers run
+ * over the mapped file): a finished index makes its own on its first
+ * query and then drops the builder.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,6 +49,7 @@
 
 struct search_index;
 static int	 image_alloc(const struct search_index *, uint8_t **, size_t *);
+
 #define TOKBUF_WORDS	((SEARCH_TOKEN_MAX + 8) / 8 + 1)
 
 struct pblock {
@@ -129,7 +131,11 @@ struct search_index {
 	size_t		 npbytes, cappbytes;
 	size_t		 dstart;	/* the document's first batch entry */
 	uint32_t	 wpos;		/* next place in the document */
-	uint8_t		*image;		/* finished: the index is this */
+	/* A finished index's image, made by its first query (the indexer
+	 * only writes images out: it never needs one of its own); then the
+	 * builder's memory goes.  The lock guards making it. */
+	pthread_mutex_t	 lock;
+	uint8_t		*image;
 	size_t		 imagelen;
 	struct search_seg seg;
 	uint32_t	 doc;
@@ -453,6 +459,11 @@ search_new(void)
 		free(ix);
 		return NULL;
 	}
+	if (pthread_mutex_init(&ix->lock, NULL) != 0) {
+		free(ix->table);
+		free(ix);
+		return NULL;
+	}
 	return ix;
 }
 
@@ -625,6 +636,7 @@ index_word(struct search_index *ix, const char *key, size_t len, uint32_t h)
  * table's cache misses overlap instead of following one another.
  */
 #define RING	8			/* power of two */
+#define PREFETCH_AHEAD	16		/* batch entries, in batch_flush */
 #if defined(__GNUC__) || defined(__clang__)
 #define PREFETCH(p)	__builtin_prefetch(p)
 #else
@@ -935,8 +947,12 @@ batch_flush(struct search_index *ix)
 	}
 	for (i = 0; i < ix->nbatch; i++)
 		sorted[pos[ix->batch[i].id]++] = ix->batch[i];
-	for (i = 0; i < ix->nbatch && rc == 0; i++)
+	/* The positions are scattered over pbytes: ask for them ahead. */
+	for (i = 0; i < ix->nbatch && rc == 0; i++) {
+		if (i + PREFETCH_AHEAD < ix->nbatch)
+			PREFETCH(ix->pbytes + sorted[i + PREFETCH_AHEAD].poff);
 		rc = post_append(ix, &ix->terms[sorted[i].id], &sorted[i]);
+	}
 	ix->nbatch = 0;
 	ix->npbytes = 0;
 	return rc;
@@ -1112,13 +1128,12 @@ builder_free(struct search_index *ix)
 	ix->nbatch = ix->nocc = ix->npbytes = 0;
 }
 
-/*
- * The image replaces the builder (an open document is dropped).  When
- * it cannot be made the builder stays, and queries write one each time.
- */
+/* Release build-time slack (an open document is dropped). */
 void
 search_finish(struct search_index *ix)
 {
+	struct term	*nt;
+
 	if (ix->finished)
 		return;
 	if (ix->in_doc) {
@@ -1128,13 +1143,51 @@ search_finish(struct search_index *ix)
 	if (!ix->failed && batch_flush(ix) == -1)
 		ix->failed = 1;
 	ix->finished = 1;
-	if (ix->failed || image_alloc(ix, &ix->image, &ix->imagelen) == -1 ||
-	    search_seg_open(&ix->seg, ix->image, ix->imagelen) == -1) {
-		free(ix->image);
-		ix->image = NULL;
-		return;
+	free(ix->batch);
+	free(ix->sorted);
+	free(ix->pos);
+	free(ix->occ);
+	free(ix->scat);
+	free(ix->eoff);
+	free(ix->pbytes);
+	ix->batch = ix->sorted = NULL;
+	ix->pos = ix->scat = ix->eoff = NULL;
+	ix->occ = NULL;
+	ix->pbytes = NULL;
+	ix->capbatch = ix->capsorted = ix->cappos = ix->capocc = 0;
+	ix->capscat = ix->capeoff = ix->cappbytes = 0;
+	ix->nbatch = ix->nocc = ix->npbytes = 0;
+	if (ix->nterms > 0 && ix->nterms < ix->capterms &&
+	    (nt = realloc(ix->terms, ix->nterms * sizeof(*nt))) != NULL) {
+		ix->terms = nt;
+		ix->capterms = ix->nterms;
 	}
-	builder_free(ix);
+}
+
+/*
+ * The image of a finished index, made once, under its lock: the one
+ * change a finished index sees (so the cast).  Then the builder goes.
+ */
+static const struct search_seg *
+finished_seg(const struct search_index *cix)
+{
+	struct search_index	*ix = (struct search_index *)cix;
+	const struct search_seg	*sg = NULL;
+
+	pthread_mutex_lock(&ix->lock);
+	if (ix->image == NULL && !ix->failed) {
+		if (image_alloc(ix, &ix->image, &ix->imagelen) == 0 &&
+		    search_seg_open(&ix->seg, ix->image, ix->imagelen) == 0)
+			builder_free(ix);
+		else {
+			free(ix->image);
+			ix->image = NULL;
+		}
+	}
+	if (ix->image != NULL)
+		sg = &ix->seg;
+	pthread_mutex_unlock(&ix->lock);
+	return sg;
 }
 
 void
@@ -1144,6 +1197,7 @@ search_free(struct search_index *ix)
 		return;
 	builder_free(ix);
 	free(ix->image);
+	pthread_mutex_destroy(&ix->lock);
 	free(ix);
 }
 
@@ -1156,8 +1210,11 @@ search_term_count(const struct search_index *ix)
 size_t
 search_memory(const struct search_index *ix)
 {
+	struct search_index	*w = (struct search_index *)ix;
 	const struct slab	*sb;
 	size_t			 m;
+
+	pthread_mutex_lock(&w->lock);		/* see finished_seg */
 
 	m = sizeof(*ix) + ix->imagelen + ix->capterms * sizeof(struct term) +
 	    ix->tabsz * sizeof(struct slot) + ix->arenacap + (ix->capbatch +
@@ -1166,6 +1223,7 @@ search_memory(const struct search_index *ix)
 	    (ix->capscat + ix->capeoff) * sizeof(uint32_t) + ix->cappbytes;
 	for (sb = ix->slabs; sb != NULL; sb = sb->next)
 		m += sizeof(*sb) + sb->cap;
+	pthread_mutex_unlock(&w->lock);
 	return m;
 }
 
@@ -1470,15 +1528,21 @@ image_alloc(const struct search_index *ix, uint8_t **out, size_t *outlen)
 int
 search_write(const struct search_index *ix, search_sink_fn fn, void *arg)
 {
-	struct plan	 pl;
-	int		 rc;
+	struct search_index	*w = (struct search_index *)ix;
+	struct plan		 pl;
+	int			 rc = -1;
 
+	/* A finished index may be making its image: hold it still. */
+	if (ix->finished)
+		pthread_mutex_lock(&w->lock);
 	if (ix->image != NULL)
-		return fn(arg, ix->image, ix->imagelen) == -1 ? -1 : 0;
-	if (ix->failed || plan_build(ix, &pl) == -1)
-		return -1;
-	rc = plan_emit(ix, &pl, fn, arg);
-	plan_free(&pl);
+		rc = fn(arg, ix->image, ix->imagelen) == -1 ? -1 : 0;
+	else if (!ix->failed && plan_build(ix, &pl) == 0) {
+		rc = plan_emit(ix, &pl, fn, arg);
+		plan_free(&pl);
+	}
+	if (ix->finished)
+		pthread_mutex_unlock(&w->lock);
 	return rc;
 }
 
@@ -1490,15 +1554,19 @@ int
 search_query(const struct search_index *ix, const char *q, size_t len,
     struct search_hit *hits, size_t max, size_t *nhits, size_t *total)
 {
+	const struct search_seg	*fsg;
 	struct search_seg	 sg;
 	uint8_t			*img;
 	size_t			 ilen;
 	int			 rc;
 
 	*nhits = *total = 0;
-	if (ix->image != NULL)
-		return search_seg_query(&ix->seg, 1, NULL, 0, q, len, hits,
-		    max, nhits, total);
+	if (ix->finished) {
+		if ((fsg = finished_seg(ix)) == NULL)
+			return -1;
+		return search_seg_query(fsg, 1, NULL, 0, q, len, hits, max,
+		    nhits, total);
+	}
 	if (ix->failed || image_alloc(ix, &img, &ilen) == -1)
 		return -1;
 	if (search_seg_open(&sg, img, ilen) == -1)

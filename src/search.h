@@ -51,8 +51,11 @@ struct search_index;
 
 /*
  * Building: documents are added in increasing id order (ids are the
- * caller's, dense from `first_doc`).  Several builders over consecutive
- * id ranges can run in parallel threads and be merged in order.
+ * caller's slots, with gaps allowed).  Several builders over consecutive
+ * id ranges can run in parallel threads and be merged in order.  Each
+ * search_doc_add is a field of its own: word positions are kept, and no
+ * phrase runs from one call into the next.  Words past the 2^24th of a
+ * document are not indexed.
  */
 struct search_index *search_new(void);
 int	 search_doc_begin(struct search_index *, uint32_t doc);
@@ -61,7 +64,11 @@ int	 search_doc_add(struct search_index *, const char *, size_t, int meta);
 int	 search_doc_end(struct search_index *);
 /* Append `b`'s documents (all ids above a's) to `a`, then free `b`. */
 int	 search_merge(struct search_index *a, struct search_index *b);
-/* Release build-time slack; after this the index is read-only. */
+/*
+ * Release build-time slack (an open document is dropped); after this the
+ * index is read-only.  Its first search_query makes its image in memory
+ * (search_flat.h) and frees the builder; search_write needs none.
+ */
 void	 search_finish(struct search_index *);
 void	 search_free(struct search_index *);
 
@@ -75,18 +82,22 @@ struct search_hit {
 };
 
 /*
- * AND query: every word must occur.  Best first: meta hits, then tf, then
- * the lowest doc id (the caller numbers documents newest first).  Returns
- * the number of words used (0: the query holds no word, nothing done),
- * fills at most `max` hits and sets *total to all matching documents.
+ * AND query: every term must occur (words, "phrases", prefix*: see
+ * search_query_parse in search_flat.h).  Best first: meta hits, then tf,
+ * then the lowest doc id (the caller numbers documents newest first).
+ * Returns the number of terms used (0: the query holds none, nothing
+ * done), -1 on a memory failure; fills at most `max` hits and sets *total
+ * to all matching documents.  Runs search_seg_query over the index's
+ * image (an unfinished index writes one for each query: for tests).
  */
 int	 search_query(const struct search_index *, const char *q, size_t len,
 	    struct search_hit *, size_t max, size_t *nhits, size_t *total);
 
 /*
- * A snippet of `text` around the first word of the query found in it:
+ * A snippet of `text` around the first occurrence of a query term (a
+ * phrase: its words in a row; a prefix: a word that starts so):
  * about SEARCH_SNIPPET_MAX bytes, blanks collapsed, gemtext line markers
- * dropped, cut on UTF-8 boundaries, "…" where cut.  0 when no word is
+ * dropped, cut on UTF-8 boundaries, "…" where cut.  0 when no term is
  * found (out is "").
  */
 size_t	 search_snippet(const char *text, size_t len, const char *q,

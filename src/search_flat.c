@@ -248,43 +248,83 @@ cur_seek(struct cursor *c, uint32_t target)
 struct posit {
 	const uint8_t	*p, *end;
 	uint32_t	 v;
-	int		 started;
 };
 
-static int
+/* The hot loop of phrases: most gaps are one byte. */
+static inline int
 pos_next(struct posit *pi)
 {
 	uint32_t	 d;
 
-	if (rd_varint(&pi->p, pi->end, &d) == -1 ||
-	    (pi->started && (d == 0 || d > UINT32_MAX - pi->v)))
+	if (pi->p < pi->end && *pi->p < 0x80)
+		d = *pi->p++;
+	else if (rd_varint(&pi->p, pi->end, &d) == -1)
 		return 0;
-	pi->v = pi->started ? pi->v + d : d;
-	pi->started = 1;
+	if (d == 0 || d > UINT32_MAX - pi->v)
+		return 0;
+	pi->v += d;
 	return 1;
 }
 
+static int
+pos_first(struct posit *pi, const struct cursor *c)
+{
+	pi->p = c->pos;
+	pi->end = c->pos + c->plen;
+	return rd_varint(&pi->p, pi->end, &pi->v) == 0;
+}
+
 /*
- * How often the phrase occurs in the doc all its cursors are at: word i
- * at the place of word 0 plus i, in the same field (pos << 1 | meta:
- * plus 2i).  *meta: an occurrence is in title or tags.  Linear in the
- * positions' bytes: each step reads one.
+ * How often the phrase occurs in the doc all its cursors are at (only
+ * whether it does when `first`): word i at the place of word 0 plus i,
+ * in the same field (pos << 1 | meta: plus 2i).  *meta: an occurrence is
+ * in title or tags.  Linear in the positions' bytes: each step reads one.
+ */
+/*
+ * Two words, the common case, with the lists in locals (registers): word
+ * 0 leaps to just before word 1's place instead of stepping.
  */
 static uint32_t
-phrase_count(struct cursor *c, size_t n, uint32_t *meta)
+phrase_count2(const struct cursor *c, int first, uint32_t *meta)
+{
+	struct posit	 a, b;
+	uint32_t	 count = 0;
+
+	*meta = 0;
+	if (!pos_first(&a, &c[0]) || !pos_first(&b, &c[1]))
+		return 0;
+	for (;;) {
+		if (a.v > UINT32_MAX - 2)
+			return count;
+		while (b.v < a.v + 2)
+			if (!pos_next(&b))
+				return count;
+		if (b.v == a.v + 2) {
+			count++;
+			*meta |= a.v & 1;
+			if (first)
+				return count;
+		}
+		do {
+			if (!pos_next(&a))
+				return count;
+		} while (a.v < b.v - 2);
+	}
+}
+
+static uint32_t
+phrase_count(struct cursor *c, size_t n, int first, uint32_t *meta)
 {
 	struct posit	 pi[SEARCH_PHRASE_MAX];
 	uint32_t	 count = 0, base, want;
 	size_t		 i;
 
+	if (n == 2)
+		return phrase_count2(c, first, meta);
 	*meta = 0;
-	for (i = 0; i < n; i++) {
-		pi[i].p = c[i].pos;
-		pi[i].end = c[i].pos + c[i].plen;
-		pi[i].started = 0;
-		if (!pos_next(&pi[i]))
+	for (i = 0; i < n; i++)
+		if (!pos_first(&pi[i], &c[i]))
 			return 0;
-	}
 	for (;;) {
 		base = pi[0].v;
 		for (i = 1; i < n; i++) {
@@ -300,6 +340,8 @@ phrase_count(struct cursor *c, size_t n, uint32_t *meta)
 		if (i == n) {
 			count++;
 			*meta |= base & 1;
+			if (first)
+				return count;
 		}
 		if (!pos_next(&pi[0]))
 			return count;
@@ -318,6 +360,7 @@ struct tstate {
 	uint64_t	 cost;		/* postings to walk, about */
 	uint32_t	 doc, tf, meta;	/* doc DOC_END: no more */
 	int		 started;
+	int		 bound;		/* a phrase's tf, meta: bounds */
 };
 
 static int
@@ -411,13 +454,25 @@ phrase_next(struct tstate *ts, uint32_t target)
 			}
 			if (ts->c[i].doc > d) {
 				d = ts->c[i].doc;
-				i = (size_t)-1;		/* again, all of them */
+				i = (size_t)-1;	/* all again */
 			}
 		}
-		if ((tf = phrase_count(ts->c, ts->nc, &meta)) > 0) {
+		/*
+		 * It occurs: counted only if the doc may rank (phrase_exact);
+		 * till then, no more than its rarest word, in title or tags
+		 * only if all its words are.
+		 */
+		if (phrase_count(ts->c, ts->nc, 1, &meta) > 0) {
 			ts->doc = d;
-			ts->tf = tf;
-			ts->meta = meta;
+			ts->bound = 1;
+			ts->tf = UINT32_MAX;
+			ts->meta = 1;
+			for (i = 0; i < ts->nc; i++) {
+				tf = ts->c[i].val >> 1;
+				ts->tf = tf < ts->tf ? tf : ts->tf;
+				ts->meta &= ts->c[i].val & 1;
+			}
+			ts->meta |= meta;
 			return;
 		}
 		if (d == DOC_END - 1) {
@@ -425,6 +480,15 @@ phrase_next(struct tstate *ts, uint32_t target)
 			return;
 		}
 		d++;
+	}
+}
+
+static void
+phrase_exact(struct tstate *ts)
+{
+	if (ts->bound) {
+		ts->tf = phrase_count(ts->c, ts->nc, 0, &ts->meta);
+		ts->bound = 0;
 	}
 }
 
@@ -546,6 +610,19 @@ top_insert(struct ranker *r, const struct search_hit *h)
 /* -- evaluation ------------------------------------------------------------ */
 
 static void
+hit_sum(const struct tstate *ts, size_t n, uint32_t d, struct search_hit *h)
+{
+	size_t	 i;
+
+	h->doc = d;
+	h->meta = h->tf = 0;
+	for (i = 0; i < n; i++) {
+		h->meta += ts[i].meta ? 1 : 0;
+		h->tf += ts[i].tf;
+	}
+}
+
+static void
 seg_run(struct tstate *ts, size_t n, struct ranker *r)
 {
 	struct search_hit	 h;
@@ -566,13 +643,17 @@ seg_run(struct tstate *ts, size_t n, struct ranker *r)
 			continue;
 		}
 		if (rank_of(r, d) != SEARCH_RANK_NONE) {
-			h.doc = d;
-			h.meta = h.tf = 0;
-			for (i = 0; i < n; i++) {
-				h.meta += ts[i].meta ? 1 : 0;
-				h.tf += ts[i].tf;
+			hit_sum(ts, n, d, &h);
+			/* Phrases counted only when the bound could rank. */
+			if (r->n == r->max && (r->max == 0 ||
+			    !hit_better(r, &h, &r->top[r->max - 1])))
+				r->total++;
+			else {
+				for (i = 0; i < n; i++)
+					phrase_exact(&ts[i]);
+				hit_sum(ts, n, d, &h);
+				top_insert(r, &h);
 			}
-			top_insert(r, &h);
 		}
 		if (d == DOC_END - 1)
 			return;
@@ -700,19 +781,19 @@ qterm_eq(const struct search_qterm *a, const struct search_qterm *b)
 
 /* Adds t unless it is there already or the query is full. */
 static void
-qterm_add(struct search_qparse *p, struct search_qterm *t)
+qterm_add(struct search_qparse *p, const struct search_qterm *t)
 {
 	size_t	 i;
 
-	if (t->n == 0)
+	if (t->n == 0 || p->n == SEARCH_TERMS_MAX)
 		return;
+	p->t[p->n] = *t;
 	if (t->kind == SEARCH_QPHRASE && t->n == 1)
-		t->kind = SEARCH_QWORD;
+		p->t[p->n].kind = SEARCH_QWORD;		/* "word" */
 	for (i = 0; i < p->n; i++)
-		if (qterm_eq(&p->t[i], t))
+		if (qterm_eq(&p->t[i], &p->t[p->n]))
 			return;
-	if (p->n < SEARCH_TERMS_MAX)
-		p->t[p->n++] = *t;
+	p->n++;
 }
 
 static void

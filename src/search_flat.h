@@ -117,7 +117,7 @@ enum search_qkind {
 
 struct search_qterm {
 	enum search_qkind kind;
-	size_t		 n;			/* words: 1, or a phrase's */
+	size_t		 n;		/* words: 1, or a phrase's */
 	char		 w[SEARCH_PHRASE_MAX][SEARCH_TOKEN_MAX + 1];
 	size_t		 wl[SEARCH_PHRASE_MAX];
 };
@@ -128,6 +128,7 @@ struct search_qparse {
 };
 
 /* Fills p; the number of terms. */
-size_t	 search_query_parse(const char *q, size_t len, struct search_qparse *p);
+size_t	 search_query_parse(const char *q, size_t len,
+	    struct search_qparse *p);
 
 #endif

@@ -5,14 +5,15 @@
  * whole input is both).  The query runs over a small index built once
  * (two builders merged; Latin, Greek, Cyrillic, CJK, long words) and over
  * an index of the text itself; every answer is checked against a brute
- * force over search_tokenize's words: which documents match, their meta
+ * force over search_tokenize's words for the terms search_query_parse
+ * finds (words, "phrases", prefix*): which documents match, their meta
  * and tf counts, the order of the hits, the totals.  Then search_snippet
  * cuts the text, into a buffer of the server's size and one of a size the
  * input picks, each allocated to the byte so ASan sees any overflow: the
  * snippet is NUL-terminated, its length is returned, it holds no control
  * byte, tab or line end and no two spaces in a row, it is valid UTF-8
  * whenever the text is (so no character is cut in half), and it is empty
- * exactly when no word of the query occurs in the text.
+ * exactly when no term of the query occurs in the text.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -21,6 +22,7 @@
 #include <string.h>
 
 #include "search.h"
+#include "search_flat.h"
 
 int	 LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -73,55 +75,24 @@ utf8_valid(const unsigned char *s, size_t len)
 
 /* -- the brute force ---------------------------------------------------- */
 
-/* The query's words as search_query takes them: distinct, at most 16. */
-struct words {
-	char	 w[SEARCH_TERMS_MAX][SEARCH_TOKEN_MAX];
-	size_t	 wl[SEARCH_TERMS_MAX];
+/* A field's words. */
+#define FWORDS_MAX	4096
+struct fwords {
+	char	 w[FWORDS_MAX][SEARCH_TOKEN_MAX];
+	size_t	 wl[FWORDS_MAX];
 	size_t	 n;
 };
 
 static int
-words_cb(void *arg, const char *tok, size_t len, size_t s, size_t e)
+fwords_cb(void *arg, const char *tok, size_t len, size_t s, size_t e)
 {
-	struct words	*q = arg;
-	size_t		 i;
+	struct fwords	*f = arg;
 
-	(void)s;
-	(void)e;
 	CHECK(len > 0 && len <= SEARCH_TOKEN_MAX && s < e);
-	for (i = 0; i < q->n; i++)
-		if (q->wl[i] == len && memcmp(q->w[i], tok, len) == 0)
-			return 0;
-	if (q->n == SEARCH_TERMS_MAX)
+	if (f->n == FWORDS_MAX)
 		return 1;
-	memcpy(q->w[q->n], tok, len);
-	q->wl[q->n++] = len;
-	return 0;
-}
-
-/* How often each query word occurs in a field, and whether in a meta one. */
-struct count {
-	const struct words	*q;
-	uint32_t		 tf[SEARCH_TERMS_MAX];
-	int			 meta[SEARCH_TERMS_MAX];
-	int			 is_meta;
-	int			 any;
-};
-
-static int
-count_cb(void *arg, const char *tok, size_t len, size_t s, size_t e)
-{
-	struct count	*c = arg;
-	size_t		 i;
-
-	(void)s;
-	(void)e;
-	for (i = 0; i < c->q->n; i++)
-		if (c->q->wl[i] == len && memcmp(c->q->w[i], tok, len) == 0) {
-			c->tf[i]++;
-			c->meta[i] |= c->is_meta;
-			c->any = 1;
-		}
+	memcpy(f->w[f->n], tok, len);
+	f->wl[f->n++] = len;
 	return 0;
 }
 
@@ -137,27 +108,137 @@ struct doc {
 	size_t		 nf;
 };
 
+#define DOCS_MAX	16
+
+static int
+word_cmp(const char *a, size_t al, const char *b, size_t bl)
+{
+	int	 c = memcmp(a, b, al < bl ? al : bl);
+
+	return c != 0 ? c : al < bl ? -1 : al > bl;
+}
+
+/*
+ * The words a prefix stands for over documents d: the first
+ * SEARCH_PREFIX_TERMS_MAX distinct ones that start with it, in
+ * dictionary order.
+ */
+struct expansion {
+	char	 w[SEARCH_PREFIX_TERMS_MAX + 1][SEARCH_TOKEN_MAX];
+	size_t	 wl[SEARCH_PREFIX_TERMS_MAX + 1];
+	size_t	 n;
+};
+
+static struct fwords	 fw;		/* scratch */
+
+static void
+expand(const struct doc *d, size_t nd, const struct search_qterm *t,
+    struct expansion *x)
+{
+	size_t	 i, j, k, m;
+
+	x->n = 0;
+	for (i = 0; i < nd; i++)
+		for (j = 0; j < d[i].nf; j++) {
+			fw.n = 0;
+			search_tokenize(d[i].f[j].s, d[i].f[j].len, fwords_cb,
+			    &fw);
+			for (k = 0; k < fw.n; k++) {
+				int	 c = 1;
+
+				if (fw.wl[k] < t->wl[0] ||
+				    memcmp(fw.w[k], t->w[0], t->wl[0]) != 0)
+					continue;
+				/* Insert in order, drop past the cap. */
+				for (m = 0; m < x->n && (c = word_cmp(x->w[m],
+				    x->wl[m], fw.w[k], fw.wl[k])) < 0; m++)
+					;
+				if (m < x->n && c == 0)
+					continue;
+				if (m == SEARCH_PREFIX_TERMS_MAX)
+					continue;
+				memmove(&x->w[m + 1], &x->w[m], (x->n - m) *
+				    sizeof(x->w[0]));
+				memmove(&x->wl[m + 1], &x->wl[m], (x->n - m) *
+				    sizeof(x->wl[0]));
+				memcpy(x->w[m], fw.w[k], fw.wl[k]);
+				x->wl[m] = fw.wl[k];
+				if (x->n < SEARCH_PREFIX_TERMS_MAX)
+					x->n++;
+			}
+		}
+}
+
+static int
+in_expansion(const struct expansion *x, const char *w, size_t l)
+{
+	size_t	 i;
+
+	for (i = 0; i < x->n; i++)
+		if (word_cmp(x->w[i], x->wl[i], w, l) == 0)
+			return 1;
+	return 0;
+}
+
+/* Occurrences of a term in a field's words (x: a prefix's words). */
+static uint32_t
+count_term(const struct fwords *f, const struct search_qterm *t,
+    const struct expansion *x)
+{
+	uint32_t	 c = 0;
+	size_t		 i, j;
+
+	for (i = 0; i < f->n; i++) {
+		switch (t->kind) {
+		case SEARCH_QWORD:
+			c += word_cmp(f->w[i], f->wl[i], t->w[0], t->wl[0]) ==
+			    0;
+			break;
+		case SEARCH_QPREFIX:
+			c += x != NULL ? in_expansion(x, f->w[i], f->wl[i]) :
+			    f->wl[i] >= t->wl[0] && memcmp(f->w[i], t->w[0],
+			    t->wl[0]) == 0;
+			break;
+		case SEARCH_QPHRASE:
+			for (j = 0; j < t->n && i + j < f->n; j++)
+				if (word_cmp(f->w[i + j], f->wl[i + j],
+				    t->w[j], t->wl[j]) != 0)
+					break;
+			c += j == t->n;
+			break;
+		}
+	}
+	return c;
+}
+
 /* The hit a document should give, or 0 when it does not match. */
 static int
-expect(const struct doc *d, uint32_t id, const struct words *q,
-    struct search_hit *h)
+expect(const struct doc *d, uint32_t id, const struct search_qparse *q,
+    struct expansion *const *x, struct search_hit *h)
 {
-	struct count	 c;
-	size_t		 i;
+	uint32_t	 tf[SEARCH_TERMS_MAX], c;
+	int		 meta[SEARCH_TERMS_MAX];
+	size_t		 i, j;
 
-	memset(&c, 0, sizeof(c));
-	c.q = q;
-	for (i = 0; i < d->nf; i++) {
-		c.is_meta = d->f[i].meta;
-		search_tokenize(d->f[i].s, d->f[i].len, count_cb, &c);
+	memset(tf, 0, sizeof(tf));
+	memset(meta, 0, sizeof(meta));
+	for (j = 0; j < d->nf; j++) {
+		fw.n = 0;
+		search_tokenize(d->f[j].s, d->f[j].len, fwords_cb, &fw);
+		for (i = 0; i < q->n; i++) {
+			c = count_term(&fw, &q->t[i], x[i]);
+			tf[i] += c;
+			if (c > 0)
+				meta[i] |= d->f[j].meta;
+		}
 	}
 	h->doc = id;
 	h->meta = h->tf = 0;
 	for (i = 0; i < q->n; i++) {
-		if (c.tf[i] == 0)
+		if (tf[i] == 0)
 			return 0;
-		h->meta += c.meta[i];
-		h->tf += c.tf[i];
+		h->meta += meta[i];
+		h->tf += tf[i];
 	}
 	return q->n > 0;
 }
@@ -172,8 +253,6 @@ better(const struct search_hit *a, const struct search_hit *b)
 	return a->doc < b->doc;
 }
 
-#define DOCS_MAX	16
-
 /* search_query over ix (documents d[0..n)) agrees with the brute force. */
 static void
 check_query(const struct search_index *ix, const struct doc *d, size_t n,
@@ -181,14 +260,22 @@ check_query(const struct search_index *ix, const struct doc *d, size_t n,
 {
 	struct search_hit	 hits[SEARCH_RESULTS_MAX], few[3];
 	struct search_hit	 want[DOCS_MAX], tmp;
-	struct words		 w;
+	static struct search_qparse	 w;
+	static struct expansion	 xs[SEARCH_TERMS_MAX];
+	struct expansion	*x[SEARCH_TERMS_MAX];
 	size_t			 nhits, total, nfew, tfew, nwant = 0, i, j;
 	int			 rc;
 
-	memset(&w, 0, sizeof(w));
-	search_tokenize(q, qlen, words_cb, &w);
+	search_query_parse(q, qlen, &w);
+	for (i = 0; i < w.n; i++) {
+		x[i] = NULL;
+		if (w.t[i].kind == SEARCH_QPREFIX) {
+			expand(d, n, &w.t[i], &xs[i]);
+			x[i] = &xs[i];
+		}
+	}
 	for (i = 0; i < n; i++)
-		if (expect(&d[i], (uint32_t)i, &w, &want[nwant]))
+		if (expect(&d[i], (uint32_t)i, &w, x, &want[nwant]))
 			nwant++;
 	for (i = 1; i < nwant; i++)	/* best first */
 		for (j = i; j > 0 && better(&want[j], &want[j - 1]); j--) {
@@ -348,10 +435,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	const char		*s = (const char *)data, *q, *text, *nl;
 	struct search_index	*ix;
 	struct doc		 own[2];
-	struct words		 w;
-	struct count		 c;
-	size_t			 qlen, tlen;
-	int			 valid;
+	static struct search_qparse	 w;
+	size_t			 qlen, tlen, i;
+	int			 valid, any = 0;
 
 	if (fixed_ix == NULL)
 		build_fixed();
@@ -383,18 +469,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		search_free(ix);
 	}
 
-	/* Does a word of the query occur in the text? */
-	memset(&w, 0, sizeof(w));
-	search_tokenize(q, qlen, words_cb, &w);
-	memset(&c, 0, sizeof(c));
-	c.q = &w;
-	search_tokenize(text, tlen, count_cb, &c);
+	/* Does a term of the query occur in the text (a prefix: any word
+	 * that starts so, snippets know no cap)? */
+	search_query_parse(q, qlen, &w);
+	fw.n = 0;
+	search_tokenize(text, tlen, fwords_cb, &fw);
+	for (i = 0; i < w.n; i++)
+		any |= count_term(&fw, &w.t[i], NULL) > 0;
 	/* The server's buffer (archive.c: SEARCH_SNIPPET_MAX * 2): room for
 	 * the hit whatever comes before it on its line. */
 	valid = utf8_valid((const unsigned char *)text, tlen);
 	check_snippet(text, tlen, q, qlen, SEARCH_SNIPPET_MAX * 2, valid,
-	    c.any, 1);
+	    any, 1);
 	check_snippet(text, tlen, q, qlen, 1 + (len ? data[len - 1] : 0) * 2,
-	    valid, c.any, 0);
+	    valid, any, 0);
 	return 0;
 }

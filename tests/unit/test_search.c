@@ -531,6 +531,35 @@ test_index_random_bytes(void **state)
 	search_free(ix);
 }
 
+/* Snippets read the query as queries do: phrases, prefixes. */
+static void
+test_snippet_syntax(void **state)
+{
+	char		 out[512];
+	const char	*text = "guard here. Then national news, and later, "
+	    "much later, after many more words than a snippet's lead, "
+	    "the national guard came; migrations followed.";
+
+	(void)state;
+	/* The phrase, not its first word alone. */
+	assert_true(search_snippet(text, strlen(text), "\"national guard\"",
+	    16, out, sizeof(out)) > 0);
+	assert_non_null(strstr(out, "the national guard"));
+	assert_null(strstr(out, "guard here"));
+	assert_int_equal(search_snippet(text, strlen(text), "\"guard national"
+	    "\"", 16, out, sizeof(out)), 0);
+	/* A prefix. */
+	assert_true(search_snippet(text, strlen(text), "migra*", 6, out,
+	    sizeof(out)) > 0);
+	assert_non_null(strstr(out, "migrations"));
+	assert_int_equal(search_snippet(text, strlen(text), "m*", 2, out,
+	    sizeof(out)), 0);
+	/* A word still finds its first occurrence. */
+	assert_true(search_snippet(text, strlen(text), "zzz guard", 9, out,
+	    sizeof(out)) > 0);
+	assert_memory_equal(out, "guard here", 10);
+}
+
 /* A snippet never cuts a character (found by fuzz_search). */
 static void
 test_snippet_whole_characters(void **state)
@@ -563,6 +592,7 @@ main(void)
 		cmocka_unit_test(test_many_docs),
 		cmocka_unit_test(test_snippet),
 		cmocka_unit_test(test_snippet_whole_characters),
+		cmocka_unit_test(test_snippet_syntax),
 		cmocka_unit_test(test_index_equals_brute_force),
 		cmocka_unit_test(test_index_random_bytes),
 	};
