@@ -35,7 +35,6 @@
 #include <string.h>
 
 #include "search.h"
-#include "search_flat.h"
 #include "utf8.h"
 
 #define SLAB_SIZE	(1024 * 1024)
@@ -137,7 +136,6 @@ struct search_index {
 	pthread_mutex_t	 lock;
 	uint8_t		*image;
 	size_t		 imagelen;
-	struct search_seg seg;
 	uint32_t	 doc;
 	uint32_t	 next_doc;	/* lowest id doc_begin accepts */
 	int		 in_doc;
@@ -1164,32 +1162,6 @@ search_finish(struct search_index *ix)
 	}
 }
 
-/*
- * The image of a finished index, made once, under its lock: the one
- * change a finished index sees (so the cast).  Then the builder goes.
- */
-static const struct search_seg *
-finished_seg(const struct search_index *cix)
-{
-	struct search_index	*ix = (struct search_index *)cix;
-	const struct search_seg	*sg = NULL;
-
-	pthread_mutex_lock(&ix->lock);
-	if (ix->image == NULL && !ix->failed) {
-		if (image_alloc(ix, &ix->image, &ix->imagelen) == 0 &&
-		    search_seg_open(&ix->seg, ix->image, ix->imagelen) == 0)
-			builder_free(ix);
-		else {
-			free(ix->image);
-			ix->image = NULL;
-		}
-	}
-	if (ix->image != NULL)
-		sg = &ix->seg;
-	pthread_mutex_unlock(&ix->lock);
-	return sg;
-}
-
 void
 search_free(struct search_index *ix)
 {
@@ -1214,7 +1186,7 @@ search_memory(const struct search_index *ix)
 	const struct slab	*sb;
 	size_t			 m;
 
-	pthread_mutex_lock(&w->lock);		/* see finished_seg */
+	pthread_mutex_lock(&w->lock);		/* see search_image */
 
 	m = sizeof(*ix) + ix->imagelen + ix->capterms * sizeof(struct term) +
 	    ix->tabsz * sizeof(struct slot) + ix->arenacap + (ix->capbatch +
@@ -1546,182 +1518,32 @@ search_write(const struct search_index *ix, search_sink_fn fn, void *arg)
 	return rc;
 }
 
-/*
- * In memory, through the image: the finished index's own, or one written
- * for this query (an index still being built; costly, for tests).
- */
+/* See search.h. */
 int
-search_query(const struct search_index *ix, const char *q, size_t len,
-    struct search_hit *hits, size_t max, size_t *nhits, size_t *total)
+search_image(const struct search_index *cix, const uint8_t **img,
+    size_t *len, uint8_t **owned)
 {
-	const struct search_seg	*fsg;
-	struct search_seg	 sg;
-	uint8_t			*img;
-	size_t			 ilen;
-	int			 rc;
+	struct search_index	*ix = (struct search_index *)cix;
 
-	*nhits = *total = 0;
-	if (ix->finished) {
-		if ((fsg = finished_seg(ix)) == NULL)
+	*owned = NULL;
+	*img = NULL;
+	if (!ix->finished) {
+		if (ix->failed || image_alloc(ix, owned, len) == -1)
 			return -1;
-		return search_seg_query(fsg, 1, NULL, 0, q, len, hits, max,
-		    nhits, total);
-	}
-	if (ix->failed || image_alloc(ix, &img, &ilen) == -1)
-		return -1;
-	if (search_seg_open(&sg, img, ilen) == -1)
-		rc = -1;
-	else
-		rc = search_seg_query(&sg, 1, NULL, 0, q, len, hits, max,
-		    nhits, total);
-	free(img);
-	return rc;
-}
-
-/* -- snippets ------------------------------------------------------------- */
-
-/* The last words of the text, for phrases: a ring of SEARCH_PHRASE_MAX. */
-struct snip_word {
-	char	 w[SEARCH_TOKEN_MAX];
-	size_t	 len, start;
-};
-
-struct snip_find {
-	const struct search_qparse	*q;
-	struct snip_word		 ring[SEARCH_PHRASE_MAX];
-	size_t				 nw;	/* words seen */
-	size_t				 start, end;
-	int				 found;
-};
-
-static int
-snip_term(const struct snip_find *f, const struct search_qterm *t,
-    const char *tok, size_t len, size_t *start)
-{
-	const struct snip_word	*sw;
-	size_t			 i;
-
-	switch (t->kind) {
-	case SEARCH_QWORD:
-		return t->wl[0] == len && memcmp(t->w[0], tok, len) == 0;
-	case SEARCH_QPREFIX:
-		return len >= t->wl[0] && memcmp(t->w[0], tok, t->wl[0]) == 0;
-	case SEARCH_QPHRASE:
-		if (f->nw < t->n)
-			return 0;
-		/* ring[(nw - 1) % MAX] is this word; the phrase ends here. */
-		for (i = 0; i < t->n; i++) {
-			sw = &f->ring[(f->nw - t->n + i) % SEARCH_PHRASE_MAX];
-			if (sw->len != t->wl[i] ||
-			    memcmp(sw->w, t->w[i], sw->len) != 0)
-				return 0;
-		}
-		*start = f->ring[(f->nw - t->n) % SEARCH_PHRASE_MAX].start;
-		return 1;
-	}
-	return 0;
-}
-
-static int
-snip_cb(void *arg, const char *tok, size_t len, size_t s, size_t e)
-{
-	struct snip_find	*f = arg;
-	struct snip_word	*sw = &f->ring[f->nw % SEARCH_PHRASE_MAX];
-	size_t			 i, start;
-
-	memcpy(sw->w, tok, len);
-	sw->len = len;
-	sw->start = s;
-	f->nw++;
-	for (i = 0; i < f->q->n; i++) {
-		start = s;
-		if (snip_term(f, &f->q->t[i], tok, len, &start)) {
-			f->start = start;
-			f->end = e;
-			f->found = 1;
-			return 1;
-		}
-	}
-	return 0;
-}
-
-size_t
-search_snippet(const char *text, size_t len, const char *q, size_t qlen,
-    char *out, size_t outsz)
-{
-	struct search_qparse	 qp;
-	struct snip_find	 f;
-	size_t			 from, to, i, o = 0, ls;
-	int			 space = 0, bol;
-
-	if (outsz == 0)
+		*img = *owned;
 		return 0;
-	out[0] = '\0';
-	if (search_query_parse(q, qlen, &qp) == 0)
-		return 0;
-	memset(&f, 0, sizeof(f));
-	f.q = &qp;
-	search_tokenize(text, len, snip_cb, &f);
-	if (!f.found)
-		return 0;
-	/* Start at the hit's line when it is close, else 60 bytes before. */
-	for (ls = f.start; ls > 0 && text[ls - 1] != '\n'; ls--)
-		;
-	from = f.start - ls <= 60 ? ls : utf8_cut(text, len, f.start - 60);
-	to = from + SEARCH_SNIPPET_MAX < len ? from + SEARCH_SNIPPET_MAX : len;
-	if (to < f.end)
-		to = f.end < len ? f.end : len;
-	if (to < len)
-		to = utf8_cut(text, len, to);
-	if (from > 0 && text[from - 1] != '\n' && o + 4 < outsz) {
-		memcpy(out, "\xe2\x80\xa6", 3);
-		o = 3;
 	}
-	bol = from == 0 || text[from - 1] == '\n';
-	for (i = from; i < to && o + 8 < outsz; i++) {
-		unsigned char	 c = text[i];
-		uint32_t	 cp;
-		int		 n;
-
-		if (bol) {
-			/* gemtext markers: "#", "##", ">", "* ", "=>" */
-			if (c == '#' || c == '>' || c == '*' || c == '=' ||
-			    c == '`')
-				continue;
-			bol = 0;
-		}
-		if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
-			space = o > 0;
-			if (c == '\n')
-				bol = 1;
-			continue;
-		}
-		if (c < ' ' || c == 0x7f)
-			continue;
-		/* Whole characters only: invalid bytes are dropped, and a
-		 * character that does not fit ends the snippet. */
-		n = c < 0x80 ? 1 : utf8_decode((const unsigned char *)text + i,
-		    to - i, &cp);
-		if (n <= 0)
-			continue;
-		if (o + (space ? 1 : 0) + (size_t)n + 4 > outsz) {
-			to = i;		/* cut here: the ellipsis follows */
-			break;
-		}
-		if (space) {
-			out[o++] = ' ';
-			space = 0;
-		}
-		memcpy(out + o, text + i, (size_t)n);
-		o += (size_t)n;
-		i += (size_t)n - 1;
+	/* Made once, under the lock: the one change a finished index sees
+	 * (so the cast).  Then the builder goes. */
+	pthread_mutex_lock(&ix->lock);
+	if (ix->image == NULL && !ix->failed) {
+		if (image_alloc(ix, &ix->image, &ix->imagelen) == 0)
+			builder_free(ix);
+		else
+			ix->image = NULL;
 	}
-	if (i < to)
-		to = i;			/* the buffer ended the copy */
-	if (to < len && o + 4 <= outsz) {
-		memcpy(out + o, "\xe2\x80\xa6", 3);
-		o += 3;
-	}
-	out[o] = '\0';
-	return o;
+	*img = ix->image;
+	*len = ix->imagelen;
+	pthread_mutex_unlock(&ix->lock);
+	return *img != NULL ? 0 : -1;
 }

@@ -81,26 +81,28 @@ struct search_hit {
 	uint32_t	 tf;		/* total occurrences of the words */
 };
 
-/*
- * AND query: every term must occur (words, "phrases", prefix*: see
- * search_query_parse in search_flat.h).  Best first: meta hits, then tf,
- * then the lowest doc id (the caller numbers documents newest first).
- * Returns the number of terms used (0: the query holds none, nothing
- * done), -1 on a memory failure; fills at most `max` hits and sets *total
- * to all matching documents.  Runs search_seg_query over the index's
- * image (an unfinished index writes one for each query: for tests).
- */
-int	 search_query(const struct search_index *, const char *q, size_t len,
-	    struct search_hit *, size_t max, size_t *nhits, size_t *total);
+#define SEARCH_IMAGE_MAGIC	"BSSRCH1"	/* with its NUL: 8 bytes */
+#define SEARCH_IMAGE_VERSION	1
+#define SEARCH_IMAGE_HEADER	64
+#define SEARCH_IMAGE_DICT_ENTRY	32
+
+/* Receives the image in order; 0, or -1 to stop (search_write fails). */
+typedef int (*search_sink_fn)(void *arg, const void *p, size_t n);
 
 /*
- * A snippet of `text` around the first occurrence of a query term (a
- * phrase: its words in a row; a prefix: a word that starts so):
- * about SEARCH_SNIPPET_MAX bytes, blanks collapsed, gemtext line markers
- * dropped, cut on UTF-8 boundaries, "…" where cut.  0 when no term is
- * found (out is "").
+ * Write the image of an index, finished or not (an unfinished one stays
+ * open to more documents: the indexer's delta grows between writes).
+ * 0, or -1 (memory, or the sink failed).
  */
-size_t	 search_snippet(const char *text, size_t len, const char *q,
-	    size_t qlen, char *out, size_t outsz);
+int	 search_write(const struct search_index *, search_sink_fn, void *arg);
+
+/*
+ * The image of an index (search_flat.h reads it): a finished index's own,
+ * made at the first call and kept (then its builder goes); an unfinished
+ * one's, written for this call into *owned (the caller frees it).  0 or
+ * -1 (memory).
+ */
+int	 search_image(const struct search_index *, const uint8_t **img,
+	    size_t *len, uint8_t **owned);
 
 #endif

@@ -19,6 +19,7 @@
 
 #include "search.h"
 #include "search_flat.h"
+#include "utf8.h"
 
 #define DOC_END		UINT32_MAX
 
@@ -854,4 +855,178 @@ search_query_parse(const char *q, size_t len, struct search_qparse *p)
 	if (inq)
 		qterm_add(p, &ph);		/* unbalanced: to the end */
 	return p->n;
+}
+
+/* -- in memory, for tests and the bench ---------------------------------- */
+
+/*
+ * In memory, through the image: the finished index's own, or one written
+ * for this query (an index still being built; costly, for tests).
+ */
+int
+search_query(const struct search_index *ix, const char *q, size_t len,
+    struct search_hit *hits, size_t max, size_t *nhits, size_t *total)
+{
+	struct search_seg	 sg;
+	const uint8_t		*img;
+	uint8_t			*owned;
+	size_t			 ilen;
+	int			 rc = -1;
+
+	*nhits = *total = 0;
+	if (search_image(ix, &img, &ilen, &owned) == -1)
+		return -1;
+	if (search_seg_open(&sg, img, ilen) == 0)
+		rc = search_seg_query(&sg, 1, NULL, 0, q, len, hits, max,
+		    nhits, total);
+	free(owned);
+	return rc;
+}
+
+/* -- snippets ------------------------------------------------------------- */
+
+/* The last words of the text, for phrases: a ring of SEARCH_PHRASE_MAX. */
+struct snip_word {
+	char	 w[SEARCH_TOKEN_MAX];
+	size_t	 len, start;
+};
+
+struct snip_find {
+	const struct search_qparse	*q;
+	struct snip_word		 ring[SEARCH_PHRASE_MAX];
+	size_t				 nw;	/* words seen */
+	size_t				 start, end;
+	int				 found;
+};
+
+static int
+snip_term(const struct snip_find *f, const struct search_qterm *t,
+    const char *tok, size_t len, size_t *start)
+{
+	const struct snip_word	*sw;
+	size_t			 i;
+
+	switch (t->kind) {
+	case SEARCH_QWORD:
+		return t->wl[0] == len && memcmp(t->w[0], tok, len) == 0;
+	case SEARCH_QPREFIX:
+		return len >= t->wl[0] && memcmp(t->w[0], tok, t->wl[0]) == 0;
+	case SEARCH_QPHRASE:
+		if (f->nw < t->n)
+			return 0;
+		/* ring[(nw - 1) % MAX] is this word; the phrase ends here. */
+		for (i = 0; i < t->n; i++) {
+			sw = &f->ring[(f->nw - t->n + i) % SEARCH_PHRASE_MAX];
+			if (sw->len != t->wl[i] ||
+			    memcmp(sw->w, t->w[i], sw->len) != 0)
+				return 0;
+		}
+		*start = f->ring[(f->nw - t->n) % SEARCH_PHRASE_MAX].start;
+		return 1;
+	}
+	return 0;
+}
+
+static int
+snip_cb(void *arg, const char *tok, size_t len, size_t s, size_t e)
+{
+	struct snip_find	*f = arg;
+	struct snip_word	*sw = &f->ring[f->nw % SEARCH_PHRASE_MAX];
+	size_t			 i, start;
+
+	memcpy(sw->w, tok, len);
+	sw->len = len;
+	sw->start = s;
+	f->nw++;
+	for (i = 0; i < f->q->n; i++) {
+		start = s;
+		if (snip_term(f, &f->q->t[i], tok, len, &start)) {
+			f->start = start;
+			f->end = e;
+			f->found = 1;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+size_t
+search_snippet(const char *text, size_t len, const char *q, size_t qlen,
+    char *out, size_t outsz)
+{
+	struct search_qparse	 qp;
+	struct snip_find	 f;
+	size_t			 from, to, i, o = 0, ls;
+	int			 space = 0, bol;
+
+	if (outsz == 0)
+		return 0;
+	out[0] = '\0';
+	if (search_query_parse(q, qlen, &qp) == 0)
+		return 0;
+	memset(&f, 0, sizeof(f));
+	f.q = &qp;
+	search_tokenize(text, len, snip_cb, &f);
+	if (!f.found)
+		return 0;
+	/* Start at the hit's line when it is close, else 60 bytes before. */
+	for (ls = f.start; ls > 0 && text[ls - 1] != '\n'; ls--)
+		;
+	from = f.start - ls <= 60 ? ls : utf8_cut(text, len, f.start - 60);
+	to = from + SEARCH_SNIPPET_MAX < len ? from + SEARCH_SNIPPET_MAX : len;
+	if (to < f.end)
+		to = f.end < len ? f.end : len;
+	if (to < len)
+		to = utf8_cut(text, len, to);
+	if (from > 0 && text[from - 1] != '\n' && o + 4 < outsz) {
+		memcpy(out, "\xe2\x80\xa6", 3);
+		o = 3;
+	}
+	bol = from == 0 || text[from - 1] == '\n';
+	for (i = from; i < to && o + 8 < outsz; i++) {
+		unsigned char	 c = text[i];
+		uint32_t	 cp;
+		int		 n;
+
+		if (bol) {
+			/* gemtext markers: "#", "##", ">", "* ", "=>" */
+			if (c == '#' || c == '>' || c == '*' || c == '=' ||
+			    c == '`')
+				continue;
+			bol = 0;
+		}
+		if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
+			space = o > 0;
+			if (c == '\n')
+				bol = 1;
+			continue;
+		}
+		if (c < ' ' || c == 0x7f)
+			continue;
+		/* Whole characters only: invalid bytes are dropped, and a
+		 * character that does not fit ends the snippet. */
+		n = c < 0x80 ? 1 : utf8_decode((const unsigned char *)text + i,
+		    to - i, &cp);
+		if (n <= 0)
+			continue;
+		if (o + (space ? 1 : 0) + (size_t)n + 4 > outsz) {
+			to = i;		/* cut here: the ellipsis follows */
+			break;
+		}
+		if (space) {
+			out[o++] = ' ';
+			space = 0;
+		}
+		memcpy(out + o, text + i, (size_t)n);
+		o += (size_t)n;
+		i += (size_t)n - 1;
+	}
+	if (i < to)
+		to = i;			/* the buffer ended the copy */
+	if (to < len && o + 4 <= outsz) {
+		memcpy(out + o, "\xe2\x80\xa6", 3);
+		o += 3;
+	}
+	out[o] = '\0';
+	return o;
 }

@@ -47,21 +47,6 @@
  * search_seg_open checks the header and the dictionary (bounds, order);
  * postings are checked as they are read: a malformed one ends its list.
  */
-#define SEARCH_IMAGE_MAGIC	"BSSRCH1"	/* with its NUL: 8 bytes */
-#define SEARCH_IMAGE_VERSION	1
-#define SEARCH_IMAGE_HEADER	64
-#define SEARCH_IMAGE_DICT_ENTRY	32
-
-/* Receives the image in order; 0, or -1 to stop (search_write fails). */
-typedef int (*search_sink_fn)(void *arg, const void *p, size_t n);
-
-/*
- * Write the image of an index, finished or not (an unfinished one stays
- * open to more documents: the indexer's delta grows between writes).
- * 0, or -1 (memory, or the sink failed).
- */
-int	 search_write(const struct search_index *, search_sink_fn, void *arg);
-
 /* An image in memory (8-byte aligned), checked by search_seg_open. */
 struct search_seg {
 	const uint8_t	*mem;
@@ -130,5 +115,27 @@ struct search_qparse {
 /* Fills p; the number of terms. */
 size_t	 search_query_parse(const char *q, size_t len,
 	    struct search_qparse *p);
+
+/*
+ * AND query: every term must occur (words, "phrases", prefix*: see
+ * search_query_parse in search_flat.h).  Best first: meta hits, then tf,
+ * then the lowest doc id (the caller numbers documents newest first).
+ * Returns the number of terms used (0: the query holds none, nothing
+ * done), -1 on a memory failure; fills at most `max` hits and sets *total
+ * to all matching documents.  Runs search_seg_query over the index's
+ * image (an unfinished index writes one for each query: for tests).
+ */
+int	 search_query(const struct search_index *, const char *q, size_t len,
+	    struct search_hit *, size_t max, size_t *nhits, size_t *total);
+
+/*
+ * A snippet of `text` around the first occurrence of a query term (a
+ * phrase: its words in a row; a prefix: a word that starts so):
+ * about SEARCH_SNIPPET_MAX bytes, blanks collapsed, gemtext line markers
+ * dropped, cut on UTF-8 boundaries, "…" where cut.  0 when no term is
+ * found (out is "").
+ */
+size_t	 search_snippet(const char *text, size_t len, const char *q,
+	    size_t qlen, char *out, size_t outsz);
 
 #endif

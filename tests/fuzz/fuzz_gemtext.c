@@ -9,6 +9,7 @@
 
 #include "archive_scan.h"
 #include "search.h"
+#include "search_flat.h"
 #include "utf8.h"
 
 int	 LLVMFuzzerTestOneInput(const uint8_t *, size_t);

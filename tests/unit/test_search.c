@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "search.h"
+#include "search_flat.h"
 #include "utf8.h"
 
 struct toks {
