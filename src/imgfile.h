@@ -4,9 +4,9 @@
  * 64-byte header (magic, format version, kind, payload length and
  * checksum, the archive signature it was made from) and a payload that a
  * module wrote through a sink (snapfile.c, search_flat.c).  A file is
- * written under a temporary name, synced, then renamed: a reader sees a
- * whole file or none.  A torn or damaged one fails its checksum and is
- * rebuilt, never read.
+ * written under a temporary name, then renamed: a reader sees a whole
+ * file or none.  One torn by a crash, or damaged, fails its checksum and
+ * is rebuilt, never read.
  */
 #ifndef BROADSIDE_IMGFILE_H
 #define BROADSIDE_IMGFILE_H
@@ -34,7 +34,7 @@ int	 img_create(struct img_writer *, int dirfd, const char *name,
 	    uint32_t kind, uint64_t sig);
 /* A sink (search_sink_fn): appends to the payload.  0 or -1. */
 int	 img_sink(void *writer, const void *, size_t);
-/* Header, fsync, rename into place.  0, or -1 (logged, nothing left). */
+/* Header, rename into place.  0, or -1 (logged, nothing left). */
 int	 img_commit(struct img_writer *);
 void	 img_abort(struct img_writer *);
 

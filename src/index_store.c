@@ -213,16 +213,15 @@ write_manifest(int dirfd, const struct index_files *f)
 	if ((fd = openat(dirfd, MANIFEST_TMP, O_WRONLY | O_CREAT | O_EXCL |
 	    O_CLOEXEC | O_NOFOLLOW, 0644)) == -1)
 		return -1;
-	if (write(fd, buf, (size_t)n) != n || fsync(fd) == -1) {
+	if (write(fd, buf, (size_t)n) != n) {
 		close(fd);
 		(void)unlinkat(dirfd, MANIFEST_TMP, 0);
 		return -1;
 	}
 	close(fd);
-	if (renameat(dirfd, MANIFEST_TMP, dirfd, MANIFEST) == -1)
-		return -1;
-	(void)fsync(dirfd);	/* the rename itself, durable */
-	return 0;
+	/* Not synced either: a manifest torn by a crash fails to parse, or
+	 * names files whose checksums fail, and the index is rebuilt. */
+	return renameat(dirfd, MANIFEST_TMP, dirfd, MANIFEST) == -1 ? -1 : 0;
 }
 
 static int

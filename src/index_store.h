@@ -44,7 +44,7 @@ int	 store_write_search(int statefd, const char *name,
 	    const struct search_index *, uint64_t sig);
 
 /*
- * Open next's files, make next the manifest's generation (synced), and
+ * Open next's files, make next the manifest's generation, and
  * remove the files of prev that next does not use.  0, or -1 (logged,
  * the manifest unchanged).
  */

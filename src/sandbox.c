@@ -250,6 +250,7 @@ key_filter_rules(scmp_filter_ctx ctx)
 }
 #endif
 
+#ifdef HAVE_SECCOMP
 /*
  * The indexer: the worker's file, thread and memory calls with no
  * network ones (it accepts, connects and sends files to no one), and
@@ -316,6 +317,8 @@ indexer_filter_rules(scmp_filter_ctx ctx)
 	}
 	return rv == 0 ? 0 : -1;
 }
+
+#endif
 
 /* Load an allow-list: 0, 1 when the kernel lacks seccomp, -1 (logged). */
 static int

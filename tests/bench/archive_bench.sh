@@ -38,10 +38,11 @@ status=0
 echo "== cold page cache (no target)"
 "$DIR/archive_bench" "$ROOT" 10 2>>"$DIR/archive_bench.log" |
     grep '^build: [0-9]' || true
-# The same archive in the real server, workers = auto: what an operator sees.
+# The same archive in the real server (two workers, the indexer, its state
+# directory): the one-archive figures with their targets.
 BIN=${BROADSIDE_BIN:-$REPO/build/broadside}
 if [ -x "$BIN" ]; then
 	echo "== the real server"
-	"$PYTHON" "$REPO/tests/bench/archive_server.py" "$BIN" "$ROOT" || true
+	"$PYTHON" "$REPO/tests/bench/index_server.py" "$BIN" "$ROOT" || true
 fi
 exit $status
