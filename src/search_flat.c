@@ -313,15 +313,41 @@ phrase_count2(const struct cursor *c, int first, uint32_t *meta)
 	}
 }
 
+/* The first word of the adjacent pair with the fewest places (tf). */
+static size_t
+rarest_pair(const struct cursor *c, size_t n)
+{
+	uint64_t	 best = UINT64_MAX, cost;
+	size_t		 i, k = 0;
+
+	for (i = 0; i + 1 < n; i++) {
+		cost = (uint64_t)(c[i].val >> 1) + (c[i + 1].val >> 1);
+		if (cost < best) {
+			best = cost;
+			k = i;
+		}
+	}
+	return k;
+}
+
 static uint32_t
 phrase_count(struct cursor *c, size_t n, int first, uint32_t *meta)
 {
 	struct posit	 pi[SEARCH_PHRASE_MAX];
 	uint32_t	 count = 0, base, want;
-	size_t		 i;
+	size_t		 i, k;
 
 	if (n == 2)
 		return phrase_count2(c, first, meta);
+	/*
+	 * Longer phrases of common words rarely occur where all their
+	 * words do: first the pair with the fewest places in this document,
+	 * read alone (half the bytes or less), and the whole phrase only
+	 * when that pair is there.
+	 */
+	k = rarest_pair(c, n);
+	if (phrase_count2(c + k, 1, meta) == 0)
+		return 0;
 	*meta = 0;
 	for (i = 0; i < n; i++)
 		if (!pos_first(&pi[i], &c[i]))
