@@ -120,3 +120,31 @@ fail:
 	close(sv[1]);
 	return -1;
 }
+
+pid_t
+channel_fork(int *ctl)
+{
+	pid_t	 pid;
+	int	 sv[2];
+
+	*ctl = -1;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1) {
+		log_warn("socketpair");
+		return -1;
+	}
+	switch ((pid = fork())) {
+	case -1:
+		log_warn("fork");
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	case 0:
+		close(sv[0]);
+		*ctl = sv[1];
+		return 0;
+	default:
+		close(sv[1]);
+		*ctl = sv[0];
+		return pid;
+	}
+}

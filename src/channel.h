@@ -33,4 +33,11 @@ int	 channel_send(int fd, const void *msg, size_t len, const int *fds,
  */
 ssize_t	 channel_recv(int fd, void *msg, size_t len, int *fds, size_t *nfds);
 
+/*
+ * Fork a helper process with a control channel to it: in the child 0,
+ * in the parent its pid, and *ctl that side's end (close-on-exec); -1
+ * (logged) when either cannot be made.
+ */
+pid_t	 channel_fork(int *ctl);
+
 #endif

@@ -584,22 +584,6 @@ folder_of(const struct config *conf, struct build_conf *bc)
 	return 0;
 }
 
-static void
-ix_signals(void)
-{
-	sigset_t	 none;
-	int		 sig;
-
-	for (sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			signal(sig, SIG_DFL);
-	signal(SIGHUP, SIG_IGN);	/* the parent passes it on */
-	signal(SIGUSR1, SIG_IGN);
-	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-}
-
 static int
 ix_events(struct ixstate *x)
 {
@@ -647,12 +631,11 @@ indexer_main(int ctl, const struct config *conf, const struct sandbox_user *u,
 	struct ixstate	 x;
 	int		 keep[2] = { ctl, rootfd };
 
-	ix_signals();
 	log_set_procname("indexer");
 #ifdef __linux__
 	(void)prctl(PR_SET_NAME, "broadside-idx", 0, 0, 0);
 #endif
-	sandbox_close_inherited(keep, 2);
+	sandbox_helper_start(keep, 2);
 	if (forget != NULL)
 		forget();
 	memset(&x, 0, sizeof(x));
@@ -690,29 +673,16 @@ indexer_start(struct indexer *ix, const struct config *conf,
     void (*forget)(void))
 {
 	pid_t	 pid;
-	int	 sv[2];
+	int	 ctl;
 
 	ix->pid = -1;
 	ix->ctl = -1;
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1) {
-		log_warn("socketpair");
+	if ((pid = channel_fork(&ctl)) == -1)
 		return -1;
-	}
-	switch ((pid = fork())) {
-	case -1:
-		log_warn("fork");
-		close(sv[0]);
-		close(sv[1]);
-		return -1;
-	case 0:
-		close(sv[0]);
-		indexer_main(sv[1], conf, u, rootfd, state, forget);
-	default:
-		break;
-	}
-	close(sv[1]);
+	if (pid == 0)
+		indexer_main(ctl, conf, u, rootfd, state, forget);
 	ix->pid = pid;
-	ix->ctl = sv[0];
+	ix->ctl = ctl;
 	ix->started = time(NULL);
 	return 0;
 }

@@ -272,23 +272,6 @@ key_serve(int ctl, EVP_PKEY *key)
 	EVP_PKEY_CTX_free(pctx);
 }
 
-static void
-key_signals(void)
-{
-	sigset_t	 none;
-	int		 sig;
-
-	for (sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			signal(sig, SIG_DFL);
-	/* The parent's business; SIGTERM and SIGINT still end us. */
-	signal(SIGHUP, SIG_IGN);
-	signal(SIGUSR1, SIG_IGN);
-	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-}
-
 static __attribute__((noreturn)) void
 key_main(int ctl, const struct config *conf, const struct sandbox_user *u,
     void (*forget)(void))
@@ -296,13 +279,12 @@ key_main(int ctl, const struct config *conf, const struct sandbox_user *u,
 	EVP_PKEY	*key;
 	unsigned char	 status = 1;
 
-	key_signals();
 	log_set_procname("key");
 #ifdef __linux__
 	/* How tests, ps and top tell it from a worker. */
 	(void)prctl(PR_SET_NAME, "broadside-key", 0, 0, 0);
 #endif
-	sandbox_close_inherited(&ctl, 1);
+	sandbox_helper_start(&ctl, 1);
 	if (forget != NULL)
 		forget();	/* the parent's secrets: not ours to hold */
 	if ((key = load_key(conf)) != NULL) {
@@ -328,40 +310,27 @@ keyproc_start(struct keyproc *kp, const struct config *conf,
 	struct pollfd	 pfd;
 	unsigned char	 status = 1;
 	pid_t		 pid;
-	int		 sv[2];
+	int		 ctl;
 
 	kp->pid = -1;
 	kp->ctl = -1;
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1) {
-		log_warn("socketpair");
+	if ((pid = channel_fork(&ctl)) == -1)
 		return -1;
-	}
-	switch ((pid = fork())) {
-	case -1:
-		log_warn("fork");
-		close(sv[0]);
-		close(sv[1]);
-		return -1;
-	case 0:
-		close(sv[0]);
-		key_main(sv[1], conf, u, forget);
-	default:
-		break;
-	}
-	close(sv[1]);
-	pfd.fd = sv[0];
+	if (pid == 0)
+		key_main(ctl, conf, u, forget);
+	pfd.fd = ctl;
 	pfd.events = POLLIN;
 	if (poll(&pfd, 1, KEYPROC_START_MS) != 1 ||
-	    read(sv[0], &status, 1) != 1 || status != 0) {
+	    read(ctl, &status, 1) != 1 || status != 0) {
 		log_warnx("the key process did not start: no Gemini");
-		close(sv[0]);
+		close(ctl);
 		kill(pid, SIGKILL);
 		while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
 			;
 		return -1;
 	}
 	kp->pid = pid;
-	kp->ctl = sv[0];
+	kp->ctl = ctl;
 	kp->started = time(NULL);
 	return 0;
 }

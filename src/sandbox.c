@@ -22,6 +22,7 @@
 #include <grp.h>
 #include <limits.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -101,22 +102,20 @@
  * ptrace, setuid and friends, setsockopt, any other ioctl, mount, bind,
  * listen, kill, module and key calls, and everything else.
  */
-static const char *const filter_calls[] = {
+static const char *const base_calls[] = {
 	/* event loop */
 	"epoll_create", "epoll_create1", "epoll_ctl", "epoll_wait",
 	"epoll_pwait", "epoll_pwait2", "poll", "ppoll", "select",
-	"pselect6", "socketpair", "pipe", "pipe2", "eventfd2",
-	/* connections */
-	"accept", "accept4", "read", "readv", "recvfrom", "recvmsg",
-	"write", "writev", "sendto", "sendmsg", "sendfile", "shutdown",
-	"getsockname", "getpeername", "getsockopt", "close", "connect",
+	"pselect6", "pipe", "pipe2", "eventfd2",
+	/* descriptors, channels (with descriptors in them) */
+	"read", "readv", "recvmsg", "write", "writev", "sendto", "sendmsg",
+	"getsockopt", "close",
 	/* files under the root */
 	"openat", "openat2", "fstat", "newfstatat", "fstatat64", "statx",
 	"stat", "lstat", "getdents64", "pread64", "preadv", "lseek",
 	"_llseek", "fcntl", "fcntl64", "readlinkat", "readlink", "faccessat",
 	"faccessat2", "access", "fadvise64", "dup", "dup3",
-	/* archive watcher and builder */
-	"inotify_init1", "inotify_add_watch", "inotify_rm_watch",
+	/* threads */
 	"set_robust_list", "rseq", "futex", "futex_time64", "futex_waitv",
 	"sched_yield", "sched_getaffinity", "membarrier",
 	/* memory */
@@ -131,6 +130,39 @@ static const char *const filter_calls[] = {
 	"rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "sigreturn",
 	"sigaltstack", "restart_syscall", "tgkill", "exit", "exit_group",
 };
+
+/* A worker's connections, on top of base_calls. */
+static const char *const worker_calls[] = {
+	"accept", "accept4", "recvfrom", "sendfile", "shutdown",
+	"getsockname", "getpeername", "connect", "socketpair",
+};
+
+/*
+ * The indexer's, on top of base_calls: no network calls (it accepts,
+ * connects and sends files to no one but syslog's socket), and what
+ * writing the index takes: creating, renaming and removing files in the
+ * state directory (Landlock keeps them there), watching the archive.
+ */
+static const char *const indexer_calls[] = {
+	"pwrite64", "fsync", "fdatasync", "ftruncate", "renameat",
+	"renameat2", "rename", "unlinkat", "unlink",
+	"inotify_init1", "inotify_add_watch", "inotify_rm_watch",
+	"sysinfo",	/* glibc's qsort sizes its buffer by the memory */
+	"connect",	/* syslog's socket alone: socket() is AF_UNIX only */
+};
+
+static int	 filter_allow(scmp_filter_ctx, const char *);
+
+static int
+filter_allow_list(scmp_filter_ctx ctx, const char *const *names, size_t n)
+{
+	size_t	 i;
+	int	 rv = 0;
+
+	for (i = 0; i < n; i++)
+		rv |= filter_allow(ctx, names[i]);
+	return rv;
+}
 
 /* Only for sanitizer builds: see SANDBOX_SANITIZER above. */
 static const char *const filter_sanitizer_calls[] = {
@@ -159,21 +191,60 @@ filter_refuse(scmp_filter_ctx ctx, const char *name)
 	return seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0);
 }
 
+/* Threads, never processes; clone3 hides its flags in memory, so it
+ * fails and glibc falls back to clone. */
 static int
-filter_rules(scmp_filter_ctx ctx)
+filter_threads(scmp_filter_ctx ctx)
+{
+	int	 rv = 0;
+
+	rv |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+	    SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD | CLONE_VM,
+	    CLONE_THREAD | CLONE_VM));
+	rv |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS),
+	    SCMP_SYS(clone3), 0);
+	return rv;
+}
+
+/* What the sanitizers' runtime needs (sanitizer builds only). */
+static int
+filter_sanitizer(scmp_filter_ctx ctx)
 {
 	size_t	 i;
 	int	 rv = 0;
 
-	for (i = 0; i < sizeof(filter_calls) / sizeof(filter_calls[0]); i++)
-		rv |= filter_allow(ctx, filter_calls[i]);
-	/* Threads, never processes. */
-	rv |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
-	    SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD | CLONE_VM,
-	    CLONE_THREAD | CLONE_VM));
-	/* clone3 hides its flags in memory: glibc falls back to clone. */
-	rv |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS),
-	    SCMP_SYS(clone3), 0);
+	if (!SANDBOX_SANITIZER)
+		return 0;
+	for (i = 0; i < sizeof(filter_sanitizer_calls) /
+	    sizeof(filter_sanitizer_calls[0]); i++)
+		rv |= filter_allow(ctx, filter_sanitizer_calls[i]);
+	/* LeakSanitizer's tracer shares memory, is not a thread. */
+	rv |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone),
+	    1, SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD | CLONE_VM,
+	    CLONE_VM));
+	/* The symbolizer: refused, the report still goes out. */
+	rv |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM),
+	    SCMP_SYS(clone), 1,
+	    SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_VM, 0));
+	rv |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM),
+	    SCMP_SYS(execve), 0);
+	rv |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM),
+	    SCMP_SYS(execveat), 0);
+	rv |= filter_refuse(ctx, "fork");
+	rv |= filter_refuse(ctx, "vfork");
+	return rv;
+}
+
+static int
+filter_rules(scmp_filter_ctx ctx)
+{
+	int	 rv = 0;
+
+	rv |= filter_allow_list(ctx, base_calls, sizeof(base_calls) /
+	    sizeof(base_calls[0]));
+	rv |= filter_allow_list(ctx, worker_calls, sizeof(worker_calls) /
+	    sizeof(worker_calls[0]));
+	rv |= filter_threads(ctx);
 	/*
 	 * ioctl: FIONREAD (server.c: is the client done sending?), FIONBIO
 	 * (non-blocking sockets), TCGETS (stdio's isatty); nothing else.
@@ -187,25 +258,7 @@ filter_rules(scmp_filter_ctx ctx)
 	/* syslog's reconnection, and nothing but a local socket. */
 	rv |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
 	    SCMP_A0(SCMP_CMP_EQ, AF_UNIX, 0));
-	if (SANDBOX_SANITIZER) {
-		for (i = 0; i < sizeof(filter_sanitizer_calls) /
-		    sizeof(filter_sanitizer_calls[0]); i++)
-			rv |= filter_allow(ctx, filter_sanitizer_calls[i]);
-		/* LeakSanitizer's tracer shares memory, is not a thread. */
-		rv |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone),
-		    1, SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD | CLONE_VM,
-		    CLONE_VM));
-		/* The symbolizer: refused, the report still goes out. */
-		rv |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM),
-		    SCMP_SYS(clone), 1,
-		    SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_VM, 0));
-		rv |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM),
-		    SCMP_SYS(execve), 0);
-		rv |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM),
-		    SCMP_SYS(execveat), 0);
-		rv |= filter_refuse(ctx, "fork");
-		rv |= filter_refuse(ctx, "vfork");
-	}
+	rv |= filter_sanitizer(ctx);
 	return rv == 0 ? 0 : -1;
 }
 
@@ -251,70 +304,21 @@ key_filter_rules(scmp_filter_ctx ctx)
 #endif
 
 #ifdef HAVE_SECCOMP
-/*
- * The indexer: the worker's file, thread and memory calls with no
- * network ones (it accepts, connects and sends files to no one), and
- * what writing the index takes: creating, syncing, renaming and removing
- * files in the state directory (Landlock keeps them there).
- */
-static const char *const indexer_calls[] = {
-	"epoll_create", "epoll_create1", "epoll_ctl", "epoll_wait",
-	"epoll_pwait", "epoll_pwait2", "poll", "ppoll", "select",
-	"pselect6", "pipe", "pipe2", "eventfd2",
-	"read", "readv", "recvmsg", "write", "writev", "sendmsg", "sendto",
-	"close", "getsockopt",
-	"openat", "openat2", "fstat", "newfstatat", "fstatat64", "statx",
-	"stat", "lstat", "getdents64", "pread64", "preadv", "pwrite64",
-	"lseek", "_llseek", "fcntl", "fcntl64", "readlinkat", "readlink",
-	"faccessat", "faccessat2", "access", "fadvise64", "dup", "dup3",
-	"fsync", "fdatasync", "renameat", "renameat2", "rename", "unlinkat",
-	"unlink", "ftruncate",
-	"inotify_init1", "inotify_add_watch", "inotify_rm_watch",
-	"set_robust_list", "rseq", "futex", "futex_time64", "futex_waitv",
-	"sched_yield", "sched_getaffinity", "membarrier",
-	"brk", "mmap", "mmap2", "munmap", "mremap", "mprotect", "madvise",
-	"clock_gettime", "clock_gettime64", "clock_getres", "gettimeofday",
-	"time", "nanosleep", "clock_nanosleep", "clock_nanosleep_time64",
-	"getrandom", "getpid", "gettid", "getppid", "getuid", "geteuid",
-	"getgid", "getegid", "uname", "prlimit64", "getrlimit",
-	"sysinfo",	/* glibc's qsort sizes its buffer by the memory */
-	"rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "sigreturn",
-	"sigaltstack", "restart_syscall", "tgkill", "exit", "exit_group",
-};
-
 static int
 indexer_filter_rules(scmp_filter_ctx ctx)
 {
-	size_t	 i;
 	int	 rv = 0;
 
-	for (i = 0; i < sizeof(indexer_calls) / sizeof(indexer_calls[0]); i++)
-		rv |= filter_allow(ctx, indexer_calls[i]);
-	rv |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
-	    SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD | CLONE_VM,
-	    CLONE_THREAD | CLONE_VM));
-	rv |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS),
-	    SCMP_SYS(clone3), 0);
+	rv |= filter_allow_list(ctx, base_calls, sizeof(base_calls) /
+	    sizeof(base_calls[0]));
+	rv |= filter_allow_list(ctx, indexer_calls, sizeof(indexer_calls) /
+	    sizeof(indexer_calls[0]));
+	rv |= filter_threads(ctx);
 	rv |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 	    SCMP_A1(SCMP_CMP_EQ, TCGETS, 0));
 	rv |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
 	    SCMP_A0(SCMP_CMP_EQ, AF_UNIX, 0));
-	rv |= filter_allow(ctx, "connect");	/* syslog's socket alone */
-	if (SANDBOX_SANITIZER) {
-		for (i = 0; i < sizeof(filter_sanitizer_calls) /
-		    sizeof(filter_sanitizer_calls[0]); i++)
-			rv |= filter_allow(ctx, filter_sanitizer_calls[i]);
-		rv |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone),
-		    1, SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD | CLONE_VM,
-		    CLONE_VM));
-		rv |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM),
-		    SCMP_SYS(clone), 1,
-		    SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_VM, 0));
-		rv |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM),
-		    SCMP_SYS(execve), 0);
-		rv |= filter_refuse(ctx, "fork");
-		rv |= filter_refuse(ctx, "vfork");
-	}
+	rv |= filter_sanitizer(ctx);
 	return rv == 0 ? 0 : -1;
 }
 
@@ -409,9 +413,8 @@ keep_fd(int fd, const int *keep, size_t nkeep)
 	return 0;
 }
 
-/* See sandbox.h. */
-void
-sandbox_close_inherited(const int *keep, size_t nkeep)
+static void
+close_inherited(const int *keep, size_t nkeep)
 {
 	int		 fds[1024];
 	size_t		 n = 0, i;
@@ -433,6 +436,25 @@ sandbox_close_inherited(const int *keep, size_t nkeep)
 	for (i = 0; i < n; i++)
 		if (!keep_fd(fds[i], keep, nkeep))
 			close(fds[i]);
+}
+
+/* See sandbox.h. */
+void
+sandbox_helper_start(const int *keep, size_t nkeep)
+{
+	sigset_t	 none;
+	int		 sig;
+
+	for (sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+	/* The parent's business; SIGTERM and SIGINT still end us. */
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGUSR1, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	close_inherited(keep, nkeep);
 }
 
 /* -- Landlock ----------------------------------------------------------- */

@@ -50,11 +50,13 @@ int	 sandbox_landlock(const char *root);
 int	 sandbox_keyproc(const struct sandbox_user *);
 
 /*
- * A helper process (the key process, the indexer) forked from the parent
- * holds its listening sockets, the content root and its pipes: close them
- * all but the log (stdio, an O_APPEND file, syslog's socket) and `keep`.
+ * A helper process (the key process, the indexer) just forked from the
+ * parent: signals back to their defaults (SIGHUP, SIGUSR1 and SIGPIPE
+ * ignored: the parent's business), none blocked, and the parent's
+ * listening sockets, content root and pipes closed: all descriptors but
+ * the log (stdio, an O_APPEND file, syslog's socket) and `keep`.
  */
-void	 sandbox_close_inherited(const int *keep, size_t nkeep);
+void	 sandbox_helper_start(const int *keep, size_t nkeep);
 
 /*
  * The indexer, after it opened the state directory: the root read-only

@@ -13,10 +13,9 @@ Server methods: gemini(url_or_path, sni=...), gemini_raw(bytes),
 Waiting: wait_for(predicate, timeout, interval, what) polls a condition
   with a deadline; tests wait on conditions, not fixed sleeps.
 """
-import contextlib
-import fcntl
 import os
 import random
+import re
 import shutil
 import signal
 import socket
@@ -94,6 +93,40 @@ def children(pid, key=False, comm_is=None):
         elif (comm == KEY_COMM) == key and comm != INDEXER_COMM:
             out.append(int(name))
     return sorted(out)
+
+
+def proc_status(pid):
+    """/proc/PID/status as {field: value}."""
+    st = {}
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            k, _, v = line.partition(":")
+            st[k] = v.strip()
+    return st
+
+
+def gdb_calls(pid, exprs):
+    """Have process `pid` evaluate each C expression (gdb attached):
+    [(value, errno)]; None without gdb, or when the process died."""
+    gdb = shutil.which("gdb")
+    if gdb is None:
+        return None
+    with open("/proc/%d/maps" % pid) as f:
+        lsan = "libasan" in f.read()
+    argv = [gdb, "-nx", "-batch", "-p", str(pid)]
+    if lsan:
+        argv += ["-ex", "call ((void(*)(void))__lsan_disable)()"]
+    for e in exprs:
+        argv += ["-ex", "call " + e,
+                 "-ex", "call *((int *(*)(void))__errno_location)()"]
+    if lsan:
+        argv += ["-ex", "call ((void(*)(void))__lsan_enable)()"]
+    r = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+    vals = [int(v) for v in re.findall(r"^\$\d+ = (-?\d+)$", r.stdout,
+                                       re.M)]
+    if len(vals) != 2 * len(exprs):
+        return None
+    return list(zip(vals[0::2], vals[1::2]))
 
 
 TCP_LISTEN = "0A"

@@ -21,7 +21,8 @@ import time
 
 import pytest
 
-from conftest import REPO, children, read_all, received_unread, wait_for
+from conftest import (REPO, children, gdb_calls, proc_status, read_all,
+                      received_unread, wait_for)
 
 ROOT = os.geteuid() == 0
 SIG_TIMEOUT = 10.0
@@ -33,15 +34,6 @@ def workers(srv, want=1, timeout=SIG_TIMEOUT):
     return wait_for(lambda: (lambda k: k if len(k) >= want else None)(
         children(srv.proc.pid)), timeout=timeout,
         what="%d worker(s) of %d" % (want, srv.proc.pid))
-
-
-def proc_status(pid):
-    st = {}
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            k, _, v = line.partition(":")
-            st[k] = v.strip()
-    return st
 
 
 def log_count(srv, text):
@@ -702,26 +694,8 @@ def test_proxy_bad_headers_do_not_leak_per_ip_slots(make_server):
 def gdb_open_in(pid, paths):
     """Have process `pid` itself call open(path, O_RDONLY) for each path
     (gdb attached as a debugger): [(fd, errno)], None without gdb."""
-    gdb = shutil.which("gdb")
-    if gdb is None:
-        return None
-    with open("/proc/%d/maps" % pid) as f:
-        lsan = "libasan" in f.read()
-    argv = [gdb, "-nx", "-batch", "-p", str(pid)]
-    # gdb copies each string into the process with malloc: LeakSanitizer
-    # must not count them.
-    if lsan:
-        argv += ["-ex", "call ((void(*)(void))__lsan_disable)()"]
-    for p in paths:
-        argv += ["-ex", 'call ((int(*)(const char *, int))open)("%s", 0)' % p,
-                 "-ex", "call *((int *(*)(void))__errno_location)()"]
-    if lsan:
-        argv += ["-ex", "call ((void(*)(void))__lsan_enable)()"]
-    r = subprocess.run(argv, capture_output=True, text=True, timeout=60)
-    vals = [int(v) for v in re.findall(r"^\$\d+ = (-?\d+)$", r.stdout,
-                                       re.M)]
-    assert len(vals) == 2 * len(paths), r.stdout + r.stderr
-    return list(zip(vals[0::2], vals[1::2]))
+    return gdb_calls(pid, ['((int(*)(const char *, int))open)("%s", 0)' % p
+                           for p in paths])
 
 
 def test_unprivileged_is_confined_and_says_so_once(

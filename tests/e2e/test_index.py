@@ -16,7 +16,7 @@ import urllib.parse
 
 import pytest
 
-from conftest import wait_for
+from conftest import gdb_calls, proc_status, wait_for
 
 ROOT = os.geteuid() == 0
 Y = "statements/2024/"
@@ -364,39 +364,6 @@ def test_sighups_are_coalesced_and_no_request_fails(make_server):
 
 
 # -- the indexer's sandbox -----------------------------------------------------
-
-def proc_status(pid):
-    st = {}
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            k, _, v = line.partition(":")
-            st[k] = v.strip()
-    return st
-
-
-def gdb_calls(pid, exprs):
-    """Have process `pid` evaluate each C expression (gdb attached):
-    [(value, errno)]; None without gdb, or when the process died."""
-    gdb = shutil.which("gdb")
-    if gdb is None:
-        return None
-    with open("/proc/%d/maps" % pid) as f:
-        lsan = "libasan" in f.read()
-    argv = [gdb, "-nx", "-batch", "-p", str(pid)]
-    if lsan:
-        argv += ["-ex", "call ((void(*)(void))__lsan_disable)()"]
-    for e in exprs:
-        argv += ["-ex", "call " + e,
-                 "-ex", "call *((int *(*)(void))__errno_location)()"]
-    if lsan:
-        argv += ["-ex", "call ((void(*)(void))__lsan_enable)()"]
-    r = subprocess.run(argv, capture_output=True, text=True, timeout=60)
-    vals = [int(v) for v in re.findall(r"^\$\d+ = (-?\d+)$", r.stdout,
-                                       re.M)]
-    if len(vals) != 2 * len(exprs):
-        return None
-    return list(zip(vals[0::2], vals[1::2]))
-
 
 OPEN_W = '((int(*)(const char *, int, int))open)("%s", 0101, 0644)'
 
