@@ -47,7 +47,8 @@ UNITS	 = $(UNIT_SRCS:tests/unit/%.c=$(S)/tests/%)
 FUZZERS	 = $(FUZZ_SRCS:tests/fuzz/%.c=$(F)/%)
 
 PYTHON	?= /usr/bin/python3
-FUZZ_SECONDS ?= 20
+# Seconds each fuzz target runs in `make check` (make fuzz: 600).
+FUZZ_SECONDS ?= 12
 CONF	?= conf/broadside.ini
 
 .PHONY: all run check test unit e2e fuzz fuzz-smoke bench deps test-deps \

@@ -282,6 +282,18 @@ def new_statement(srv):
         new = [g for g in gens if g > before]
         return new and all(mapped_gen(p) >= new[0]
                            for p in workers_of(srv.proc.pid))
+    # How far apart the workers switch: the first to map the new
+    # generation, then the last, sampled every millisecond.
+    first = last = None
+    end = time.monotonic() + 30
+    while time.monotonic() < end and last is None:
+        gens = [mapped_gen(p) for p in workers_of(srv.proc.pid)]
+        now = time.monotonic()
+        if first is None and max(gens) > before:
+            first = now
+        if first is not None and min(gens) > before:
+            last = now
+        time.sleep(0.001)
     ok = srv.wait(shown, timeout=60, step=0.02)
     secs = time.monotonic() - t0
     for ext in (".gmi", ".ini"):
@@ -292,6 +304,9 @@ def new_statement(srv):
     print("index: a new statement everywhere (5 Gemini pages, 4 Gopher "
           "menus, every worker): %.2f s (target < 2 s) %s" %
           (secs, verdict(secs < 2)))
+    if first is not None and last is not None:
+        print("index: the workers switched to it %.1f ms apart" %
+              ((last - first) * 1000))
 
 
 def reloads(srv, rest_pss, count, seconds):
