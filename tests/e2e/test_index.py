@@ -413,3 +413,26 @@ def test_indexer_is_confined(make_server):
     wait_for(lambda: (lambda p: p and p[0] != pid)(srv.indexer_pids()),
              what="a new indexer")
     assert "Alpha harbour" in body(srv, "/statements/")
+
+
+def test_a_large_delta_makes_the_next_build_a_full_one(make_server):
+    """Updates append to the delta; once it holds more than a quarter of
+    the archive (and 4,096 statements), the next build is a full one: a
+    new search base, no delta, and every word still found."""
+    files = {"statements/2020/2020-01-%02d-bulk-%d.gmi" % (1 + i % 28, i):
+             "# Bulk %d\n\nFirst words w%d.\n" % (i, i) for i in range(4200)}
+    srv = make_server(conf=state_conf(workers=1), files=files)
+    base = [n for n in os.listdir(state_dir(srv)) if n.startswith("search-")]
+    for i in range(4200):
+        p = os.path.join(srv.content, "statements/2020/2020-01-%02d-bulk-%d.gmi"
+                         % (1 + i % 28, i))
+        with open(p, "w") as f:
+            f.write("# Bulk %d\n\nSecond words v%d.\n" % (i, i))
+    wait_for(lambda: [n for n in os.listdir(state_dir(srv))
+                      if n.startswith("search-")] not in ([], base),
+             timeout=60, what="a new search base")
+    wait_for(lambda: "Bulk 4199" in body(srv, "/search?v4199") and
+             "Bulk 17" in body(srv, "/search?v17"), what="the new words")
+    assert "Bulk 17" not in body(srv, "/search?w17")
+    names = os.listdir(state_dir(srv))
+    assert not [n for n in names if n.startswith("delta-")], names
