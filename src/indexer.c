@@ -144,11 +144,21 @@ broadcast(struct ixstate *x)
 {
 	size_t	 i;
 
-	for (i = 0; i < x->nchan; )
-		if (tell(x, x->chan[i]) == -1 && errno != EAGAIN)
-			chan_drop(x, i);	/* the worker has gone */
-		else
+	for (i = 0; i < x->nchan; ) {
+		if (tell(x, x->chan[i]) == 0) {
 			i++;
+			continue;
+		}
+		if (errno != EAGAIN) {
+			chan_drop(x, i);	/* the worker has gone */
+			continue;
+		}
+		/* Its queue is full: it reads nothing.  It keeps what it
+		 * has until the next generation, or it leaves. */
+		log_warnx("index: a worker did not take generation %" PRIu64,
+		    x->cur.gen);
+		i++;
+	}
 }
 
 /* A worker's end closed (it left): forget its channel. */
