@@ -918,39 +918,44 @@ lang_suffix(const char *slug, size_t *base)
 	return n == 2 || n == 3;
 }
 
+/* Is there a statement of that date and slug (by: sorted by slug_cmp)? */
+static int
+have_slug(const struct check *ck, struct cstmt **by, const char *date,
+    const char *slug)
+{
+	struct cstmt	 key, *kp = &key;
+	size_t		 lo = 0, hi = ck->nst, mid;
+
+	memcpy(key.date, date, sizeof(key.date));
+	key.slug = (char *)(uintptr_t)slug;
+	key.rel = "";			/* before any of them */
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (slug_cmp(&by[mid], &kp) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < ck->nst && strcmp(by[lo]->date, date) == 0 &&
+	    strcmp(by[lo]->slug, slug) == 0;
+}
+
 /* date-slug.es.gmi needs date-slug.gmi (or .txt), in any folder. */
 static void
 check_translations(struct check *ck, struct cstmt **by)
 {
-	struct cstmt	 key, *kp = &key;
-	char		 orig[SCAN_SLUG_MAX + 1], p[PATH_MAX];
-	size_t		 i, base;
+	char	 orig[SCAN_SLUG_MAX + 1], p[PATH_MAX];
+	size_t	 i, base;
 
 	for (i = 0; i < ck->nst; i++) {
 		if (!lang_suffix(by[i]->slug, &base))
 			continue;
 		memcpy(orig, by[i]->slug, base);
 		orig[base] = '\0';
-		memcpy(key.date, by[i]->date, sizeof(key.date));
-		key.slug = orig;
-		key.rel = "";
-		/* The first of that date and slug, if any. */
-		{
-			size_t	 lo = 0, hi = ck->nst, mid;
-
-			while (lo < hi) {
-				mid = lo + (hi - lo) / 2;
-				if (slug_cmp(&by[mid], &kp) < 0)
-					lo = mid + 1;
-				else
-					hi = mid;
-			}
-			if (lo < ck->nst && strcmp(by[lo]->date, key.date) ==
-			    0 && strcmp(by[lo]->slug, orig) == 0)
-				continue;
-		}
-		report(ck, in_archive(ck, by[i]->rel, p), 0, "translation "
-		    "without its original (%s-%s.gmi)", by[i]->date, orig);
+		if (!have_slug(ck, by, by[i]->date, orig))
+			report(ck, in_archive(ck, by[i]->rel, p), 0,
+			    "translation without its original (%s-%s.gmi)",
+			    by[i]->date, orig);
 	}
 }
 

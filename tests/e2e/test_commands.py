@@ -334,3 +334,17 @@ def test_check_usage_and_missing_archive(tmp_path):
     conf.write_text(CONF.format(root=root))
     r = run("check", "-c", str(conf))
     assert r.returncode == 1 and "no archive folder" in r.stderr
+
+
+def test_new_at_once_never_takes_one_name_twice(site, tmp_path):
+    root, conf = site
+    procs = [subprocess.Popen([BIN, "new", "-c", str(conf), "--date",
+                               "2025-06-09", "--tags", "a", "Race"],
+                              cwd=tmp_path, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+             for _ in range(8)]
+    outs = [p.communicate(timeout=60) for p in procs]
+    assert all(p.returncode == 0 for p in procs), outs
+    gmis = sorted(o.splitlines()[0] for o, _ in outs)
+    assert len(set(gmis)) == 8
+    assert len(files(root)) == 16      # each with its sidecar
