@@ -79,6 +79,9 @@ struct check {
 	char			**pages;	/* other gemtext, under root */
 	size_t			 npages, cappages;
 	struct redirects	 rd;
+	unsigned char		 years[10000];	/* listed: not drafts */
+	char			**tags;		/* folded, sorted, unique */
+	size_t			 ntags, captags;
 	struct finding		*f;
 	size_t			 nf, capf;
 	int			 nomem;
@@ -140,6 +143,17 @@ finding_cmp(const void *a, const void *b)
 	return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
+/*
+ * A file name or a link, as it is, can hold any byte but NUL and '/':
+ * controls (an escape sequence to the terminal) are printed as '?'.
+ */
+static void
+put_safe(const char *s)
+{
+	for (; *s != '\0'; s++)
+		putchar((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
+}
+
 static void
 print_findings(struct check *ck)
 {
@@ -151,11 +165,12 @@ print_findings(struct check *ck)
 	for (i = 0; i < ck->nf; i++) {
 		snprintf(abs, sizeof(abs), "%s/%s", ck->conf->root,
 		    ck->f[i].path);
+		put_safe(cmd_show_path(abs));
 		if (ck->f[i].line > 0)
-			printf("%s:%d: %s\n", cmd_show_path(abs),
-			    ck->f[i].line, ck->f[i].msg);
-		else
-			printf("%s: %s\n", cmd_show_path(abs), ck->f[i].msg);
+			printf(":%d", ck->f[i].line);
+		printf(": ");
+		put_safe(ck->f[i].msg);
+		putchar('\n');
 	}
 }
 
@@ -601,28 +616,70 @@ find_stmt(const struct check *ck, const char *rel)
 static int
 have_year(const struct check *ck, const char *y, size_t len)
 {
+	int	 v = 0;
 	size_t	 i;
 
-	for (i = 0; i < ck->nst && len == 4; i++)
-		if (!ck->st[i].draft && memcmp(ck->st[i].year, y, 4) == 0)
-			return 1;
-	return 0;
+	for (i = 0; i < len; i++)
+		v = v * 10 + (y[i] - '0');	/* the router saw 4 digits */
+	return len == 4 && ck->years[v];
+}
+
+static int
+str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 static int
 have_tag(const struct check *ck, const char *t, size_t len)
 {
-	char	 key[SCAN_TAG_MAX + 3];
-	size_t	 i;
+	char	 key[SCAN_TAG_MAX + 1], *kp = key;
 
-	if (len > SCAN_TAG_MAX)
+	if (len > SCAN_TAG_MAX || ck->ntags == 0)
 		return 0;
-	snprintf(key, sizeof(key), ",%.*s,", (int)len, t);
-	for (i = 0; i < ck->nst; i++)
-		if (!ck->st[i].draft && ck->st[i].tags != NULL &&
-		    strstr(ck->st[i].tags, key) != NULL)
-			return 1;
-	return 0;
+	memcpy(key, t, len);
+	key[len] = '\0';
+	return bsearch(&kp, ck->tags, ck->ntags, sizeof(*ck->tags),
+	    str_cmp) != NULL;
+}
+
+/*
+ * The year and tag pages there will be, once the sidecars are read:
+ * what a link to /statements/YYYY/ or /statements/tags/T/ needs.
+ */
+static void
+collect_groups(struct check *ck)
+{
+	const char	*t, *e;
+	char		 tag[SCAN_TAG_MAX + 1];
+	size_t		 i, o;
+
+	for (i = 0; i < ck->nst; i++) {
+		if (ck->st[i].draft)
+			continue;
+		ck->years[atoi(ck->st[i].year) % 10000] = 1;
+		for (t = ck->st[i].tags; t != NULL && *t != '\0'; t = e) {
+			t++;			/* the ',' before each */
+			if ((e = strchr(t, ',')) == NULL ||
+			    (size_t)(e - t) > SCAN_TAG_MAX || e == t)
+				break;
+			memcpy(tag, t, (size_t)(e - t));
+			tag[e - t] = '\0';
+			if (push_str(&ck->tags, &ck->ntags, &ck->captags,
+			    tag) == -1)
+				ck->nomem = 1;
+		}
+	}
+	if (ck->ntags == 0)
+		return;
+	qsort(ck->tags, ck->ntags, sizeof(*ck->tags), str_cmp);
+	for (i = 1, o = 1; i < ck->ntags; i++) {
+		if (strcmp(ck->tags[o - 1], ck->tags[i]) == 0)
+			free(ck->tags[i]);
+		else
+			ck->tags[o++] = ck->tags[i];
+	}
+	ck->ntags = o;
 }
 
 /* A folder of the file tree: a listing, or its index.gmi. */
@@ -1132,6 +1189,7 @@ check_all(struct check *ck)
 		by[i] = &ck->st[i];
 		statement_sidecar(ck, &ck->st[i]);
 	}
+	collect_groups(ck);
 	if (ck->nst > 0)
 		qsort(by, ck->nst, sizeof(*by), slug_cmp);
 	check_duplicates(ck, by);
@@ -1165,6 +1223,9 @@ check_free(struct check *ck)
 	for (i = 0; i < ck->npages; i++)
 		free(ck->pages[i]);
 	free(ck->pages);
+	for (i = 0; i < ck->ntags; i++)
+		free(ck->tags[i]);
+	free(ck->tags);
 	for (i = 0; i < ck->nf; i++) {
 		free(ck->f[i].path);
 		free(ck->f[i].msg);
