@@ -37,6 +37,7 @@
 
 #include "archive.h"
 #include "cache.h"
+#include "cmd.h"
 #include "config.h"
 #include "gemini.h"
 #include "gopher.h"
@@ -98,14 +99,21 @@ usage(int asked)
 {
 	FILE	*fp = asked ? stdout : stderr;
 
-	fprintf(fp, "usage: broadside [-hnvV] [-c file]\n");
+	fprintf(fp, "usage: broadside [-hnvV] [-c file]\n"
+	    "       broadside new [-c file] [--date D] [--lang L] [--tags a,b] "
+	    "[--draft]\n"
+	    "                     [--publish T] title ...\n"
+	    "       broadside check [-c file]\n");
 	if (asked)
 		fprintf(fp,
 		    "  -c file  configuration (default %s)\n"
 		    "  -h       print this help and exit\n"
 		    "  -n       check the configuration and exit\n"
 		    "  -v       log debugging messages too (repeat for more)\n"
-		    "  -V       print the version and exit\n", DEFAULT_CONFIG);
+		    "  -V       print the version and exit\n"
+		    "  new      write a new statement (new -h: its options)\n"
+		    "  check    check the content as the server reads it\n",
+		    DEFAULT_CONFIG);
 	exit(asked ? 0 : 1);
 }
 
@@ -891,6 +899,11 @@ main(int argc, char *argv[])
 	const char	*path = DEFAULT_CONFIG;
 	int		 ch, check = 0, verbose = 0;
 
+	/* The publisher's commands, before the server's options. */
+	if (argc > 1 && strcmp(argv[1], "new") == 0)
+		return cmd_new(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "check") == 0)
+		return cmd_check(argc - 1, argv + 1);
 	while ((ch = getopt(argc, argv, "c:hnvV")) != -1) {
 		switch (ch) {
 		case 'c':
