@@ -1,0 +1,210 @@
+# SPDX-License-Identifier: ISC
+"""End-to-end tests of the editorial keys of a statement's sidecar: drafts,
+scheduled publication, corrections and withdrawals, on both protocols.
+The fixtures are the tests' own; content/ is the publisher's."""
+import datetime
+import os
+import time
+import xml.etree.ElementTree as ET
+
+from conftest import wait_for
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+LIVE_SECONDS = 5.0
+WORD = "zebrafinch"     # a word only the fixtures hold
+
+
+def text(body):
+    return body.decode("utf-8")
+
+
+def gem_body(srv, path):
+    head, body = srv.gemini(path)
+    assert head.startswith("20 "), (path, head)
+    return text(body)
+
+
+def gopher(srv, sel):
+    return srv.gopher(sel).decode("utf-8")
+
+
+def everywhere(srv, needle):
+    """Where `needle` (a title or a file name) shows: every generated page
+    and feed of both protocols, and search for WORD."""
+    return {
+        "home": needle in gem_body(srv, "/"),
+        "archive": needle in gem_body(srv, "/statements/"),
+        "year": needle in text(srv.gemini("/statements/2026/")[1]),
+        "tag": needle in text(srv.gemini("/statements/tags/edit/")[1]),
+        "feed": needle in gem_body(srv, "/statements/atom.xml"),
+        "search": needle in gem_body(srv, "/search?" + WORD),
+        "gopher root": needle in gopher(srv, ""),
+        "gopher archive": needle in gopher(srv, "/statements/"),
+        "gopher year": needle in gopher(srv, "/statements/2026/"),
+        "gopher tag": needle in gopher(srv, "/statements/tags/edit/"),
+        "gopher feed": needle in gopher(srv, "/statements/atom.xml"),
+        "gopher search": needle in gopher(srv, "/search\t" + WORD),
+    }
+
+
+def nowhere(srv, needle):
+    return not any(everywhere(srv, needle).values())
+
+
+def gopher_not_found(data):
+    return data.startswith("3") and "Not found" in data.split("\r\n")[0]
+
+
+PUBLIC = ("statements/2026-01-10-public.gmi",
+          "# Public one\n\nA %s is public.\n" % WORD)
+PUBLIC_INI = ("statements/2026-01-10-public.ini", "tags = edit\n")
+
+
+def fixture(name, title, ini):
+    base = "statements/" + name
+    return {base + ".gmi": "# %s\n\nThe %s text of %s.\n" % (title, WORD,
+                                                             title),
+            base + ".ini": ini}
+
+
+# -- drafts ------------------------------------------------------------------
+
+def test_draft_is_nowhere(make_server):
+    files = dict([PUBLIC, PUBLIC_INI])
+    files.update(fixture("2026-02-01-secret-plan", "Secret plan",
+                         "draft = yes\ntags = edit\n"))
+    srv = make_server(files=files)
+    assert all(everywhere(srv, "Public one").values()), \
+        everywhere(srv, "Public one")
+    assert nowhere(srv, "Secret plan"), everywhere(srv, "Secret plan")
+    assert nowhere(srv, "secret-plan")
+    for path in ("/statements/2026-02-01-secret-plan.gmi",
+                 "/statements/2026-02-01-secret-plan.ini"):
+        head, body = srv.gemini(path)
+        assert head == "51 Not found", (path, head)
+        assert body == b""
+        for sel in (path, "0" + path, "1" + path, "/0" + path):
+            assert gopher_not_found(gopher(srv, sel)), sel
+    # Exactly as a path that never existed.
+    assert srv.gemini("/statements/2026-02-02-never.gmi")[0] == \
+        "51 Not found"
+    assert srv.gemini("/statements/2026-02-01-secret-plan.gmi")[0] == \
+        srv.gemini("/statements/2026-02-02-never.gmi")[0]
+    # The count of the year and the tag does not give it away.
+    assert "(1)" in gem_body(srv, "/statements/tags/")
+
+
+def test_draft_published_and_back(make_server):
+    files = dict([PUBLIC, PUBLIC_INI])
+    files.update(fixture("2026-02-01-soon", "Soon out", "draft = yes\n"))
+    srv = make_server(files=files)
+    ini = os.path.join(srv.content, "statements", "2026-02-01-soon.ini")
+    url = "/statements/2026-02-01-soon.gmi"
+    assert srv.gemini(url)[0] == "51 Not found"
+    with open(ini + ".part", "w") as f:
+        f.write("draft = no\ntags = edit\n")
+    os.rename(ini + ".part", ini)
+    wait_for(lambda: all(everywhere(srv, "Soon out").values()),
+             LIVE_SECONDS, what=lambda: "the draft published everywhere: %s"
+             % everywhere(srv, "Soon out"))
+    head, body = srv.gemini(url)
+    assert head.startswith("20 text/gemini")
+    assert b"Soon out" in body
+    assert "Soon out" in gopher(srv, url)
+    # Back to a draft: gone again, its raw file too.
+    with open(ini + ".part", "w") as f:
+        f.write("draft = true\n")
+    os.rename(ini + ".part", ini)
+    wait_for(lambda: nowhere(srv, "Soon out"), LIVE_SECONDS,
+             what=lambda: "the draft gone: %s" % everywhere(srv, "Soon out"))
+    assert srv.gemini(url)[0] == "51 Not found"
+    assert gopher_not_found(gopher(srv, url))
+
+
+def test_new_statement_with_draft_sidecar_never_served(make_server):
+    """The sidecar written first, then the statement: no moment at which
+    the raw file is served, even before the indexer has read it."""
+    srv = make_server(files=dict([PUBLIC]))
+    d = os.path.join(srv.content, "statements")
+    with open(os.path.join(d, "2026-03-01-quiet.ini"), "w") as f:
+        f.write("draft = yes\n")
+    with open(os.path.join(d, "2026-03-01-quiet.gmi"), "w") as f:
+        f.write("# Quiet one\n\nNot yet.\n")
+    url = "/statements/2026-03-01-quiet.gmi"
+    deadline = time.monotonic() + 1.5
+    while time.monotonic() < deadline:
+        assert srv.gemini(url)[0] == "51 Not found"
+        assert gopher_not_found(gopher(srv, url))
+    assert nowhere(srv, "Quiet one")
+
+
+def test_bad_editorial_values_reported(make_server):
+    files = dict([PUBLIC])
+    files.update(fixture("2026-02-01-bad", "Bad values",
+                         "draft = maybe\npublish = 2026-13-01\n"
+                         "publish = 2026-12-01T09:00\n"
+                         "updated = 2026-01-01\ncorrection = \n"
+                         "withdrawn = soon\nreason = no date\n"))
+    srv = make_server(files=files)
+    log = srv.log_text()
+    ini = "statements/2026-02-01-bad.ini"
+    assert ini + ":1: draft: not yes or no" in log
+    assert ini + ":2: publish: month out of range" in log
+    assert ini + ":3: publish: time without Z or an offset" in log
+    assert ini + ":4: updated: before the statement's date" in log
+    assert ini + ":5: correction: empty" in log
+    assert ini + ":6: withdrawn: date is not YYYY-MM-DD" in log
+    assert ini + ":7: reason without a withdrawn date" in log
+    # Bad values are dropped: the statement is published as it is.
+    assert all(everywhere(srv, "Bad values")[k] for k in ("home", "feed",
+                                                          "search"))
+
+
+# -- withdrawals ---------------------------------------------------------------
+
+def test_withdrawn_gone_with_reason(make_server):
+    files = dict([PUBLIC, PUBLIC_INI])
+    files.update(fixture("2026-02-01-retracted", "Retracted claim",
+                         "tags = edit\nwithdrawn = 2026-02-05\n"
+                         "reason = The figures were wrong\n"))
+    srv = make_server(files=files)
+    assert nowhere(srv, "Retracted claim"), everywhere(srv, "Retracted claim")
+    url = "/statements/2026-02-01-retracted.gmi"
+    head, body = srv.gemini(url)
+    assert head == "52 The figures were wrong"
+    assert body == b""
+    for sel in (url, "0" + url):
+        t = gopher(srv, sel)
+        assert "withdrawn on 2026-02-05" in t, t
+        assert "Reason: The figures were wrong" in t
+        assert WORD not in t and "Retracted claim" not in t
+        assert t.endswith("\r\n.\r\n") and "\n" not in t.replace("\r\n", "")
+    menu = gopher(srv, "1" + url)
+    assert menu.startswith("i")
+    assert "withdrawn on 2026-02-05" in menu and WORD not in menu
+    # Its sidecar stays hidden.
+    assert srv.gemini(url[:-4] + ".ini")[0] == "51 Not found"
+
+
+def test_withdrawn_without_reason(make_server):
+    files = dict([PUBLIC])
+    files.update(fixture("2026-02-01-plain-gone", "Plain gone",
+                         "withdrawn = 2026-02-03\n"))
+    srv = make_server(files=files)
+    head, _ = srv.gemini("/statements/2026-02-01-plain-gone.gmi")
+    assert head == "52 Withdrawn on 2026-02-03"
+
+
+def test_withdrawal_live(make_server):
+    files = dict([PUBLIC, PUBLIC_INI])
+    files.update(fixture("2026-02-01-live-w", "Live withdrawal",
+                         "tags = edit\n"))
+    srv = make_server(files=files)
+    assert all(everywhere(srv, "Live withdrawal").values())
+    ini = os.path.join(srv.content, "statements", "2026-02-01-live-w.ini")
+    with open(ini + ".part", "w") as f:
+        f.write("tags = edit\nwithdrawn = 2026-02-09\nreason = Superseded\n")
+    os.rename(ini + ".part", ini)
+    wait_for(lambda: srv.gemini("/statements/2026-02-01-live-w.gmi")[0] ==
+             "52 Superseded", LIVE_SECONDS, what="52 after the withdrawal")
+    assert nowhere(srv, "Live withdrawal")
