@@ -132,7 +132,8 @@ item_of(const struct snapshot *s, size_t pos, struct rg_item *it)
 		return;
 	it->summary = st->summary;
 	it->author = st->author;
-	it->updated = (long long)st->mtime;
+	it->corrected = snapshot_updated(s, pos);
+	it->correction = st->correction;
 }
 
 /* rg_items for the statements at positions idx[0..n), or 0..n when idx

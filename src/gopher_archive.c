@@ -119,14 +119,26 @@ view_of(const struct request_ctx *ctx, struct snapshot *s)
 static void
 stmt_item(const struct gopher_view *v, const struct stmt *st, struct buf *b)
 {
-	char	 disp[SCAN_TITLE_MAX + 16];
+	char	 disp[SCAN_TITLE_MAX + 40];
+	char	 note[SCAN_NOTE_MAX + 32];
 	char	 sel[PATH_MAX];
 
 	if (st == NULL)
 		return;
-	snprintf(disp, sizeof(disp), "%s %s", st->date, st->title);
+	if (st->updated[0] != '\0')
+		snprintf(disp, sizeof(disp), "%s %s (corrected %s)", st->date,
+		    st->title, st->updated);
+	else
+		snprintf(disp, sizeof(disp), "%s %s", st->date, st->title);
 	snprintf(sel, sizeof(sel), "/%s/%s", v->folder, st->rel);
 	gopher_item(b, '0', disp, sel, &v->gs);
+	/* The note, and the date once more: a long display is cut. */
+	if (st->updated[0] != '\0' && st->correction != NULL &&
+	    *st->correction != '\0') {
+		snprintf(note, sizeof(note), "Corrected %s: %s", st->updated,
+		    st->correction);
+		gopher_info(b, note, &v->gs);
+	}
 }
 
 static void

@@ -855,6 +855,14 @@ snapshot_date(const struct snapshot *s, size_t pos)
 	return (const char *)s->recs + pos * REC_SIZE + R_DATE;
 }
 
+const char *
+snapshot_updated(const struct snapshot *s, size_t pos)
+{
+	if (s == NULL || pos >= s->n)
+		return "";
+	return (const char *)s->recs + pos * REC_SIZE + R_UPDATED;
+}
+
 /* The rel of position pos alone: what the binary search compares. */
 static const char *
 rel_at(const struct snapshot *s, size_t pos)

@@ -120,6 +120,8 @@ const struct stmt *snapshot_stmt(const struct snapshot *, size_t pos,
 /* The date of position pos ("YYYY-MM-DD") in the image, which a
  * renderer may keep while the snapshot lives; "" out of range. */
 const char	*snapshot_date(const struct snapshot *, size_t pos);
+/* The same for its correction's date, "" when not corrected. */
+const char	*snapshot_updated(const struct snapshot *, size_t pos);
 /* A statement by its path under the archive ("2024/x.gmi"), or NULL. */
 const struct stmt *snapshot_find(const struct snapshot *, const char *rel,
 		    struct stmt *tmp);

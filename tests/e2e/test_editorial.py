@@ -208,3 +208,91 @@ def test_withdrawal_live(make_server):
     wait_for(lambda: srv.gemini("/statements/2026-02-01-live-w.gmi")[0] ==
              "52 Superseded", LIVE_SECONDS, what="52 after the withdrawal")
     assert nowhere(srv, "Live withdrawal")
+
+
+# -- corrections and Atom dates --------------------------------------------------
+
+def feed_entries(srv):
+    root = ET.fromstring(srv.gemini("/statements/atom.xml")[1])
+    out = {}
+    for e in root.findall(ATOM + "entry"):
+        link = e.find(ATOM + "link").get("href")
+        out[link.rsplit("/", 1)[1]] = (e.find(ATOM + "published").text,
+                                       e.find(ATOM + "updated").text)
+    return root.find(ATOM + "updated").text, out
+
+
+def test_correction_keeps_place_and_dates_feed(make_server):
+    files = {
+        "statements/2026-01-05-first.gmi": "# First one\n\nA %s.\n" % WORD,
+        "statements/2026-01-20-second.gmi": "# Second one\n\nText.\n",
+        "statements/2026-01-20-second.ini": "tags = edit\n"
+            "updated = 2026-03-02\ncorrection = A figure in the second "
+            "paragraph was wrong\n",
+        "statements/2026-01-10-third.gmi": "# Third one\n\nText.\n",
+        "statements/2026-01-10-third.ini": "updated = 2026-02-01\n",
+    }
+    srv = make_server(files=files, repo_content=False)
+    body = gem_body(srv, "/statements/")
+    lines = body.split("\n")
+    second = [i for i, l in enumerate(lines) if "Second one" in l][0]
+    assert lines[second] == ("=> gemini://localhost:%d/statements/"
+                             "2026-01-20-second.gmi 2026-01-20 Second one "
+                             "(corrected 2026-03-02)" % srv.gemini_port)
+    assert lines[second + 1] == ("Correction: A figure in the second "
+                                 "paragraph was wrong")
+    # Its place is its date's: newest first, second, third, first.
+    order = [l for l in lines if l.startswith("=> gemini://")]
+    assert [o.split(" ")[2] for o in order] == ["2026-01-20", "2026-01-10",
+                                                "2026-01-05"]
+    assert "2026-01-10 Third one (corrected 2026-02-01)" in body
+    for page in ("/", "/statements/2026/", "/statements/tags/edit/",
+                 "/search?second"):
+        assert "Second one (corrected 2026-03-02)" in gem_body(srv, page), page
+    # Atom: updated is the correction's date, else the statement's own.
+    feed_up, entries = feed_entries(srv)
+    assert entries["2026-01-20-second.gmi"] == ("2026-01-20T00:00:00Z",
+                                                "2026-03-02T00:00:00Z")
+    assert entries["2026-01-10-third.gmi"] == ("2026-01-10T00:00:00Z",
+                                               "2026-02-01T00:00:00Z")
+    assert entries["2026-01-05-first.gmi"] == ("2026-01-05T00:00:00Z",
+                                               "2026-01-05T00:00:00Z")
+    assert feed_up == "2026-03-02T00:00:00Z"
+    # Gopher menus: the line says so, the note is an info line below.
+    for sel in ("", "/statements/", "/statements/2026/",
+                "/statements/tags/edit/"):
+        menu = gopher(srv, sel).split("\r\n")
+        i = [k for k, l in enumerate(menu) if "Second one" in l][0]
+        assert menu[i].startswith("0") and "(corrected 2026-03-02)" in menu[i]
+        assert menu[i + 1].startswith("iCorrected 2026-03-02: A figure in "
+                                      "the second"), (sel, menu[i + 1])
+
+
+def test_feed_dates_survive_a_copy(make_server):
+    """The file times change (a copy to a new machine, a git clone): no
+    <updated> does."""
+    files = {
+        "statements/2026-01-05-first.gmi": "# First one\n\nText.\n",
+        "statements/2026-01-20-second.gmi": "# Second one\n\nText.\n",
+        "statements/2026-01-20-second.ini": "updated = 2026-03-02\n",
+    }
+    srv = make_server(files=files, repo_content=False)
+    before = feed_entries(srv)
+    d = os.path.join(srv.content, "statements")
+    for name in sorted(os.listdir(d)):
+        p = os.path.join(d, name)
+        with open(p, "rb") as f:
+            data = f.read()
+        os.unlink(p)
+        with open(p + ".new", "wb") as f:
+            f.write(data)
+        os.utime(p + ".new", (time.time() + 86400 * 30,) * 2)
+        os.rename(p + ".new", p)
+    # A new statement shows the indexer has read the copies.
+    with open(os.path.join(d, "2026-01-02-marker.gmi"), "w") as f:
+        f.write("# Marker\n")
+    wait_for(lambda: "2026-01-02-marker.gmi" in feed_entries(srv)[1],
+             LIVE_SECONDS, what="the marker in the feed")
+    after = feed_entries(srv)
+    del after[1]["2026-01-02-marker.gmi"]
+    assert after == before
