@@ -296,3 +296,105 @@ def test_feed_dates_survive_a_copy(make_server):
     after = feed_entries(srv)
     del after[1]["2026-01-02-marker.gmi"]
     assert after == before
+
+
+# -- scheduled publication -------------------------------------------------------
+
+def iso(t, offset_minutes=0):
+    tz = datetime.timezone(datetime.timedelta(minutes=offset_minutes))
+    return datetime.datetime.fromtimestamp(int(t), tz).isoformat()
+
+
+def test_scheduled_published_at_its_moment(make_server):
+    files = dict([PUBLIC, PUBLIC_INI])
+    files.update(fixture("2026-02-01-embargo", "Embargoed one",
+                         "tags = edit\npublish = 2030-01-01T00:00:00Z\n"))
+    srv = make_server(files=files)
+    url = "/statements/2026-02-01-embargo.gmi"
+    assert nowhere(srv, "Embargoed one")
+    assert srv.gemini(url)[0] == "51 Not found"
+    assert gopher_not_found(gopher(srv, url))
+    # A moment three seconds ahead, written with an offset (+02:00).
+    moment = int(time.time()) + 3
+    ini = os.path.join(srv.content, "statements", "2026-02-01-embargo.ini")
+    with open(ini + ".part", "w") as f:
+        f.write("tags = edit\npublish = %s\n" % iso(moment, 120))
+    os.rename(ini + ".part", ini)
+    log_at = len(srv.log_text())
+
+    def reread():
+        return srv.log_text().count("index: generation", log_at) > 0
+    wait_for(reread, LIVE_SECONDS, what="the new sidecar read")
+    assert time.time() < moment, "the machine is too slow for this test"
+    assert srv.gemini(url)[0] == "51 Not found"
+    assert nowhere(srv, "Embargoed one")
+    # No file changes from here: the indexer's timer publishes it.
+    wait_for(lambda: srv.gemini(url)[0].startswith("20 "), moment -
+             time.time() + 2.0, interval=0.05,
+             what="the statement published at its moment")
+    assert time.time() >= moment
+    late = time.time() - moment
+    assert late < 1.5, late
+    wait_for(lambda: all(everywhere(srv, "Embargoed one").values()), 2.0,
+             what=lambda: "published everywhere: %s" %
+             everywhere(srv, "Embargoed one"))
+    assert "Embargoed one" in gopher(srv, url)
+
+
+def test_scheduled_restart_after_moment(make_server):
+    """Stopped while scheduled, started again after the moment: published;
+    started before another moment: the timer is set from the index read
+    back."""
+    files = dict([PUBLIC, PUBLIC_INI])
+    moment = int(time.time()) + 2
+    files.update(fixture("2026-02-01-while-down", "While down",
+                         "tags = edit\npublish = %s\n" % iso(moment)))
+    files.update(fixture("2026-02-02-later", "Later one",
+                         "publish = 2030-01-01\n"))
+    # Due after the restart: the timer is set from the index read back.
+    after = moment + 4
+    files.update(fixture("2026-02-03-after", "After restart",
+                         "publish = %s\n" % iso(after, -90)))
+    srv = make_server(files=files, conf={"server": {"state": "state"}})
+    state = srv.conf["server"].get("state")
+    assert srv.gemini("/statements/2026-02-01-while-down.gmi")[0] == \
+        "51 Not found"
+    srv.stop()
+    wait_for(lambda: time.time() > moment + 0.5, 5.0, what="the moment")
+    log_at = len(srv.log_text())
+    srv.start()
+    assert srv.conf["server"].get("state") == state
+    # The index was read back, not built again.
+    assert "from the state directory" in srv.log_text()[log_at:]
+    wait_for(lambda: all(everywhere(srv, "While down").values()),
+             LIVE_SECONDS, what=lambda: "published after the restart: %s" %
+             everywhere(srv, "While down"))
+    assert nowhere(srv, "Later one")
+    assert srv.gemini("/statements/2026-02-02-later.gmi")[0] == "51 Not found"
+    assert time.time() < after, "the machine is too slow for this test"
+    assert nowhere(srv, "After restart")
+    wait_for(lambda: "After restart" in gem_body(srv, "/statements/"),
+             after - time.time() + 2.0, interval=0.05,
+             what="the second statement published at its moment")
+    assert time.time() >= after
+
+
+def test_scheduled_restart_before_moment(make_server):
+    """Restarted before the moment, with nothing else to do: the index read
+    back holds no record of it, only its moment, which sets the timer."""
+    files = dict([PUBLIC])
+    moment = int(time.time()) + 5
+    files.update(fixture("2026-02-04-timer", "Timer from the image",
+                         "publish = %s\n" % iso(moment)))
+    srv = make_server(files=files, conf={"server": {"state": "state"}})
+    srv.stop()
+    log_at = len(srv.log_text())
+    srv.start()
+    log = srv.log_text()[log_at:]
+    assert "from the state directory" in log
+    assert time.time() < moment, "the machine is too slow for this test"
+    assert nowhere(srv, "Timer from the image")
+    wait_for(lambda: "Timer from the image" in gem_body(srv, "/statements/"),
+             moment - time.time() + 2.0, interval=0.05,
+             what="the statement published at its moment")
+    assert time.time() >= moment
