@@ -636,11 +636,15 @@ static int
 note(struct sidecar_stream *st, const char *key, char *dst,
     const char *value, int *line)
 {
-	copy_trim(dst, SCAN_NOTE_MAX + 1, value, strlen(value));
-	if (dst[0] == '\0') {
+	char	 tmp[SCAN_NOTE_MAX + 1];
+
+	/* An empty one leaves a good one of an earlier line. */
+	copy_trim(tmp, sizeof(tmp), value, strlen(value));
+	if (tmp[0] == '\0') {
 		key_error(st, key, "empty");
 		return 0;
 	}
+	memcpy(dst, tmp, sizeof(tmp));
 	*line = st->lineno;
 	return 1;
 }
@@ -651,7 +655,9 @@ static int
 sc_editorial(struct sidecar_stream *st, const char *name, const char *value)
 {
 	struct scan_sidecar	*sc = st->out;
+	struct scan_date	 d;
 	const char		*err;
+	long long		 t;
 	size_t			 vlen = strlen(value);
 	int			 b;
 
@@ -663,20 +669,24 @@ sc_editorial(struct sidecar_stream *st, const char *name, const char *value)
 		else
 			sc->has &= ~SIDECAR_DRAFT;
 	} else if (strcmp(name, "publish") == 0) {
-		if (scan_parse_moment(value, vlen, &sc->publish, &err) == -1)
+		/* A bad value leaves a good one of an earlier line. */
+		if (scan_parse_moment(value, vlen, &t, &err) == -1)
 			key_error(st, name, err);
-		else
+		else {
+			sc->publish = t;
 			sc->has |= SIDECAR_PUBLISH;
+		}
 	} else if (strcmp(name, "updated") == 0 ||
 	    strcmp(name, "withdrawn") == 0) {
 		b = name[0] == 'u';
-		if (scan_parse_date(value, vlen, b ? &sc->updated :
-		    &sc->withdrawn, &err) == -1)
+		if (scan_parse_date(value, vlen, &d, &err) == -1)
 			key_error(st, name, err);
 		else if (b) {
+			sc->updated = d;
 			sc->has |= SIDECAR_UPDATED;
 			sc->line_updated = st->lineno;
 		} else {
+			sc->withdrawn = d;
 			sc->has |= SIDECAR_WITHDRAWN;
 			sc->line_withdrawn = st->lineno;
 		}
@@ -697,6 +707,7 @@ sc_handler(void *arg, const char *section, const char *name,
 {
 	struct sidecar_stream	*st = arg;
 	struct scan_sidecar	*sc = st->out;
+	struct scan_date	 d;
 	const char		*err;
 	size_t			 vlen = strlen(value);
 
@@ -711,10 +722,12 @@ sc_handler(void *arg, const char *section, const char *name,
 		else
 			sc->has |= SIDECAR_TITLE;
 	} else if (strcmp(name, "date") == 0) {
-		if (scan_parse_date(value, vlen, &sc->date, &err) == -1)
+		if (scan_parse_date(value, vlen, &d, &err) == -1)
 			sc_error(sc, st->lineno, err);
-		else
+		else {
+			sc->date = d;
 			sc->has |= SIDECAR_DATE;
+		}
 	} else if (strcmp(name, "author") == 0) {
 		copy_trim(sc->author, sizeof(sc->author), value, vlen);
 		sc->has |= SIDECAR_AUTHOR;
