@@ -618,13 +618,15 @@ key_error(struct sidecar_stream *st, const char *key, const char *why)
 	sc_error(st->out, st->lineno, msg);
 }
 
-/* yes / no / true / false, any case. */
+/* yes, true, on, 1 / no, false, off, 0, any case: broadside.ini(5)'s. */
 static int
 parse_bool(const char *v, int *out)
 {
-	if (strcasecmp(v, "yes") == 0 || strcasecmp(v, "true") == 0)
+	if (strcasecmp(v, "yes") == 0 || strcasecmp(v, "true") == 0 ||
+	    strcasecmp(v, "on") == 0 || strcmp(v, "1") == 0)
 		*out = 1;
-	else if (strcasecmp(v, "no") == 0 || strcasecmp(v, "false") == 0)
+	else if (strcasecmp(v, "no") == 0 || strcasecmp(v, "false") == 0 ||
+	    strcasecmp(v, "off") == 0 || strcmp(v, "0") == 0)
 		*out = 0;
 	else
 		return -1;

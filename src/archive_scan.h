@@ -123,14 +123,15 @@ struct scan_sidecar {
 /*
  * The sidecar: "key = value" lines before any section or under
  * [statement]; keys title, date, author, lang, summary, tags, and the
- * editorial ones: draft (yes/no, true/false), publish (a moment),
- * updated (a date) with correction (one line), withdrawn (a date) with
- * reason (one line).  Every bad line (syntax, unknown key or section,
- * bad value, invalid UTF-8, over SCAN_LINE_MAX bytes) is recorded with
- * its line number and skipped; the good values are kept.  A correction
- * without updated, a reason without withdrawn, an updated or withdrawn
- * date before the sidecar's date are errors too (the note or date is
- * dropped).  Returns the number of errors.
+ * editorial ones: draft (yes/no, true/false, on/off, 1/0), publish (a
+ * moment), updated (a date) with correction (one line), withdrawn (a
+ * date) with reason (one line).  Every bad line (syntax, unknown key or
+ * section, bad value, invalid UTF-8, over SCAN_LINE_MAX bytes) is
+ * recorded with its line number and skipped; the good values are kept
+ * (a bad value does not undo a good one of an earlier line).  A
+ * correction without updated, a reason without withdrawn, an updated or
+ * withdrawn date before the sidecar's date are errors too (the note or
+ * date is dropped).  Returns the number of errors.
  */
 #define SCAN_LINE_MAX		198
 int	 scan_parse_sidecar(const char *buf, size_t len, struct scan_sidecar *);

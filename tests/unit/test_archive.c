@@ -300,8 +300,9 @@ test_moments(void **state)
 static void
 test_sidecar_editorial(void **state)
 {
-	const char	*good = "draft = YES\npublish = 2026-12-01T11:00:00+02:00\n"
-	    "updated = 2026-01-02\ncorrection = A  figure\twas wrong\n"
+	const char	*good = "draft = YES\n"
+	    "publish = 2026-12-01T11:00:00+02:00\nupdated = 2026-01-02\n"
+	    "correction = A  figure\twas wrong\n"
 	    "withdrawn = 2026-02-03\nreason = Superseded\n";
 	const char	*bad = "date = 2026-01-10\n"	/* 1 */
 	    "draft = maybe\n"				/* 2 */
