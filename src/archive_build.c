@@ -759,7 +759,7 @@ static void
 apply_editorial(struct worker *wk, struct stmt *st,
     const struct scan_sidecar *sc)
 {
-	st->draft = (sc->has & SIDECAR_DRAFT) != 0;
+	st->draft = (sc->has & SIDECAR_DRAFT) != 0 || sc->hold;
 	if (sc->has & SIDECAR_PUBLISH)
 		st->publish = sc->publish;
 	if (sc->has & SIDECAR_UPDATED)

@@ -664,26 +664,29 @@ sc_editorial(struct sidecar_stream *st, const char *name, const char *value)
 	int			 b;
 
 	if (strcmp(name, "draft") == 0) {
-		if (parse_bool(value, &b) == -1)
+		if (parse_bool(value, &b) == -1) {
 			key_error(st, name, "not yes or no");
-		else if (b)
+			sc->hold = 1;
+		} else if (b)
 			sc->has |= SIDECAR_DRAFT;
 		else
 			sc->has &= ~SIDECAR_DRAFT;
 	} else if (strcmp(name, "publish") == 0) {
 		/* A bad value leaves a good one of an earlier line. */
-		if (scan_parse_moment(value, vlen, &t, &err) == -1)
+		if (scan_parse_moment(value, vlen, &t, &err) == -1) {
 			key_error(st, name, err);
-		else {
+			sc->hold = 1;
+		} else {
 			sc->publish = t;
 			sc->has |= SIDECAR_PUBLISH;
 		}
 	} else if (strcmp(name, "updated") == 0 ||
 	    strcmp(name, "withdrawn") == 0) {
 		b = name[0] == 'u';
-		if (scan_parse_date(value, vlen, &d, &err) == -1)
+		if (scan_parse_date(value, vlen, &d, &err) == -1) {
 			key_error(st, name, err);
-		else if (b) {
+			sc->hold |= !b;
+		} else if (b) {
 			sc->updated = d;
 			sc->has |= SIDECAR_UPDATED;
 			sc->line_updated = st->lineno;

@@ -116,6 +116,9 @@ struct scan_sidecar {
 	char			 reason[SCAN_NOTE_MAX + 1];
 	int			 line_updated, line_correction;	/* where */
 	int			 line_withdrawn, line_reason;
+	/* A bad draft, publish or withdrawn value: held back, as a draft,
+	 * until it is fixed (a typo must not break an embargo). */
+	int			 hold;
 	size_t			 nerrors;	/* all errors, kept or not */
 	struct scan_error	 errors[SCAN_ERRORS_MAX];
 };
@@ -131,7 +134,8 @@ struct scan_sidecar {
  * (a bad value does not undo a good one of an earlier line).  A
  * correction without updated, a reason without withdrawn, an updated or
  * withdrawn date before the sidecar's date are errors too (the note or
- * date is dropped).  Returns the number of errors.
+ * date is dropped).  A bad draft, publish or withdrawn value sets hold.
+ * Returns the number of errors.
  */
 #define SCAN_LINE_MAX		198
 int	 scan_parse_sidecar(const char *buf, size_t len, struct scan_sidecar *);

@@ -599,8 +599,10 @@ reply_withdrawn(const struct request_ctx *ctx, const struct route *rt,
 	snprintf(sel, sizeof(sel), "%s", rt->path);
 	if (g.failed || (rt->view == VIEW_MENU ? gopher_render_menu(g.data,
 	    g.len, sel, &gs, &r->out) : gopher_render_text(g.data, g.len,
-	    NULL, NULL, &gs, &r->out)) == -1)
+	    NULL, NULL, &gs, &r->out)) == -1) {
+		buf_reset(&r->out);	/* no half page before the error */
 		not_found(ctx, "Temporary failure", r);
+	}
 	buf_free(&g);
 }
 

@@ -155,9 +155,19 @@ def test_bad_editorial_values_reported(make_server):
     assert ini + ":5: correction: empty" in log
     assert ini + ":6: withdrawn: date is not YYYY-MM-DD" in log
     assert ini + ":7: reason without a withdrawn date" in log
-    # Bad values are dropped: the statement is published as it is.
-    assert all(everywhere(srv, "Bad values")[k] for k in ("home", "feed",
-                                                          "search"))
+    # A bad draft, publish or withdrawn value holds the statement back
+    # until it is fixed: a typo must not break an embargo.
+    assert nowhere(srv, "Bad values")
+    assert srv.gemini("/statements/2026-02-01-bad.gmi")[0] == "51 Not found"
+    # A bad updated or correction only loses the correction.
+    ini = os.path.join(srv.content, ini)
+    with open(ini + ".part", "w") as f:
+        f.write("updated = 2026-01-01\ncorrection = \n")
+    os.rename(ini + ".part", ini)
+    wait_for(lambda: all(everywhere(srv, "Bad values")[k] for k in
+                         ("home", "feed", "search", "gopher root")),
+             LIVE_SECONDS, what="the fixed statement published")
+    assert "corrected" not in gem_body(srv, "/statements/")
 
 
 # -- withdrawals ---------------------------------------------------------------

@@ -329,6 +329,7 @@ test_sidecar_editorial(void **state)
 	assert_string_equal(sc.correction, "A figure was wrong");
 	assert_string_equal(sc.withdrawn.text, "2026-02-03");
 	assert_string_equal(sc.reason, "Superseded");
+	assert_false(sc.hold);
 	assert_int_equal(scan_parse_sidecar(off, strlen(off), &sc), 0);
 	assert_false(sc.has & SIDECAR_DRAFT);
 	/* A bad value after a good one leaves the good one (fuzz_sidecar). */
@@ -357,11 +358,13 @@ test_sidecar_editorial(void **state)
 	assert_string_equal(sc.errors[5].msg,
 	    "updated: before the statement's date");
 	assert_int_equal(sc.has, SIDECAR_DATE);
+	assert_true(sc.hold);
 	assert_int_equal(scan_parse_sidecar(orphan, strlen(orphan), &sc), 1);
 	assert_int_equal(sc.errors[0].line, 2);
 	assert_string_equal(sc.errors[0].msg,
 	    "correction without an updated date");
 	assert_int_equal(sc.has, SIDECAR_TITLE);
+	assert_false(sc.hold);	/* a bad note alone publishes */
 	/* Against the file name's date, for a sidecar without one. */
 	assert_int_equal(scan_parse_sidecar(good, strlen(good), &sc), 0);
 	assert_int_equal(scan_sidecar_dates(&sc, "2026-01-02"), 0);
