@@ -168,6 +168,8 @@ install: $(B)/broadside
 	install -m 755 $(B)/broadside $(DESTDIR)$(SBINDIR)/broadside
 	install -m 644 man/broadside.8 $(DESTDIR)$(MANDIR)/man8/broadside.8
 	install -m 644 man/broadside.ini.5 $(DESTDIR)$(MANDIR)/man5/broadside.ini.5
+	install -m 644 man/broadside-content.5 \
+	    $(DESTDIR)$(MANDIR)/man5/broadside-content.5
 	install -m 644 conf/broadside.ini \
 	    $(DESTDIR)$(SYSCONFDIR)/broadside/broadside.ini.sample
 
@@ -175,10 +177,12 @@ uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/broadside \
 	    $(DESTDIR)$(MANDIR)/man8/broadside.8 \
 	    $(DESTDIR)$(MANDIR)/man5/broadside.ini.5 \
+	    $(DESTDIR)$(MANDIR)/man5/broadside-content.5 \
 	    $(DESTDIR)$(SYSCONFDIR)/broadside/broadside.ini.sample
 
 lint:
-	mandoc -Tlint -W warning man/broadside.8 man/broadside.ini.5
+	mandoc -Tlint -W warning man/broadside.8 man/broadside.ini.5 \
+	    man/broadside-content.5
 
 clean:
 	rm -rf build

@@ -65,4 +65,19 @@ struct archive_results {
 int	 archive_search(const struct archive *, const struct snapshot *,
 	    const char *q, size_t qlen, struct archive_results *);
 
+/*
+ * May the statement at `rel` (under the archive), or the one whose
+ * attachment `rel` is (the statement named like the first folder on its
+ * way that is named like one), be served?
+ *   ARCHIVE_SHOWN      published, or a file no snapshot speaks of and
+ *                      without a sidecar: the file tree serves it
+ *   ARCHIVE_HIDDEN     a draft, scheduled or withdrawn: *h says which
+ *   ARCHIVE_UNDECIDED  not in the snapshot (or none yet) but with a
+ *                      sidecar beside it, which may make it a draft:
+ *                      not served until the index has read it
+ */
+enum { ARCHIVE_SHOWN, ARCHIVE_HIDDEN, ARCHIVE_UNDECIDED };
+int	 archive_visibility(const struct archive *, const struct snapshot *,
+	    const char *rel, int is_attachment, struct snapshot_hidden *h);
+
 #endif

@@ -754,6 +754,40 @@ ini_identity(struct stmt *st, int fd)
 	st->ini_ino = sb.st_ino;
 }
 
+/* draft, publish, updated and correction, withdrawn and reason. */
+static void
+apply_editorial(struct worker *wk, struct stmt *st,
+    const struct scan_sidecar *sc)
+{
+	st->draft = (sc->has & SIDECAR_DRAFT) != 0 || sc->hold;
+	if (sc->has & SIDECAR_PUBLISH)
+		st->publish = sc->publish;
+	if (sc->has & SIDECAR_UPDATED)
+		memcpy(st->updated, sc->updated.text, sizeof(st->updated));
+	if (sc->has & SIDECAR_CORRECTION)
+		st->correction = arena_dup(&wk->arena, sc->correction,
+		    strlen(sc->correction));
+	if (sc->has & SIDECAR_WITHDRAWN)
+		memcpy(st->withdrawn, sc->withdrawn.text,
+		    sizeof(st->withdrawn));
+	if (sc->has & SIDECAR_REASON)
+		st->reason = arena_dup(&wk->arena, sc->reason,
+		    strlen(sc->reason));
+}
+
+/* See archive_build.h. */
+int
+stmt_kind(const struct stmt *st, long long now)
+{
+	if (st->draft)
+		return STMT_DRAFT;
+	if (st->publish > now)
+		return STMT_SCHEDULED;
+	if (st->withdrawn[0] != '\0')
+		return STMT_WITHDRAWN;
+	return STMT_PUBLIC;
+}
+
 /* Returns the SIDECAR_ fields it set. */
 static int
 apply_sidecar(struct worker *wk, struct stmt *st, const char *dir,
@@ -790,7 +824,10 @@ apply_sidecar(struct worker *wk, struct stmt *st, const char *dir,
 		}
 		return 0;
 	}
-	if (scan_parse_sidecar(buf, (size_t)n, &sc) > 0) {
+	(void)scan_parse_sidecar(buf, (size_t)n, &sc);
+	if (!(sc.has & SIDECAR_DATE))
+		scan_sidecar_dates(&sc, c->date);
+	if (sc.nerrors > 0) {
 		wk->errors += sc.nerrors;
 		for (i = 0; i < sc.nerrors && i < SCAN_ERRORS_MAX; i++)
 			if (!wk->bc->quiet)
@@ -815,6 +852,7 @@ apply_sidecar(struct worker *wk, struct stmt *st, const char *dir,
 		o += snprintf(tags + o, tagsz - o, "%s%s", i ? "," : "",
 		    sc.tags[i]);
 	keep_labels(wk, st, &sc);
+	apply_editorial(wk, st, &sc);
 	return sc.has;
 }
 
@@ -842,7 +880,9 @@ stmt_copy(struct worker *wk, struct stmt *st, const struct stmt *old)
 	    copy_str(wk, &st->author, old->author) == -1 ||
 	    copy_str(wk, &st->lang, old->lang) == -1 ||
 	    copy_str(wk, &st->tags, old->tags) == -1 ||
-	    copy_str(wk, &st->tag_labels, old->tag_labels) == -1)
+	    copy_str(wk, &st->tag_labels, old->tag_labels) == -1 ||
+	    copy_str(wk, &st->correction, old->correction) == -1 ||
+	    copy_str(wk, &st->reason, old->reason) == -1)
 		return -1;
 	return 0;
 }
@@ -915,15 +955,20 @@ stmt_load(struct worker *wk, size_t i, char *buf, char *scbuf)
 	    tx.summary, strlen(tx.summary));
 	st->tags = arena_dup(&wk->arena, tags, strlen(tags));
 	if (st->rel == NULL || st->diskpath == NULL || st->url == NULL ||
-	    st->title == NULL || st->summary == NULL || st->tags == NULL)
+	    st->title == NULL || st->summary == NULL || st->tags == NULL ||
+	    ((has & SIDECAR_CORRECTION) && st->correction == NULL) ||
+	    ((has & SIDECAR_REASON) && st->reason == NULL))
 		return -1;
+	st->valid = 1;
+	/* Not published: not searched either (its words stay its own). */
+	if ((st->kind = stmt_kind(st, wk->s->now)) != STMT_PUBLIC)
+		return 0;
 	if (search_doc_begin(wk->ix, c->slot) == -1 ||
 	    search_doc_add(wk->ix, st->title, strlen(st->title), 1) == -1 ||
 	    search_doc_add(wk->ix, tags, strlen(tags), 1) == -1 ||
 	    search_doc_add(wk->ix, buf, (size_t)n, 0) == -1 ||
 	    search_doc_end(wk->ix) == -1)
 		return -1;
-	st->valid = 1;
 	return 0;
 }
 
@@ -1272,24 +1317,35 @@ load_all(const struct build_conf *bc, struct catalog *s, struct walk *w)
 	return rc;
 }
 
-/* The last catalogue's statement at rel, or -1. */
+/* In v[0..n), doc ids sorted by rel: the one at rel, or -1. */
 static ssize_t
-prev_find(const struct catalog *p, const char *rel)
+rel_find(const struct catalog *p, const size_t *v, size_t n, const char *rel)
 {
-	size_t	 lo = 0, hi = p->n, mid;
+	size_t	 lo = 0, hi = n, mid;
 	int	 c;
 
 	while (lo < hi) {
 		mid = (lo + hi) / 2;
-		c = strcmp(rel, p->st[p->by_rel[mid]].rel);
+		c = strcmp(rel, p->st[v[mid]].rel);
 		if (c == 0)
-			return (ssize_t)p->by_rel[mid];
+			return (ssize_t)v[mid];
 		if (c < 0)
 			hi = mid;
 		else
 			lo = mid + 1;
 	}
 	return -1;
+}
+
+/* The last catalogue's statement at rel, published or not, or -1. */
+static ssize_t
+prev_find(const struct catalog *p, const char *rel)
+{
+	ssize_t	 j;
+
+	if ((j = rel_find(p, p->by_rel, p->n, rel)) != -1)
+		return j;
+	return rel_find(p, p->hidden, p->nhidden, rel);
 }
 
 /* The same files as when the old record was made: nothing to read. */
@@ -1320,7 +1376,9 @@ plan_slots(const struct build_conf *bc, struct catalog *s, struct walk *w)
 		if (bc->prev != NULL &&
 		    (j = prev_find(bc->prev, w->c[i].rel)) != -1 &&
 		    bc->prev->st[j].slot < bc->reuse_below &&
-		    same_files(&w->c[i], &bc->prev->st[j])) {
+		    same_files(&w->c[i], &bc->prev->st[j]) &&
+		    stmt_kind(&bc->prev->st[j], s->now) ==
+		    bc->prev->st[j].kind) {
 			w->c[i].reuse = j;
 			w->c[i].slot = bc->prev->st[j].slot;
 			s->reused++;
@@ -1328,6 +1386,22 @@ plan_slots(const struct build_conf *bc, struct catalog *s, struct walk *w)
 			w->c[i].slot = next++;
 	}
 	s->nslots = next;
+}
+
+/*
+ * A statement not published: kept (an update compares it, the image
+ * answers for its URL), and the earliest scheduled moment noted for the
+ * indexer's timer.
+ */
+static void
+note_hidden(struct catalog *s, size_t i)
+{
+	const struct stmt	*st = &s->st[i];
+
+	s->hidden[s->nhidden++] = i;
+	if (st->kind == STMT_SCHEDULED && (s->next_publish == 0 ||
+	    st->publish < s->next_publish))
+		s->next_publish = st->publish;
 }
 
 static double
@@ -1350,6 +1424,7 @@ catalog_build(const struct build_conf *bc)
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
+	s->now = bc->now != 0 ? bc->now : (long long)time(NULL);
 	memset(&w, 0, sizeof(w));
 	w.bc = bc;
 	dirfd = site_openat(bc->rootfd, bc->archive, O_RDONLY | O_DIRECTORY);
@@ -1376,15 +1451,19 @@ catalog_build(const struct build_conf *bc)
 		goto fail;
 	if ((s->order = calloc(w.n + 1, sizeof(size_t))) == NULL ||
 	    (s->by_rel = calloc(w.n + 1, sizeof(size_t))) == NULL ||
+	    (s->hidden = calloc(w.n + 1, sizeof(size_t))) == NULL ||
 	    (tmp = calloc(w.n + 1, sizeof(size_t))) == NULL)
 		goto fail;
 	for (i = 0, k = 0; i < w.n; i++)
-		if (s->st[i].valid)
+		if (s->st[i].valid && s->st[i].kind == STMT_PUBLIC)
 			s->order[k++] = i;
+		else if (s->st[i].valid)
+			note_hidden(s, i);
 	s->n = k;
 	memcpy(s->by_rel, s->order, k * sizeof(size_t));
 	msort(s->order, tmp, k, s, order_cmp_r);
 	msort(s->by_rel, tmp, k, s, rel_cmp_r);
+	msort(s->hidden, tmp, s->nhidden, s, rel_cmp_r);
 	if (summaries_read(bc, s) == -1 || build_groups(s, bc->archive) == -1)
 		goto fail;
 done:
@@ -1468,6 +1547,7 @@ catalog_free(struct catalog *s)
 	free(s->st);
 	free(s->order);
 	free(s->by_rel);
+	free(s->hidden);
 	arena_free(s->arena);
 	free(s);
 }

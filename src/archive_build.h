@@ -49,7 +49,35 @@ struct stmt {
 	uint64_t	 ini_ino;
 	uint32_t	 slot;		/* its document id in the search
 					   segments (stable across updates) */
+	/* A correction: its date ("" when none) and note (NULL). */
+	char		 updated[11];
+	const char	*correction;
+	/*
+	 * The editorial state from the sidecar, and what it makes of the
+	 * statement at the build's moment (kind).  The meta image keeps
+	 * published statements as records and the others as hidden
+	 * entries (snapfile.h).
+	 */
+	int		 draft;
+	long long	 publish;	/* Unix time; 0: none */
+	char		 withdrawn[11];	/* "" when not */
+	const char	*reason;	/* NULL when none */
+	int		 kind;		/* STMT_* */
 };
+
+enum {
+	STMT_PUBLIC = 0,
+	STMT_DRAFT,		/* draft = yes */
+	STMT_SCHEDULED,		/* publish = a moment still to come */
+	STMT_WITHDRAWN,		/* withdrawn = a date */
+	STMT_KINDS
+};
+
+/*
+ * What a statement is at Unix time now: a draft first, then scheduled
+ * (a withdrawal of a statement not yet out is not told), then withdrawn.
+ */
+int	 stmt_kind(const struct stmt *, long long now);
 
 struct group {
 	char		 key[SCAN_TAG_MAX + 1];	/* "2025" or a tag, folded */
@@ -64,9 +92,16 @@ struct chunk;
 struct catalog {
 	struct stmt		*st;		/* by doc id */
 	size_t			 nst;
-	size_t			*order;		/* valid ones, newest first */
+	size_t			*order;		/* published ones, newest
+						   first */
 	size_t			 n;
-	size_t			*by_rel;	/* valid ones, by rel */
+	size_t			*by_rel;	/* published ones, by rel */
+	size_t			*hidden;	/* valid, not published, by
+						   rel */
+	size_t			 nhidden;
+	long long		 now;		/* the moment of the build */
+	long long		 next_publish;	/* the earliest scheduled
+						   moment, or 0 */
 	struct group		*years;		/* newest first */
 	size_t			 nyears;
 	struct group		*tags;		/* by name */
@@ -93,10 +128,12 @@ struct build_conf {
 	uint64_t	 prev_sig;
 	int		 threads;	/* 0: one per core, at most 4 */
 	int		 quiet;		/* no log lines (bench) */
+	long long	 now;		/* Unix time; 0: the clock's */
 	/*
 	 * An update: the statements of `prev` whose files (and sidecars)
-	 * have the same name, size, time and inode are taken from it, not
-	 * read, when their slot is below reuse_below; the others are read
+	 * have the same name, size, time and inode, and whose kind the
+	 * moment did not change (a scheduled one due), are taken from it,
+	 * not read, when their slot is below reuse_below; the others are read
 	 * and indexed (catalog.search holds only them, not finished: it
 	 * is merged into the indexer's delta) under new slots from
 	 * next_slot.  NULL: a full build, slots from 0, its index finished.

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 #include <sys/stat.h>
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,4 +125,70 @@ archive_search(const struct archive *a, const struct snapshot *s,
 	}
 	res->n = k;
 	return 0;
+}
+
+/*
+ * An attachment's statement: "a/DATE-slug/x/NAME" -> "a/DATE-slug" (into
+ * out, without extension), the first folder named like a statement, as
+ * archive_route() has it.  -1 when there is none.
+ */
+static int
+owner_base(const char *rel, char *out, size_t outsz)
+{
+	const char	*dir, *slash;
+	size_t		 len;
+
+	for (dir = rel; (slash = strchr(dir, '/')) != NULL; dir = slash + 1) {
+		len = (size_t)(slash - dir);
+		if (len > 11 && dir[4] == '-' && dir[7] == '-' &&
+		    dir[10] == '-' && memchr(dir, '.', len) == NULL)
+			return snprintf(out, outsz, "%.*s", (int)(slash - rel),
+			    rel) < (int)outsz ? 0 : -1;
+	}
+	return -1;
+}
+
+static int
+known(const struct snapshot *s, const char *rel, struct snapshot_hidden *h)
+{
+	struct stmt	 tmp;
+
+	if (snapshot_hidden(s, rel, h) != NULL)
+		return ARCHIVE_HIDDEN;
+	if (snapshot_find(s, rel, &tmp) != NULL)
+		return ARCHIVE_SHOWN;
+	return -1;
+}
+
+/* See archive.h. */
+int
+archive_visibility(const struct archive *a, const struct snapshot *s,
+    const char *rel, int is_attachment, struct snapshot_hidden *h)
+{
+	char		 base[PATH_MAX], path[PATH_MAX];
+	const char	*ext;
+	size_t		 len;
+	int		 k;
+
+	if (is_attachment) {
+		if (owner_base(rel, base, sizeof(base)) == -1)
+			return ARCHIVE_SHOWN;
+		for (ext = ".gmi"; s != NULL && ext != NULL;
+		    ext = ext[1] == 'g' ? ".txt" : NULL)
+			if (snprintf(path, sizeof(path), "%s%s", base, ext) <
+			    (int)sizeof(path) && (k = known(s, path, h)) != -1)
+				return k;
+	} else {
+		if (s != NULL && (k = known(s, rel, h)) != -1)
+			return k;
+		if ((len = strlen(rel)) < 4 || len - 4 >= sizeof(base))
+			return ARCHIVE_SHOWN;
+		snprintf(base, sizeof(base), "%.*s", (int)(len - 4), rel);
+	}
+	/* Not (yet) indexed: a sidecar beside it may say "draft". */
+	if (snprintf(path, sizeof(path), "%s/%s.ini", archive_folder(a),
+	    base) >= (int)sizeof(path))
+		return ARCHIVE_UNDECIDED;
+	return faccessat(archive_rootfd(a), path, F_OK, 0) ==
+	    0 ? ARCHIVE_UNDECIDED : ARCHIVE_SHOWN;
 }

@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <ini.h>
 
@@ -37,6 +38,7 @@ static int	 is_date_line(const char *, size_t);
 static int	 fold_tag(const char *, size_t, char *, const char **,
 		    size_t *, size_t *);
 static int	 shows(uint32_t);
+static void	 sidecar_pairs(struct scan_sidecar *);
 static void	 tag_error(struct scan_sidecar *, int, const char *, size_t,
 		    const char *, size_t, size_t);
 
@@ -85,6 +87,84 @@ scan_parse_date(const char *s, size_t len, struct scan_date *d,
 	}
 	memcpy(d->text, s, 10);
 	d->text[10] = '\0';
+	return 0;
+}
+
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian; H. Hinnant's). */
+static long long
+days_from_civil(long long y, unsigned m, unsigned d)
+{
+	long long	 era;
+	unsigned	 yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (long long)doe - 719468;
+}
+
+long long
+scan_date_time(const struct scan_date *d)
+{
+	return days_from_civil(d->year, (unsigned)d->month,
+	    (unsigned)d->day) * 86400;
+}
+
+/* 2DIGIT at s, at most max. */
+static int
+two_digits(const char *s, int max, int *v)
+{
+	return digits(s, 2, v) == 0 && *v <= max ? 0 : -1;
+}
+
+/*
+ * moment = date [ ( "T" / "t" ) hh ":" mm [ ":" ss ] offset ]
+ * offset = "Z" / "z" / ( "+" / "-" ) hh ":" mm
+ */
+int
+scan_parse_moment(const char *s, size_t len, long long *t,
+    const char **errstr)
+{
+	struct scan_date	 d;
+	size_t			 i;
+	int			 hh, mm, ss = 0, oh, om, sign;
+
+	if (len < 10 || scan_parse_date(s, 10, &d, errstr) == -1) {
+		if (len < 10)
+			*errstr = "date is not YYYY-MM-DD";
+		return -1;
+	}
+	*t = scan_date_time(&d);
+	if (len == 10)
+		return 0;
+	*errstr = "time is not Thh:mm[:ss] with Z or an offset (+hh:mm)";
+	if ((s[10] != 'T' && s[10] != 't') || len < 16 || s[13] != ':' ||
+	    two_digits(s + 11, 23, &hh) == -1 ||
+	    two_digits(s + 14, 59, &mm) == -1)
+		return -1;
+	i = 16;
+	if (i < len && s[i] == ':') {
+		if (len < i + 3 || two_digits(s + i + 1, 60, &ss) == -1)
+			return -1;
+		i += 3;
+	}
+	if (i == len) {
+		*errstr = "time without Z or an offset (+hh:mm)";
+		return -1;
+	}
+	if ((s[i] == 'Z' || s[i] == 'z') && i + 1 == len) {
+		*t += hh * 3600 + mm * 60 + ss;
+		return 0;
+	}
+	if ((s[i] != '+' && s[i] != '-') || len != i + 6 ||
+	    s[i + 3] != ':' || two_digits(s + i + 1, 23, &oh) == -1 ||
+	    two_digits(s + i + 4, 59, &om) == -1)
+		return -1;
+	sign = s[i] == '+' ? 1 : -1;
+	/* 09:00+02:00 is 07:00 UTC. */
+	*t += hh * 3600 + mm * 60 + ss - sign * (oh * 3600 + om * 60);
 	return 0;
 }
 
@@ -528,12 +608,111 @@ sc_reader(char *str, int num, void *arg)
 	return str;
 }
 
+/* "key: why" at the stream's line. */
+static void
+key_error(struct sidecar_stream *st, const char *key, const char *why)
+{
+	char	 msg[SCAN_ERRMSG_MAX];
+
+	snprintf(msg, sizeof(msg), "%s: %s", key, why);
+	sc_error(st->out, st->lineno, msg);
+}
+
+/* yes, true, on, 1 / no, false, off, 0, any case: broadside.ini(5)'s. */
+static int
+parse_bool(const char *v, int *out)
+{
+	if (strcasecmp(v, "yes") == 0 || strcasecmp(v, "true") == 0 ||
+	    strcasecmp(v, "on") == 0 || strcmp(v, "1") == 0)
+		*out = 1;
+	else if (strcasecmp(v, "no") == 0 || strcasecmp(v, "false") == 0 ||
+	    strcasecmp(v, "off") == 0 || strcmp(v, "0") == 0)
+		*out = 0;
+	else
+		return -1;
+	return 0;
+}
+
+/* A one-line note (correction, reason) into dst; SCAN_NOTE_MAX bytes. */
+static int
+note(struct sidecar_stream *st, const char *key, char *dst,
+    const char *value, int *line)
+{
+	char	 tmp[SCAN_NOTE_MAX + 1];
+
+	/* An empty one leaves a good one of an earlier line. */
+	copy_trim(tmp, sizeof(tmp), value, strlen(value));
+	if (tmp[0] == '\0') {
+		key_error(st, key, "empty");
+		return 0;
+	}
+	memcpy(dst, tmp, sizeof(tmp));
+	*line = st->lineno;
+	return 1;
+}
+
+/* draft, publish, updated, correction, withdrawn, reason: 1 if it was
+ * one of them. */
+static int
+sc_editorial(struct sidecar_stream *st, const char *name, const char *value)
+{
+	struct scan_sidecar	*sc = st->out;
+	struct scan_date	 d;
+	const char		*err;
+	long long		 t;
+	size_t			 vlen = strlen(value);
+	int			 b;
+
+	if (strcmp(name, "draft") == 0) {
+		if (parse_bool(value, &b) == -1) {
+			key_error(st, name, "not yes or no");
+			sc->hold = 1;
+		} else if (b)
+			sc->has |= SIDECAR_DRAFT;
+		else
+			sc->has &= ~SIDECAR_DRAFT;
+	} else if (strcmp(name, "publish") == 0) {
+		/* A bad value leaves a good one of an earlier line. */
+		if (scan_parse_moment(value, vlen, &t, &err) == -1) {
+			key_error(st, name, err);
+			sc->hold = 1;
+		} else {
+			sc->publish = t;
+			sc->has |= SIDECAR_PUBLISH;
+		}
+	} else if (strcmp(name, "updated") == 0 ||
+	    strcmp(name, "withdrawn") == 0) {
+		b = name[0] == 'u';
+		if (scan_parse_date(value, vlen, &d, &err) == -1) {
+			key_error(st, name, err);
+			sc->hold |= !b;
+		} else if (b) {
+			sc->updated = d;
+			sc->has |= SIDECAR_UPDATED;
+			sc->line_updated = st->lineno;
+		} else {
+			sc->withdrawn = d;
+			sc->has |= SIDECAR_WITHDRAWN;
+			sc->line_withdrawn = st->lineno;
+		}
+	} else if (strcmp(name, "correction") == 0) {
+		if (note(st, name, sc->correction, value, &sc->line_correction))
+			sc->has |= SIDECAR_CORRECTION;
+	} else if (strcmp(name, "reason") == 0) {
+		if (note(st, name, sc->reason, value, &sc->line_reason))
+			sc->has |= SIDECAR_REASON;
+	} else
+		return 0;
+	return 1;
+}
+
 static int
 sc_handler(void *arg, const char *section, const char *name,
     const char *value)
 {
 	struct sidecar_stream	*st = arg;
 	struct scan_sidecar	*sc = st->out;
+	struct scan_date	 d;
 	const char		*err;
 	size_t			 vlen = strlen(value);
 
@@ -548,10 +727,12 @@ sc_handler(void *arg, const char *section, const char *name,
 		else
 			sc->has |= SIDECAR_TITLE;
 	} else if (strcmp(name, "date") == 0) {
-		if (scan_parse_date(value, vlen, &sc->date, &err) == -1)
+		if (scan_parse_date(value, vlen, &d, &err) == -1)
 			sc_error(sc, st->lineno, err);
-		else
+		else {
+			sc->date = d;
 			sc->has |= SIDECAR_DATE;
+		}
 	} else if (strcmp(name, "author") == 0) {
 		copy_trim(sc->author, sizeof(sc->author), value, vlen);
 		sc->has |= SIDECAR_AUTHOR;
@@ -567,7 +748,7 @@ sc_handler(void *arg, const char *section, const char *name,
 		sc->has |= SIDECAR_SUMMARY;
 	} else if (strcmp(name, "tags") == 0)
 		scan_parse_tags(value, st->lineno, sc);
-	else
+	else if (!sc_editorial(st, name, value))
 		sc_error(sc, st->lineno, "unknown key");
 	return 1;
 }
@@ -599,5 +780,44 @@ scan_parse_sidecar(const char *buf, size_t len, struct scan_sidecar *sc)
 			sc_error(sc, rc, "syntax error (expected key = value)");
 	} else if (rc < 0)
 		sc_error(sc, 0, "cannot parse");
+	sidecar_pairs(sc);
+	if (sc->has & SIDECAR_DATE)
+		scan_sidecar_dates(sc, sc->date.text);
 	return (int)sc->nerrors;
+}
+
+/* A note says what its date is about: alone, it is dropped. */
+static void
+sidecar_pairs(struct scan_sidecar *sc)
+{
+	if ((sc->has & SIDECAR_CORRECTION) && !(sc->has & SIDECAR_UPDATED)) {
+		sc_error(sc, sc->line_correction,
+		    "correction without an updated date");
+		sc->has &= ~SIDECAR_CORRECTION;
+	}
+	if ((sc->has & SIDECAR_REASON) && !(sc->has & SIDECAR_WITHDRAWN)) {
+		sc_error(sc, sc->line_reason,
+		    "reason without a withdrawn date");
+		sc->has &= ~SIDECAR_REASON;
+	}
+}
+
+int
+scan_sidecar_dates(struct scan_sidecar *sc, const char *date)
+{
+	size_t	 n0 = sc->nerrors;
+
+	if ((sc->has & SIDECAR_UPDATED) &&
+	    strcmp(sc->updated.text, date) < 0) {
+		sc_error(sc, sc->line_updated, "updated: before the "
+		    "statement's date");
+		sc->has &= ~(SIDECAR_UPDATED | SIDECAR_CORRECTION);
+	}
+	if ((sc->has & SIDECAR_WITHDRAWN) &&
+	    strcmp(sc->withdrawn.text, date) < 0) {
+		sc_error(sc, sc->line_withdrawn, "withdrawn: before the "
+		    "statement's date");
+		sc->has &= ~(SIDECAR_WITHDRAWN | SIDECAR_REASON);
+	}
+	return (int)(sc->nerrors - n0);
 }

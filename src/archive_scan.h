@@ -19,6 +19,7 @@
 #define SCAN_TAG_LABEL_MAX	96	/* bytes per tag as written */
 #define SCAN_ERRORS_MAX		8	/* sidecar errors kept (all counted) */
 #define SCAN_ERRMSG_MAX		96
+#define SCAN_NOTE_MAX		200	/* a correction note, a reason */
 
 struct scan_date {
 	int	 year, month, day;
@@ -35,6 +36,18 @@ struct scan_name {
 /* date = 4DIGIT "-" 2DIGIT "-" 2DIGIT, a real calendar day (1000..9999). */
 int	 scan_parse_date(const char *s, size_t len, struct scan_date *,
 	    const char **errstr);
+
+/*
+ * A moment, ISO 8601 as RFC 3339 has it, or a bare date:
+ *   moment = date [ ( "T" / "t" ) hh ":" mm [ ":" ss ] offset ]
+ *   offset = "Z" / "z" / ( "+" / "-" ) hh ":" mm
+ * A bare date is 00:00 UTC; a time needs its offset (a time without one
+ * is a local time of no known place).  *t gets the Unix time.
+ */
+int	 scan_parse_moment(const char *s, size_t len, long long *t,
+	    const char **errstr);
+/* Unix time of 00:00 UTC on a valid date (proleptic Gregorian). */
+long long scan_date_time(const struct scan_date *);
 
 /*
  * name = date "-" slug ( ".gmi" / ".txt" ); slug = 1*( any byte but "/"
@@ -70,6 +83,12 @@ enum {
 	SIDECAR_LANG	= 1 << 3,
 	SIDECAR_SUMMARY	= 1 << 4,
 	SIDECAR_TAGS	= 1 << 5,
+	SIDECAR_DRAFT	= 1 << 6,	/* draft = yes (no: the bit unset) */
+	SIDECAR_PUBLISH	= 1 << 7,
+	SIDECAR_UPDATED	= 1 << 8,
+	SIDECAR_CORRECTION = 1 << 9,
+	SIDECAR_WITHDRAWN = 1 << 10,
+	SIDECAR_REASON	= 1 << 11,
 };
 
 struct scan_error {
@@ -89,19 +108,44 @@ struct scan_sidecar {
 	 * is longer than SCAN_TAG_LABEL_MAX). */
 	char			 labels[SCAN_TAGS_MAX][SCAN_TAG_LABEL_MAX + 1];
 	size_t			 ntags;
+	/* The editorial keys (see broadside-content(5)). */
+	long long		 publish;	/* Unix time */
+	struct scan_date	 updated;
+	char			 correction[SCAN_NOTE_MAX + 1];
+	struct scan_date	 withdrawn;
+	char			 reason[SCAN_NOTE_MAX + 1];
+	int			 line_updated, line_correction;	/* where */
+	int			 line_withdrawn, line_reason;
+	/* A bad draft, publish or withdrawn value: held back, as a draft,
+	 * until it is fixed (a typo must not break an embargo). */
+	int			 hold;
 	size_t			 nerrors;	/* all errors, kept or not */
 	struct scan_error	 errors[SCAN_ERRORS_MAX];
 };
 
 /*
  * The sidecar: "key = value" lines before any section or under
- * [statement]; keys title, date, author, lang, summary, tags.  Every bad
- * line (syntax, unknown key or section, bad value, invalid UTF-8, over
- * SCAN_LINE_MAX bytes) is recorded with its line number and skipped; the
- * good values are kept.  Returns the number of errors.
+ * [statement]; keys title, date, author, lang, summary, tags, and the
+ * editorial ones: draft (yes/no, true/false, on/off, 1/0), publish (a
+ * moment), updated (a date) with correction (one line), withdrawn (a
+ * date) with reason (one line).  Every bad line (syntax, unknown key or
+ * section, bad value, invalid UTF-8, over SCAN_LINE_MAX bytes) is
+ * recorded with its line number and skipped; the good values are kept
+ * (a bad value does not undo a good one of an earlier line).  A
+ * correction without updated, a reason without withdrawn, an updated or
+ * withdrawn date before the sidecar's date are errors too (the note or
+ * date is dropped).  A bad draft, publish or withdrawn value sets hold.
+ * Returns the number of errors.
  */
 #define SCAN_LINE_MAX		198
 int	 scan_parse_sidecar(const char *buf, size_t len, struct scan_sidecar *);
+/*
+ * The statement's own date known (the sidecar's, or the file name's when
+ * the sidecar has none): an updated or withdrawn date before it is an
+ * error at its line, and dropped.  scan_parse_sidecar checks against a
+ * date the sidecar gives.  Returns the errors added.
+ */
+int	 scan_sidecar_dates(struct scan_sidecar *, const char *date);
 
 /*
  * tags = tag *( "," tag ); blanks around tags ignored, empty ones skipped,

@@ -99,12 +99,20 @@ atom_time(struct buf *b, long long t)
 	buf_puts(b, s);
 }
 
+/*
+ * An entry's <updated>: its correction's date, else its own; never the
+ * file's time, which a copy to another machine changes (every entry
+ * would then look new to subscribers).
+ */
 static long long
 item_updated(const struct rg_item *it)
 {
-	long long	 pub = atom_date_time(it->date);
+	long long	 pub = atom_date_time(it->date), up;
 
-	return it->updated > pub ? it->updated : pub;
+	if (it->corrected == NULL || *it->corrected == '\0')
+		return pub;
+	up = atom_date_time(it->corrected);
+	return up > pub ? up : pub;
 }
 
 static void

@@ -22,8 +22,9 @@ void	 atom_time(struct buf *, long long unixtime);
  * The feed: id and alternate link the archive page, self link
  * `base`+archive+"atom.xml"; at most ATOM_ENTRIES_MAX entries (items
  * newest first) with gemini:// id and link, published (the statement's
- * date, midnight UTC), updated (the later of that and the file's change
- * time), summary and author when known.  0 or -1.
+ * date, midnight UTC), updated (its correction's date, midnight UTC,
+ * else the same as published; never a file's time), summary and author
+ * when known.  The feed's own updated is its newest entry's.  0 or -1.
  */
 int	 atom_feed(const struct rg_site *, const struct rg_item *, size_t n,
 	    struct buf *);

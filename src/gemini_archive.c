@@ -132,7 +132,8 @@ item_of(const struct snapshot *s, size_t pos, struct rg_item *it)
 		return;
 	it->summary = st->summary;
 	it->author = st->author;
-	it->updated = (long long)st->mtime;
+	it->corrected = snapshot_updated(s, pos);
+	it->correction = st->correction;
 }
 
 /* rg_items for the statements at positions idx[0..n), or 0..n when idx
@@ -348,6 +349,45 @@ search(const struct request_ctx *ctx, const struct gemini_view *v,
 	search_results(ctx, v, s, q, qlen, r);
 }
 
+/*
+ * A statement that is not published, or an attachment of one: a draft
+ * or a scheduled statement does not exist (51, as for any other path),
+ * a withdrawn one is gone (52 with its reason).  One the index has not
+ * read yet but with a sidecar is not served until it has.  1 when
+ * answered.
+ */
+static int
+unpublished(const struct request_ctx *ctx, const struct snapshot *s,
+    const struct route *rt, struct response *r)
+{
+	struct snapshot_hidden	 h;
+	char			 meta[GEMINI_META_MAX + 1];
+
+	if (ctx->archive == NULL || rt->rel == NULL)
+		return 0;
+	switch (archive_visibility(ctx->archive, s, rt->rel,
+	    rt->kind == ROUTE_ATTACHMENT, &h)) {
+	case ARCHIVE_SHOWN:
+		return 0;
+	case ARCHIVE_UNDECIDED:
+		if (s == NULL && archive_pending(ctx->archive))
+			gemini_reply(r, 41, ARCHIVE_PENDING_MSG);
+		else
+			gemini_reply(r, 51, "Not found");
+		return 1;
+	}
+	if (h.kind != STMT_WITHDRAWN) {
+		gemini_reply(r, 51, "Not found");
+		return 1;
+	}
+	if (h.reason != NULL && *h.reason != '\0')
+		snprintf(meta, sizeof(meta), "%s", h.reason);
+	else
+		snprintf(meta, sizeof(meta), "Withdrawn on %s", h.date);
+	gemini_reply(r, 52, meta);
+	return 1;
+}
+
 static void
 redirect_slash(const char *path, struct response *r)
 {
@@ -370,6 +410,9 @@ gemini_archive_serve(const struct request_ctx *ctx, const struct route *rt,
 		gemini_reply(r, 51, "Not found");	/* metadata, always */
 		return 1;
 	}
+	if ((rt->kind == ROUTE_STATEMENT || rt->kind == ROUTE_ATTACHMENT) &&
+	    unpublished(ctx, s, rt, r))
+		return 1;
 	if (rt->kind == ROUTE_HOME &&
 	    faccessat(ctx->rootfd, "index.gmi", F_OK, 0) == 0)
 		return 0;

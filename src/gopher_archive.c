@@ -119,14 +119,26 @@ view_of(const struct request_ctx *ctx, struct snapshot *s)
 static void
 stmt_item(const struct gopher_view *v, const struct stmt *st, struct buf *b)
 {
-	char	 disp[SCAN_TITLE_MAX + 16];
+	char	 disp[SCAN_TITLE_MAX + 40];
+	char	 note[SCAN_NOTE_MAX + 32];
 	char	 sel[PATH_MAX];
 
 	if (st == NULL)
 		return;
-	snprintf(disp, sizeof(disp), "%s %s", st->date, st->title);
+	if (st->updated[0] != '\0')
+		snprintf(disp, sizeof(disp), "%s %s (corrected %s)", st->date,
+		    st->title, st->updated);
+	else
+		snprintf(disp, sizeof(disp), "%s %s", st->date, st->title);
 	snprintf(sel, sizeof(sel), "/%s/%s", v->folder, st->rel);
 	gopher_item(b, '0', disp, sel, &v->gs);
+	/* The note, and the date once more: a long display is cut. */
+	if (st->updated[0] != '\0' && st->correction != NULL &&
+	    *st->correction != '\0') {
+		snprintf(note, sizeof(note), "Corrected %s: %s", st->updated,
+		    st->correction);
+		gopher_info(b, note, &v->gs);
+	}
 }
 
 static void
@@ -562,6 +574,67 @@ reply_stmt(const struct request_ctx *ctx, struct gopher_view *v,
 	blob_release(bl);
 }
 
+/* -- statements not published --------------------------------------------- */
+
+/*
+ * A withdrawn statement's URL: a short text (or, asked for as a menu, a
+ * menu) saying when it was withdrawn and why; its words are not served.
+ */
+static void
+reply_withdrawn(const struct request_ctx *ctx, const struct route *rt,
+    const struct snapshot_hidden *h, struct response *r)
+{
+	struct gopher_style	 gs;
+	struct buf		 g;
+	char			 sel[PATH_MAX];
+
+	gopher_style_of(ctx->conf, &gs);
+	buf_init(&g, 4096);
+	buf_printf(&g, "# Withdrawn\n\nThis statement was withdrawn on "
+	    "%s.\n", h->date);
+	if (h->reason != NULL && *h->reason != '\0')
+		buf_printf(&g, "\nReason: %s\n", h->reason);
+	buf_printf(&g, "\n=> /%s/ All statements\n=> / Home\n",
+	    archive_folder(ctx->archive));
+	snprintf(sel, sizeof(sel), "%s", rt->path);
+	if (g.failed || (rt->view == VIEW_MENU ? gopher_render_menu(g.data,
+	    g.len, sel, &gs, &r->out) : gopher_render_text(g.data, g.len,
+	    NULL, NULL, &gs, &r->out)) == -1) {
+		buf_reset(&r->out);	/* no half page before the error */
+		not_found(ctx, "Temporary failure", r);
+	}
+	buf_free(&g);
+}
+
+/*
+ * A statement that is not published, or an attachment of one: a draft
+ * or a scheduled statement does not exist (the type 3 error any unknown
+ * selector gets); a withdrawn one says so.  One the index has not read
+ * yet but with a sidecar is not served until it has.  1 when answered.
+ */
+static int
+unpublished(const struct request_ctx *ctx, const struct snapshot *s,
+    const struct route *rt, struct response *r)
+{
+	struct snapshot_hidden	 h;
+
+	if (ctx->archive == NULL || rt->rel == NULL)
+		return 0;
+	switch (archive_visibility(ctx->archive, s, rt->rel,
+	    rt->kind == ROUTE_ATTACHMENT, &h)) {
+	case ARCHIVE_SHOWN:
+		return 0;
+	case ARCHIVE_UNDECIDED:
+		return not_found(ctx, s == NULL &&
+		    archive_pending(ctx->archive) ? ARCHIVE_PENDING_MSG :
+		    "Not found", r);
+	}
+	if (h.kind != STMT_WITHDRAWN)
+		return not_found(ctx, "Not found", r);
+	reply_withdrawn(ctx, rt, &h, r);
+	return 1;
+}
+
 /* -- routes ---------------------------------------------------------------- */
 
 static int
@@ -637,6 +710,9 @@ gopher_archive_serve(const struct request_ctx *ctx, const struct route *rt,
 
 	if (rt->kind == ROUTE_HIDDEN)
 		return not_found(ctx, "Not found", r);	/* metadata, always */
+	if ((rt->kind == ROUTE_STATEMENT || rt->kind == ROUTE_ATTACHMENT) &&
+	    unpublished(ctx, s, rt, r))
+		return 1;
 	if (s == NULL && archive_pending(ctx->archive) &&
 	    archive_route_generated(rt->kind) && (rt->kind != ROUTE_HOME ||
 	    faccessat(ctx->rootfd, "index.gmi", F_OK, 0) != 0))

@@ -93,6 +93,10 @@ struct ixstate {
 	int			 building, pending, pending_full;
 	int			 pipe[2];
 	struct event		*ev_pipe;
+	/* The next scheduled statement's moment (0: none), and the timer
+	 * that publishes it then: no file changes at that moment. */
+	long long		 next_publish;
+	struct event		*ev_publish;
 };
 
 static void	 job_start(struct ixstate *, int full);
@@ -235,11 +239,13 @@ compact_limit(const struct catalog *c)
 	return c->n / 4 > COMPACT_MIN ? (uint32_t)(c->n / 4) : COMPACT_MIN;
 }
 
-/* Nothing changed: every statement taken, none gone. */
+/* Nothing changed: every statement taken, none gone (hidden ones
+ * included: a draft made public is read again). */
 static int
 same_set(const struct catalog *c, const struct catalog *prev)
 {
-	return c->reused == c->n && c->n == prev->n;
+	return c->reused == c->n + c->nhidden && c->n == prev->n &&
+	    c->nhidden == prev->nhidden;
 }
 
 static int
@@ -326,7 +332,7 @@ job_run(struct ixstate *x, struct job *j)
 		catalog_free(c);	/* the delta grew too much */
 		full = 1;
 	}
-	j->read = c->n - c->reused;
+	j->read = c->n + c->nhidden - c->reused;
 	store_init(&j->files);
 	j->files.gen = x->cur.gen + 1;
 	if ((full ? publish_full(x, j, c) : publish_update(x, j, c)) == -1)
@@ -407,6 +413,54 @@ job_done(struct ixstate *x)
 	    j->build_ms, j->ms - j->build_ms);
 }
 
+/* -- scheduled publication ---------------------------------------------- */
+
+/*
+ * The moment a scheduled statement is due, an update: the files have
+ * not changed, so it is forced (the walk compares them, and the due
+ * statement, its kind changed, is read and indexed).
+ */
+static void
+publish_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct ixstate	*x = arg;
+
+	(void)fd;
+	(void)ev;
+	x->force_next = 1;
+	job_start(x, 0);
+}
+
+/*
+ * The timer set for the earliest scheduled moment, a few milliseconds
+ * after it (the build reads the clock in seconds: it must see the
+ * moment passed).  A moment already passed fires at once; whatever the
+ * timer starts re-arms it, so a build that ran too early is followed by
+ * another.
+ */
+static void
+publish_arm(struct ixstate *x, long long min_us)
+{
+	struct timeval	 tv;
+	struct timespec	 ts;
+	long long	 us;
+
+	if (x->ev_publish == NULL)
+		return;
+	evtimer_del(x->ev_publish);
+	if (x->next_publish <= 0)
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	us = (x->next_publish - (long long)ts.tv_sec) * 1000000 -
+	    ts.tv_nsec / 1000 + 5000;
+	if (us < min_us)
+		us = min_us;	/* after a failure: not in a loop */
+	tv.tv_sec = (time_t)(us / 1000000);
+	tv.tv_usec = (suseconds_t)(us % 1000000);
+	if (evtimer_add(x->ev_publish, &tv) == -1)
+		log_warnx("index: cannot set the publication timer");
+}
+
 static void
 pipe_cb(evutil_socket_t fd, short ev, void *arg)
 {
@@ -421,6 +475,11 @@ pipe_cb(evutil_socket_t fd, short ev, void *arg)
 	pthread_join(x->thr, NULL);
 	x->building = 0;
 	job_done(x);
+	/* An unchanged catalogue may be the one read back at the start,
+	 * which knows no scheduled statement: the image's moment stays. */
+	if (x->job.result == JOB_PUBLISHED)
+		x->next_publish = x->cat->next_publish;
+	publish_arm(x, x->job.result == JOB_FAILED ? 1000000 : 0);
 	if (x->pending) {
 		x->pending = 0;
 		job_start(x, x->pending_full);
@@ -463,8 +522,10 @@ unmap_cb(void *arg)
 
 /* The catalogue a loaded generation holds, read back for the next update. */
 static struct catalog *
-catalog_of(const struct index_files *f, const char **why)
+catalog_of(const struct index_files *f, const char **why,
+    long long *next_publish)
 {
+	struct snapshot_hidden	 h;
 	struct snapshot_src	 src;
 	struct img_map		 m;
 	struct snapshot		*s;
@@ -475,6 +536,7 @@ catalog_of(const struct index_files *f, const char **why)
 
 	if (img_map_fd(f->meta_fd, IMG_META, 0, &m, why) == -1)
 		return NULL;
+	*next_publish = 0;
 	memset(&src, 0, sizeof(src));
 	src.meta = m.payload;
 	src.meta_len = m.len;
@@ -495,6 +557,13 @@ catalog_of(const struct index_files *f, const char **why)
 	}
 	if (top < f->base_slots)
 		top = f->base_slots;
+	/* Hidden statements are not records: the next update reads
+	 * them again; a scheduled one's moment must start it. */
+	for (i = 0; i < s->nhidden; i++)
+		if (snapshot_hidden_at(s, i, &h) != NULL &&
+		    h.kind == STMT_SCHEDULED && (*next_publish == 0 ||
+		    h.when < *next_publish))
+			*next_publish = h.when;
 	c = catalog_from_records(recs, n, m.sig, top);
 done:
 	free(recs);
@@ -517,6 +586,7 @@ load_index(struct ixstate *x)
 	const char		*why = NULL;
 	struct catalog		*c;
 	size_t			 i;
+	long long		 next;
 	int			 rv;
 
 	if ((rv = store_load(x->statefd, &f, &why)) != 0) {
@@ -526,7 +596,7 @@ load_index(struct ixstate *x)
 		return;
 	}
 	why = NULL;
-	if ((c = catalog_of(&f, &why)) == NULL ||
+	if ((c = catalog_of(&f, &why, &next)) == NULL ||
 	    (x->delta = search_new()) == NULL) {
 		log_warnx("index: %s: building it again", why ? why :
 		    "out of memory");
@@ -543,6 +613,10 @@ load_index(struct ixstate *x)
 	x->reuse_below = f.base_slots;
 	for (i = 0; i < c->n; i++)
 		x->force_next |= c->st[i].slot >= f.base_slots;
+	/* Restarted after a statement's moment: published at once. */
+	x->next_publish = next;
+	if (next != 0 && next <= (long long)time(NULL))
+		x->force_next = 1;
 	x->state = INDEXER_READY;
 	x->loaded = 1;
 	log_info("index: generation %" PRIu64 " of %zu statements, from %s",
@@ -606,7 +680,8 @@ ix_events(struct ixstate *x)
 	    (x->ev_pipe = event_new(x->base, x->pipe[0], EV_READ | EV_PERSIST,
 	    pipe_cb, x)) == NULL || event_add(x->ev_pipe, NULL) == -1 ||
 	    (x->ev_ctl = event_new(x->base, x->ctl, EV_READ | EV_PERSIST,
-	    ctl_cb, x)) == NULL || event_add(x->ev_ctl, NULL) == -1)
+	    ctl_cb, x)) == NULL || event_add(x->ev_ctl, NULL) == -1 ||
+	    (x->ev_publish = evtimer_new(x->base, publish_cb, x)) == NULL)
 		return -1;
 	return archive_watch_start(x->watch, x->base, rebuild_cb, x);
 }
@@ -622,6 +697,8 @@ ix_free(struct ixstate *x)
 		event_free(x->ev_ctl);
 	if (x->ev_pipe != NULL)
 		event_free(x->ev_pipe);
+	if (x->ev_publish != NULL)
+		event_free(x->ev_publish);
 	archive_watch_free(x->watch);
 	if (x->base != NULL)
 		event_base_free(x->base);

@@ -74,7 +74,18 @@ rg_entry(struct buf *b, const struct rg_site *site, const struct rg_item *it)
 	buf_puts(b, it->date);
 	buf_putc(b, ' ');
 	rg_text(b, it->title);
+	if (it->corrected != NULL && *it->corrected != '\0') {
+		buf_puts(b, " (corrected ");
+		rg_text(b, it->corrected);
+		buf_putc(b, ')');
+	}
 	buf_putc(b, '\n');
+	if (it->corrected != NULL && *it->corrected != '\0' &&
+	    it->correction != NULL && *it->correction != '\0') {
+		buf_puts(b, "Correction: ");
+		rg_text(b, it->correction);
+		buf_putc(b, '\n');
+	}
 }
 
 static void

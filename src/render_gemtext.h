@@ -21,7 +21,9 @@ struct rg_item {
 	const char	*path;		/* URL path, encoded: "/statements/x.gmi" */
 	const char	*summary;	/* may be NULL */
 	const char	*author;	/* may be NULL */
-	long long	 updated;	/* Unix time of the last change */
+	const char	*corrected;	/* "YYYY-MM-DD" of a correction, or
+					   NULL (or "") */
+	const char	*correction;	/* its note, may be NULL */
 };
 
 struct rg_site {
@@ -34,7 +36,12 @@ struct rg_site {
 /* "=> URL LABEL\n": the label made one line. */
 void	 rg_link(struct buf *, const char *base, const char *path,
 	    const char *label);
-/* "=> URL YYYY-MM-DD Title\n", a gemfeed entry. */
+/*
+ * "=> URL YYYY-MM-DD Title\n", a gemfeed entry; a corrected statement's
+ * title ends with " (corrected YYYY-MM-DD)" and its note follows, on a
+ * text line "Correction: …".  The date stays the statement's: it keeps
+ * its place in every list.
+ */
 void	 rg_entry(struct buf *, const struct rg_site *, const struct rg_item *);
 /*
  * Text made one gemtext text line (no leading line-type marker): a run of

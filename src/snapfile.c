@@ -13,6 +13,9 @@
  *	groups		(nyears + ntags) x GROUP_SIZE, years first
  *	members		u32 positions, each group's a run, newest first
  *	rank		nslots x u32: slot -> position, or RANK_NONE
+ *	hidden		nhidden x HID_SIZE, by rel: the statements that
+ *			are not published (drafts, scheduled, withdrawn),
+ *			what their URLs answer, not their records
  *	pool		NUL-terminated strings; offset 0 is ""
  *
  * A string is a u32 offset into the pool, STR_NONE for NULL.
@@ -43,28 +46,38 @@
 #define H_NTAGS		40
 #define H_NSLOTS	44
 #define H_LEN		48
-#define H_SECT		56	/* NSEC x (u64 offset, u64 length) */
+#define H_NHIDDEN	56
+#define H_SECT		64	/* NSEC x (u64 offset, u64 length) */
 #define HDR_SIZE	(H_SECT + NSEC * 16)
 
-enum { SEC_RECS, SEC_BYREL, SEC_GROUPS, SEC_MEMBERS, SEC_RANK, SEC_POOL,
-	NSEC };
+enum { SEC_RECS, SEC_BYREL, SEC_GROUPS, SEC_MEMBERS, SEC_RANK, SEC_HIDDEN,
+	SEC_POOL, NSEC };
 
 /* Record fields: the strings first, in the order of rec_strings. */
 #define R_STR		0	/* NSTR x u32 */
-#define R_FLAGS		36
-#define R_DATE		40	/* 10 bytes and NULs */
-#define R_SLOT		52
-#define R_MTIME		56
-#define R_SIZE		64
-#define R_INO		72
-#define R_INI_SIZE	80
-#define R_INI_MTIME	88
-#define R_INI_INO	96
-#define R_MTIME_NS	104
-#define REC_SIZE	112
-#define NSTR		9
+#define R_FLAGS		40
+#define R_DATE		44	/* 10 bytes and NULs */
+#define R_SLOT		56
+#define R_UPDATED	60	/* 10 bytes and NULs, or all NULs */
+#define R_MTIME		72
+#define R_SIZE		80
+#define R_INO		88
+#define R_INI_SIZE	96
+#define R_INI_MTIME	104
+#define R_INI_INO	112
+#define R_MTIME_NS	120
+#define REC_SIZE	128
+#define NSTR		10
 #define F_TXT		1
 #define F_SUMMARY_READ	2
+
+/* Hidden entry fields. */
+#define X_REL		0
+#define X_KIND		4
+#define X_REASON	8	/* a string, or STR_NONE */
+#define X_DATE		12	/* withdrawn: 10 bytes and NULs */
+#define X_WHEN		24	/* scheduled: the moment, Unix time */
+#define HID_SIZE	32
 
 /* Group fields. */
 #define G_KEY		0
@@ -76,8 +89,9 @@ enum { SEC_RECS, SEC_BYREL, SEC_GROUPS, SEC_MEMBERS, SEC_RANK, SEC_POOL,
 
 /* The strings of a record: those of them that may be NULL. */
 enum { S_REL, S_DISKPATH, S_URL, S_TITLE, S_SUMMARY, S_AUTHOR, S_LANG,
-	S_TAGS, S_TAG_LABELS };
-#define MAY_BE_NULL	((1 << S_AUTHOR) | (1 << S_LANG) | (1 << S_TAG_LABELS))
+	S_TAGS, S_TAG_LABELS, S_CORRECTION };
+#define MAY_BE_NULL	((1 << S_AUTHOR) | (1 << S_LANG) | \
+			 (1 << S_TAG_LABELS) | (1 << S_CORRECTION))
 
 /* -- little-endian fields ------------------------------------------------ */
 
@@ -190,6 +204,7 @@ rec_strings(const struct stmt *st, const char *out[NSTR])
 	out[S_LANG] = st->lang;
 	out[S_TAGS] = st->tags;
 	out[S_TAG_LABELS] = st->tag_labels;
+	out[S_CORRECTION] = st->correction;
 }
 
 /*
@@ -219,6 +234,14 @@ group_strings(const struct group *g, const char *out[3])
 	out[2] = g->url != NULL ? g->url : "";
 }
 
+/* A hidden entry's strings: its rel, and a withdrawal's reason. */
+static void
+hidden_strings(const struct stmt *st, const char *out[2])
+{
+	out[0] = st->rel != NULL ? st->rel : "";
+	out[1] = st->kind == STMT_WITHDRAWN ? st->reason : NULL;
+}
+
 static const struct stmt *
 stmt_at(const struct catalog *c, size_t pos)
 {
@@ -241,6 +264,11 @@ pool_size(const struct catalog *c)
 		group_strings(i < c->nyears ? &c->years[i] :
 		    &c->tags[i - c->nyears], s);
 		for (k = 0; k < 3; k++)
+			(void)pool_place(s[k], &at);
+	}
+	for (i = 0; i < c->nhidden; i++) {
+		hidden_strings(&c->st[c->hidden[i]], s);
+		for (k = 0; k < 2; k++)
 			(void)pool_place(s[k], &at);
 	}
 	return at;
@@ -286,7 +314,7 @@ layout_of(struct layout *l, const struct catalog *c)
 	memset(l, 0, sizeof(*l));
 	l->cat = c;
 	if (c->n >= UINT32_MAX || c->nyears + c->ntags >= UINT32_MAX ||
-	    layout_positions(l) == -1)
+	    c->nhidden >= UINT32_MAX || layout_positions(l) == -1)
 		return -1;
 	for (i = 0; i < c->nyears; i++)
 		l->nmembers += c->years[i].n;
@@ -300,6 +328,7 @@ layout_of(struct layout *l, const struct catalog *c)
 	l->len[SEC_GROUPS] = (uint64_t)(c->nyears + c->ntags) * GROUP_SIZE;
 	l->len[SEC_MEMBERS] = l->nmembers * 4;
 	l->len[SEC_RANK] = l->nslots * 4;
+	l->len[SEC_HIDDEN] = (uint64_t)c->nhidden * HID_SIZE;
 	l->len[SEC_POOL] = l->pool_len;
 	for (k = 0; k < NSEC; k++) {
 		l->off[k] = at;
@@ -325,6 +354,7 @@ write_header(struct wr *w, const struct layout *l)
 	put32(h + H_NYEARS, (uint32_t)c->nyears);
 	put32(h + H_NTAGS, (uint32_t)c->ntags);
 	put32(h + H_NSLOTS, (uint32_t)l->nslots);
+	put32(h + H_NHIDDEN, (uint32_t)c->nhidden);
 	put64(h + H_LEN, l->off[NSEC - 1] + ((l->len[NSEC - 1] + 7) &
 	    ~(uint64_t)7));
 	for (k = 0; k < NSEC; k++) {
@@ -352,6 +382,7 @@ write_record(struct wr *w, const struct stmt *st, uint64_t *at)
 	put32(r + R_FLAGS, (st->is_txt ? F_TXT : 0) |
 	    (st->summary_read ? F_SUMMARY_READ : 0));
 	memcpy(r + R_DATE, st->date, strnlen(st->date, 10));
+	memcpy(r + R_UPDATED, st->updated, strnlen(st->updated, 10));
 	put32(r + R_SLOT, st->slot);
 	put64(r + R_MTIME, (uint64_t)(int64_t)st->mtime);
 	put64(r + R_SIZE, (uint64_t)(int64_t)st->size);
@@ -387,6 +418,31 @@ write_groups(struct wr *w, const struct catalog *c, uint64_t *at)
 		put32(r + G_FIRST, (uint32_t)first);
 		put32(r + G_N, (uint32_t)group_at(c, i)->n);
 		first += group_at(c, i)->n;
+		wr_put(w, r, sizeof(r));
+	}
+}
+
+/* The hidden entries, by rel; *at continues the pool after the groups'. */
+static void
+write_hidden(struct wr *w, const struct catalog *c, uint64_t *at)
+{
+	uint8_t			 r[HID_SIZE];
+	const struct stmt	*st;
+	const char		*s[2];
+	size_t			 i;
+
+	for (i = 0; i < c->nhidden; i++) {
+		st = &c->st[c->hidden[i]];
+		memset(r, 0, sizeof(r));
+		hidden_strings(st, s);
+		put32(r + X_REL, pool_place(s[0], at));
+		put32(r + X_KIND, (uint32_t)st->kind);
+		put32(r + X_REASON, pool_place(s[1], at));
+		if (st->kind == STMT_WITHDRAWN)
+			memcpy(r + X_DATE, st->withdrawn,
+			    strnlen(st->withdrawn, 10));
+		if (st->kind == STMT_SCHEDULED)
+			put64(r + X_WHEN, (uint64_t)st->publish);
 		wr_put(w, r, sizeof(r));
 	}
 }
@@ -431,6 +487,11 @@ write_pool(struct wr *w, const struct catalog *c)
 		for (k = 0; k < 3; k++)
 			pool_put(w, s[k]);
 	}
+	for (i = 0; i < c->nhidden; i++) {
+		hidden_strings(&c->st[c->hidden[i]], s);
+		for (k = 0; k < 2; k++)
+			pool_put(w, s[k]);
+	}
 }
 
 static void
@@ -452,6 +513,8 @@ write_sections(struct wr *w, const struct layout *l)
 	wr_align(w);
 	for (i = 0; i < l->nslots; i++)
 		wr_u32(w, l->rank[i]);
+	wr_align(w);
+	write_hidden(w, c, &at);
 	wr_align(w);
 	write_pool(w, c);
 	wr_align(w);
@@ -523,13 +586,36 @@ check_records(const struct snapshot *s)
 
 	for (i = 0; i < s->n; i++) {
 		r = s->recs + i * REC_SIZE;
-		if (r[R_DATE + 10] != '\0' || r[R_DATE + 11] != '\0')
+		if (r[R_DATE + 10] != '\0' || r[R_DATE + 11] != '\0' ||
+		    r[R_UPDATED + 10] != '\0' || r[R_UPDATED + 11] != '\0')
 			return -1;
 		for (k = 0; k < NSTR; k++) {
 			off = get32(r + R_STR + 4 * k);
 			if (off != STR_NONE && off >= s->pool_len)
 				return -1;
 		}
+	}
+	return 0;
+}
+
+/* Every hidden entry's kind known, its strings inside the pool (its
+ * reason or none), its date NUL-terminated in place. */
+static int
+check_hidden(const struct snapshot *s)
+{
+	const uint8_t	*x;
+	size_t		 i;
+	uint32_t	 kind, reason;
+
+	for (i = 0; i < s->nhidden; i++) {
+		x = s->hid + i * HID_SIZE;
+		kind = get32(x + X_KIND);
+		reason = get32(x + X_REASON);
+		if (kind == STMT_PUBLIC || kind >= STMT_KINDS ||
+		    get32(x + X_REL) >= s->pool_len ||
+		    (reason != STR_NONE && reason >= s->pool_len) ||
+		    x[X_DATE + 10] != '\0' || x[X_DATE + 11] != '\0')
+			return -1;
 	}
 	return 0;
 }
@@ -618,6 +704,7 @@ meta_header(struct snapshot *s, const uint8_t *m, size_t mlen)
 	s->nyears = get32(m + H_NYEARS);
 	s->ntags = get32(m + H_NTAGS);
 	s->nslots = get32(m + H_NSLOTS);
+	s->nhidden = get32(m + H_NHIDDEN);
 	return 0;
 }
 
@@ -639,6 +726,8 @@ meta_parse(struct snapshot *s, const uint8_t *m, size_t mlen)
 	    NULL || n[1] % 4 != 0 ||
 	    (p[2] = section(m, mlen, SEC_RANK, (uint64_t)s->nslots * 4,
 	    &n[2])) == NULL ||
+	    (s->hid = section(m, mlen, SEC_HIDDEN, (uint64_t)s->nhidden *
+	    HID_SIZE, &len)) == NULL ||
 	    (pool = section(m, mlen, SEC_POOL, UINT64_MAX, &len)) == NULL ||
 	    len == 0 || pool[len - 1] != '\0')
 		return -1;
@@ -648,7 +737,7 @@ meta_parse(struct snapshot *s, const uint8_t *m, size_t mlen)
 	n[1] /= 4;
 	n[2] /= 4;
 	/* Checked once here, so that no accessor reads out of bounds. */
-	if (check_records(s) == -1 ||
+	if (check_records(s) == -1 || check_hidden(s) == -1 ||
 	    check_u32s(p[0], n[0], (uint32_t)s->n, 0) == -1 ||
 	    check_u32s(p[1], n[1], (uint32_t)s->n, 0) == -1 ||
 	    check_u32s(p[2], n[2], (uint32_t)s->n, 1) == -1 ||
@@ -738,8 +827,11 @@ snapshot_stmt(const struct snapshot *s, size_t pos, struct stmt *tmp)
 	tmp->lang = v[S_LANG];
 	tmp->tags = v[S_TAGS];
 	tmp->tag_labels = v[S_TAG_LABELS];
+	tmp->correction = v[S_CORRECTION];
 	memcpy(tmp->date, r + R_DATE, 10);
 	tmp->date[10] = '\0';
+	memcpy(tmp->updated, r + R_UPDATED, 10);
+	tmp->updated[10] = '\0';
 	flags = get32(r + R_FLAGS);
 	tmp->is_txt = (flags & F_TXT) != 0;
 	tmp->summary_read = (flags & F_SUMMARY_READ) != 0;
@@ -761,6 +853,14 @@ snapshot_date(const struct snapshot *s, size_t pos)
 	if (s == NULL || pos >= s->n)
 		return "";
 	return (const char *)s->recs + pos * REC_SIZE + R_DATE;
+}
+
+const char *
+snapshot_updated(const struct snapshot *s, size_t pos)
+{
+	if (s == NULL || pos >= s->n)
+		return "";
+	return (const char *)s->recs + pos * REC_SIZE + R_UPDATED;
 }
 
 /* The rel of position pos alone: what the binary search compares. */
@@ -785,6 +885,48 @@ snapshot_find(const struct snapshot *s, const char *rel, struct stmt *tmp)
 		c = strcmp(rel, rel_at(s, s->by_rel[mid]));
 		if (c == 0)
 			return snapshot_stmt(s, s->by_rel[mid], tmp);
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+const struct snapshot_hidden *
+snapshot_hidden_at(const struct snapshot *s, size_t i,
+    struct snapshot_hidden *tmp)
+{
+	const uint8_t	*x;
+
+	if (s == NULL || i >= s->nhidden)
+		return NULL;
+	x = s->hid + i * HID_SIZE;
+	memset(tmp, 0, sizeof(*tmp));
+	tmp->rel = str_at(s, get32(x + X_REL), "");
+	tmp->kind = (int)get32(x + X_KIND);
+	tmp->reason = str_at(s, get32(x + X_REASON), NULL);
+	tmp->date = (const char *)x + X_DATE;
+	tmp->when = (long long)(int64_t)get64(x + X_WHEN);
+	return tmp;
+}
+
+const struct snapshot_hidden *
+snapshot_hidden(const struct snapshot *s, const char *rel,
+    struct snapshot_hidden *tmp)
+{
+	size_t	 lo = 0, hi, mid;
+	int	 c;
+
+	if (s == NULL || rel == NULL)
+		return NULL;
+	hi = s->nhidden;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = strcmp(rel, str_at(s, get32(s->hid + mid * HID_SIZE +
+		    X_REL), ""));
+		if (c == 0)
+			return snapshot_hidden_at(s, mid, tmp);
 		if (c < 0)
 			hi = mid;
 		else

@@ -26,14 +26,16 @@
 struct catalog;
 struct stmt;
 
-#define SNAPFILE_VERSION	1
+#define SNAPFILE_VERSION	2
 #define SNAPSHOT_SEGS_MAX	2	/* search segments: a base, a delta */
 #define SNAPSHOT_VIEWS		2	/* renderers' slots (archive.h) */
 
 /*
  * Stream the meta image of a catalog to sink: its valid statements (with
  * their identity fields and slots as they are), groups, rank table over
- * max(nslots, highest slot + 1) slots, sig, n and errors; not the search
+ * max(nslots, highest slot + 1) slots, sig, n and errors, and a hidden
+ * entry for each statement that is not published (kind, withdrawal date
+ * and reason, scheduled moment: no record, no text); not the search
  * index (search_write).  0, or -1 (memory, an image over 4 GiB of
  * strings, or the sink failed).
  */
@@ -76,6 +78,8 @@ struct snapshot {
 	size_t			 nslots;
 	const uint32_t		*by_rel;	/* positions, by rel */
 	const uint8_t		*recs;		/* n records */
+	const uint8_t		*hid;		/* nhidden entries, by rel */
+	size_t			 nhidden;
 	const char		*pool;		/* ends with a NUL */
 	size_t			 pool_len;
 	struct search_seg	 seg[SNAPSHOT_SEGS_MAX];
@@ -107,17 +111,37 @@ struct snapshot *snapshot_from_catalog(struct catalog *);
 /*
  * The statement at position pos decoded into *tmp, its strings pointing
  * into the image (rel, diskpath, url, title, summary and tags never
- * NULL; author, lang and tag_labels NULL when none); tmp, or NULL when
- * pos is out of range.
+ * NULL; author, lang, tag_labels and correction NULL when
+ * none; updated "" when not corrected); tmp, or NULL when pos is out of
+ * range.
  */
 const struct stmt *snapshot_stmt(const struct snapshot *, size_t pos,
 		    struct stmt *tmp);
 /* The date of position pos ("YYYY-MM-DD") in the image, which a
  * renderer may keep while the snapshot lives; "" out of range. */
 const char	*snapshot_date(const struct snapshot *, size_t pos);
+/* The same for its correction's date, "" when not corrected. */
+const char	*snapshot_updated(const struct snapshot *, size_t pos);
 /* A statement by its path under the archive ("2024/x.gmi"), or NULL. */
 const struct stmt *snapshot_find(const struct snapshot *, const char *rel,
 		    struct stmt *tmp);
+/* A statement that is not published: what its URL answers. */
+struct snapshot_hidden {
+	const char	*rel;
+	int		 kind;		/* STMT_DRAFT, _SCHEDULED, _WITHDRAWN
+					   (archive_build.h) */
+	const char	*date;		/* withdrawn: "YYYY-MM-DD", else "" */
+	const char	*reason;	/* withdrawn: NULL when none */
+	long long	 when;		/* scheduled: the moment (Unix time) */
+};
+
+/* The hidden entry at rel ("2024/x.gmi"), decoded into *tmp; NULL when
+ * rel is published or unknown.  _at: the i-th, by rel. */
+const struct snapshot_hidden *snapshot_hidden(const struct snapshot *,
+		    const char *rel, struct snapshot_hidden *tmp);
+const struct snapshot_hidden *snapshot_hidden_at(const struct snapshot *,
+		    size_t i, struct snapshot_hidden *tmp);
+
 /* A year ("2024") or a tag, or NULL. */
 const struct snapshot_group *snapshot_group(const struct snapshot *,
 		    int is_tag, const char *key, size_t keylen);

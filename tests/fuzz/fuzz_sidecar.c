@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: ISC */
-/* libFuzzer target: the statement sidecar INI parser. */
+/* libFuzzer target: the statement sidecar INI parser, editorial keys
+ * (moments, dates, notes) among them. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -36,6 +37,62 @@ check_tag(char tags[][SCAN_TAG_MAX + 1], size_t i)
 		__builtin_trap();
 }
 
+/* A kept date is a real one, written as it was read. */
+static void
+check_date(const struct scan_date *d)
+{
+	struct scan_date	 again;
+	const char		*err;
+
+	if (scan_parse_date(d->text, strlen(d->text), &again, &err) != 0 ||
+	    again.year != d->year || again.month != d->month ||
+	    again.day != d->day)
+		__builtin_trap();
+}
+
+/*
+ * The editorial values: a note is one line of valid text, never empty,
+ * never without its date; dates are real and not before the sidecar's
+ * date; a moment lies within the years a date may have (with an offset
+ * of less than a day either side).
+ */
+static void
+check_editorial(const struct scan_sidecar *sc)
+{
+	static const long long	 lo = -30610224000LL - 86400;	/* 1000 */
+	static const long long	 hi = 253402300800LL + 86400;	/* 10000 */
+	const char		*n;
+
+	if ((sc->has & SIDECAR_CORRECTION) && !(sc->has & SIDECAR_UPDATED))
+		__builtin_trap();
+	if ((sc->has & SIDECAR_REASON) && !(sc->has & SIDECAR_WITHDRAWN))
+		__builtin_trap();
+	for (n = sc->correction; n != NULL; n = n == sc->correction ?
+	    sc->reason : NULL)
+		if (strlen(n) > SCAN_NOTE_MAX || !utf8_valid(n, strlen(n)) ||
+		    strchr(n, '\n') != NULL || strchr(n, '\r') != NULL)
+			__builtin_trap();
+	if ((sc->has & SIDECAR_CORRECTION) && sc->correction[0] == '\0')
+		__builtin_trap();
+	if ((sc->has & SIDECAR_REASON) && sc->reason[0] == '\0')
+		__builtin_trap();
+	if (sc->has & SIDECAR_UPDATED) {
+		check_date(&sc->updated);
+		if ((sc->has & SIDECAR_DATE) &&
+		    strcmp(sc->updated.text, sc->date.text) < 0)
+			__builtin_trap();
+	}
+	if (sc->has & SIDECAR_WITHDRAWN) {
+		check_date(&sc->withdrawn);
+		if ((sc->has & SIDECAR_DATE) &&
+		    strcmp(sc->withdrawn.text, sc->date.text) < 0)
+			__builtin_trap();
+	}
+	if ((sc->has & SIDECAR_PUBLISH) && (sc->publish < lo ||
+	    sc->publish > hi))
+		__builtin_trap();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
@@ -58,5 +115,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		__builtin_trap();
 	for (i = 0; i < sc.ntags; i++)
 		check_tag(sc.tags, i);
+	check_editorial(&sc);
 	return 0;
 }

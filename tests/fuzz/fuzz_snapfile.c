@@ -7,7 +7,8 @@
  * them or gives a snapshot every accessor of which stays inside: every
  * statement decodes, its strings end inside the image, the positions of
  * the groups and of the rank table name statements, a path looked up
- * comes back with that path.
+ * comes back with that path, every hidden entry has a known kind and its
+ * strings inside.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -60,16 +61,36 @@ check_stmt(const struct snapshot *s, size_t pos)
 	check_str(st->author, 1);
 	check_str(st->lang, 1);
 	check_str(st->tag_labels, 1);
+	check_str(st->correction, 1);
 	CHECK(strlen(st->date) <= 10);
+	CHECK(strlen(st->updated) <= 10);
 	check_str(snapshot_date(s, pos), 0);
+	check_str(snapshot_updated(s, pos), 0);
 	if ((found = snapshot_find(s, st->rel, &again)) != NULL)
 		CHECK(strcmp(found->rel, st->rel) == 0);
+}
+
+static void
+check_hidden(const struct snapshot *s, size_t i)
+{
+	struct snapshot_hidden		 tmp, again;
+	const struct snapshot_hidden	*h, *found;
+
+	CHECK((h = snapshot_hidden_at(s, i, &tmp)) == &tmp);
+	CHECK(h->kind > STMT_PUBLIC && h->kind < STMT_KINDS);
+	check_str(h->rel, 0);
+	check_str(h->date, 0);
+	check_str(h->reason, 1);
+	CHECK(strlen(h->date) <= 10);
+	if ((found = snapshot_hidden(s, h->rel, &again)) != NULL)
+		CHECK(strcmp(found->rel, h->rel) == 0);
 }
 
 static void
 walk(const struct snapshot *s)
 {
 	const struct snapshot_group	*g;
+	struct snapshot_hidden		 h;
 	struct stmt			 tmp;
 	size_t				 i, k;
 
@@ -88,6 +109,10 @@ walk(const struct snapshot *s)
 	}
 	for (i = 0; i < s->nslots; i++)
 		CHECK(s->rank[i] == SEARCH_RANK_NONE || s->rank[i] < s->n);
+	for (i = 0; i < s->nhidden; i++)
+		check_hidden(s, i);
+	CHECK(snapshot_hidden_at(s, s->nhidden, &h) == NULL);
+	(void)snapshot_hidden(s, "", &h);
 	(void)snapshot_find(s, "", &tmp);
 	(void)snapshot_find(s, "2025/2025-01-01-x.gmi", &tmp);
 }

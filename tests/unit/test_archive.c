@@ -22,6 +22,7 @@
 #include "archive_scan.h"
 #include "config.h"
 #include "request.h"
+#include "search.h"
 #include "utf8.h"
 
 static void
@@ -234,6 +235,144 @@ test_sidecar_bad(void **state)
 	/* Empty and NUL-holding input. */
 	assert_int_equal(scan_parse_sidecar("", 0, &sc), 0);
 	assert_int_equal(scan_parse_sidecar("a = b\0c\n", 8, &sc), 1);
+}
+
+/* Each case: a moment, its Unix time, or NULL and the error. */
+static const struct {
+	const char	*in;
+	long long	 t;
+	const char	*err;
+} moments[] = {
+	{ "2026-12-01T09:00:00Z", 1796115600LL, NULL },
+	{ "2026-12-01t09:00:00z", 1796115600LL, NULL },
+	{ "2026-12-01T11:00:00+02:00", 1796115600LL, NULL },
+	{ "2026-12-01T04:30-04:30", 1796115600LL, NULL },
+	{ "2026-12-01T09:00Z", 1796115600LL, NULL },
+	{ "2026-12-01", 1796083200LL, NULL },
+	{ "1970-01-01T00:00:00Z", 0, NULL },
+	{ "2024-02-29T23:59:60Z", 1709251200LL, NULL },	/* a leap second */
+	{ "2026-12-01T09:00:00", 0, "time without Z" },
+	{ "2026-12-01T09:00", 0, "time without Z" },
+	{ "2026-12-01 09:00:00Z", 0, "time is not" },
+	{ "2026-12-01T24:00:00Z", 0, "time is not" },
+	{ "2026-12-01T09:60:00Z", 0, "time is not" },
+	{ "2026-12-01T09:00:61Z", 0, "time is not" },
+	{ "2026-12-01T09:00:00+2:00", 0, "time is not" },
+	{ "2026-12-01T09:00:00+02", 0, "time is not" },
+	{ "2026-12-01T09:00:00+02:00x", 0, "time is not" },
+	{ "2026-12-01T09:00:00Zx", 0, "time is not" },
+	{ "2026-12-01T9:00:00Z", 0, "time is not" },
+	{ "2026-02-30", 0, "day out of range" },
+	{ "2026-13-01T00:00:00Z", 0, "month out of range" },
+	{ "tomorrow", 0, "date is not" },
+	{ "", 0, "date is not" },
+};
+
+static void
+test_moments(void **state)
+{
+	const char	*err;
+	long long	 t;
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(moments) / sizeof(moments[0]); i++) {
+		err = NULL;
+		t = -1;
+		if (moments[i].err == NULL) {
+			if (scan_parse_moment(moments[i].in,
+			    strlen(moments[i].in), &t, &err) != 0)
+				fail_msg("%s: %s", moments[i].in, err);
+			if (t != moments[i].t)
+				fail_msg("%s: %lld, not %lld", moments[i].in,
+				    t, moments[i].t);
+		} else {
+			if (scan_parse_moment(moments[i].in,
+			    strlen(moments[i].in), &t, &err) != -1)
+				fail_msg("%s: accepted", moments[i].in);
+			if (err == NULL || strstr(err, moments[i].err) == NULL)
+				fail_msg("%s: \"%s\"", moments[i].in,
+				    err ? err : "");
+		}
+	}
+}
+
+static void
+test_sidecar_editorial(void **state)
+{
+	const char	*good = "draft = YES\n"
+	    "publish = 2026-12-01T11:00:00+02:00\nupdated = 2026-01-02\n"
+	    "correction = A  figure\twas wrong\n"
+	    "withdrawn = 2026-02-03\nreason = Superseded\n";
+	const char	*bad = "date = 2026-01-10\n"	/* 1 */
+	    "draft = maybe\n"				/* 2 */
+	    "publish = 2026-12-01T09:00\n"		/* 3 */
+	    "updated = 2026-01-09\n"			/* 4 */
+	    "correction = \n"				/* 5 */
+	    "withdrawn = 2026-1-11\n"			/* 6 */
+	    "reason = Why\n";				/* 7 */
+	const char	*orphan = "title = T\ncorrection = Orphan\n";
+	const char	*off = "draft = yes\ndraft = no\n";
+	const char	*again = "publish = 2026-12-01\n"
+	    "publish = 2026-12-01T25:00Z\nupdated = 2026-01-02\n"
+	    "updated = 0999-13-01\ncorrection = Kept\ncorrection = ;x\n"
+	    "date = 2026-01-01\ndate = 2026-99-01\n";
+	struct scan_sidecar sc;
+
+	(void)state;
+	assert_int_equal(scan_parse_sidecar(good, strlen(good), &sc), 0);
+	assert_int_equal(sc.has, SIDECAR_DRAFT | SIDECAR_PUBLISH |
+	    SIDECAR_UPDATED | SIDECAR_CORRECTION | SIDECAR_WITHDRAWN |
+	    SIDECAR_REASON);
+	assert_int_equal(sc.publish, 1796115600LL);
+	assert_string_equal(sc.updated.text, "2026-01-02");
+	assert_string_equal(sc.correction, "A figure was wrong");
+	assert_string_equal(sc.withdrawn.text, "2026-02-03");
+	assert_string_equal(sc.reason, "Superseded");
+	assert_false(sc.hold);
+	assert_int_equal(scan_parse_sidecar(off, strlen(off), &sc), 0);
+	assert_false(sc.has & SIDECAR_DRAFT);
+	/* A bad value after a good one leaves the good one (fuzz_sidecar). */
+	assert_int_equal(scan_parse_sidecar(again, strlen(again), &sc), 4);
+	assert_int_equal(sc.publish, 1796083200LL);
+	assert_string_equal(sc.updated.text, "2026-01-02");
+	assert_int_equal(sc.updated.year, 2026);
+	assert_string_equal(sc.correction, "Kept");
+	assert_int_equal(sc.date.month, 1);
+	/* Every bad value at its line; what depends on it dropped. */
+	assert_int_equal(scan_parse_sidecar(bad, strlen(bad), &sc), 6);
+	assert_int_equal(sc.errors[0].line, 2);
+	assert_string_equal(sc.errors[0].msg, "draft: not yes or no");
+	assert_int_equal(sc.errors[1].line, 3);
+	assert_string_equal(sc.errors[1].msg,
+	    "publish: time without Z or an offset (+hh:mm)");
+	assert_int_equal(sc.errors[2].line, 5);
+	assert_string_equal(sc.errors[2].msg, "correction: empty");
+	assert_int_equal(sc.errors[3].line, 6);
+	assert_string_equal(sc.errors[3].msg,
+	    "withdrawn: date is not YYYY-MM-DD");
+	assert_int_equal(sc.errors[4].line, 7);
+	assert_string_equal(sc.errors[4].msg,
+	    "reason without a withdrawn date");
+	assert_int_equal(sc.errors[5].line, 4);
+	assert_string_equal(sc.errors[5].msg,
+	    "updated: before the statement's date");
+	assert_int_equal(sc.has, SIDECAR_DATE);
+	assert_true(sc.hold);
+	assert_int_equal(scan_parse_sidecar(orphan, strlen(orphan), &sc), 1);
+	assert_int_equal(sc.errors[0].line, 2);
+	assert_string_equal(sc.errors[0].msg,
+	    "correction without an updated date");
+	assert_int_equal(sc.has, SIDECAR_TITLE);
+	assert_false(sc.hold);	/* a bad note alone publishes */
+	/* Against the file name's date, for a sidecar without one. */
+	assert_int_equal(scan_parse_sidecar(good, strlen(good), &sc), 0);
+	assert_int_equal(scan_sidecar_dates(&sc, "2026-01-02"), 0);
+	assert_int_equal(scan_sidecar_dates(&sc, "2026-02-01"), 1);
+	assert_false(sc.has & (SIDECAR_UPDATED | SIDECAR_CORRECTION));
+	assert_true(sc.has & SIDECAR_WITHDRAWN);
+	assert_int_equal(scan_sidecar_dates(&sc, "2026-02-04"), 1);
+	assert_false(sc.has & (SIDECAR_WITHDRAWN | SIDECAR_REASON));
 }
 
 /* Each case: a tags value, the tags kept, the errors (one per bad tag). */
@@ -535,6 +674,118 @@ test_build_sidecars(void **state)
 	assert_int_equal(system(p), 0);
 }
 
+static size_t
+find_rel(const struct catalog *s, const char *rel)
+{
+	size_t	 i;
+
+	for (i = 0; i < s->nst; i++)
+		if (strcmp(s->st[i].rel, rel) == 0)
+			return i;
+	fail_msg("%s not in the catalogue", rel);
+	return 0;
+}
+
+/*
+ * Drafts, a scheduled and a withdrawn statement: kept in the catalogue,
+ * not published; an update before the moment takes every one as it was,
+ * the first at or after it reads the scheduled one again (a new slot)
+ * and publishes it.
+ */
+static void
+test_build_editorial(void **state)
+{
+	static const long long	 moment = 1796115600LL;	/* 2026-12-01T09Z */
+	char			 dir[] = "/tmp/broadside-test-edit-XXXXXX";
+	char			 p[512];
+	struct build_conf	 bc;
+	struct catalog		*a, *b, *c;
+	size_t			 k;
+	int			 rootfd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(p, sizeof(p), "%s/statements", dir);
+	assert_int_equal(mkdir(p, 0755), 0);
+#define PUT(name, text) do {						\
+	snprintf(p, sizeof(p), "%s/statements/%s", dir, name);		\
+	write_file(p, text);						\
+} while (0)
+	PUT("2026-01-01-public.gmi", "# Public\n");
+	PUT("2026-01-01-public.ini", "updated = 2026-02-02\n"
+	    "correction = Fixed\n");
+	PUT("2026-01-02-draft.gmi", "# Draft\n");
+	PUT("2026-01-02-draft.ini", "draft = yes\npublish = 2026-01-03\n");
+	PUT("2026-01-03-sched.gmi", "# Sched\n");
+	PUT("2026-01-03-sched.ini", "publish = 2026-12-01T10:00:00+01:00\n");
+	PUT("2026-01-04-gone.gmi", "# Gone\n");
+	PUT("2026-01-04-gone.ini", "withdrawn = 2026-01-05\nreason = Why\n");
+#undef PUT
+	rootfd = open(dir, O_RDONLY | O_DIRECTORY);
+	assert_true(rootfd != -1);
+	memset(&bc, 0, sizeof(bc));
+	bc.rootfd = rootfd;
+	bc.archive = "statements";
+	bc.watchfd = -1;
+	bc.threads = 1;
+	bc.quiet = 1;
+	bc.force = 1;
+	bc.now = moment - 10;
+	assert_non_null(a = catalog_build(&bc));
+	assert_int_equal(a->n, 1);
+	assert_int_equal(a->nhidden, 3);
+	assert_int_equal(a->next_publish, moment);
+	assert_string_equal(a->st[a->order[0]].rel, "2026-01-01-public.gmi");
+	assert_string_equal(a->st[a->order[0]].updated, "2026-02-02");
+	assert_string_equal(a->st[a->order[0]].correction, "Fixed");
+	k = find_rel(a, "2026-01-02-draft.gmi");
+	assert_int_equal(a->st[k].kind, STMT_DRAFT);
+	k = find_rel(a, "2026-01-03-sched.gmi");
+	assert_int_equal(a->st[k].kind, STMT_SCHEDULED);
+	assert_int_equal(a->st[k].publish, moment);
+	k = find_rel(a, "2026-01-04-gone.gmi");
+	assert_int_equal(a->st[k].kind, STMT_WITHDRAWN);
+	assert_string_equal(a->st[k].withdrawn, "2026-01-05");
+	assert_string_equal(a->st[k].reason, "Why");
+	/* Before the moment: nothing read. */
+	bc.prev = a;
+	bc.have_prev = 1;
+	bc.reuse_below = bc.next_slot = a->nslots;
+	bc.now = moment - 1;
+	assert_non_null(b = catalog_build(&bc));
+	assert_int_equal(b->reused, 4);
+	assert_int_equal(b->n, 1);
+	assert_int_equal(b->nhidden, 3);
+	assert_int_equal(b->next_publish, moment);
+	/* At the moment: the scheduled one read again, published. */
+	bc.prev = b;
+	bc.now = moment;
+	assert_non_null(c = catalog_build(&bc));
+	assert_int_equal(c->reused, 3);
+	assert_int_equal(c->n, 2);
+	assert_int_equal(c->nhidden, 2);
+	assert_int_equal(c->next_publish, 0);
+	k = find_rel(c, "2026-01-03-sched.gmi");
+	assert_int_equal(c->st[k].kind, STMT_PUBLIC);
+	assert_true(c->st[k].slot >= a->nslots);
+	/* A draft first, then scheduled, then withdrawn. */
+	c->st[k].withdrawn[0] = '2';
+	assert_int_equal(stmt_kind(&c->st[k], moment - 1), STMT_SCHEDULED);
+	assert_int_equal(stmt_kind(&c->st[k], moment), STMT_WITHDRAWN);
+	c->st[k].draft = 1;
+	assert_int_equal(stmt_kind(&c->st[k], moment), STMT_DRAFT);
+	search_free(c->search);
+	c->search = NULL;
+	search_free(b->search);
+	b->search = NULL;
+	catalog_free(c);
+	catalog_free(b);
+	catalog_free(a);
+	close(rootfd);
+	snprintf(p, sizeof(p), "rm -rf '%s'", dir);
+	assert_int_equal(system(p), 0);
+}
+
 int
 main(void)
 {
@@ -545,10 +796,13 @@ main(void)
 		cmocka_unit_test(test_extract_txt_and_limits),
 		cmocka_unit_test(test_sidecar_good),
 		cmocka_unit_test(test_sidecar_bad),
+		cmocka_unit_test(test_moments),
+		cmocka_unit_test(test_sidecar_editorial),
 		cmocka_unit_test(test_tags),
 		cmocka_unit_test(test_lang),
 		cmocka_unit_test(test_gopher_cache),
 		cmocka_unit_test(test_build_sidecars),
+		cmocka_unit_test(test_build_editorial),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -69,13 +69,15 @@ test_feed(void **state)
 	const char	*p;
 
 	(void)state;
+	memset(it, 0, sizeof(it));
 	for (i = 0; i < 60; i++) {
 		it[i].date = "2025-06-09";
 		it[i].title = i == 0 ? "Stop & go <now>" : "t";
 		it[i].path = "/statements/2025-06-09-x.gmi";
 		it[i].summary = i == 0 ? "Sum \"mary\"" : NULL;
 		it[i].author = i == 0 ? "IAC" : NULL;
-		it[i].updated = i == 0 ? 1749513600LL : 0;
+		it[i].corrected = i == 0 ? "2025-06-10" : i == 1 ?
+		    "2025-06-01" : NULL;
 	}
 	buf_init(&b, 1 << 20);
 	assert_int_equal(atom_feed(&site, it, 60, &b), 0);
@@ -89,9 +91,15 @@ test_feed(void **state)
 	    "/statements/2025-06-09-x.gmi</id>"));
 	assert_non_null(strstr(b.data, "<published>2025-06-09T00:00:00Z"
 	    "</published>"));
-	/* updated: the later of the date and the file time */
+	/* updated: the correction's date (never before the date) */
 	assert_non_null(strstr(b.data, "<updated>2025-06-10T00:00:00Z"
 	    "</updated>\n    <author>"));
+	/* a correction dated before the statement: its own date */
+	p = strstr(strstr(b.data, "<entry>") + 1, "<entry>");
+	assert_non_null(strstr(p, "<updated>2025-06-09T00:00:00Z"));
+	/* the feed's: its newest entry's */
+	assert_non_null(strstr(b.data, "<updated>2025-06-10T00:00:00Z"
+	    "</updated>\n  <author>"));
 	assert_non_null(strstr(b.data, "<summary>Sum &quot;mary&quot;"
 	    "</summary>"));
 	for (p = b.data; (p = strstr(p, "<entry>")) != NULL; p++)

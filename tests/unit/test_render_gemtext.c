@@ -19,11 +19,11 @@ static const struct rg_site site = {
 
 static const struct rg_item items[] = {
 	{ "2025-06-09", "Stop the attacks", "/statements/2025-06-09-a.gmi",
-	    NULL, NULL, 0 },
+	    NULL, NULL, NULL, NULL },
 	{ "2025-01-02", "New year\nwith newline", "/statements/2025-01-02-b.gmi",
-	    NULL, NULL, 0 },
+	    NULL, NULL, NULL, NULL },
 	{ "2023-05-05", "Older", "/statements/2023/2023-05-05-c.gmi", NULL,
-	    NULL, 0 },
+	    NULL, NULL, NULL },
 };
 
 /* Every generated page but the home page ends with a link home. */
@@ -171,7 +171,7 @@ test_text_clean(void **state)
 {
 	static const struct rg_item	 bad[] = {
 		{ "2025-03-03", "T\x1b[31m\xc2\x9b" "2J\n=> x fake\xff\xc3\xa9",
-		    "/statements/2025-03-03-x.gmi", NULL, NULL, 0 },
+		    "/statements/2025-03-03-x.gmi", NULL, NULL, NULL, NULL },
 	};
 	const char	*names[] = { "x" };
 	const char	*labels[] = { "X\n=> evil\xc2\x85" };
@@ -200,6 +200,38 @@ test_text_clean(void **state)
 	assert_non_null(strstr(b.data, "\n> s ]0;t .\n"));
 	assert_null(strchr(b.data, '\x1b'));
 	assert_null(strstr(b.data, "\n=> x"));
+	buf_free(&b);
+}
+
+/* A corrected statement keeps its date; its line says so, its note
+ * follows on a text line that nothing in it can turn into a link. */
+static void
+test_corrected_entry(void **state)
+{
+	static const struct rg_item	 it[] = {
+		{ "2025-06-09", "Stop", "/statements/2025-06-09-a.gmi", NULL,
+		    NULL, "2025-06-12", "Name\n=> fixed" },
+		{ "2025-06-09", "Stop", "/statements/2025-06-09-a.gmi", NULL,
+		    NULL, "2025-06-12", NULL },
+		{ "2025-06-09", "Stop", "/statements/2025-06-09-a.gmi", NULL,
+		    NULL, "", "ignored without a date" },
+	};
+	struct buf	 b;
+
+	(void)state;
+	buf_init(&b, 1 << 16);
+	rg_entry(&b, &site, &it[0]);
+	assert_string_equal(b.data, "=> gemini://example.org/statements/"
+	    "2025-06-09-a.gmi 2025-06-09 Stop (corrected 2025-06-12)\n"
+	    "Correction: Name => fixed\n");
+	buf_reset(&b);
+	rg_entry(&b, &site, &it[1]);
+	assert_string_equal(b.data, "=> gemini://example.org/statements/"
+	    "2025-06-09-a.gmi 2025-06-09 Stop (corrected 2025-06-12)\n");
+	buf_reset(&b);
+	rg_entry(&b, &site, &it[2]);
+	assert_string_equal(b.data, "=> gemini://example.org/statements/"
+	    "2025-06-09-a.gmi 2025-06-09 Stop\n");
 	buf_free(&b);
 }
 
@@ -245,6 +277,7 @@ main(void)
 		cmocka_unit_test(test_home_and_search),
 		cmocka_unit_test(test_tags),
 		cmocka_unit_test(test_text_clean),
+		cmocka_unit_test(test_corrected_entry),
 		cmocka_unit_test(test_groups),
 	};
 

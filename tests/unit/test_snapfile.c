@@ -91,7 +91,18 @@ fixture_files(struct fixture *fx)
 	put(fx, "2025/2025-01-02-e.gmi", "# E\n");
 	put(fx, "2025/deep/2025-06-06-d.txt", "D body\n");
 	put(fx, "2025/deep/2025-06-06-d.ini", "title = D side\n"
-	    "tags = Deep, Ελλάδα\nlang = el\n");
+	    "tags = Deep, Ελλάδα\nlang = el\n"
+	    "updated = 2025-07-01\ncorrection = A date was wrong\n");
+	put(fx, "2024/2024-05-05-c.ini", "updated = 2024-06-01\n");
+	/* Not published: a draft, a scheduled one, a withdrawn one. */
+	put(fx, "2024/2024-03-03-draft.gmi", "# Draft\n\nsecretword\n");
+	put(fx, "2024/2024-03-03-draft.ini", "draft = yes\ntags = peace\n");
+	put(fx, "2024/2024-03-04-later.gmi", "# Later\n\nsecretword\n");
+	put(fx, "2024/2024-03-04-later.ini",
+	    "publish = 2099-01-02T03:04:05+01:00\n");
+	put(fx, "2025/2025-02-02-gone.gmi", "# Gone\n\nsecretword\n");
+	put(fx, "2025/2025-02-02-gone.ini",
+	    "withdrawn = 2025-03-01\nreason = Superseded by another\n");
 }
 
 static int
@@ -139,6 +150,8 @@ setup(void **state)
 	bc.force = 1;
 	assert_non_null(fx->cat = catalog_build(&bc));
 	assert_int_equal(fx->cat->n, NSTMT + 3);
+	assert_int_equal(fx->cat->nhidden, 3);
+	assert_int_equal(fx->cat->next_publish, 4071002645LL);
 	fixture_identity(fx->cat);
 	buf_init(&fx->meta, SIZE_MAX / 2);
 	assert_int_equal(snapfile_write(fx->cat, buf_sink, &fx->meta), 0);
@@ -214,6 +227,8 @@ stmt_equal(const struct stmt *got, const struct stmt *want)
 	str_equal(got->lang, want->lang);
 	str_equal(got->tags, want->tags);
 	str_equal(got->tag_labels, want->tag_labels);
+	str_equal(got->correction, want->correction);
+	assert_string_equal(got->updated, want->updated);
 	assert_string_equal(got->date, want->date);
 	assert_int_equal(got->is_txt, want->is_txt);
 	assert_int_equal(got->summary_read, want->summary_read);
@@ -226,6 +241,33 @@ stmt_equal(const struct stmt *got, const struct stmt *want)
 	assert_int_equal(got->ini_mtime, want->ini_mtime);
 	assert_int_equal(got->ini_ino, want->ini_ino);
 	assert_int_equal(got->slot, want->slot);
+}
+
+/* The three statements not published: entries, not records. */
+static void
+hidden_check(const struct snapshot *s)
+{
+	struct snapshot_hidden	 h;
+	struct stmt		 tmp;
+
+	assert_int_equal(s->nhidden, 3);
+	assert_non_null(snapshot_hidden(s, "2024/2024-03-03-draft.gmi", &h));
+	assert_int_equal(h.kind, STMT_DRAFT);
+	assert_string_equal(h.date, "");
+	assert_null(h.reason);
+	assert_non_null(snapshot_hidden(s, "2024/2024-03-04-later.gmi", &h));
+	assert_int_equal(h.kind, STMT_SCHEDULED);
+	assert_int_equal(h.when, 4071002645LL);	/* 2099-01-02T02:04:05Z */
+	assert_non_null(snapshot_hidden(s, "2025/2025-02-02-gone.gmi", &h));
+	assert_int_equal(h.kind, STMT_WITHDRAWN);
+	assert_string_equal(h.date, "2025-03-01");
+	assert_string_equal(h.reason, "Superseded by another");
+	assert_null(snapshot_find(s, "2025/2025-02-02-gone.gmi", &tmp));
+	assert_null(snapshot_hidden(s, "2025/2025-02-02-gone.ini", &h));
+	assert_null(snapshot_hidden(s, "", &h));
+	assert_non_null(snapshot_hidden_at(s, 2, &h));
+	assert_string_equal(h.rel, "2025/2025-02-02-gone.gmi");
+	assert_null(snapshot_hidden_at(s, 3, &h));
 }
 
 /* The position of a catalog's statement (st index k). */
@@ -268,7 +310,9 @@ test_roundtrip(void **state)
 	const struct stmt	*st;
 	void			*copy;
 	size_t			 i, null_author = 0, empty_author = 0, labels = 0;
+	size_t			 corrected = 0;
 	uint32_t		 top = 0;
+	struct snapshot_hidden	 h;
 
 	s = open_copy(fx->meta.data, fx->meta.len, &copy);
 	assert_non_null(s);
@@ -283,6 +327,9 @@ test_roundtrip(void **state)
 		null_author += st->author == NULL;
 		empty_author += st->author != NULL && *st->author == '\0';
 		labels += st->tag_labels != NULL;
+		corrected += st->updated[0] != '\0';
+		assert_string_equal(snapshot_updated(s, i), st->updated);
+		assert_null(snapshot_hidden(s, st->rel, &h));
 		if (st->slot + 1 > top)
 			top = st->slot + 1;
 		/* by path: the same statement */
@@ -292,11 +339,13 @@ test_roundtrip(void **state)
 		assert_int_equal(s->rank[st->slot], i);
 	}
 	assert_true(null_author > 0 && empty_author > 0 && labels > 0);
+	assert_true(corrected == 2);
 	assert_null(snapshot_stmt(s, c->n, &tmp));
 	assert_string_equal(snapshot_date(s, c->n), "");
 	assert_null(snapshot_find(s, "2023/nothing.gmi", &tmp));
 	assert_null(snapshot_find(s, "", &tmp));
 	assert_null(snapshot_find(s, "zzz", &tmp));
+	hidden_check(s);
 	/* the slots of no statement are dead */
 	assert_int_equal(s->nslots, top);
 	for (i = 0; i < top; i++)
@@ -343,6 +392,11 @@ test_from_catalog(void **state)
 	assert_int_equal(nhits, 1);
 	assert_non_null(snapshot_stmt(s, s->rank[hits[0].doc], &tmp));
 	assert_string_equal(tmp.rel, "2025/deep/2025-06-06-d.txt");
+	/* The words of statements not published are not indexed. */
+	assert_int_equal(search_seg_query(s->seg, s->nseg, s->rank,
+	    s->nslots, "secretword", 10, hits, 4, &nhits, &total), 1);
+	assert_int_equal(total, 0);
+	hidden_check(s);
 	snapshot_close(s);
 }
 
@@ -377,6 +431,7 @@ static void
 walk(const struct snapshot *s)
 {
 	const struct snapshot_group	*g;
+	struct snapshot_hidden		 h;
 	struct stmt			 tmp, tmp2;
 	size_t				 i, k, sum = 0;
 
@@ -389,6 +444,8 @@ walk(const struct snapshot *s)
 		sum += tmp.author ? strlen(tmp.author) : 0;
 		sum += tmp.lang ? strlen(tmp.lang) : 0;
 		sum += tmp.tag_labels ? strlen(tmp.tag_labels) : 0;
+		sum += tmp.correction ? strlen(tmp.correction) : 0;
+		sum += strlen(tmp.updated);
 		(void)snapshot_find(s, tmp.rel, &tmp2);
 	}
 	for (i = 0; i < s->nyears + s->ntags; i++) {
@@ -402,6 +459,16 @@ walk(const struct snapshot *s)
 	for (i = 0; i < s->nslots; i++)
 		assert_true(s->rank[i] == SEARCH_RANK_NONE ||
 		    s->rank[i] < s->n);
+	for (i = 0; i < s->nhidden; i++) {
+		assert_non_null(snapshot_hidden_at(s, i, &h));
+		sum += strlen(h.rel) + strlen(h.date) + (h.reason ?
+		    strlen(h.reason) : 0) + (size_t)h.kind;
+		(void)snapshot_hidden(s, h.rel, &h);
+	}
+	assert_null(snapshot_hidden_at(s, s->nhidden, &h));
+	for (i = 0; i < s->n; i++)
+		sum += strlen(snapshot_updated(s, i));
+	(void)snapshot_hidden(s, "2024/2024-03-03-draft.gmi", &h);
 	(void)snapshot_find(s, "2024/2024-05-05-c.gmi", &tmp);
 	(void)sum;
 }
