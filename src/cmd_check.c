@@ -58,7 +58,6 @@ struct cstmt {
 	int		 draft;
 	int		 has_publish;
 	int64_t		 publish;
-	char		 publish_text[SCAN_LINE_MAX + 1];
 };
 
 struct finding {
@@ -409,128 +408,6 @@ check_utf8(struct check *ck, const char *path, const char *buf, size_t len)
 
 /* -- sidecars ------------------------------------------------------------- */
 
-/*
- * The keys the editorial workflow adds to the sidecar (drafts, scheduled
- * publication, corrections, withdrawals).  Until scan_parse_sidecar knows
- * them, check_sidecar() reads and checks their lines itself and hides them
- * from it; once it does, check_sidecar() reads its fields instead and this
- * table and newer_keys() go.
- */
-static const char *const newer[] = {
-	"publish", "draft", "updated", "correction", "withdrawn", "reason",
-};
-
-/* key = value, value trimmed and without a " ;comment". */
-static int
-split_key(const char *l, size_t ll, char *key, size_t ksz, char *val,
-    size_t vsz)
-{
-	const char	*eq = NULL, *v, *ve;
-	size_t		 i, kl;
-
-	for (i = 0; i < ll && eq == NULL; i++)
-		if (l[i] == '=' || l[i] == ':')
-			eq = l + i;
-	if (eq == NULL)
-		return -1;
-	for (kl = (size_t)(eq - l); kl > 0 && (l[kl - 1] == ' ' ||
-	    l[kl - 1] == '\t'); kl--)
-		;
-	for (v = eq + 1; v < l + ll && (*v == ' ' || *v == '\t'); v++)
-		;
-	for (ve = v; ve < l + ll; ve++)
-		if (*ve == ';' && (ve[-1] == ' ' || ve[-1] == '\t'))
-			break;
-	while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t' || ve[-1] == '\r'))
-		ve--;
-	if (kl >= ksz || (size_t)(ve - v) >= vsz)
-		return -1;
-	memcpy(key, l, kl);
-	key[kl] = '\0';
-	memcpy(val, v, (size_t)(ve - v));
-	val[ve - v] = '\0';
-	return 0;
-}
-
-static void
-newer_value(struct check *ck, const char *path, int line, struct cstmt *s,
-    const char *key, const char *val)
-{
-	static const char *const yes[] = { "yes", "true", "on", "1" };
-	static const char *const no[] = { "no", "false", "off", "0" };
-	struct scan_date	 d;
-	const char		*err;
-	size_t			 i;
-
-	if (strcmp(key, "publish") == 0) {
-		if (isodate_parse(val, strlen(val), &s->publish, &err) == -1)
-			report(ck, path, line, "publish: %s", err);
-		else {
-			s->has_publish = 1;
-			snprintf(s->publish_text, sizeof(s->publish_text),
-			    "%s", val);
-		}
-	} else if (strcmp(key, "draft") == 0) {
-		for (i = 0; i < 4; i++) {
-			if (strcasecmp(val, yes[i]) == 0)
-				s->draft = 1;
-			if (strcasecmp(val, yes[i]) == 0 ||
-			    strcasecmp(val, no[i]) == 0)
-				return;
-		}
-		report(ck, path, line, "draft is not yes or no");
-	} else if (strcmp(key, "updated") == 0 ||
-	    strcmp(key, "withdrawn") == 0) {
-		if (scan_parse_date(val, strlen(val), &d, &err) == -1)
-			report(ck, path, line, "%s: %s", key, err);
-	} else if (*val == '\0')
-		report(ck, path, line, "empty %s", key);
-}
-
-/*
- * The newer keys' lines, checked here and made comments in `copy` (the
- * same lines, so the parser's line numbers hold) — those under no
- * section or [statement]: elsewhere the parser reports the section.
- */
-static void
-newer_keys(struct check *ck, const char *path, struct cstmt *s, char *copy,
-    size_t len)
-{
-	char	 key[32], val[SCAN_LINE_MAX + 1];
-	char	*p = copy, *end = copy + len, *nl, *l;
-	size_t	 ll, i;
-	int	 line = 0, ours = 1;
-
-	for (; p < end; p = nl ? nl + 1 : end) {
-		nl = memchr(p, '\n', (size_t)(end - p));
-		l = p;
-		ll = (size_t)((nl ? nl : end) - p);
-		line++;
-		if (line == 1 && ll >= 3 && memcmp(l, "\xef\xbb\xbf", 3) == 0) {
-			l += 3;
-			ll -= 3;
-		}
-		if (ll == 0 || ll > SCAN_LINE_MAX || l[0] == ' ' ||
-		    l[0] == '\t' || l[0] == ';' || l[0] == '#')
-			continue;
-		if (l[0] == '[') {
-			ours = ll >= 11 && memcmp(l, "[statement]", 11) == 0;
-			continue;
-		}
-		if (!ours || split_key(l, ll, key, sizeof(key), val,
-		    sizeof(val)) == -1)
-			continue;
-		for (i = 0; i < sizeof(newer) / sizeof(newer[0]); i++)
-			if (strcmp(key, newer[i]) == 0)
-				break;
-		if (i == sizeof(newer) / sizeof(newer[0]) ||
-		    !utf8_valid(l, ll))
-			continue;
-		newer_value(ck, path, line, s, key, val);
-		l[0] = ';';
-	}
-}
-
 /* The sidecar's tags as ",a,b," (NULL: none). */
 static char *
 tags_of(const struct scan_sidecar *sc)
@@ -557,23 +434,24 @@ check_sidecar(struct check *ck, const char *path, struct cstmt *s,
     const char *buf, size_t len)
 {
 	static struct scan_sidecar	 sc;
-	char				*copy;
 	size_t				 i;
 
-	if ((copy = malloc(len + 1)) == NULL) {
-		ck->nomem = 1;
-		return;
-	}
-	memcpy(copy, buf, len);
-	newer_keys(ck, path, s, copy, len);
-	scan_parse_sidecar(copy, len, &sc);
-	free(copy);
+	scan_parse_sidecar(buf, len, &sc);
+	/* updated and withdrawn against the date the name gives. */
+	if (!(sc.has & SIDECAR_DATE))
+		scan_sidecar_dates(&sc, s->date);
 	for (i = 0; i < sc.nerrors && i < SCAN_ERRORS_MAX; i++)
 		report(ck, path, sc.errors[i].line, "%s", sc.errors[i].msg);
 	if (sc.nerrors > SCAN_ERRORS_MAX)
 		report(ck, path, 0, "%zu more errors", sc.nerrors -
 		    SCAN_ERRORS_MAX);
 	s->ini_title = (sc.has & SIDECAR_TITLE) != 0;
+	/* A bad draft, publish or withdrawn value holds it back too. */
+	s->draft = (sc.has & SIDECAR_DRAFT) != 0 || sc.hold;
+	if (sc.has & SIDECAR_PUBLISH) {
+		s->has_publish = 1;
+		s->publish = sc.publish;
+	}
 	if (sc.has & SIDECAR_DATE)
 		memcpy(s->year, sc.date.text, 4);
 	if ((sc.has & SIDECAR_TAGS) && (s->tags = tags_of(&sc)) == NULL &&
@@ -1139,8 +1017,7 @@ print_schedule(struct check *ck, struct cstmt **by)
 		isodate_format(by[i]->publish, when, sizeof(when));
 		snprintf(abs, sizeof(abs), "%s/%s", ck->conf->root,
 		    in_archive(ck, by[i]->rel, rel));
-		printf("scheduled: %s at %s (publish = %s)%s\n",
-		    cmd_show_path(abs), when, by[i]->publish_text,
+		printf("scheduled: %s at %s%s\n", cmd_show_path(abs), when,
 		    by[i]->draft ? ", but a draft" : "");
 	}
 	for (i = 0; i < ck->nst; i++) {

@@ -150,7 +150,7 @@ static int
 take_opt(int ch, const char *v, struct new_opts *o)
 {
 	const char	*err;
-	int64_t		 t;
+	long long	 t;
 
 	switch (ch) {
 	case 'c':
@@ -172,7 +172,7 @@ take_opt(int ch, const char *v, struct new_opts *o)
 		o->draft = 1;
 		return 0;
 	case 'p':
-		if (isodate_parse(v, strlen(v), &t, &err) == -1)
+		if (scan_parse_moment(v, strlen(v), &t, &err) == -1)
 			return bad("--publish", v, err);
 		o->publish = v;
 		return 0;

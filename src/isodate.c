@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * broadside: ISO 8601 moments (see isodate.h).  Calendar arithmetic by
+ * broadside: writing ISO 8601 moments (see isodate.h).  Calendar arithmetic by
  * hand, not timegm(3): it is not POSIX, and mktime(3) reads the local
  * time zone.
  */
@@ -9,15 +9,6 @@
 
 #include "archive_scan.h"
 #include "isodate.h"
-
-static int
-two(const char *s, int *v)
-{
-	if (s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9')
-		return -1;
-	*v = (s[0] - '0') * 10 + (s[1] - '0');
-	return 0;
-}
 
 /*
  * Days from civil (H. Hinnant's algorithm): exact for every proleptic
@@ -33,87 +24,6 @@ isodate_days(int year, int month, int day)
 	int64_t	 doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
 
 	return era * 146097 + doe - 719468;
-}
-
-/* time = 2DIGIT ":" 2DIGIT [ ":" 2DIGIT ]; the length read, or -1. */
-static int
-parse_time(const char *s, size_t len, int64_t *secs, const char **errstr)
-{
-	int	 h, m, sec = 0;
-	size_t	 n = 5;
-
-	if (len < 5 || two(s, &h) == -1 || s[2] != ':' || two(s + 3, &m) ==
-	    -1) {
-		*errstr = "time is not HH:MM or HH:MM:SS";
-		return -1;
-	}
-	if (len >= 8 && s[5] == ':') {
-		if (two(s + 6, &sec) == -1) {
-			*errstr = "time is not HH:MM or HH:MM:SS";
-			return -1;
-		}
-		n = 8;
-	}
-	if (h > 23 || m > 59 || sec > 59) {
-		*errstr = "time out of range";
-		return -1;
-	}
-	*secs = (int64_t)h * 3600 + m * 60 + sec;
-	return (int)n;
-}
-
-/* offset = "Z" / ( "+" / "-" ) 2DIGIT ":" 2DIGIT, and nothing after. */
-static int
-parse_offset(const char *s, size_t len, int64_t *off, const char **errstr)
-{
-	int	 h, m;
-
-	if (len == 0) {
-		*errstr = "time without an offset (add Z or +HH:MM)";
-		return -1;
-	}
-	if ((s[0] == 'Z' || s[0] == 'z') && len == 1) {
-		*off = 0;
-		return 0;
-	}
-	if (len != 6 || (s[0] != '+' && s[0] != '-') || two(s + 1, &h) == -1 ||
-	    s[3] != ':' || two(s + 4, &m) == -1) {
-		*errstr = "offset is not Z or +HH:MM";
-		return -1;
-	}
-	if (h > 23 || m > 59) {
-		*errstr = "offset out of range";
-		return -1;
-	}
-	*off = ((int64_t)h * 3600 + m * 60) * (s[0] == '-' ? -1 : 1);
-	return 0;
-}
-
-int
-isodate_parse(const char *s, size_t len, int64_t *t, const char **errstr)
-{
-	struct scan_date	 d;
-	int64_t			 secs, off;
-	int			 n;
-
-	if (len < 10 || scan_parse_date(s, 10, &d, errstr) == -1) {
-		if (len < 10)
-			*errstr = "date is not YYYY-MM-DD";
-		return -1;
-	}
-	*t = isodate_days(d.year, d.month, d.day) * 86400;
-	if (len == 10)
-		return 0;
-	if (s[10] != 'T' && s[10] != 't') {
-		*errstr = "expected T between the date and the time";
-		return -1;
-	}
-	if ((n = parse_time(s + 11, len - 11, &secs, errstr)) == -1 ||
-	    parse_offset(s + 11 + n, len - 11 - (size_t)n, &off, errstr) == -1)
-		return -1;
-	/* 2026-12-01T09:00:00+02:00 is 07:00 UTC. */
-	*t += secs - off;
-	return 0;
 }
 
 void
