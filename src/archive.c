@@ -27,6 +27,7 @@
 #include "imgfile.h"
 #include "indexer.h"
 #include "log.h"
+#include "redirects_image.h"
 
 #define FOLDER_MAX	200
 #define READY_WAIT_SEC	3	/* serve the file tree if the indexer is mute */
@@ -42,11 +43,13 @@ struct archive {
 	void			*ready_arg;
 	int			 state;		/* INDEXER_*, 0: nothing yet */
 	uint64_t		 gen;
+	struct rdimg		 moves;		/* the snapshot's (it holds
+						   the mapping); n 0: none */
 };
 
 /* The mappings behind a snapshot, unmapped when it closes. */
 struct mapped {
-	struct img_map		 m[1 + SNAPSHOT_SEGS_MAX];
+	struct img_map		 m[1 + SNAPSHOT_SEGS_MAX + 1];
 	size_t			 n;
 };
 
@@ -61,16 +64,22 @@ mapped_free(void *arg)
 	free(mp);
 }
 
-/* A snapshot over a generation's files: meta, then search segments. */
+/*
+ * A snapshot over a generation's files: meta, then search segments, then
+ * (with_moves) the archive's moves, mapped with the others and released
+ * with the snapshot.
+ */
 static struct snapshot *
-snapshot_of_files(const int *fds, size_t nfds, const char **why)
+snapshot_of_files(const int *fds, size_t nfds, int with_moves,
+    struct rdimg *moves, const char **why)
 {
 	struct snapshot_src	 src;
 	struct snapshot		*s;
 	struct mapped		*mp;
-	size_t			 i;
+	size_t			 i, nseg = nfds - 1 - (with_moves != 0);
 
-	if (nfds < 2 || nfds > 1 + SNAPSHOT_SEGS_MAX) {
+	memset(moves, 0, sizeof(*moves));
+	if (nfds < 2 + (with_moves != 0) || nseg > SNAPSHOT_SEGS_MAX) {
 		*why = "a generation without its files";
 		return NULL;
 	}
@@ -80,24 +89,32 @@ snapshot_of_files(const int *fds, size_t nfds, const char **why)
 	}
 	memset(&src, 0, sizeof(src));
 	for (i = 0; i < nfds; i++) {
-		if (img_map_fd(fds[i], i == 0 ? IMG_META : IMG_SEARCH, 0,
-		    &mp->m[i], why) == -1) {
+		if (img_map_fd(fds[i], i == 0 ? IMG_META : i <= nseg ?
+		    IMG_SEARCH : IMG_MOVES, 0, &mp->m[i], why) == -1) {
 			mapped_free(mp);
 			return NULL;
 		}
 		mp->n++;
-		if (i > 0) {
+		if (i > 0 && i <= nseg) {
 			src.seg[i - 1] = mp->m[i].payload;
 			src.seg_len[i - 1] = mp->m[i].len;
 		}
 	}
+	if (with_moves && rdimg_open(moves, mp->m[nfds - 1].payload,
+	    mp->m[nfds - 1].len) == -1) {
+		*why = "the archive's moves are malformed";
+		mapped_free(mp);
+		return NULL;
+	}
 	src.meta = mp->m[0].payload;
 	src.meta_len = mp->m[0].len;
-	src.nseg = nfds - 1;
+	src.nseg = nseg;
 	src.release = mapped_free;
 	src.arg = mp;
-	if ((s = snapshot_open(&src, why)) == NULL)
+	if ((s = snapshot_open(&src, why)) == NULL) {
+		memset(moves, 0, sizeof(*moves));
 		mapped_free(mp);
+	}
 	return s;
 }
 
@@ -130,15 +147,18 @@ take_generation(struct archive *a, const struct indexer_msg *m,
 {
 	struct snapshot	*s;
 	const char	*why = NULL;
+	struct rdimg	 moves;
 
 	switch (m->state) {
 	case INDEXER_READY:
-		if ((s = snapshot_of_files(fds, nfds, &why)) == NULL) {
+		if ((s = snapshot_of_files(fds, nfds, (m->flags &
+		    INDEXER_MOVES) != 0, &moves, &why)) == NULL) {
 			log_warnx("archive: generation %" PRIu64 ": %s; "
 			    "serving the last one", m->gen, why);
 			break;
 		}
 		swap_in(a, s);
+		a->moves = moves;
 		a->gen = m->gen;
 		a->state = INDEXER_READY;
 		log_debug("archive: generation %" PRIu64 ", %zu statements",
@@ -317,4 +337,20 @@ int
 archive_rootfd(const struct archive *a)
 {
 	return a->rootfd;
+}
+
+const char *
+archive_moved(const struct archive *a, const char *rel)
+{
+	if (a == NULL || a->cur == NULL || a->moves.n == 0)
+		return NULL;
+	return rdimg_lookup(&a->moves, rel);
+}
+
+const char *
+archive_first_name(const struct archive *a, const char *rel)
+{
+	if (a == NULL || a->cur == NULL || a->moves.n == 0)
+		return NULL;
+	return rdimg_origin(&a->moves, rel);
 }

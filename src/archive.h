@@ -44,6 +44,18 @@ int		 archive_pending(const struct archive *);
 #define ARCHIVE_PENDING_MSG \
 	"The archive is being indexed; try again in a few seconds"
 
+/*
+ * The archive's moves (its .redirects, as the indexer checked it): the
+ * statement an old path (relative to the archive folder) now is, or NULL;
+ * and the first name of a statement that moved, or NULL.  Valid as the
+ * snapshot is.
+ */
+const char	*archive_moved(const struct archive *, const char *rel);
+const char	*archive_first_name(const struct archive *, const char *rel);
+/* A request path ("/statements/OLD", decoded) that moved: 1 and its new
+ * path (decoded) in out; else 0. */
+int		 archive_moved_path(const struct archive *, const char *path,
+		    char *out, size_t outsz);
 /* The archive folder under the root, as routed: "statements". */
 const char	*archive_folder(const struct archive *);
 /* The content root it reads (an O_DIRECTORY descriptor). */

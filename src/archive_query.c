@@ -192,3 +192,20 @@ archive_visibility(const struct archive *a, const struct snapshot *s,
 	return faccessat(archive_rootfd(a), path, F_OK, 0) ==
 	    0 ? ARCHIVE_UNDECIDED : ARCHIVE_SHOWN;
 }
+
+int
+archive_moved_path(const struct archive *a, const char *path, char *out,
+    size_t outsz)
+{
+	const char	*folder, *to;
+	size_t		 len;
+
+	if (a == NULL || path[0] != '/')
+		return 0;
+	folder = archive_folder(a);
+	len = strlen(folder);
+	if (strncmp(path + 1, folder, len) != 0 || path[1 + len] != '/' ||
+	    (to = archive_moved(a, path + 2 + len)) == NULL)
+		return 0;
+	return snprintf(out, outsz, "/%s/%s", folder, to) < (int)outsz;
+}

@@ -122,7 +122,7 @@ entry(struct buf *b, const struct rg_site *site, const struct rg_item *it)
 	atom_escape(b, it->title);
 	buf_puts(b, "</title>\n    <id>");
 	atom_escape(b, site->base);
-	atom_escape(b, it->path);
+	atom_escape(b, it->id_path != NULL ? it->id_path : it->path);
 	buf_puts(b, "</id>\n    <link rel=\"alternate\" href=\"");
 	atom_escape(b, site->base);
 	atom_escape(b, it->path);

@@ -167,6 +167,20 @@ gemini_key(char *key, size_t len, const char *path, const char *lang)
 	return cache_key(key, len, "gemini", lang, path);
 }
 
+/* A statement that moved (.redirects): 31 to where it is now. */
+static int
+serve_moved(const struct request_ctx *ctx, const char *path,
+    struct response *r)
+{
+	char	 moved[URI_MAX], enc[URI_MAX * 3];
+
+	if (!archive_moved_path(ctx->archive, path, moved, sizeof(moved)) ||
+	    uri_encode_path(moved, enc, sizeof(enc)) == -1)
+		return 0;
+	gemini_reply(r, 31, enc);
+	return 1;
+}
+
 /* parse → route → render (the archive, else the file tree) */
 static void
 serve(const struct request_ctx *ctx, const struct uri *u,
@@ -204,6 +218,8 @@ serve(const struct request_ctx *ctx, const struct uri *u,
 		log_warnx("%s: cannot open", u->path_decoded);
 		/* FALLTHROUGH */
 	case SITE_NOT_FOUND:
+		if (serve_moved(ctx, u->path_decoded, r))
+			return;
 		gemini_reply(r, 51, "Not found");
 		return;
 	}

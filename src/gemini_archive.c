@@ -40,6 +40,7 @@ struct gemini_view {
 	struct blob		*home, *index, *feed, *tags;
 	struct blob_pages	*years, *tagged;
 	size_t			 nyears, ntags;
+	const struct archive	*arch;		/* its moves: feed ids */
 };
 
 static void
@@ -113,6 +114,7 @@ view_of(const struct request_ctx *ctx, struct snapshot *s)
 		return NULL;
 	}
 	site_init(v, ctx->conf, archive_folder(ctx->archive));
+	v->arch = ctx->archive;
 	snapshot_set_view(s, VIEW_SLOT, v, view_free);
 	return v;
 }
@@ -151,6 +153,33 @@ items_of(const struct snapshot *s, const uint32_t *idx, size_t n)
 	return it;
 }
 
+#define FEED_ID_MAX	(3 * PATH_MAX)
+
+/*
+ * The feed's ids of statements that moved (.redirects) are their first
+ * names' URLs, so that a rename is no new entry to subscribers.  ids
+ * (n x FEED_ID_MAX bytes) holds the paths.
+ */
+static void
+feed_ids(const struct gemini_view *v, const struct snapshot *s,
+    struct rg_item *it, size_t n, char *ids)
+{
+	struct stmt	 tmp;
+	const char	*first;
+	char		 path[PATH_MAX];
+	size_t		 i;
+
+	for (i = 0; i < n; i++) {
+		if (snapshot_stmt(s, i, &tmp) == NULL ||
+		    (first = archive_first_name(v->arch, tmp.rel)) == NULL ||
+		    snprintf(path, sizeof(path), "%s%s", v->archive, first) >=
+		    (int)sizeof(path) || uri_encode_path(path,
+		    ids + i * FEED_ID_MAX, FEED_ID_MAX) == -1)
+			continue;
+		it[i].id_path = ids + i * FEED_ID_MAX;
+	}
+}
+
 typedef int (*page_render_fn)(const struct rg_site *, const struct rg_item *,
     size_t, struct buf *);
 
@@ -161,6 +190,7 @@ page_latest(const struct gemini_view *v, const struct snapshot *s,
 {
 	struct rg_item	*it;
 	struct buf	 b;
+	char		*ids = NULL;
 
 	if (*slot != NULL)
 		return *slot;
@@ -168,9 +198,13 @@ page_latest(const struct gemini_view *v, const struct snapshot *s,
 		n = s->n;
 	if ((it = items_of(s, NULL, n)) == NULL)
 		return NULL;
+	if (render == atom_feed && (ids = calloc(n ? n : 1,
+	    FEED_ID_MAX)) != NULL)
+		feed_ids(v, s, it, n, ids);
 	buf_init(&b, RESPONSE_MEM_MAX);
 	render(&v->site, it, n, &b);
 	free(it);
+	free(ids);
 	return *slot = blob_from_buf(&b);
 }
 

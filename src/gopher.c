@@ -46,6 +46,8 @@ static const char type_prefixes[] = "0123456789+IghisdpPTcM;";
 static void	 serve(const struct request_ctx *, const char *,
 		    const struct gopher_request *, struct response *);
 static int	 normalise(const char *, char *, size_t);
+static int	 serve_moved(const struct request_ctx *, const struct route *,
+		    const struct gopher_request *, struct response *);
 static int	 serve_path(const struct request_ctx *, const char *, char,
 		    struct response *);
 static void	 serve_file(const struct request_ctx *, const char *,
@@ -217,6 +219,8 @@ serve(const struct request_ctx *ctx, const char *raw,
 		return;
 	if ((rv = serve_path(ctx, rt.path, rt.type, r)) == 0)
 		return;
+	if (rv == -1 && serve_moved(ctx, &rt, req, r))
+		return;
 	if (strcmp(rt.path, "/caps.txt") == 0) {
 		caps_txt(ctx, r);
 		return;
@@ -261,6 +265,31 @@ serve_page(const struct request_ctx *ctx, const char *path,
 }
 
 /* 0 answered, -1 not found, -2 unreadable. */
+/*
+ * A statement that moved (.redirects): Gopher has no redirects, so the
+ * statement is served where it is now, in the rendering asked for.
+ */
+static int
+serve_moved(const struct request_ctx *ctx, const struct route *rt,
+    const struct gopher_request *req, struct response *r)
+{
+	struct route	 moved_rt;
+	char		 moved[GOPHER_SELECTOR_MAX + 2], sel[sizeof(moved) + 3];
+
+	if (!archive_moved_path(ctx->archive, rt->path, moved, sizeof(moved)))
+		return 0;
+	if (rt->type != '\0')
+		snprintf(sel, sizeof(sel), "/%c%s", rt->type, moved);
+	else
+		snprintf(sel, sizeof(sel), "%s", moved);
+	archive_route(archive_folder(ctx->archive), sel, ROUTE_GOPHER,
+	    &moved_rt);
+	if (gopher_archive_serve(ctx, &moved_rt, req->search,
+	    req->has_search, r))
+		return 1;
+	return serve_path(ctx, moved_rt.path, moved_rt.type, r) == 0;
+}
+
 static int
 serve_path(const struct request_ctx *ctx, const char *path, char type,
     struct response *r)

@@ -16,6 +16,7 @@
 
 #define IMG_META	1	/* the catalogue: snapfile.c */
 #define IMG_SEARCH	2	/* a search segment: search_flat.c */
+#define IMG_MOVES	3	/* the archive's moves: redirects_image.c */
 #define IMG_NAME_MAX	64
 
 struct img_writer {

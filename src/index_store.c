@@ -29,6 +29,7 @@
 #include "archive_build.h"
 #include "index_store.h"
 #include "log.h"
+#include "moves.h"
 #include "search_flat.h"
 #include "snapfile.h"
 
@@ -41,7 +42,7 @@ void
 store_init(struct index_files *f)
 {
 	memset(f, 0, sizeof(*f));
-	f->meta_fd = f->base_fd = f->delta_fd = -1;
+	f->meta_fd = f->base_fd = f->delta_fd = f->moves_fd = -1;
 }
 
 static void
@@ -58,6 +59,7 @@ store_close(struct index_files *f)
 	close_fd(&f->meta_fd);
 	close_fd(&f->base_fd);
 	close_fd(&f->delta_fd);
+	close_fd(&f->moves_fd);
 }
 
 /* Our own names only: "meta-12", never a path. */
@@ -117,6 +119,8 @@ manifest_parse(char *buf, struct index_files *f)
 			have |= 4;
 		} else if (sscanf(line, "delta %63s", b) == 1 && name_ok(b))
 			snprintf(f->delta, sizeof(f->delta), "%s", b);
+		else if (sscanf(line, "moves %63s", b) == 1 && name_ok(b))
+			snprintf(f->moves, sizeof(f->moves), "%s", b);
 		else
 			return -1;
 	}
@@ -159,7 +163,9 @@ store_load(int dirfd, struct index_files *f, const char **why)
 	if (open_checked(dirfd, f->meta, IMG_META, &f->meta_fd, why) == -1 ||
 	    open_checked(dirfd, f->base, IMG_SEARCH, &f->base_fd, why) == -1 ||
 	    (*f->delta && open_checked(dirfd, f->delta, IMG_SEARCH,
-	    &f->delta_fd, why) == -1)) {
+	    &f->delta_fd, why) == -1) ||
+	    (*f->moves && open_checked(dirfd, f->moves, IMG_MOVES,
+	    &f->moves_fd, why) == -1)) {
 		store_close(f);
 		return -1;
 	}
@@ -197,6 +203,24 @@ store_write_search(int dirfd, const char *name, const struct search_index *ix,
 	return img_commit(&w);
 }
 
+int
+store_write_moves(int dirfd, const char *name, const struct moves *m,
+    const struct catalog *c, const char *archive, int report)
+{
+	struct img_writer	 w;
+
+	/* Its header's signature: the hash of the .redirects it was made of
+	 * (a restart then knows whether the file changed meanwhile). */
+	if (img_create(&w, dirfd, name, IMG_MOVES, m->hash) == -1)
+		return -1;
+	if (moves_write(m, c, archive, report, img_sink, &w) == -1) {
+		log_warnx("index: cannot write %s", name);
+		img_abort(&w);
+		return -1;
+	}
+	return img_commit(&w);
+}
+
 static int
 write_manifest(int dirfd, const struct index_files *f)
 {
@@ -204,9 +228,10 @@ write_manifest(int dirfd, const struct index_files *f)
 	int	 fd, n;
 
 	n = snprintf(buf, sizeof(buf), MANIFEST_HEAD "generation %" PRIu64
-	    "\nbase %s %" PRIu32 "\nmeta %s\n%s%s%s", f->gen, f->base,
+	    "\nbase %s %" PRIu32 "\nmeta %s\n%s%s%s%s%s%s", f->gen, f->base,
 	    f->base_slots, f->meta, *f->delta ? "delta " : "", f->delta,
-	    *f->delta ? "\n" : "");
+	    *f->delta ? "\n" : "", *f->moves ? "moves " : "", f->moves,
+	    *f->moves ? "\n" : "");
 	if (n < 0 || n >= (int)sizeof(buf))
 		return -1;
 	(void)unlinkat(dirfd, MANIFEST_TMP, 0);
@@ -237,7 +262,8 @@ static void
 remove_unused(int dirfd, const char *name, const struct index_files *next)
 {
 	if (*name == '\0' || strcmp(name, next->meta) == 0 ||
-	    strcmp(name, next->base) == 0 || strcmp(name, next->delta) == 0)
+	    strcmp(name, next->base) == 0 || strcmp(name, next->delta) == 0 ||
+	    strcmp(name, next->moves) == 0)
 		return;
 	if (unlinkat(dirfd, name, 0) == -1 && errno != ENOENT)
 		log_warn("index: removing %s", name);
@@ -250,6 +276,7 @@ store_commit(int dirfd, struct index_files *next,
 	if (open_ro(dirfd, next->meta, &next->meta_fd) == -1 ||
 	    open_ro(dirfd, next->base, &next->base_fd) == -1 ||
 	    open_ro(dirfd, next->delta, &next->delta_fd) == -1 ||
+	    open_ro(dirfd, next->moves, &next->moves_fd) == -1 ||
 	    write_manifest(dirfd, next) == -1) {
 		log_warn("index: generation %" PRIu64, next->gen);
 		store_close(next);
@@ -260,6 +287,7 @@ store_commit(int dirfd, struct index_files *next,
 		remove_unused(dirfd, prev->meta, next);
 		remove_unused(dirfd, prev->base, next);
 		remove_unused(dirfd, prev->delta, next);
+		remove_unused(dirfd, prev->moves, next);
 	}
 	return 0;
 }
@@ -268,7 +296,8 @@ store_commit(int dirfd, struct index_files *next,
 static int
 is_ours(const char *s)
 {
-	static const char *const kinds[] = { "meta-", "search-", "delta-" };
+	static const char *const kinds[] = { "meta-", "search-", "delta-",
+	    "moves-" };
 	size_t	 i, k;
 
 	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {

@@ -3,7 +3,8 @@
  * broadside: the index in the state directory.  A generation is three
  * image files (imgfile.h): the catalogue ("meta-N"), the search base
  * ("search-M", written by the last full build, shared by the generations
- * after it) and the delta of the statements read since ("delta-N"), named
+ * after it), the delta of the statements read since ("delta-N") and the
+ * archive's moves ("moves-N", when it has a .redirects), named
  * by a manifest ("current") that is replaced whole.  Only the indexer
  * writes here; workers get the files' descriptors, never the path.
  */
@@ -24,7 +25,8 @@ struct index_files {
 	char		 meta[IMG_NAME_MAX];
 	char		 base[IMG_NAME_MAX];
 	char		 delta[IMG_NAME_MAX];	/* "" when none */
-	int		 meta_fd, base_fd, delta_fd;	/* read-only, or -1 */
+	char		 moves[IMG_NAME_MAX];	/* "" when none */
+	int		 meta_fd, base_fd, delta_fd, moves_fd;	/* or -1 */
 };
 
 void	 store_init(struct index_files *);
@@ -42,6 +44,9 @@ int	 store_write_meta(int statefd, const char *name,
 	    const struct catalog *);
 int	 store_write_search(int statefd, const char *name,
 	    const struct search_index *, uint64_t sig);
+struct moves;
+int	 store_write_moves(int statefd, const char *name, const struct moves *,
+	    const struct catalog *, const char *archive, int report);
 
 /*
  * Open next's files, make next the manifest's generation, and

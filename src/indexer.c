@@ -47,6 +47,7 @@
 #include "index_store.h"
 #include "indexer.h"
 #include "log.h"
+#include "moves.h"
 #include "sandbox.h"
 #include "search.h"
 #include "snapfile.h"
@@ -87,6 +88,8 @@ struct ixstate {
 	uint32_t		 base_slots, next_slot, reuse_below;
 	int			 force_next;
 	int			 loaded;	/* from disk, not yet walked */
+	struct moves		 moves;		/* .redirects, parsed */
+	int			 moves_stale;	/* the stored ones are not it */
 	/* The build thread. */
 	struct job		 job;
 	pthread_t		 thr;
@@ -116,7 +119,7 @@ static int
 tell(const struct ixstate *x, int fd)
 {
 	struct indexer_msg	 m;
-	int			 fds[3];
+	int			 fds[4];
 	size_t			 n = 0;
 
 	memset(&m, 0, sizeof(m));
@@ -129,6 +132,10 @@ tell(const struct ixstate *x, int fd)
 		if (x->cur.delta_fd != -1)
 			fds[n++] = x->cur.delta_fd;
 		m.nseg = (uint32_t)n - 1;
+		if (x->cur.moves_fd != -1) {
+			fds[n++] = x->cur.moves_fd;
+			m.flags |= INDEXER_MOVES;
+		}
 	}
 	return channel_send(fd, &m, sizeof(m), fds, n);
 }
@@ -288,6 +295,36 @@ publish_update(struct ixstate *x, struct job *j, struct catalog *c)
 	    "delta", j->files.gen, x->delta, c->sig);
 }
 
+/* The generation's moves, over catalogue c (none without .redirects). */
+static int
+write_moves(struct ixstate *x, struct job *j, const struct catalog *c)
+{
+	if (!x->moves.present)
+		return 0;
+	snprintf(j->files.moves, sizeof(j->files.moves), "moves-%" PRIu64,
+	    j->files.gen);
+	return store_write_moves(x->statefd, j->files.moves, &x->moves, c,
+	    x->bc.archive, x->moves.changed);
+}
+
+/* Only .redirects changed: a generation of the same catalogue and index
+ * with the new moves (j->cat stays NULL: the catalogue is kept). */
+static int
+publish_moves(struct ixstate *x, struct job *j)
+{
+	store_init(&j->files);
+	j->files.gen = x->cur.gen + 1;
+	j->files.base_slots = x->base_slots;
+	memcpy(j->files.meta, x->cur.meta, sizeof(j->files.meta));
+	memcpy(j->files.base, x->cur.base, sizeof(j->files.base));
+	memcpy(j->files.delta, x->cur.delta, sizeof(j->files.delta));
+	j->delta = x->delta;
+	if (write_moves(x, j, x->cat) == -1 ||
+	    store_commit(x->statefd, &j->files, &x->cur) == -1)
+		return JOB_FAILED;
+	return JOB_PUBLISHED;
+}
+
 static struct catalog *
 build(struct ixstate *x, int full)
 {
@@ -315,6 +352,11 @@ job_run(struct ixstate *x, struct job *j)
 	char		 meta[IMG_NAME_MAX];
 	int		 full = j->full || x->cat == NULL;
 
+	if (moves_read(&x->moves, x->bc.rootfd, x->bc.archive) == -1)
+		return JOB_FAILED;
+	if (x->moves_stale)
+		x->moves.changed = 1;
+	x->moves_stale = 0;
 	for (;;) {
 		j->build_ms = now_ms();
 		c = build(x, full);
@@ -325,7 +367,8 @@ job_run(struct ixstate *x, struct job *j)
 			if (!c->unchanged)
 				x->cat->sig = c->sig;	/* walked with stat */
 			catalog_free(c);
-			return JOB_UNCHANGED;
+			return x->moves.changed ? publish_moves(x, j) :
+			    JOB_UNCHANGED;
 		}
 		if (full || c->nslots - x->base_slots <= compact_limit(c))
 			break;
@@ -341,6 +384,7 @@ job_run(struct ixstate *x, struct job *j)
 	snprintf(meta, sizeof(meta), "meta-%" PRIu64, j->files.gen);
 	memcpy(j->files.meta, meta, sizeof(meta));
 	if (store_write_meta(x->statefd, meta, c) == -1 ||
+	    write_moves(x, j, c) == -1 ||
 	    store_commit(x->statefd, &j->files, &x->cur) == -1)
 		goto fail;
 	j->cat = c;
@@ -397,6 +441,15 @@ job_done(struct ixstate *x)
 		return;
 	}
 	x->loaded = 0;
+	if (j->cat == NULL) {		/* the moves alone */
+		store_close(&x->cur);
+		x->cur = j->files;
+		broadcast(x);
+		log_info("index: generation %" PRIu64 ": the archive's moves "
+		    "(%s)", x->cur.gen, *x->cur.moves ? REDIRECTS_FILE :
+		    "none now");
+		return;
+	}
 	catalog_free(x->cat);
 	x->cat = j->cat;
 	if (j->delta != x->delta)
@@ -573,6 +626,27 @@ done:
 	return c;
 }
 
+/* Whether the stored generation's moves are not those of .redirects now
+ * (the file changed, came or went while we were down). */
+static int
+moves_stale(struct ixstate *x, const struct index_files *f)
+{
+	struct img_map	 m;
+	const char	*why;
+	uint64_t	 sig;
+
+	if (moves_read(&x->moves, x->bc.rootfd, x->bc.archive) == -1)
+		return 1;
+	if (f->moves_fd == -1)
+		return x->moves.present;
+	if (!x->moves.present ||
+	    img_map_fd(f->moves_fd, IMG_MOVES, 0, &m, &why) == -1)
+		return 1;
+	sig = m.sig;
+	img_unmap(&m);
+	return sig != x->moves.hash;
+}
+
 /*
  * The last generation, checked, served at once; the first build is then
  * an update that compares it with the files (a walk, no reads, when
@@ -606,6 +680,7 @@ load_index(struct ixstate *x)
 		return;
 	}
 	store_sweep(x->statefd, &f);
+	x->moves_stale = moves_stale(x, &f);
 	x->cur = f;
 	x->cat = c;
 	x->base_slots = f.base_slots;
@@ -709,6 +784,7 @@ ix_free(struct ixstate *x)
 		search_free(x->job.delta);
 	search_free(x->delta);
 	store_close(&x->cur);
+	moves_free(&x->moves);
 }
 
 static __attribute__((noreturn)) void

@@ -57,7 +57,9 @@ struct indexer_msg {
 	uint32_t	 state;
 	uint64_t	 gen;
 	uint32_t	 nseg;
-	uint32_t	 spare;
+	uint32_t	 flags;		/* INDEXER_MOVES: the last descriptor
+					   is the archive's moves */
 };
+#define INDEXER_MOVES		0x01
 
 #endif

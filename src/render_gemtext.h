@@ -24,6 +24,9 @@ struct rg_item {
 	const char	*corrected;	/* "YYYY-MM-DD" of a correction, or
 					   NULL (or "") */
 	const char	*correction;	/* its note, may be NULL */
+	const char	*id_path;	/* the feed id's path when not path:
+					   the first name of a statement
+					   that moved (.redirects), or NULL */
 };
 
 struct rg_site {

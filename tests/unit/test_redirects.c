@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "redirects.h"
+#include "redirects_image.h"
 
 static void
 parse(const char *text, struct redirects *rd)
@@ -251,6 +253,71 @@ test_path_ok(void **state)
 	assert_false(redirects_path_ok("a\0b", 3));
 }
 
+static int
+img_sink(void *arg, const void *p, size_t n)
+{
+	return buf_append(arg, p, n);
+}
+
+/*
+ * The moves image: every old path leads where it was written to, the
+ * first name of a statement is the entry marked so, and an image cut
+ * anywhere or with its header changed is refused or read in bounds.
+ */
+static void
+test_image(void **state)
+{
+	struct rdimg_entry	 e[] = {
+		{ "2024/z-old.gmi", "2024/new.gmi", 0 },
+		{ "2024/a-first.gmi", "2024/new.gmi", 1 },
+		{ "2023/other.gmi", "2023/there.gmi", 1 },
+	};
+	struct rdimg		 r;
+	struct buf		 b;
+	char			*copy;
+	size_t			 cut;
+
+	(void)state;
+	buf_init(&b, 1 << 20);
+	assert_int_equal(rdimg_write(e, 3, img_sink, &b), 0);
+	assert_int_equal(rdimg_open(&r, b.data, b.len), 0);
+	assert_int_equal(r.n, 3);
+	assert_string_equal(rdimg_lookup(&r, "2024/z-old.gmi"),
+	    "2024/new.gmi");
+	assert_string_equal(rdimg_lookup(&r, "2024/a-first.gmi"),
+	    "2024/new.gmi");
+	assert_null(rdimg_lookup(&r, "2024/new.gmi"));
+	assert_null(rdimg_lookup(&r, ""));
+	assert_string_equal(rdimg_origin(&r, "2024/new.gmi"),
+	    "2024/a-first.gmi");
+	assert_string_equal(rdimg_origin(&r, "2023/there.gmi"),
+	    "2023/other.gmi");
+	assert_null(rdimg_origin(&r, "2024/z-old.gmi"));
+	for (cut = 0; cut < b.len; cut++) {
+		assert_non_null(copy = malloc(cut + 1));
+		memcpy(copy, b.data, cut);
+		assert_int_equal(rdimg_open(&r, copy, cut), -1);
+		free(copy);
+	}
+	assert_non_null(copy = malloc(b.len));
+	memcpy(copy, b.data, b.len);
+	copy[8] ^= 0x40;		/* n */
+	assert_int_equal(rdimg_open(&r, copy, b.len), -1);
+	memcpy(copy, b.data, b.len);
+	copy[16] = (char)0xff;		/* an offset past the pool */
+	copy[19] = 0x7f;
+	assert_int_equal(rdimg_open(&r, copy, b.len), -1);
+	free(copy);
+	/* None at all: an empty image, found empty. */
+	buf_free(&b);
+	buf_init(&b, 1 << 20);
+	assert_int_equal(rdimg_write(e, 0, img_sink, &b), 0);
+	assert_int_equal(rdimg_open(&r, b.data, b.len), 0);
+	assert_null(rdimg_lookup(&r, "2024/z-old.gmi"));
+	assert_null(rdimg_origin(&r, "2024/new.gmi"));
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -261,6 +328,7 @@ main(void)
 		cmocka_unit_test(test_duplicates),
 		cmocka_unit_test(test_loops),
 		cmocka_unit_test(test_path_ok),
+		cmocka_unit_test(test_image),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
