@@ -7,6 +7,9 @@
 # out.  Give two binaries to compare them case by case.
 #
 #   sh tests/bench/instructions.sh BIN [BIN2]     (OUT: build/instructions)
+#
+# CASES: a subset, as words "proto:request" (proto gemini, gemini-r for a
+# resumed handshake, or gopher), e.g. CASES="gemini:/page.gmi gemini-r:/page.gmi".
 set -u
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 OUT=${OUT:-$REPO/build/instructions}
@@ -69,9 +72,11 @@ count() {
 		sleep 0.2
 		i=$((i + 1))
 	done
-	if [ "$3" = gemini ]; then
+	if [ "$3" = gemini ] || [ "$3" = gemini-r ]; then
+		r=""
+		[ "$3" = gemini-r ] && r=-r
 		"$LG" -g -s localhost -p $PORT -u "gemini://localhost:$PORT$4" \
-		    -n "$2" -c 1 >/dev/null 2>&1
+		    -n "$2" -c 1 $r >/dev/null 2>&1
 	else
 		"$LG" -t -p $((PORT + 1)) -u "$4" -n "$2" -c 1 >/dev/null 2>&1
 	fi
@@ -91,10 +96,13 @@ printf '%-34s' "case (worker instructions/request)"
 n=0
 for b in "$@"; do n=$((n + 1)); printf ' %14s' "binary $n"; done
 echo
-for c in "gemini /page.gmi" "gemini /file100k.txt" "gemini /dir/" \
-    "gemini /statements/" "gemini /search?bench" "gopher " \
-    "gopher /statements/2025-01-01-bench.gmi"; do
-	set -- $c
+CASES=${CASES:-"gemini:/page.gmi gemini-r:/page.gmi gemini:/file100k.txt
+    gemini:/dir/ gemini:/statements/ gemini:/search?bench gopher:
+    gopher:/statements/2025-01-01-bench.gmi"}
+set -f	# "?" in a request is no pattern
+for c in $CASES; do
+	set +f
+	set -- $(echo "$c" | tr ':' ' ')
 	proto=$1 req=${2:-}
 	shift $#
 	printf '%-34s' "$proto ${req:-(root)}"

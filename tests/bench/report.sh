@@ -10,7 +10,8 @@ HOLD=${BENCH_HOLD:-10000}
 awk -v floor="$FLOOR" -v sign_s="$SIGN_S" -v x_s="$X_S" \
     -v mem_idle="$MEM_IDLE" -v mem_end="$MEM_END" -v after="$AFTER" \
     -v holdwant="$HOLD" -v holdf="$HOLDF" -v idlef="$IDLEF" \
-    -v key0="${KEY0:-}" -v key1="${KEY1:-}" -v hz="$(getconf CLK_TCK)" '
+    -v key0="${KEY0:-}" -v key1="${KEY1:-}" -v hz="$(getconf CLK_TCK)" \
+    -v peerskip="$(sed -n 's/^PEERS skipped=//p' "$RES.peers" 2>/dev/null)" '
 function kv(line, key,    n, i, a, p) {
 	n = split(line, a, " ")
 	for (i = 1; i <= n; i++) {
@@ -19,6 +20,58 @@ function kv(line, key,    n, i, a, p) {
 			return substr(a[i], p + 1)
 	}
 	return ""
+}
+# broadside against the peers, case by case: its ratio to each, and to
+# the bare loop of the protocol.
+function peerrow(label, b, p, bare, tgt, tgtref,    r, rb, res, e) {
+	if (!(b in cpu) || !(p in cpu) || cpu[p] <= 0)
+		return
+	r = cpu[b] / cpu[p]
+	rb = (bare in cpu) && cpu[bare] > 0 ? sprintf("%.2f", cpu[b] / cpu[bare]) : "-"
+	e = kv(line[b], "errors") + 0
+	res = "INFO"
+	if (tgt != "-")
+		res = ((tgtref == "peer" ? r : rb) + 0 <= tgt + 0) ? "PASS" : "MISS"
+	if (e > 0 || kv(line[b], "ok") + 0 == 0)
+		res = "MISS"
+	printf "%-30s %9.1f %9.1f %6d %7.2f %9s %6s %-14s %s\n", label, \
+	    cpu[b], cpu[p], kv(line[p], "errors") + 0, r, \
+	    (bare in cpu) ? sprintf("%.1f", cpu[bare]) : "-", rb, \
+	    tgt == "-" ? "-" : "<= " tgt " x " tgtref, res
+	pl[++npl] = sprintf("BENCH case=peer_%s broadside_cpu_us=%.1f " \
+	    "peer=%s peer_cpu_us=%.1f peer_errors=%d ratio=%.2f bare=%s " \
+	    "bare_ratio=%s target=%s target_ref=%s result=%s", b, cpu[b], p, \
+	    cpu[p], kv(line[p], "errors") + 0, r, bare, rb, tgt, tgtref, res)
+}
+function peers() {
+	if (peerskip != "")
+		printf "\npeers: skipped (%s)\n", peerskip
+	if (!("mb_1k" in cpu) && !("gn_menu" in cpu))
+		return
+	printf "\npeers (server CPU us per request, same content, same " \
+	    "loadgen; Molly Brown with GOMAXPROCS=1, Gophernicus one process " \
+	    "per connection):\n"
+	printf "%-30s %9s %9s %6s %7s %9s %6s %-14s %s\n", "case", \
+	    "broadside", "peer", "p.err", "ratio", "bare", "ratio", "target", \
+	    "result"
+	peerrow("gemini 1 KiB full, c=1", "gemini_1k_c1", "mb_1k_c1", \
+	    "bare_tls", 0.85, "peer")
+	peerrow("gemini 1 KiB full, c=32", "gemini_1k", "mb_1k", "bare_tls", \
+	    0.85, "peer")
+	peerrow("gemini 1 KiB resumed", "gemini_1k_resumed", "mb_1k_resumed", \
+	    "bare_tls_resumed", 0.85, "peer")
+	peerrow("gemini 100 KiB", "gemini_100k", "mb_100k", "bare_tls", 0.85, \
+	    "peer")
+	peerrow("gemini listing of 200", "gemini_dir200", "mb_dir200", \
+	    "bare_tls", "-", "-")
+	peerrow("gopher root", "gopher_menu", "gn_menu", "bare_tcp", 1.3, \
+	    "bare")
+	peerrow("gopher 6 KiB text", "gopher_text6k", "gn_text6k", \
+	    "bare_tcp", 1.3, "bare")
+	peerrow("gopher listing of 200", "gopher_dir200", "gn_dir200", \
+	    "bare_tcp", 1.3, "bare")
+	printf "  (Molly Brown: Gemini peer; Gophernicus: Gopher peer; " \
+	    "\"bare\": the bare TLS or TCP loop of the same run)\n"
 }
 {
 	name = $1
@@ -73,6 +126,7 @@ END {
 		    kv(l, "max_us"), cpu[n], tk[n], ref, refcpu, ratio, tgt, \
 		    rp != "" ? " resume_pct=" rp : "", res)
 	}
+	peers()
 	if ("bare_tls" in cpu)
 		printf "\nbare TLS loop: %.1f us/req = %.2f x crypto floor; " \
 		    "gemini_1k: %.2f x crypto floor\n", cpu["bare_tls"], \
@@ -206,4 +260,6 @@ END {
 		    op99, oerr, ires
 	if (kline != "")
 		print kline
+	for (i = 1; i <= npl; i++)
+		print pl[i]
 }' "$RES"

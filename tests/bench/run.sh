@@ -6,7 +6,9 @@
 # Environment: BROADSIDE_BIN (default build/broadside), OUT (build/bench),
 # BENCH_SECS (5 per case), BENCH_CONC (32), BENCH_HOLD (10000),
 # BENCH_PERF (1: perf profile of the worker during gemini_1k),
-# BENCH_IDLE (2000 idle connections per protocol, beyond max_clients).
+# BENCH_IDLE (2000 idle connections per protocol, beyond max_clients),
+# BENCH_PEERS (1: Molly Brown and Gophernicus, installed when missing),
+# BENCH_ARCHIVE (1: archive_bench.sh at the end, when it exists).
 # Exit 0 whatever the figures are; non-zero only when the harness breaks.
 set -u
 
@@ -19,6 +21,7 @@ HOLD=${BENCH_HOLD:-10000}
 IDLE=${BENCH_IDLE:-2000}
 IDLE_MAX_CLIENTS=1024	# the default: the idle ones are more than this
 PERF=${BENCH_PERF:-1}
+PEERS=${BENCH_PEERS:-1}
 CC=${CC:-cc}
 T0=$(date +%s)
 
@@ -44,7 +47,7 @@ OUT=$(cd "$OUT" && pwd)
 # ---- tools ---------------------------------------------------------------
 CFL="-std=c17 -O2 -g -Wall -Wextra -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE"
 SSLF=$(pkg-config --cflags --libs openssl) || die "pkg-config openssl"
-for t in loadgen bare_tls bare_tcp; do
+for t in loadgen bare_tls bare_tcp forkserve; do
 	# shellcheck disable=SC2086
 	$CC $CFL -o "$OUT/$t" "$REPO/tests/bench/$t.c" $SSLF ||
 	    die "cannot build $t"
@@ -91,6 +94,8 @@ GEM=$BASEPORT
 GOP=$((BASEPORT + 1))
 BTLS=$((BASEPORT + 2))
 BTCP=$((BASEPORT + 3))
+MOLLY=$((BASEPORT + 4))
+GNCS=$((BASEPORT + 5))
 
 write_conf() {	# workers timeout file [max_clients]
 	{
@@ -170,6 +175,23 @@ key_ticks() {
 	done | head -1
 }
 
+# The CPU time of the reaped children of a forkserve (CPUFILE set): they
+# left /proc, so it counts them (see forkserve.c).  Nanoseconds.
+reaped_ns() {
+	[ -n "${CPUFILE:-}" ] || { echo 0; return; }
+	rm -f "$CPUFILE"
+	n=0
+	# A signal that comes just before accept() is seen after the next
+	# connection only: send another until the file is there.
+	while [ ! -s "$CPUFILE" ] && [ $n -lt 100 ]; do
+		kill -USR1 "$CURPID" 2>/dev/null
+		sleep 0.05
+		n=$((n + 1))
+	done
+	v=$(sed -n 's/^children_us=\([0-9]*\).*/\1/p' "$CPUFILE" 2>/dev/null)
+	echo $(( ${v:-0} * 1000 ))
+}
+
 field() {	# key line
 	echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -1
 }
@@ -196,6 +218,7 @@ run_case() {
 	*) echo "bench: $name: unexpected response: $(head -c 80 "$OUT/resp.$name")" >&2 ;;
 	esac
 	before=$("$LG" -M "$CURPID")
+	rbefore=$(reaped_ns)
 	# Every response is checked: length, and first or last bytes.
 	if [ -n "$tail" ]; then
 		set -- -e "$tail" "$@"
@@ -207,7 +230,9 @@ run_case() {
 	load=$("$LG" $pf -p "$port" -u "$req" -c "$CONC" -d "$SECS" -b "$len" \
 	    "$@")
 	after=$("$LG" -M "$CURPID")
-	ns=$(( $(field cpu_ns "$after") - $(field cpu_ns "$before") ))
+	rafter=$(reaped_ns)
+	ns=$(( $(field cpu_ns "$after") - $(field cpu_ns "$before") +
+	    rafter - rbefore ))
 	tk=$(( $(field cpu_ticks "$after") - $(field cpu_ticks "$before") ))
 	hz=$(field clk_tck "$after")
 	echo "$name ref=$ref target=$target len=$len cpu_ns=$ns cpu_ticks=$tk hz=$hz $load" >>"$RES"
@@ -236,6 +261,7 @@ wait_port "$BTLS" || die "bare_tls did not start"
 wait_port "$BTCP" || die "bare_tcp did not start"
 CURPID=$BT
 run_case bare_tls gemini "$BTLS" "gemini://localhost:$BTLS/" "20 " - - ""
+run_case bare_tls_resumed gemini "$BTLS" "gemini://localhost:$BTLS/" "20 " - - "" -r
 CURPID=$BP
 run_case bare_tcp gopher "$BTCP" "" "i" - - ""
 kill "$BT" "$BP" 2>/dev/null
@@ -253,14 +279,18 @@ KEY0=$(key_ticks)
 run_case gemini_1k gemini "$GEM" "$G/page.gmi" "20 " bare_tls 1.0 ""
 KEY1=$(key_ticks)
 run_case gemini_1k_resumed gemini "$GEM" "$G/page.gmi" "20 " gemini_1k 0.85 "" -r
+CONC0=$CONC CONC=1
+run_case gemini_1k_c1 gemini "$GEM" "$G/page.gmi" "20 " bare_tls 1.0 ""
+CONC=$CONC0
 run_case gemini_100k gemini "$GEM" "$G/file100k.txt" "20 " gemini_1k 1.3 ""
 run_case gemini_dir200 gemini "$GEM" "$G/dir/" "20 " gemini_1k 1.3 ""
 run_case gemini_archive gemini "$GEM" "$G/statements/" "20 " gemini_1k 1.3 ""
 run_case gemini_search gemini "$GEM" "$G/search?bench" "20 " gemini_1k 1.3 ""
 MENU_END=$(printf '.\r\nX')
 MENU_END=${MENU_END%X}
-run_case gopher_menu gopher "$GOP" "" "" bare_tcp 1.5 "$MENU_END"
-run_case gopher_text6k gopher "$GOP" "/statements/2025-01-01-bench.gmi" "" bare_tcp 1.5 ""
+run_case gopher_menu gopher "$GOP" "" "" bare_tcp 1.3 "$MENU_END"
+run_case gopher_text6k gopher "$GOP" "/statements/2025-01-01-bench.gmi" "" bare_tcp 1.3 ""
+run_case gopher_dir200 gopher "$GOP" "/dir/" "" bare_tcp 1.3 "$MENU_END"
 run_case gopher_bin1m gopher "$GOP" "/big.bin" "" - - ""
 
 MEM_LOAD=$("$LG" -M "$SRV")
@@ -326,6 +356,119 @@ wait "$IDLEPID" 2>/dev/null
 stop_server
 grep -h 'sent no request' "$OUT/error.log" | tail -3 >>"$IDLEF"
 
+# ---- 9. peers: Molly Brown (Gemini) and Gophernicus (Gopher) -------------
+# Debian packages, installed when missing (as root), each serving the
+# content broadside served above, under the same cases and the same
+# loadgen.  Their figures go into $RES as mb_* and gn_*; report.sh puts
+# broadside's ratio to each next to the bare loops.
+PEERDIR=$OUT/peers
+peers_install() {
+	GNBIN=/usr/sbin/gophernicus
+	command -v molly-brown >/dev/null 2>&1 && [ -x "$GNBIN" ] && return 0
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "bench: peers skipped: molly-brown or gophernicus is" \
+		    "missing and installing them (apt-get) needs root" >&2
+		echo "PEERS skipped=not_root" >>"$RES.peers"
+		return 1
+	fi
+	echo "bench: installing molly-brown and gophernicus (apt-get)" >&2
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+	    --no-install-recommends molly-brown gophernicus \
+	    >"$OUT/apt.out" 2>&1 ||
+	    { echo "bench: peers skipped: apt-get failed ($OUT/apt.out)" >&2
+	      echo "PEERS skipped=apt_failed" >>"$RES.peers"; return 1; }
+	# The package enables a socket unit on port 70: a bench installs a
+	# server to measure it, not to publish the machine over Gopher.
+	if [ -d /run/systemd/system ]; then
+		systemctl disable --now gophernicus.socket >/dev/null 2>&1
+	fi
+	return 0
+}
+
+# Root runs the peers as nobody (Gophernicus refuses root), in a
+# directory of theirs holding Molly Brown's config and certificate.
+# Called with & only: exec, so that $! is the server's own pid.
+as_peer() {
+	if [ "$(id -u)" -eq 0 ]; then
+		exec setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"
+	fi
+	exec "$@"
+}
+
+start_peer() {	# port command...
+	port=$1
+	shift
+	as_peer "$@" >>"$PEERDIR/peer.out" 2>&1 &
+	PEERPID=$!
+	PIDS="$PIDS $PEERPID"
+	wait_port "$port" || { cat "$PEERDIR/peer.out" >&2; return 1; }
+	sleep 0.3
+}
+stop_peer() {
+	kill "$PEERPID" 2>/dev/null
+	wait "$PEERPID" 2>/dev/null
+}
+
+: >"$RES.peers"
+if [ "$PEERS" = 1 ] && peers_install; then
+	rm -rf "$PEERDIR"
+	mkdir -p "$PEERDIR" || die "mkdir $PEERDIR"
+	# Its own throwaway certificate, of the same kind as broadside's.
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
+	    -nodes -keyout "$PEERDIR/molly.key" -out "$PEERDIR/molly.crt" \
+	    -days 30 -subj /CN=localhost \
+	    -addext subjectAltName=DNS:localhost >/dev/null 2>&1 ||
+	    die "openssl req (molly) failed"
+	# Molly Brown 2021 has no listen address: it binds every address, on
+	# this port, for the seconds of its cases.  No access log is
+	# possible (an empty path is an error): /dev/null is the closest.
+	{
+		echo "Port = $MOLLY"
+		echo 'Hostname = "localhost"'
+		echo "CertPath = \"$PEERDIR/molly.crt\""
+		echo "KeyPath = \"$PEERDIR/molly.key\""
+		echo "DocBase = \"$C\""
+		echo 'AccessLog = "/dev/null"'
+		echo "ErrorLog = \"$PEERDIR/molly-error.log\""
+	} >"$PEERDIR/molly.conf"
+	[ "$(id -u)" -eq 0 ] && chown -R nobody "$PEERDIR"
+	chmod -R a+rX "$C"
+
+	echo "bench: Molly Brown ($(dpkg-query -W -f '${Version}' molly-brown 2>/dev/null)), GOMAXPROCS=1" >&2
+	M="gemini://localhost:$MOLLY"
+	# GOMAXPROCS=1: one core's worth of Go, as broadside has one worker.
+	if start_peer "$MOLLY" env GOMAXPROCS=1 molly-brown \
+	    -c "$PEERDIR/molly.conf"; then
+		CURPID=$PEERPID
+		run_case mb_1k gemini "$MOLLY" "$M/page.gmi" "20 " - - ""
+		run_case mb_1k_resumed gemini "$MOLLY" "$M/page.gmi" "20 " - - "" -r
+		CONC0=$CONC CONC=1
+		run_case mb_1k_c1 gemini "$MOLLY" "$M/page.gmi" "20 " - - ""
+		CONC=$CONC0
+		run_case mb_100k gemini "$MOLLY" "$M/file100k.txt" "20 " - - ""
+		run_case mb_dir200 gemini "$MOLLY" "$M/dir/" "20 " - - ""
+		stop_peer
+	fi
+
+	# Gophernicus runs once per connection (inetd, systemd sockets):
+	# forkserve is that inetd, and counts the CPU of every child.  -i, -k:
+	# its per-address sessions (in shared memory that outlives it) would
+	# throttle the load to a request a second after 4096 hits; -nm, no
+	# shared memory, costs it ten times the CPU.  -ns: no syslog, as
+	# broadside runs with access_log off; -nx: runs no scripts.
+	echo "bench: Gophernicus ($(dpkg-query -W -f '${Version}' gophernicus 2>/dev/null)), one process per connection (forkserve)" >&2
+	if start_peer "$GNCS" "$OUT/forkserve" "$GNCS" "$PEERDIR/gn.cpu" \
+	    "$GNBIN" -nv -i 2000000000 -k 2000000000 -ns -nx -h localhost \
+	    -p "$GNCS" -r "$C"; then
+		CURPID=$PEERPID CPUFILE=$PEERDIR/gn.cpu
+		run_case gn_menu gopher "$GNCS" "" "" - - "$MENU_END"
+		run_case gn_text6k gopher "$GNCS" "/statements/2025-01-01-bench.gmi" "" - - ""
+		run_case gn_dir200 gopher "$GNCS" "/dir/" "" - - "$MENU_END"
+		CPUFILE=""
+		stop_peer
+	fi
+fi
+
 if [ -n "${PERFPID:-}" ]; then
 	wait "$PERFPID" 2>/dev/null
 	perf report -i "$OUT/perf.data" --stdio --no-children 2>/dev/null |
@@ -340,7 +483,7 @@ MEM_LOAD=$MEM_LOAD KEY0=${KEY0:-} KEY1=${KEY1:-} \
     "$MEM_IDLE" "$MEM_END" "$OUT/hold.txt" "$AFTERHOLD" "$IDLEF" ||
     die "report failed"
 
-if [ -f "$REPO/tests/bench/archive_bench.sh" ]; then
+if [ "${BENCH_ARCHIVE:-1}" = 1 ] && [ -f "$REPO/tests/bench/archive_bench.sh" ]; then
 	echo
 	sh "$REPO/tests/bench/archive_bench.sh" || echo "bench: archive_bench failed" >&2
 fi
