@@ -498,9 +498,35 @@ serve_dir(const struct request_ctx *ctx, const char *path, int dirfd,
 	auto_menu(ctx, path, dirfd, 1, r);
 }
 
-/* A directory without index.gmi: its parent, then a page of entries. */
+static void	 auto_menu_make(const struct request_ctx *, const char *, int,
+		    long, struct response *);
+
+/*
+ * A directory without index.gmi: its parent, then a page of entries.
+ * Made once per version of the directory (adding, removing or renaming
+ * an entry changes its mtime) and served from the response cache.
+ */
 static void
 auto_menu(const struct request_ctx *ctx, const char *path, int dirfd,
+    long page, struct response *r)
+{
+	struct stat	 st;
+	char		 key[GOPHER_PATH_MAX + 64], pg[24];
+
+	snprintf(pg, sizeof(pg), "%ld", page);
+	if (cache_key(key, sizeof(key), "gopher-dir", path, pg) == -1)
+		key[0] = '\0';
+	if (cache_serve(ctx->cache, ctx->rootfd, key, r))
+		return;
+	auto_menu_make(ctx, path, dirfd, page, r);
+	if (key[0] != '\0' && r->status == 0 && !r->out.failed &&
+	    fstat(dirfd, &st) == 0)
+		cache_store(ctx->cache, key, path, &st, 0, "", 0, r->out.data,
+		    r->out.len);
+}
+
+static void
+auto_menu_make(const struct request_ctx *ctx, const char *path, int dirfd,
     long page, struct response *r)
 {
 	struct gopher_style	 st;
