@@ -786,11 +786,164 @@ test_build_editorial(void **state)
 	assert_int_equal(system(p), 0);
 }
 
+
+/* An attachment list as a string "name|mime|size;..." for comparing. */
+static void
+list_text(const char *list, char *out, size_t len)
+{
+	struct attachment	 a;
+	const char		*p = list;
+	size_t			 o = 0;
+
+	out[0] = '\0';
+	while (p != NULL && attach_next(&p, &a) && o < len)
+		o += snprintf(out + o, len - o, "%s|%s|%llu;", a.name, a.mime,
+		    (unsigned long long)a.size);
+}
+
+/*
+ * Attachments: the folder named like a statement, its regular files
+ * without dotfiles or bad names, by name, at most ATTACH_MAX; an update
+ * reads again only the statement whose folder changed.
+ */
+static void
+test_build_attachments(void **state)
+{
+	char			 dir[] = "/tmp/broadside-test-att-XXXXXX";
+	char			 p[512], got[4096], name[64];
+	struct build_conf	 bc;
+	struct catalog		*a, *b, *c;
+	size_t			 k;
+	int			 rootfd, i;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+#define MK(name) do {							\
+	snprintf(p, sizeof(p), "%s/statements/%s", dir, name);		\
+	assert_int_equal(mkdir(p, 0755), 0);				\
+} while (0)
+#define PUT(name, text) do {						\
+	snprintf(p, sizeof(p), "%s/statements/%s", dir, name);		\
+	write_file(p, text);						\
+} while (0)
+	snprintf(p, sizeof(p), "%s/statements", dir);
+	assert_int_equal(mkdir(p, 0755), 0);
+	MK("2025");
+	PUT("2025/2025-06-09-a.gmi", "# A\n");
+	PUT("2025/2025-06-10-b.gmi", "# B\n");
+	PUT("2025/2025-06-11-many.gmi", "# Many\n");
+	PUT("2026-01-01-top.gmi", "# Top\n");
+	MK("2025/2025-06-09-a");
+	PUT("2025/2025-06-09-a/report.pdf", "%PDF-1.4 12345");
+	PUT("2025/2025-06-09-a/photo.jpg", "jpg");
+	PUT("2025/2025-06-09-a/.hidden", "no");
+	PUT("2025/2025-06-09-a/bad\x01name.png", "no");
+	PUT("2025/2025-06-09-a/bad\xff.png", "no");
+	MK("2025/2025-06-09-a/sub");
+	snprintf(p, sizeof(p), "%s/statements/2025/2025-06-09-a/link", dir);
+	assert_int_equal(symlink("report.pdf", p), 0);
+	MK("2025/2025-06-11-many");
+	for (i = 0; i < ATTACH_MAX + 3; i++) {
+		snprintf(name, sizeof(name), "2025/2025-06-11-many/f%03d.txt",
+		    i);
+		PUT(name, "x");
+	}
+	MK("2026-01-01-top");
+	PUT("2026-01-01-top/a.mp3", "ID3");
+	rootfd = open(dir, O_RDONLY | O_DIRECTORY);
+	assert_true(rootfd != -1);
+	memset(&bc, 0, sizeof(bc));
+	bc.rootfd = rootfd;
+	bc.archive = "statements";
+	bc.watchfd = -1;
+	bc.threads = 1;
+	bc.quiet = 1;
+	bc.force = 1;
+	assert_non_null(a = catalog_build(&bc));
+	assert_int_equal(a->n, 4);
+	assert_int_equal(a->errors, 2);	/* the bad names, the many */
+	k = find_rel(a, "2025/2025-06-09-a.gmi");
+	list_text(a->st[k].attachments, got, sizeof(got));
+	assert_string_equal(got, "photo.jpg|image/jpeg|3;"
+	    "report.pdf|application/pdf|14;");
+	assert_true(a->st[k].att_sig != 0);
+	k = find_rel(a, "2025/2025-06-10-b.gmi");
+	assert_null(a->st[k].attachments);
+	assert_int_equal(a->st[k].att_sig, 0);
+	k = find_rel(a, "2025/2025-06-11-many.gmi");
+	list_text(a->st[k].attachments, got, sizeof(got));
+	assert_int_equal(strlen(got), ATTACH_MAX * strlen("f000.txt|"
+	    "text/plain|1;"));
+	assert_memory_equal(got, "f000.txt|text/plain|1;", 22);
+	k = find_rel(a, "2026-01-01-top.gmi");
+	list_text(a->st[k].attachments, got, sizeof(got));
+	assert_string_equal(got, "a.mp3|audio/mpeg|3;");
+	/* Nothing changed: everything copied. */
+	bc.prev = a;
+	bc.have_prev = 1;
+	bc.reuse_below = bc.next_slot = a->nslots;
+	assert_non_null(b = catalog_build(&bc));
+	assert_int_equal(b->reused, 4);
+	k = find_rel(b, "2025/2025-06-09-a.gmi");
+	assert_string_equal(b->st[k].attachments, a->st[find_rel(a,
+	    "2025/2025-06-09-a.gmi")].attachments);
+	/* One added, one removed, one folder made: those read again. */
+	PUT("2025/2025-06-09-a/more.png", "png!");
+	snprintf(p, sizeof(p), "%s/statements/2026-01-01-top/a.mp3", dir);
+	assert_int_equal(unlink(p), 0);
+	MK("2025/2025-06-10-b");
+	PUT("2025/2025-06-10-b/x.zip", "PK");
+	bc.prev = b;
+	assert_non_null(c = catalog_build(&bc));
+	assert_int_equal(c->reused, 1);
+	k = find_rel(c, "2025/2025-06-09-a.gmi");
+	list_text(c->st[k].attachments, got, sizeof(got));
+	assert_string_equal(got, "more.png|image/png|4;photo.jpg|image/jpeg|3;"
+	    "report.pdf|application/pdf|14;");
+	k = find_rel(c, "2025/2025-06-10-b.gmi");
+	list_text(c->st[k].attachments, got, sizeof(got));
+	assert_string_equal(got, "x.zip|application/zip|2;");
+	k = find_rel(c, "2026-01-01-top.gmi");
+	assert_null(c->st[k].attachments);
+	assert_true(c->st[k].att_sig != 0);	/* the folder, empty */
+#undef PUT
+#undef MK
+	search_free(c->search);
+	c->search = NULL;
+	search_free(b->search);
+	b->search = NULL;
+	catalog_free(c);
+	catalog_free(b);
+	catalog_free(a);
+	close(rootfd);
+	snprintf(p, sizeof(p), "rm -rf '%s'", dir);
+	assert_int_equal(system(p), 0);
+}
+
+/* A list from an image is not trusted: malformed entries are skipped. */
+static void
+test_attach_next(void **state)
+{
+	char	 got[1024];
+
+	(void)state;
+	list_text("a\x1f" "t/x\x1f" "12\x1e\x1e" "b\x1f" "t/y\x1f" "x\x1e"
+	    "\x1f" "t\x1f" "1\x1e" "c\x1f" "t/z\x1f" "9999999999999999999999999"
+	    "\x1e" "d\x1f" "\x1f" "0", got, sizeof(got));
+	assert_string_equal(got, "a|t/x|12;d||0;");
+	list_text("", got, sizeof(got));
+	assert_string_equal(got, "");
+	list_text(NULL, got, sizeof(got));
+	assert_string_equal(got, "");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dates),
+		cmocka_unit_test(test_build_attachments),
+		cmocka_unit_test(test_attach_next),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_extract_gemtext),
 		cmocka_unit_test(test_extract_txt_and_limits),
