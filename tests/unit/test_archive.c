@@ -17,6 +17,7 @@
 
 #include "archive.h"
 #include "archive_route.h"
+#include "gemini_archive.h"
 #include "gopher_archive.h"
 #include "archive_build.h"
 #include "archive_scan.h"
@@ -583,6 +584,99 @@ test_gopher_cache(void **state)
 	rmdir(dir);
 }
 
+
+/* A Gemini request: 1 when answered; the bytes in *out (malloc'd). */
+static int
+gemini_get(const struct request_ctx *ctx, const char *path, char **out,
+    size_t *len, const void **body)
+{
+	struct response	 r;
+	struct route	 rt;
+	int		 rc;
+
+	response_init(&r);
+	archive_route(archive_folder(ctx->archive), path, 0, &rt);
+	rc = gemini_archive_serve(ctx, &rt, path, NULL, &r);
+	*len = r.out.len + r.body_len;
+	*out = malloc(*len + 1);
+	assert_non_null(*out);
+	if (r.out.len > 0)
+		memcpy(*out, r.out.data, r.out.len);
+	if (r.body_len > 0)
+		memcpy(*out + r.out.len, r.body, r.body_len);
+	(*out)[*len] = '\0';
+	*body = r.body;
+	response_free(&r);
+	return rc;
+}
+
+/*
+ * A statement over Gemini with its footer: rendered once (the same
+ * memory lent to each response), its words first; a .txt and, with the
+ * footer off, every statement left to the file tree.
+ */
+static void
+test_gemini_statement_footer(void **state)
+{
+	static const char	 words[] = "# First\n\nThe words.\n";
+	char			 dir[] = "/tmp/broadside-test-foot-XXXXXX";
+	char			 p[256], *a, *b;
+	struct config		 conf;
+	struct request_ctx	 ctx;
+	const void		*ba, *bb;
+	size_t			 la, lb;
+	int			 rootfd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(p, sizeof(p), "%s/statements", dir);
+	assert_int_equal(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/statements/2025-01-02-first.gmi", dir);
+	write_file(p, words);
+	snprintf(p, sizeof(p), "%s/statements/2025-01-02-first.ini", dir);
+	write_file(p, "lang = fr\nupdated = 2025-01-03\ncorrection = Oops\n");
+	snprintf(p, sizeof(p), "%s/statements/2025-01-03-plain.txt", dir);
+	write_file(p, "Plain.\n");
+	memset(&conf, 0, sizeof(conf));
+	conf.hostname = "localhost";
+	conf.root = dir;
+	conf.archive = "statements";
+	conf.title = "Statements";
+	conf.lang = "en";
+	conf.statement_footer = 1;
+	rootfd = open(dir, O_RDONLY | O_DIRECTORY);
+	assert_true(rootfd != -1);
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.conf = &conf;
+	ctx.rootfd = rootfd;
+	assert_non_null(ctx.archive = archive_new(&conf, rootfd));
+	assert_int_equal(gemini_get(&ctx, "/statements/2025-01-02-first.gmi",
+	    &a, &la, &ba), 1);
+	assert_int_equal(gemini_get(&ctx, "/statements/2025-01-02-first.gmi",
+	    &b, &lb, &bb), 1);
+	assert_non_null(ba);
+	assert_ptr_equal(ba, bb);
+	assert_int_equal(la, lb);
+	assert_memory_equal(a, b, la);
+	assert_string_equal(a, "20 text/gemini; charset=utf-8; lang=fr\r\n"
+	    "# First\n\nThe words.\n\n---\nDate: 2025-01-02\n"
+	    "Corrected 2025-01-03: Oops\n\n"
+	    "=> /statements/ All statements\n=> / Home\n");
+	free(a);
+	free(b);
+	assert_int_equal(gemini_get(&ctx, "/statements/2025-01-03-plain.txt",
+	    &a, &la, &ba), 0);
+	free(a);
+	conf.statement_footer = 0;
+	assert_int_equal(gemini_get(&ctx, "/statements/2025-01-02-first.gmi",
+	    &a, &la, &ba), 0);
+	free(a);
+	archive_free(ctx.archive);
+	close(rootfd);
+	snprintf(p, sizeof(p), "rm -rf '%s'", dir);
+	assert_int_equal(system(p), 0);
+}
+
 /*
  * A build over nested folders with and without sidecars, in two threads:
  * a sidecar applies to the statement of its name in its own folder only,
@@ -944,6 +1038,7 @@ main(void)
 		cmocka_unit_test(test_dates),
 		cmocka_unit_test(test_build_attachments),
 		cmocka_unit_test(test_attach_next),
+		cmocka_unit_test(test_gemini_statement_footer),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_extract_gemtext),
 		cmocka_unit_test(test_extract_txt_and_limits),
