@@ -369,8 +369,10 @@ footer_attachments(struct buf *b, const struct rg_footer *f)
 	int			 first = 1;
 
 	while (p != NULL && attach_next(&p, &a)) {
-		if (uri_encode_path(a.name, enc, sizeof(enc)) == -1 ||
-		    strchr(a.name, '/') != NULL)
+		/* The index lists no such names; an image is not trusted. */
+		if (a.name[0] == '\0' || a.name[0] == '.' ||
+		    strchr(a.name, '/') != NULL ||
+		    uri_encode_path(a.name, enc, sizeof(enc)) == -1)
 			continue;
 		if (first)
 			buf_puts(b, "Attachments:\n");

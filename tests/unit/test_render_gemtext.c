@@ -293,7 +293,7 @@ test_statement_footer(void **state)
 	f.correction = "A figure\nwas wrong";
 	f.attachments = "a photo.jpg\x1fimage/jpeg\x1f" "1536\x1e"
 	    "report.pdf\x1f" "application/pdf\x1f" "3145728\x1e"
-	    "x\x1ft/x\x1f" "1";
+	    "x\x1ft/x\x1f" "1\x1e" "..\x1ft/x\x1f" "1\x1e" "a/b\x1ft/x\x1f" "1";
 	f.attach_url = "/statements/2025-06-09-a/";
 	buf_init(&b, 1 << 20);
 	assert_int_equal(rg_statement(&site, text, strlen(text), &f, &b), 0);
