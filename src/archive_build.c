@@ -28,9 +28,11 @@
 
 #include "archive_build.h"
 #include "log.h"
+#include "mime.h"
 #include "search.h"
 #include "site.h"
 #include "uri.h"
+#include "utf8.h"
 
 #define CHUNK_SIZE	(256 * 1024)
 /*
@@ -41,6 +43,8 @@
  */
 #define OPEN_AHEAD	64
 #define SUMMARY_READ_MAX	(64 * 1024)	/* the first paragraph is in */
+#define ATTACH_SEEN_MAX	4096	/* names of a folder sorted for the first
+					   ATTACH_MAX */
 #define WATCH_MASK	(IN_CREATE | IN_DELETE | IN_MODIFY | IN_MOVED_FROM | \
 			 IN_MOVED_TO | IN_CLOSE_WRITE | IN_DELETE_SELF | \
 			 IN_ONLYDIR)
@@ -64,6 +68,8 @@ struct cand {
 	int64_t			 mtime_ns;
 	int64_t			 ini_mtime;	/* nanoseconds */
 	uint64_t		 ini_ino;
+	uint64_t		 att_sig;	/* its attachment folder's, or
+						   0: none */
 	ssize_t			 reuse;		/* in prev->st, or -1 */
 	uint32_t		 slot;
 	uint16_t		 base;
@@ -83,6 +89,9 @@ struct sidecar_seen {
 struct folder {
 	struct sidecar_seen	*ini;
 	size_t			 nini, capini;
+	char			**sub;	/* its folders' names, which may
+					   be attachment folders */
+	size_t			 nsub, capsub;
 	size_t			*own;	/* its statements in walk.c */
 	size_t			 nown, capown;
 	int			 unknown; /* no memory: try them all */
@@ -211,6 +220,292 @@ watch_dir(const struct build_conf *bc, int dirfd, const char *rel)
 #endif
 }
 
+/* -- attachments ----------------------------------------------------------- */
+
+/* libmagic's cookie is the process's, and loaders are threads. */
+static pthread_mutex_t	 magic_lock = PTHREAD_MUTEX_INITIALIZER;
+
+struct att_ent {
+	char		*name;
+	uint64_t	 size;
+};
+
+/* The files of an attachment folder worth listing. */
+struct att_list {
+	struct att_ent	*e;
+	size_t		 n, cap;
+	size_t		 bad;		/* names not fit to list */
+	size_t		 more;		/* past ATTACH_SEEN_MAX */
+	int		 failed;
+};
+
+/*
+ * A name a reader's client can show and ask for: UTF-8 without control
+ * characters (C0, DEL, C1), so that no byte of it ends a line of a menu
+ * or a link, or reaches a terminal as an escape.
+ */
+static int
+attach_name_ok(const char *name)
+{
+	const unsigned char	*u = (const unsigned char *)name;
+	size_t			 len = strlen(name), i = 0;
+	uint32_t		 cp;
+	int			 n;
+
+	if (len == 0 || len > SITE_NAME_MAX || name[0] == '.')
+		return 0;
+	while (i < len) {
+		if ((n = utf8_decode(u + i, len - i, &cp)) <= 0 ||
+		    cp < ' ' || (cp >= 0x7f && cp <= 0x9f))
+			return 0;
+		i += (size_t)n;
+	}
+	return 1;
+}
+
+static void
+att_keep(struct att_list *l, const char *name, const struct stat *sb)
+{
+	struct att_ent	*ne;
+	size_t		 ncap;
+
+	if (!attach_name_ok(name)) {
+		l->bad++;
+		return;
+	}
+	if (l->n == ATTACH_SEEN_MAX) {
+		l->more++;
+		return;
+	}
+	if (l->n == l->cap) {
+		ncap = l->cap ? l->cap * 2 : 16;
+		if ((ne = reallocarray(l->e, ncap, sizeof(*ne))) == NULL) {
+			l->failed = 1;
+			return;
+		}
+		l->e = ne;
+		l->cap = ncap;
+	}
+	if ((l->e[l->n].name = strdup(name)) == NULL) {
+		l->failed = 1;
+		return;
+	}
+	l->e[l->n++].size = (uint64_t)sb->st_size;
+}
+
+static void
+att_free(struct att_list *l)
+{
+	size_t	 i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->e[i].name);
+	free(l->e);
+}
+
+/*
+ * Lists the folder `name` under dirfd: its hash (see attach_sig), and
+ * into l, when not NULL, its files to list.  The folder stays open in
+ * *fdp when fdp is not NULL (else -1).  0 when there is no such folder.
+ */
+static uint64_t
+attach_scan(int dirfd, const char *name, struct att_list *l, int *fdp)
+{
+	struct dirent	*de;
+	struct stat	 sb;
+	uint64_t	 sig;
+	DIR		*d;
+	int		 fd, dfd;
+
+	if (fdp != NULL)
+		*fdp = -1;
+	if ((fd = site_openat(dirfd, name, O_RDONLY | O_DIRECTORY |
+	    O_NOFOLLOW)) == -1)
+		return 0;
+	if (fstat(fd, &sb) == -1 || (dfd = dup(fd)) == -1) {
+		close(fd);
+		return 0;
+	}
+	if ((d = fdopendir(dfd)) == NULL) {
+		close(dfd);
+		close(fd);
+		return 0;
+	}
+	sig = 14695981039346656037ull ^ (uint64_t)sb.st_ino;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' || fstatat(fd, de->d_name, &sb,
+		    AT_SYMLINK_NOFOLLOW) == -1 || !S_ISREG(sb.st_mode))
+			continue;
+		/* A sum: the same whatever order the folder lists them. */
+		sig += hash64(de->d_name, 14695981039346656037ull) ^
+		    ((uint64_t)sb.st_mtime * 1000003u + (uint64_t)sb.st_size +
+		    (uint64_t)sb.st_mtim.tv_nsec * 31 + (uint64_t)sb.st_ino);
+		if (l != NULL)
+			att_keep(l, de->d_name, &sb);
+	}
+	closedir(d);
+	if (fdp != NULL)
+		*fdp = fd;
+	else
+		close(fd);
+	return sig != 0 ? sig : 1;
+}
+
+/* See archive_build.h. */
+uint64_t
+attach_sig(int dirfd, const char *name)
+{
+	return attach_scan(dirfd, name, NULL, NULL);
+}
+
+static int
+att_cmp(const void *a, const void *b)
+{
+	const struct att_ent	*x = a, *y = b;
+
+	return strcmp(x->name, y->name);
+}
+
+/* The type the file tree serves it with: by name, else libmagic's. */
+static const char *
+attach_mime(int fd, const char *name, char *buf, size_t len)
+{
+	const char	*t;
+	int		 f;
+
+	if ((t = mime_from_name(name)) != NULL)
+		return t;
+	if ((f = build_open_regular(fd, name, NULL)) == -1)
+		return "application/octet-stream";
+	pthread_mutex_lock(&magic_lock);
+	t = mime_type(f, name, buf, len);
+	pthread_mutex_unlock(&magic_lock);
+	close(f);
+	return t;
+}
+
+/* The first ATTACH_MAX of l, by name, as an attachment list. */
+static char *
+attach_string(struct att_list *l, int fd, struct chunk **arena,
+    size_t *len)
+{
+	char		 mbuf[MIME_MAX], *out, *p;
+	const char	*mime;
+	size_t		 i, cap, n = l->n < ATTACH_MAX ? l->n : ATTACH_MAX;
+	int		 w;
+
+	qsort(l->e, l->n, sizeof(*l->e), att_cmp);
+	cap = n * (SITE_NAME_MAX + MIME_MAX + 24) + 1;
+	if ((out = malloc(cap)) == NULL)
+		return NULL;
+	for (i = 0, p = out; i < n; i++) {
+		mime = attach_mime(fd, l->e[i].name, mbuf, sizeof(mbuf));
+		w = snprintf(p, cap - (size_t)(p - out), "%s%s%c%s%c%llu",
+		    i ? "\x1e" : "", l->e[i].name, ATTACH_FS, mime, ATTACH_FS,
+		    (unsigned long long)l->e[i].size);
+		if (w < 0 || (size_t)w >= cap - (size_t)(p - out))
+			break;
+		p += w;
+	}
+	*len = (size_t)(p - out);
+	p = arena_dup(arena, out, *len);
+	free(out);
+	return p;
+}
+
+static void	 attach_report(const struct build_conf *, const char *,
+		    const struct att_list *, size_t *);
+
+/*
+ * A statement's attachments, read when the walk saw their folder: the
+ * list and the folder's hash into st.  -1 on a memory failure only.
+ */
+static int
+attach_load(const struct build_conf *bc, struct chunk **arena,
+    const char *dir, const struct cand *c, struct stmt *st, size_t *errors)
+{
+	struct att_list	 l;
+	char		 path[PATH_MAX];
+	size_t		 len;
+	int		 fd, rc = 0;
+
+	if (c->att_sig == 0 || snprintf(path, sizeof(path), "%s/%s%s%.*s",
+	    bc->archive, dir, *dir ? "/" : "", (int)c->base_len,
+	    c->rel + c->base) >= (int)sizeof(path))
+		return 0;
+	memset(&l, 0, sizeof(l));
+	st->att_sig = attach_scan(bc->rootfd, path, &l, &fd);
+	if (l.failed)
+		rc = -1;
+	else if (l.n > 0 && (st->attachments = attach_string(&l, fd, arena,
+	    &len)) == NULL)
+		rc = -1;
+	attach_report(bc, path, &l, errors);
+	if (fd != -1)
+		close(fd);
+	att_free(&l);
+	return rc;
+}
+
+/* Files left out of a list, counted as errors: the publisher's to fix. */
+static void
+attach_report(const struct build_conf *bc, const char *path,
+    const struct att_list *l, size_t *errors)
+{
+	size_t	 over = l->n + l->more > ATTACH_MAX ?
+		    l->n + l->more - ATTACH_MAX : 0;
+
+	if (l->bad > 0) {
+		(*errors)++;
+		if (!bc->quiet)
+			log_warnx("%s: %zu attachment%s not listed: a name "
+			    "not UTF-8, or with control characters", path,
+			    l->bad, l->bad == 1 ? "" : "s");
+	}
+	if (over > 0) {
+		(*errors)++;
+		if (!bc->quiet)
+			log_warnx("%s: %zu attachments, only the first %d "
+			    "by name listed", path, l->n + l->more,
+			    ATTACH_MAX);
+	}
+}
+
+/* See archive_build.h. */
+int
+attach_next(const char **pp, struct attachment *a)
+{
+	const char	*p = *pp, *e, *f1, *f2;
+	char		 num[24];
+	size_t		 n;
+
+	while (p != NULL && *p != '\0') {
+		if ((e = strchr(p, ATTACH_RS)) == NULL)
+			e = p + strlen(p);
+		*pp = *e != '\0' ? e + 1 : e;
+		f1 = memchr(p, ATTACH_FS, (size_t)(e - p));
+		f2 = f1 != NULL ? memchr(f1 + 1, ATTACH_FS,
+		    (size_t)(e - f1 - 1)) : NULL;
+		if (f2 == NULL || f1 == p || (n = (size_t)(e - f2 - 1)) == 0 ||
+		    n >= sizeof(num)) {
+			p = *pp;	/* malformed: the next one */
+			continue;
+		}
+		memcpy(num, f2 + 1, n);
+		num[n] = '\0';
+		if (strspn(num, "0123456789") != n) {
+			p = *pp;
+			continue;
+		}
+		a->size = strtoull(num, NULL, 10);
+		snprintf(a->name, sizeof(a->name), "%.*s", (int)(f1 - p), p);
+		snprintf(a->mime, sizeof(a->mime), "%.*s", (int)(f2 - f1 - 1),
+		    f1 + 1);
+		return 1;
+	}
+	return 0;
+}
+
 static int
 cand_add(struct walk *w, const char *rel, const struct scan_name *nm,
     const struct stat *sb)
@@ -239,6 +534,7 @@ cand_add(struct walk *w, const char *rel, const struct scan_name *nm,
 	w->c[w->n].ini_size = -1;
 	w->c[w->n].ini_mtime = 0;
 	w->c[w->n].ini_ino = 0;
+	w->c[w->n].att_sig = 0;
 	w->c[w->n].reuse = -1;
 	w->n++;
 	return 0;
@@ -287,6 +583,36 @@ folder_note_ini(struct folder *f, const char *name, size_t len,
 	f->ini[f->nini++].size = S_ISREG(sb->st_mode) ? sb->st_size : 0;
 }
 
+/* A folder of the folder: an attachment folder when named like one of
+ * its statements. */
+static void
+folder_note_sub(struct folder *f, const char *name)
+{
+	char	**n;
+	size_t	 ncap;
+
+	if (f->nsub == f->capsub) {
+		ncap = f->capsub ? f->capsub * 2 : 16;
+		if ((n = reallocarray(f->sub, ncap, sizeof(*n))) == NULL) {
+			f->unknown = 1;
+			return;
+		}
+		f->sub = n;
+		f->capsub = ncap;
+	}
+	if ((f->sub[f->nsub] = strdup(name)) == NULL) {
+		f->unknown = 1;
+		return;
+	}
+	f->nsub++;
+}
+
+static int
+str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 static void
 folder_note_stmt(struct folder *f, size_t i)
 {
@@ -310,12 +636,24 @@ folder_note_stmt(struct folder *f, size_t i)
  * lookup).  When memory ran out, every one is tried as before.
  */
 static void
-folder_done(struct walk *w, struct folder *f, size_t n0)
+folder_done(struct walk *w, struct folder *f, size_t n0, int dirfd)
 {
 	struct sidecar_seen	 key, *hit;
-	char			 base[SCAN_SLUG_MAX + 12];
+	char			 base[SCAN_SLUG_MAX + 12], *bp = base;
 	size_t			 i;
 
+	/* Attachment folders, hashed for an update to compare. */
+	if (f->nsub > 0 && !f->unknown)
+		qsort(f->sub, f->nsub, sizeof(*f->sub), str_cmp);
+	for (i = 0; (f->nsub > 0 || f->unknown) && i < f->nown; i++) {
+		cand_base(&w->c[f->own[i]], base);
+		if (f->unknown || bsearch(&bp, f->sub, f->nsub,
+		    sizeof(*f->sub), str_cmp) != NULL)
+			w->c[f->own[i]].att_sig = attach_sig(dirfd, base);
+	}
+	for (i = 0; i < f->nsub; i++)
+		free(f->sub[i]);
+	free(f->sub);
 	if (f->unknown) {
 		for (i = n0; i < w->n; i++)
 			w->c[i].ini_size = 0;
@@ -514,6 +852,8 @@ walk_dir(struct walk *w, int dirfd, const char *rel, int depth)
 		if ((len = strlen(de->d_name)) > 4 &&
 		    strcmp(de->d_name + len - 4, ".ini") == 0)
 			folder_note_ini(&f, de->d_name, len, &sb);
+		if (S_ISDIR(sb.st_mode))
+			folder_note_sub(&f, de->d_name);
 		if (S_ISDIR(sb.st_mode)) {
 			if (depth >= BUILD_DEPTH_MAX) {
 				if (!bc->quiet)
@@ -554,7 +894,7 @@ walk_dir(struct walk *w, int dirfd, const char *rel, int depth)
 			folder_note_stmt(&f, w->n - 1);
 	}
 	closedir(d);
-	folder_done(w, &f, n0);
+	folder_done(w, &f, n0, dirfd);
 }
 
 /* Newest first: date, then path, both descending. */
@@ -882,7 +1222,8 @@ stmt_copy(struct worker *wk, struct stmt *st, const struct stmt *old)
 	    copy_str(wk, &st->tags, old->tags) == -1 ||
 	    copy_str(wk, &st->tag_labels, old->tag_labels) == -1 ||
 	    copy_str(wk, &st->correction, old->correction) == -1 ||
-	    copy_str(wk, &st->reason, old->reason) == -1)
+	    copy_str(wk, &st->reason, old->reason) == -1 ||
+	    copy_str(wk, &st->attachments, old->attachments) == -1)
 		return -1;
 	return 0;
 }
@@ -939,6 +1280,8 @@ stmt_load(struct worker *wk, size_t i, char *buf, char *scbuf)
 	scan_extract_title(buf, (size_t)n, c->is_txt, &tx);
 	has = apply_sidecar(wk, st, dir, c, a.ini_fd, &tx, scbuf, tags,
 	    sizeof(tags));
+	if (attach_load(wk->bc, &wk->arena, dir, c, st, &wk->errors) == -1)
+		return -1;
 	if (tx.title[0] == '\0')
 		snprintf(tx.title, sizeof(tx.title), "%.*s",
 		    (int)c->base_len - 11, c->rel + c->base + 11);	/* slug */
@@ -1356,7 +1699,7 @@ same_files(const struct cand *c, const struct stmt *old)
 	    old->mtime == c->mtime && old->mtime_ns == c->mtime_ns &&
 	    old->ino == c->ino && old->ini_size == (int64_t)c->ini_size &&
 	    (c->ini_size < 0 || (old->ini_mtime == c->ini_mtime &&
-	    old->ini_ino == c->ini_ino));
+	    old->ini_ino == c->ini_ino)) && old->att_sig == c->att_sig;
 }
 
 /*

@@ -15,6 +15,8 @@
 #include <time.h>
 
 #include "archive_scan.h"
+#include "mime.h"
+#include "site.h"
 
 #define BUILD_DEPTH_MAX		8		/* nested folders */
 #define BUILD_READ_MAX		(1024 * 1024)	/* bytes of a statement read */
@@ -63,7 +65,45 @@ struct stmt {
 	char		 withdrawn[11];	/* "" when not */
 	const char	*reason;	/* NULL when none */
 	int		 kind;		/* STMT_* */
+	/*
+	 * Its attachments: the files of the folder named like it without
+	 * its extension ("2025-06-09-slug/" beside "2025-06-09-slug.gmi"),
+	 * as a list attach_next reads, NULL when none; and what an update
+	 * compares with that folder (attach_sig), 0 when there is none.
+	 */
+	const char	*attachments;
+	uint64_t	 att_sig;
 };
+
+/*
+ * An attachment list: per file "NAME\x1fMIME\x1fSIZE" (SIZE in decimal
+ * bytes), files apart by "\x1e", by name.  Regular files only, no
+ * dotfiles, at most ATTACH_MAX; a name must be UTF-8 without control
+ * characters.
+ */
+#define ATTACH_MAX	64
+#define ATTACH_FS	'\x1f'
+#define ATTACH_RS	'\x1e'
+
+struct attachment {
+	char		 name[SITE_NAME_MAX + 1];
+	char		 mime[MIME_MAX];
+	uint64_t	 size;
+};
+
+/*
+ * The next attachment of the list at *p (advanced): 1, or 0 at its end.
+ * A malformed entry (an image's bytes are not trusted) is skipped; a
+ * name or type too long is cut.
+ */
+int	 attach_next(const char **p, struct attachment *);
+
+/*
+ * What the attachment folder `name` under dirfd holds, as an update
+ * compares it: a hash of the folder's inode and each listed file's name,
+ * size, time and inode, or 0 when there is no such folder.
+ */
+uint64_t attach_sig(int dirfd, const char *name);
 
 enum {
 	STMT_PUBLIC = 0,

@@ -144,6 +144,8 @@ static const struct key keys[] = {
 	    NULL },
 	{ "server", "backlog", K_INT, OFF(backlog), 1, 65535, NULL, NULL },
 	{ "server", "autoindex", K_BOOL, OFF(autoindex), 0, 0, NULL, NULL },
+	{ "server", "statement_footer", K_BOOL, OFF(statement_footer), 0, 0,
+	    NULL, NULL },
 	{ "server", "cache_max_file", K_FUNC, 0, 0, 0, NULL,
 	    key_cache_max_file },
 	{ "server", "user", K_FUNC, 0, 0, 0, NULL, key_user },
@@ -1071,6 +1073,7 @@ config_defaults(struct config *c)
 	c->timeout = 10;
 	c->backlog = 1024;
 	c->autoindex = 1;
+	c->statement_footer = 1;
 	c->cache_max_file = 64 * 1024;
 	c->chroot = 1;
 	c->log_format = LOG_FORMAT_DEFAULT;

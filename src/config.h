@@ -74,6 +74,7 @@ struct config {
 	int		 timeout;	/* seconds; default 10 */
 	int		 backlog;	/* listen(2) backlog; default 1024 */
 	int		 autoindex;	/* default 1 */
+	int		 statement_footer;	/* Gemini; default 1 */
 	size_t		 cache_max_file;	/* bytes; files <= this are cached; default 65536 */
 	char		*user;		/* NULL or "" = no privilege drop */
 	int		 chroot;	/* default 1 when started as root */

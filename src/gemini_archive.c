@@ -6,6 +6,7 @@
  */
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <netinet/in.h>
 
@@ -20,15 +21,22 @@
 #include "archive_route.h"
 #include "atom.h"
 #include "blob.h"
+#include "cache.h"
 #include "config.h"
 #include "gemini_archive.h"
 #include "gemini_reply.h"
+#include "mime.h"
 #include "render_gemtext.h"
 #include "search.h"
 #include "uri.h"
 
 #define VIEW_SLOT	0		/* this renderer's snapshot_view slot */
 #define GEMINI_PORT	1965
+#define STMT_MAX	(1024 * 1024)	/* larger: served as written */
+#define STMT_CACHE_MAX	(4 * 1024 * 1024)	/* rendered, in all */
+#define STMT_CACHE_ENTRY (512 * 1024)	/* larger ones: not kept */
+#define SNIFF_BYTES	4096		/* read for the charset, as the
+					   file tree does */
 
 /* The pages of one year or tag, split so that none passes RG_PAGE_MAX. */
 
@@ -41,6 +49,7 @@ struct gemini_view {
 	struct blob_pages	*years, *tagged;
 	size_t			 nyears, ntags;
 	const struct archive	*arch;		/* its moves: feed ids */
+	struct cache		*stmts;		/* with their footers */
 };
 
 static void
@@ -56,6 +65,7 @@ view_free(void *arg)
 	blob_release(v->tags);
 	blob_pages_free(v->years, v->nyears);
 	blob_pages_free(v->tagged, v->ntags);
+	cache_free(v->stmts);
 	free(v);
 }
 
@@ -109,7 +119,8 @@ view_of(const struct request_ctx *ctx, struct snapshot *s)
 	v->ntags = s->ntags;
 	v->years = calloc(s->nyears + 1, sizeof(*v->years));
 	v->tagged = calloc(s->ntags + 1, sizeof(*v->tagged));
-	if (v->years == NULL || v->tagged == NULL) {
+	v->stmts = cache_new(STMT_CACHE_ENTRY, STMT_CACHE_MAX);
+	if (v->years == NULL || v->tagged == NULL || v->stmts == NULL) {
 		view_free(v);
 		return NULL;
 	}
@@ -383,6 +394,129 @@ search(const struct request_ctx *ctx, const struct gemini_view *v,
 	search_results(ctx, v, s, q, qlen, r);
 }
 
+/* -- statements ------------------------------------------------------------ */
+
+/* The header the file tree gives a statement: its charset when its head
+ * is UTF-8, its language. */
+static const char *
+stmt_mime(const struct request_ctx *ctx, const struct stmt *st,
+    const char *text, size_t n, char *buf, size_t len)
+{
+	const char	*lang = st->lang != NULL ? st->lang : ctx->conf->lang;
+
+	if (mime_is_utf8(text, n < SNIFF_BYTES ? n : SNIFF_BYTES, 1))
+		return gemini_mime(buf, len, lang);
+	if (lang == NULL || *lang == '\0')
+		snprintf(buf, len, "text/gemini");
+	else
+		snprintf(buf, len, strchr(lang, ',') != NULL ?
+		    "text/gemini; lang=\"%s\"" : "text/gemini; lang=%s", lang);
+	return buf;
+}
+
+/* The URL path of a statement's attachment folder: its own without the
+ * extension, and a slash. */
+static void
+attach_url(const struct stmt *st, char *out, size_t len)
+{
+	size_t	 n = strlen(st->url);
+
+	if (n < 4 || n - 4 + 2 > len) {
+		out[0] = '\0';
+		return;
+	}
+	memcpy(out, st->url, n - 4);
+	memcpy(out + n - 4, "/", 2);
+}
+
+/* The statement's text and footer into r, and a blob of the body to
+ * keep (or NULL); -1 when it cannot be read. */
+static int
+stmt_render(const struct request_ctx *ctx, const struct gemini_view *v,
+    const struct stmt *st, struct stat *sb, struct response *r,
+    struct blob **bl)
+{
+	struct rg_footer	 f;
+	struct buf		 b;
+	char			 mime[128], url[PATH_MAX];
+	char			*text;
+	ssize_t			 n = -1;
+	int			 fd;
+
+	*bl = NULL;
+	if ((fd = build_open_regular(ctx->rootfd, st->diskpath, sb)) == -1)
+		return -1;
+	if (sb->st_size > STMT_MAX ||
+	    (text = malloc((size_t)sb->st_size + 1)) == NULL) {
+		close(fd);
+		return -1;
+	}
+	if ((n = pread(fd, text, (size_t)sb->st_size, 0)) < 0) {
+		free(text);
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	memset(&f, 0, sizeof(f));
+	f.date = st->date;
+	f.corrected = st->updated;
+	f.correction = st->correction;
+	f.attachments = st->attachments;
+	attach_url(st, url, sizeof(url));
+	f.attach_url = url;
+	buf_init(&b, RESPONSE_MEM_MAX);
+	rg_statement(&v->site, text, (size_t)n, &f, &b);
+	gemini_reply(r, 20, stmt_mime(ctx, st, text, (size_t)n, mime,
+	    sizeof(mime)));
+	free(text);
+	if (b.failed) {
+		buf_free(&b);
+		return -1;
+	}
+	*bl = blob_from_buf(&b);
+	return 0;
+}
+
+/*
+ * A statement over Gemini: its words as written and the footer, made
+ * once per file version (the cache checks the file's stat, as every
+ * cached file is) and snapshot (a new one drops the view's cache: its
+ * sidecar or attachments changed).  0: the file tree serves it as
+ * written (a .txt, the footer turned off, one not indexed, too large).
+ */
+static int
+reply_statement(const struct request_ctx *ctx, struct gemini_view *v,
+    const struct snapshot *s, const struct route *rt, struct response *r)
+{
+	struct stmt		 tmp;
+	const struct stmt	*st;
+	struct stat		 sb;
+	struct blob		*bl;
+	char			 key[PATH_MAX + 8];
+
+	if (!ctx->conf->statement_footer ||
+	    (st = snapshot_find(s, rt->rel, &tmp)) == NULL || st->is_txt)
+		return 0;
+	if (cache_key(key, sizeof(key), "g", st->rel, NULL) == -1)
+		key[0] = '\0';		/* no caching */
+	if (cache_serve(v->stmts, ctx->rootfd, key, r))
+		return 1;
+	if (stmt_render(ctx, v, st, &sb, r, &bl) == -1) {
+		buf_reset(&r->out);
+		return 0;		/* the file tree says why */
+	}
+	if (bl == NULL) {
+		buf_reset(&r->out);
+		gemini_reply(r, 42, "Cannot render the page");
+		return 1;
+	}
+	cache_store_blob(v->stmts, key, st->diskpath, &sb, 20, r->out.data,
+	    r->out.len, bl);
+	blob_lend(bl, r);
+	blob_release(bl);
+	return 1;
+}
+
 /*
  * A statement that is not published, or an attachment of one: a draft
  * or a scheduled statement does not exist (51, as for any other path),
@@ -456,7 +590,7 @@ gemini_archive_serve(const struct request_ctx *ctx, const struct route *rt,
 		return 1;
 	}
 	if (s == NULL || rt->kind == ROUTE_NONE ||
-	    rt->kind == ROUTE_ATTACHMENT || rt->kind == ROUTE_STATEMENT)
+	    rt->kind == ROUTE_ATTACHMENT)
 		return 0;
 	if ((v = view_of(ctx, s)) == NULL) {
 		gemini_reply(r, 42, "Cannot render the page");
@@ -492,6 +626,8 @@ gemini_archive_serve(const struct request_ctx *ctx, const struct route *rt,
 	case ROUTE_SEARCH:
 		search(ctx, v, s, query, r);
 		break;
+	case ROUTE_STATEMENT:
+		return reply_statement(ctx, v, s, rt, r);
 	default:		/* not found */
 		gemini_reply(r, 51, "Not found");
 		break;

@@ -468,10 +468,11 @@ search(const struct request_ctx *ctx, const struct gopher_view *v,
 
 /* -- statements ------------------------------------------------------------ */
 
-/* A plain-text statement as a menu: its lines as info lines, as written. */
+/* A plain-text statement as a menu: its lines as info lines, as written,
+ * then its attachments. */
 static int
-txt_menu(const char *text, size_t len, const struct gopher_style *gs,
-    struct buf *b)
+txt_menu(const char *text, size_t len, const struct gopher_stmt *m,
+    const struct gopher_style *gs, struct buf *b)
 {
 	const char	*p = text, *end = text + len, *nl;
 	char		 line[1024];
@@ -490,8 +491,30 @@ txt_menu(const char *text, size_t len, const struct gopher_style *gs,
 		gopher_info(b, line, gs);
 		p = nl + 1;
 	}
+	gopher_stmt_items(m, gs, b);
 	gopher_menu_end(b);
 	return b->failed ? -1 : 0;
+}
+
+/* What the renderings tell besides the words; sel: room for the
+ * attachment folder's selector. */
+static void
+stmt_meta(const struct gopher_view *v, const struct stmt *st,
+    struct gopher_stmt *m, char *sel, size_t len)
+{
+	size_t	 n = strlen(st->rel);
+
+	memset(m, 0, sizeof(*m));
+	m->title = st->title;
+	m->date = st->date;
+	m->corrected = st->updated;
+	m->correction = st->correction;
+	m->attachments = st->attachments;
+	/* "/statements/2025/2025-06-09-slug/": the name without ".gmi" */
+	if (n < 4 || snprintf(sel, len, "/%s/%.*s/", v->folder, (int)(n - 4),
+	    st->rel) >= (int)len)
+		m->attachments = NULL;
+	m->attach_sel = sel;
 }
 
 /* Render a statement's text as the view asks: text or menu. */
@@ -499,15 +522,17 @@ static int
 stmt_render(const struct gopher_view *v, const struct stmt *st,
     const char *text, size_t n, int as_menu, const char *sel, struct buf *b)
 {
-	void	*filter;
-	int	 rc = -1;
+	struct gopher_stmt	 m;
+	char			 asel[PATH_MAX];
+	void			*filter;
+	int			 rc = -1;
 
+	stmt_meta(v, st, &m, asel, sizeof(asel));
 	if (as_menu)
-		return st->is_txt ? txt_menu(text, n, &v->gs, b) :
-		    gopher_render_menu(text, n, sel, &v->gs, b);
+		return st->is_txt ? txt_menu(text, n, &m, &v->gs, b) :
+		    gopher_render_statement_menu(text, n, sel, &m, &v->gs, b);
 	if (!st->is_txt)
-		return gopher_render_text(text, n, st->title, st->date,
-		    &v->gs, b);
+		return gopher_render_statement(text, n, &m, &v->gs, b);
 	/* Plain text is the publisher's layout: as written, only CRLF,
 	 * doubled dots and the charset. */
 	if ((filter = gopher_text_filter_new(v->gs.charset)) != NULL)

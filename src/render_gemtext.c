@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "archive_build.h"
 #include "render_gemtext.h"
+#include "site.h"
 #include "uri.h"
 #include "utf8.h"
 
@@ -316,6 +318,107 @@ rg_search_notice(const char *text, struct buf *b)
 	rg_text(b, text);
 	buf_puts(b, "\n\n");
 	rg_link(b, NULL, "/search", "Search again");
+	home_link(b);
+	return b->failed ? -1 : 0;
+}
+
+void
+rg_size(char *out, size_t outsz, unsigned long long bytes)
+{
+	static const char *const	 unit[] = { "KiB", "MiB", "GiB",
+					    "TiB" };
+	double				 v = (double)bytes;
+	int				 u = -1;
+
+	if (bytes < 1024) {
+		snprintf(out, outsz, "%llu byte%s", bytes, bytes == 1 ? "" :
+		    "s");
+		return;
+	}
+	while (v >= 1024 && u < 3) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(out, outsz, "%.1f %s", v, unit[u]);
+}
+
+/* 1 when the text leaves a preformatted block open ("```" toggles). */
+static int
+pre_open(const char *text, size_t len)
+{
+	const char	*p = text, *end = text + len, *nl;
+	int		 pre = 0;
+
+	while (p < end) {
+		if ((size_t)(end - p) >= 3 && memcmp(p, "```", 3) == 0)
+			pre = !pre;
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			break;
+		p = nl + 1;
+	}
+	return pre;
+}
+
+/* "=> URL NAME (TYPE, SIZE)" for each attachment. */
+static void
+footer_attachments(struct buf *b, const struct rg_footer *f)
+{
+	struct attachment	 a;
+	const char		*p = f->attachments;
+	char			 enc[3 * SITE_NAME_MAX + 1], size[32];
+	int			 first = 1;
+
+	while (p != NULL && attach_next(&p, &a)) {
+		/* The index lists no such names; an image is not trusted. */
+		if (a.name[0] == '\0' || a.name[0] == '.' ||
+		    strchr(a.name, '/') != NULL ||
+		    uri_encode_path(a.name, enc, sizeof(enc)) == -1)
+			continue;
+		if (first)
+			buf_puts(b, "Attachments:\n");
+		first = 0;
+		rg_size(size, sizeof(size), (unsigned long long)a.size);
+		buf_puts(b, "=> ");
+		buf_puts(b, f->attach_url);
+		buf_puts(b, enc);
+		buf_putc(b, ' ');
+		rg_text(b, a.name);
+		buf_puts(b, " (");
+		rg_text(b, a.mime);
+		buf_printf(b, ", %s)\n", size);
+	}
+}
+
+int
+rg_statement(const struct rg_site *site, const char *text, size_t len,
+    const struct rg_footer *f, struct buf *b)
+{
+	buf_append(b, text, len);
+	if (f == NULL)
+		return b->failed ? -1 : 0;
+	if (len > 0 && text[len - 1] != '\n')
+		buf_putc(b, '\n');
+	if (pre_open(text, len))
+		buf_puts(b, "```\n");	/* the footer is not preformatted */
+	buf_puts(b, "\n---\nDate: ");
+	rg_text(b, f->date);
+	buf_putc(b, '\n');
+	if (f->corrected != NULL && *f->corrected != '\0') {
+		buf_puts(b, "Corrected ");
+		rg_text(b, f->corrected);
+		if (f->correction != NULL && *f->correction != '\0') {
+			buf_puts(b, ": ");
+			rg_text(b, f->correction);
+		}
+		buf_putc(b, '\n');
+	}
+	/*
+	 * Other languages go here, once translations are built (issue 13,
+	 * item 6): "=> URL español", one link for each other version.
+	 */
+	footer_attachments(b, f);
+	buf_putc(b, '\n');
+	rg_link(b, NULL, site->archive, "All statements");
 	home_link(b);
 	return b->failed ? -1 : 0;
 }

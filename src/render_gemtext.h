@@ -109,4 +109,41 @@ int	 rg_search(const struct rg_site *, const char *query,
 /* A search page with a message instead of results ("# Search", text). */
 int	 rg_search_notice(const char *text, struct buf *);
 
+/* What the footer of a statement tells, below its words. */
+struct rg_footer {
+	const char	*date;		/* "YYYY-MM-DD" */
+	const char	*corrected;	/* "YYYY-MM-DD", or NULL or "" */
+	const char	*correction;	/* its note, may be NULL */
+	const char	*attachments;	/* the list (archive_build.h:
+					   attach_next), or NULL */
+	const char	*attach_url;	/* URL path of their folder, encoded,
+					   with its final '/' */
+};
+
+/*
+ * A statement over Gemini: its text as written, byte for byte, then
+ * (when `f` is not NULL) the footer, apart from it:
+ *
+ *	(a newline, when the text does not end with one)
+ *	(a "```" line, when the text leaves a preformatted block open)
+ *	(a blank line)
+ *	---
+ *	Date: 2025-06-09
+ *	Corrected 2025-06-12: the note
+ *	Attachments:
+ *	=> /statements/2025-06-09-slug/report.pdf report.pdf (application/pdf, 1.2 MiB)
+ *	(a blank line)
+ *	=> /statements/ All statements
+ *	=> / Home
+ *
+ * "---" is a text line (gemtext has no rule): every client shows it as
+ * written.  No heading, so the footer stays out of a client's outline.
+ * 0, or -1 when the buffer failed.
+ */
+int	 rg_statement(const struct rg_site *, const char *text, size_t len,
+	    const struct rg_footer *f, struct buf *);
+
+/* A size as a reader reads it: "512 bytes", "12.3 KiB", "4.0 MiB". */
+void	 rg_size(char *out, size_t outsz, unsigned long long bytes);
+
 #endif

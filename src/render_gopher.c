@@ -21,14 +21,17 @@
  *   archive's search route) is a search item (7).
  */
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "archive_build.h"
 #include "charset.h"
 #include "mime.h"
 #include "request.h"
+#include "render_gemtext.h"
 #include "render_gopher.h"
 #include "uri.h"
 #include "utf8.h"
@@ -708,23 +711,109 @@ ref_url(struct buf *b, const char *url, size_t len,
 	buf_free(&sel);
 }
 
+/* "Corrected YYYY-MM-DD: note" into b, or nothing. */
+static void
+corrected_line(struct buf *b, const struct gopher_stmt *m)
+{
+	if (m == NULL || m->corrected == NULL || *m->corrected == '\0')
+		return;
+	buf_printf(b, "Corrected %s", m->corrected);
+	if (m->correction != NULL && *m->correction != '\0')
+		buf_printf(b, ": %s", m->correction);
+}
+
 static void
 render_header(struct emitter *em, const char *title, size_t tlen,
-    const char *date)
+    const char *date, const struct gopher_stmt *m)
 {
+	struct buf	 c;
+
 	if (title != NULL && tlen > 0) {
 		wrap_para(em, title, tlen, "", "");
 		emit_underline(em, title, tlen, '=');
 	}
 	if (date != NULL && date[0] != '\0')
 		wrap_para(em, date, strlen(date), "", "");
+	buf_init(&c, PARA_MEM_MAX);
+	corrected_line(&c, m);
+	if (c.len > 0)
+		wrap_para(em, c.data, c.len, "", "");
+	buf_free(&c);
 	if (em->wrote)
 		emit(em, "", 0);
 }
 
+/* An attachment's selector (the folder's and its name) into sel. */
+static int
+attach_selector(const struct gopher_stmt *m, const struct attachment *a,
+    char *sel, size_t len)
+{
+	if (m->attach_sel == NULL || strchr(a->name, '/') != NULL ||
+	    a->name[0] == '\0' || a->name[0] == '.')
+		return -1;
+	return snprintf(sel, len, "%s%s", m->attach_sel, a->name) <
+	    (int)len ? 0 : -1;
+}
+
+/* "NAME (TYPE, SIZE)" */
+static void
+attach_label(const struct attachment *a, char *out, size_t len)
+{
+	char	 size[32];
+
+	rg_size(size, sizeof(size), (unsigned long long)a->size);
+	snprintf(out, len, "%s (%s, %s)", a->name, a->mime, size);
+}
+
+/* The attachments as references [n], after the links' [1]..[n-1]. */
+static void
+render_attachment_refs(struct emitter *em, const struct gopher_stmt *m,
+    int n)
+{
+	struct attachment	 a;
+	const struct gopher_style *st = em->st;
+	const char		*p = m != NULL ? m->attachments : NULL;
+	char			 sel[PATH_MAX], enc[3 * PATH_MAX + 1];
+	char			 label[SITE_NAME_MAX + MIME_MAX + 40];
+	char			 pre[32], cont[32];
+	struct buf		 u;
+	int			 v6 = strchr(st->host, ':') != NULL;
+
+	buf_init(&u, URI_MAX * 8);
+	while (p != NULL && attach_next(&p, &a)) {
+		if (attach_selector(m, &a, sel, sizeof(sel)) == -1 ||
+		    uri_encode_path(sel, enc, sizeof(enc)) == -1)
+			continue;
+		snprintf(pre, sizeof(pre), "[%d] ", ++n);
+		memset(cont, ' ', strlen(pre));
+		cont[strlen(pre)] = '\0';
+		attach_label(&a, label, sizeof(label));
+		wrap_para(em, label, strlen(label), pre, cont);
+		/* The URL on a line of its own, not wrapped: a URL cut in
+		 * two cannot be copied.  (It is ASCII, percent-encoded.) */
+		buf_reset(&u);
+		buf_printf(&u, "%sgopher://%s%s%s:%d/%c%s", cont, v6 ? "[" :
+		    "", st->host, v6 ? "]" : "", st->port,
+		    gopher_type_for_mime(a.mime), enc);
+		if (u.data != NULL)
+			emit(em, u.data, u.len);
+	}
+	buf_free(&u);
+}
+
+/* 1 when a list holds an attachment worth a reference. */
+static int
+has_attachments(const struct gopher_stmt *m)
+{
+	struct attachment	 a;
+	const char		*p = m != NULL ? m->attachments : NULL;
+
+	return p != NULL && attach_next(&p, &a);
+}
+
 static void
 render_references(struct emitter *em, const struct buf *refs, int nrefs,
-    const struct gopher_style *st)
+    const struct gopher_stmt *m, const struct gopher_style *st)
 {
 	struct buf	 u;
 	const char	*p, *nl;
@@ -732,7 +821,7 @@ render_references(struct emitter *em, const struct buf *refs, int nrefs,
 	int		 i;
 	size_t		 n;
 
-	if (nrefs == 0)
+	if (nrefs == 0 && !has_attachments(m))
 		return;
 	if (!em->blank)
 		emit(em, "", 0);
@@ -752,6 +841,7 @@ render_references(struct emitter *em, const struct buf *refs, int nrefs,
 		p = nl ? nl + 1 : NULL;
 	}
 	buf_free(&u);
+	render_attachment_refs(em, m, nrefs);
 }
 
 /* One gemtext line of the body, outside preformatted blocks. */
@@ -828,9 +918,23 @@ int
 gopher_render_text(const char *text, size_t len, const char *title,
     const char *date, const struct gopher_style *st, struct buf *out)
 {
+	struct gopher_stmt	 m;
+
+	memset(&m, 0, sizeof(m));
+	m.title = title;
+	m.date = date;
+	return gopher_render_statement(text, len, &m, st, out);
+}
+
+int
+gopher_render_statement(const char *text, size_t len,
+    const struct gopher_stmt *m, const struct gopher_style *st,
+    struct buf *out)
+{
 	struct emitter	 em;
 	struct buf	 refs;
 	const char	*line, *h1 = NULL, *t;
+	const char	*title = m->title, *date = m->date;
 	size_t		 pos = 0, n, h1len = 0, tn;
 	int		 pre = 0, nrefs = 0, skip_h1;
 
@@ -844,9 +948,9 @@ gopher_render_text(const char *text, size_t len, const char *title,
 		if (skip_h1 && (h1len != strlen(title) ||
 		    memcmp(h1, title, h1len) != 0))
 			skip_h1 = 0;
-		render_header(&em, title, strlen(title), date);
+		render_header(&em, title, strlen(title), date, m);
 	} else
-		render_header(&em, h1, h1len, date);
+		render_header(&em, h1, h1len, date, m);
 	while (next_line(text, len, &pos, &line, &n)) {
 		if (n >= 3 && strncmp(line, "```", 3) == 0) {
 			pre = !pre;
@@ -865,7 +969,7 @@ gopher_render_text(const char *text, size_t len, const char *title,
 		}
 		render_text_line(&em, line, n, &refs, &nrefs);
 	}
-	render_references(&em, &refs, nrefs, st);
+	render_references(&em, &refs, nrefs, m, st);
 	gopher_menu_end(out);
 	if (refs.failed)
 		out->failed = 1;
@@ -899,8 +1003,62 @@ menu_link(struct buf *out, const char *url, size_t ulen, const char *label,
 	buf_free(&sel);
 }
 
+static void	 render_menu_body(const char *, size_t, const char *,
+		    const struct gopher_style *, struct buf *);
+
 int
 gopher_render_menu(const char *text, size_t len, const char *base,
+    const struct gopher_style *st, struct buf *out)
+{
+	render_menu_body(text, len, base, st, out);
+	gopher_menu_end(out);
+	return out->failed ? -1 : 0;
+}
+
+void
+gopher_stmt_items(const struct gopher_stmt *m, const struct gopher_style *st,
+    struct buf *out)
+{
+	struct attachment	 a;
+	struct buf		 c;
+	const char		*p = m->attachments;
+	char			 sel[PATH_MAX];
+	char			 label[SITE_NAME_MAX + MIME_MAX + 40];
+	int			 first = 1;
+
+	buf_init(&c, PARA_MEM_MAX);
+	corrected_line(&c, m);
+	if (c.len > 0) {
+		gopher_info(out, "", st);
+		gopher_info(out, c.data, st);
+	}
+	buf_free(&c);
+	while (p != NULL && attach_next(&p, &a)) {
+		if (attach_selector(m, &a, sel, sizeof(sel)) == -1)
+			continue;
+		if (first) {
+			gopher_info(out, "", st);
+			gopher_info(out, "Attachments:", st);
+		}
+		first = 0;
+		attach_label(&a, label, sizeof(label));
+		gopher_item(out, gopher_type_for_mime(a.mime), label, sel, st);
+	}
+}
+
+int
+gopher_render_statement_menu(const char *text, size_t len, const char *base,
+    const struct gopher_stmt *m, const struct gopher_style *st,
+    struct buf *out)
+{
+	render_menu_body(text, len, base, st, out);
+	gopher_stmt_items(m, st, out);
+	gopher_menu_end(out);
+	return out->failed ? -1 : 0;
+}
+
+static void
+render_menu_body(const char *text, size_t len, const char *base,
     const struct gopher_style *st, struct buf *out)
 {
 	struct emitter	 em;
@@ -942,8 +1100,6 @@ gopher_render_menu(const char *text, size_t len, const char *base,
 			wrap_para(&em, t, tn, "", "");
 		}
 	}
-	gopher_menu_end(out);
-	return out->failed ? -1 : 0;
 }
 
 void

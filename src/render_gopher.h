@@ -63,6 +63,39 @@ int	 gopher_render_text(const char *gemtext, size_t len, const char *title,
 int	 gopher_render_menu(const char *gemtext, size_t len, const char *base,
 	    const struct gopher_style *, struct buf *out);
 
+/* What a statement's renderings tell besides its words. */
+struct gopher_stmt {
+	const char	*title;		/* NULL: from the text */
+	const char	*date;		/* may be NULL */
+	const char	*corrected;	/* "YYYY-MM-DD", or NULL or "" */
+	const char	*correction;	/* its note, may be NULL */
+	const char	*attachments;	/* the list (archive_build.h:
+					   attach_next), or NULL */
+	const char	*attach_sel;	/* selector of their folder, with its
+					   final '/' */
+};
+
+/*
+ * A statement as text (gopher_render_text), the correction under the
+ * date ("Corrected YYYY-MM-DD: note"), the attachments in the
+ * References after the links: "[n] NAME (TYPE, SIZE)" and its URL.
+ */
+int	 gopher_render_statement(const char *gemtext, size_t len,
+	    const struct gopher_stmt *, const struct gopher_style *,
+	    struct buf *out);
+/*
+ * A statement as a menu (gopher_render_menu), its attachments after
+ * its words: an item each, of the type of its MIME type (I an image,
+ * s a sound, d a PDF, 9 other binaries), "NAME (TYPE, SIZE)".
+ */
+int	 gopher_render_statement_menu(const char *gemtext, size_t len,
+	    const char *base, const struct gopher_stmt *,
+	    const struct gopher_style *, struct buf *out);
+/* The attachment items alone (a plain-text statement's menu), and the
+ * correction as 'i' lines; no end line. */
+void	 gopher_stmt_items(const struct gopher_stmt *,
+	    const struct gopher_style *, struct buf *out);
+
 /*
  * Filter for streamed text files (matches response_filter_fn): CRLF line
  * ends, dots doubled, converted to the charset; controls are blanks and

@@ -16,7 +16,9 @@
  *	hidden		nhidden x HID_SIZE, by rel: the statements that
  *			are not published (drafts, scheduled, withdrawn),
  *			what their URLs answer, not their records
- *	pool		NUL-terminated strings; offset 0 is ""
+ *	pool		NUL-terminated strings; offset 0 is ""; a
+ *			record's attachments are one string, a list
+ *			attach_next reads (archive_build.h)
  *
  * A string is a u32 offset into the pool, STR_NONE for NULL.
  */
@@ -55,19 +57,20 @@ enum { SEC_RECS, SEC_BYREL, SEC_GROUPS, SEC_MEMBERS, SEC_RANK, SEC_HIDDEN,
 
 /* Record fields: the strings first, in the order of rec_strings. */
 #define R_STR		0	/* NSTR x u32 */
-#define R_FLAGS		40
-#define R_DATE		44	/* 10 bytes and NULs */
-#define R_SLOT		56
-#define R_UPDATED	60	/* 10 bytes and NULs, or all NULs */
-#define R_MTIME		72
-#define R_SIZE		80
-#define R_INO		88
-#define R_INI_SIZE	96
-#define R_INI_MTIME	104
-#define R_INI_INO	112
-#define R_MTIME_NS	120
-#define REC_SIZE	128
-#define NSTR		10
+#define R_FLAGS		44
+#define R_DATE		48	/* 10 bytes and NULs */
+#define R_SLOT		60
+#define R_UPDATED	64	/* 10 bytes and NULs, or all NULs */
+#define R_MTIME		80
+#define R_SIZE		88
+#define R_INO		96
+#define R_INI_SIZE	104
+#define R_INI_MTIME	112
+#define R_INI_INO	120
+#define R_MTIME_NS	128
+#define R_ATT_SIG	136	/* the attachment folder's hash, or 0 */
+#define REC_SIZE	144
+#define NSTR		11
 #define F_TXT		1
 #define F_SUMMARY_READ	2
 
@@ -89,9 +92,10 @@ enum { SEC_RECS, SEC_BYREL, SEC_GROUPS, SEC_MEMBERS, SEC_RANK, SEC_HIDDEN,
 
 /* The strings of a record: those of them that may be NULL. */
 enum { S_REL, S_DISKPATH, S_URL, S_TITLE, S_SUMMARY, S_AUTHOR, S_LANG,
-	S_TAGS, S_TAG_LABELS, S_CORRECTION };
+	S_TAGS, S_TAG_LABELS, S_CORRECTION, S_ATTACHMENTS };
 #define MAY_BE_NULL	((1 << S_AUTHOR) | (1 << S_LANG) | \
-			 (1 << S_TAG_LABELS) | (1 << S_CORRECTION))
+			 (1 << S_TAG_LABELS) | (1 << S_CORRECTION) | \
+			 (1 << S_ATTACHMENTS))
 
 /* -- little-endian fields ------------------------------------------------ */
 
@@ -205,6 +209,7 @@ rec_strings(const struct stmt *st, const char *out[NSTR])
 	out[S_TAGS] = st->tags;
 	out[S_TAG_LABELS] = st->tag_labels;
 	out[S_CORRECTION] = st->correction;
+	out[S_ATTACHMENTS] = st->attachments;
 }
 
 /*
@@ -374,7 +379,7 @@ write_record(struct wr *w, const struct stmt *st, uint64_t *at)
 	memset(r, 0, sizeof(r));
 	rec_strings(st, s);
 	for (k = 0; k < NSTR; k++) {
-		/* Only the three that say "none" with NULL may be NULL. */
+		/* Only those that say "none" with NULL may be NULL. */
 		if (s[k] == NULL && !(MAY_BE_NULL & (1 << k)))
 			s[k] = "";
 		put32(r + R_STR + 4 * k, pool_place(s[k], at));
@@ -391,6 +396,7 @@ write_record(struct wr *w, const struct stmt *st, uint64_t *at)
 	put64(r + R_INI_MTIME, (uint64_t)st->ini_mtime);
 	put64(r + R_MTIME_NS, (uint64_t)st->mtime_ns);
 	put64(r + R_INI_INO, st->ini_ino);
+	put64(r + R_ATT_SIG, st->att_sig);
 	wr_put(w, r, sizeof(r));
 }
 
@@ -828,6 +834,7 @@ snapshot_stmt(const struct snapshot *s, size_t pos, struct stmt *tmp)
 	tmp->tags = v[S_TAGS];
 	tmp->tag_labels = v[S_TAG_LABELS];
 	tmp->correction = v[S_CORRECTION];
+	tmp->attachments = v[S_ATTACHMENTS];
 	memcpy(tmp->date, r + R_DATE, 10);
 	tmp->date[10] = '\0';
 	memcpy(tmp->updated, r + R_UPDATED, 10);
@@ -843,6 +850,7 @@ snapshot_stmt(const struct snapshot *s, size_t pos, struct stmt *tmp)
 	tmp->ini_mtime = (int64_t)get64(r + R_INI_MTIME);
 	tmp->mtime_ns = (int64_t)get64(r + R_MTIME_NS);
 	tmp->ini_ino = get64(r + R_INI_INO);
+	tmp->att_sig = get64(r + R_ATT_SIG);
 	tmp->slot = get32(r + R_SLOT);
 	return tmp;
 }

@@ -26,7 +26,7 @@
 struct catalog;
 struct stmt;
 
-#define SNAPFILE_VERSION	2
+#define SNAPFILE_VERSION	3	/* 3: attachments */
 #define SNAPSHOT_SEGS_MAX	2	/* search segments: a base, a delta */
 #define SNAPSHOT_VIEWS		2	/* renderers' slots (archive.h) */
 
@@ -111,7 +111,7 @@ struct snapshot *snapshot_from_catalog(struct catalog *);
 /*
  * The statement at position pos decoded into *tmp, its strings pointing
  * into the image (rel, diskpath, url, title, summary and tags never
- * NULL; author, lang, tag_labels and correction NULL when
+ * NULL; author, lang, tag_labels, correction and attachments NULL when
  * none; updated "" when not corrected); tmp, or NULL when pos is out of
  * range.
  */

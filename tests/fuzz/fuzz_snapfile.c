@@ -8,7 +8,7 @@
  * statement decodes, its strings end inside the image, the positions of
  * the groups and of the rank table name statements, a path looked up
  * comes back with that path, every hidden entry has a known kind and its
- * strings inside.
+ * strings inside, every attachment list reads to its end.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -50,6 +50,8 @@ check_stmt(const struct snapshot *s, size_t pos)
 {
 	struct stmt		 tmp, again;
 	const struct stmt	*st, *found;
+	struct attachment	 a;
+	const char		*p;
 
 	CHECK((st = snapshot_stmt(s, pos, &tmp)) == &tmp);
 	check_str(st->rel, 0);
@@ -62,6 +64,10 @@ check_stmt(const struct snapshot *s, size_t pos)
 	check_str(st->lang, 1);
 	check_str(st->tag_labels, 1);
 	check_str(st->correction, 1);
+	check_str(st->attachments, 1);
+	for (p = st->attachments; p != NULL && attach_next(&p, &a);)
+		CHECK(strlen(a.name) < sizeof(a.name) &&
+		    strlen(a.mime) < sizeof(a.mime));
 	CHECK(strlen(st->date) <= 10);
 	CHECK(strlen(st->updated) <= 10);
 	check_str(snapshot_date(s, pos), 0);

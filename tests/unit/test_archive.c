@@ -17,6 +17,7 @@
 
 #include "archive.h"
 #include "archive_route.h"
+#include "gemini_archive.h"
 #include "gopher_archive.h"
 #include "archive_build.h"
 #include "archive_scan.h"
@@ -583,6 +584,99 @@ test_gopher_cache(void **state)
 	rmdir(dir);
 }
 
+
+/* A Gemini request: 1 when answered; the bytes in *out (malloc'd). */
+static int
+gemini_get(const struct request_ctx *ctx, const char *path, char **out,
+    size_t *len, const void **body)
+{
+	struct response	 r;
+	struct route	 rt;
+	int		 rc;
+
+	response_init(&r);
+	archive_route(archive_folder(ctx->archive), path, 0, &rt);
+	rc = gemini_archive_serve(ctx, &rt, path, NULL, &r);
+	*len = r.out.len + r.body_len;
+	*out = malloc(*len + 1);
+	assert_non_null(*out);
+	if (r.out.len > 0)
+		memcpy(*out, r.out.data, r.out.len);
+	if (r.body_len > 0)
+		memcpy(*out + r.out.len, r.body, r.body_len);
+	(*out)[*len] = '\0';
+	*body = r.body;
+	response_free(&r);
+	return rc;
+}
+
+/*
+ * A statement over Gemini with its footer: rendered once (the same
+ * memory lent to each response), its words first; a .txt and, with the
+ * footer off, every statement left to the file tree.
+ */
+static void
+test_gemini_statement_footer(void **state)
+{
+	static const char	 words[] = "# First\n\nThe words.\n";
+	char			 dir[] = "/tmp/broadside-test-foot-XXXXXX";
+	char			 p[256], *a, *b;
+	struct config		 conf;
+	struct request_ctx	 ctx;
+	const void		*ba, *bb;
+	size_t			 la, lb;
+	int			 rootfd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(p, sizeof(p), "%s/statements", dir);
+	assert_int_equal(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/statements/2025-01-02-first.gmi", dir);
+	write_file(p, words);
+	snprintf(p, sizeof(p), "%s/statements/2025-01-02-first.ini", dir);
+	write_file(p, "lang = fr\nupdated = 2025-01-03\ncorrection = Oops\n");
+	snprintf(p, sizeof(p), "%s/statements/2025-01-03-plain.txt", dir);
+	write_file(p, "Plain.\n");
+	memset(&conf, 0, sizeof(conf));
+	conf.hostname = "localhost";
+	conf.root = dir;
+	conf.archive = "statements";
+	conf.title = "Statements";
+	conf.lang = "en";
+	conf.statement_footer = 1;
+	rootfd = open(dir, O_RDONLY | O_DIRECTORY);
+	assert_true(rootfd != -1);
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.conf = &conf;
+	ctx.rootfd = rootfd;
+	assert_non_null(ctx.archive = archive_new(&conf, rootfd));
+	assert_int_equal(gemini_get(&ctx, "/statements/2025-01-02-first.gmi",
+	    &a, &la, &ba), 1);
+	assert_int_equal(gemini_get(&ctx, "/statements/2025-01-02-first.gmi",
+	    &b, &lb, &bb), 1);
+	assert_non_null(ba);
+	assert_ptr_equal(ba, bb);
+	assert_int_equal(la, lb);
+	assert_memory_equal(a, b, la);
+	assert_string_equal(a, "20 text/gemini; charset=utf-8; lang=fr\r\n"
+	    "# First\n\nThe words.\n\n---\nDate: 2025-01-02\n"
+	    "Corrected 2025-01-03: Oops\n\n"
+	    "=> /statements/ All statements\n=> / Home\n");
+	free(a);
+	free(b);
+	assert_int_equal(gemini_get(&ctx, "/statements/2025-01-03-plain.txt",
+	    &a, &la, &ba), 0);
+	free(a);
+	conf.statement_footer = 0;
+	assert_int_equal(gemini_get(&ctx, "/statements/2025-01-02-first.gmi",
+	    &a, &la, &ba), 0);
+	free(a);
+	archive_free(ctx.archive);
+	close(rootfd);
+	snprintf(p, sizeof(p), "rm -rf '%s'", dir);
+	assert_int_equal(system(p), 0);
+}
+
 /*
  * A build over nested folders with and without sidecars, in two threads:
  * a sidecar applies to the statement of its name in its own folder only,
@@ -786,11 +880,165 @@ test_build_editorial(void **state)
 	assert_int_equal(system(p), 0);
 }
 
+
+/* An attachment list as a string "name|mime|size;..." for comparing. */
+static void
+list_text(const char *list, char *out, size_t len)
+{
+	struct attachment	 a;
+	const char		*p = list;
+	size_t			 o = 0;
+
+	out[0] = '\0';
+	while (p != NULL && attach_next(&p, &a) && o < len)
+		o += snprintf(out + o, len - o, "%s|%s|%llu;", a.name, a.mime,
+		    (unsigned long long)a.size);
+}
+
+/*
+ * Attachments: the folder named like a statement, its regular files
+ * without dotfiles or bad names, by name, at most ATTACH_MAX; an update
+ * reads again only the statement whose folder changed.
+ */
+static void
+test_build_attachments(void **state)
+{
+	char			 dir[] = "/tmp/broadside-test-att-XXXXXX";
+	char			 p[512], got[4096], name[64];
+	struct build_conf	 bc;
+	struct catalog		*a, *b, *c;
+	size_t			 k;
+	int			 rootfd, i;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+#define MK(name) do {							\
+	snprintf(p, sizeof(p), "%s/statements/%s", dir, name);		\
+	assert_int_equal(mkdir(p, 0755), 0);				\
+} while (0)
+#define PUT(name, text) do {						\
+	snprintf(p, sizeof(p), "%s/statements/%s", dir, name);		\
+	write_file(p, text);						\
+} while (0)
+	snprintf(p, sizeof(p), "%s/statements", dir);
+	assert_int_equal(mkdir(p, 0755), 0);
+	MK("2025");
+	PUT("2025/2025-06-09-a.gmi", "# A\n");
+	PUT("2025/2025-06-10-b.gmi", "# B\n");
+	PUT("2025/2025-06-11-many.gmi", "# Many\n");
+	PUT("2026-01-01-top.gmi", "# Top\n");
+	MK("2025/2025-06-09-a");
+	PUT("2025/2025-06-09-a/report.pdf", "%PDF-1.4 12345");
+	PUT("2025/2025-06-09-a/photo.jpg", "jpg");
+	PUT("2025/2025-06-09-a/.hidden", "no");
+	PUT("2025/2025-06-09-a/bad\x01name.png", "no");
+	PUT("2025/2025-06-09-a/bad\xff.png", "no");
+	MK("2025/2025-06-09-a/sub");
+	snprintf(p, sizeof(p), "%s/statements/2025/2025-06-09-a/link", dir);
+	assert_int_equal(symlink("report.pdf", p), 0);
+	MK("2025/2025-06-11-many");
+	for (i = 0; i < ATTACH_MAX + 3; i++) {
+		snprintf(name, sizeof(name), "2025/2025-06-11-many/f%03d.txt",
+		    i);
+		PUT(name, "x");
+	}
+	MK("2026-01-01-top");
+	PUT("2026-01-01-top/a.mp3", "ID3");
+	rootfd = open(dir, O_RDONLY | O_DIRECTORY);
+	assert_true(rootfd != -1);
+	memset(&bc, 0, sizeof(bc));
+	bc.rootfd = rootfd;
+	bc.archive = "statements";
+	bc.watchfd = -1;
+	bc.threads = 1;
+	bc.quiet = 1;
+	bc.force = 1;
+	assert_non_null(a = catalog_build(&bc));
+	assert_int_equal(a->n, 4);
+	assert_int_equal(a->errors, 2);	/* the bad names, the many */
+	k = find_rel(a, "2025/2025-06-09-a.gmi");
+	list_text(a->st[k].attachments, got, sizeof(got));
+	assert_string_equal(got, "photo.jpg|image/jpeg|3;"
+	    "report.pdf|application/pdf|14;");
+	assert_true(a->st[k].att_sig != 0);
+	k = find_rel(a, "2025/2025-06-10-b.gmi");
+	assert_null(a->st[k].attachments);
+	assert_int_equal(a->st[k].att_sig, 0);
+	k = find_rel(a, "2025/2025-06-11-many.gmi");
+	list_text(a->st[k].attachments, got, sizeof(got));
+	assert_int_equal(strlen(got), ATTACH_MAX * strlen("f000.txt|"
+	    "text/plain|1;"));
+	assert_memory_equal(got, "f000.txt|text/plain|1;", 22);
+	k = find_rel(a, "2026-01-01-top.gmi");
+	list_text(a->st[k].attachments, got, sizeof(got));
+	assert_string_equal(got, "a.mp3|audio/mpeg|3;");
+	/* Nothing changed: everything copied. */
+	bc.prev = a;
+	bc.have_prev = 1;
+	bc.reuse_below = bc.next_slot = a->nslots;
+	assert_non_null(b = catalog_build(&bc));
+	assert_int_equal(b->reused, 4);
+	k = find_rel(b, "2025/2025-06-09-a.gmi");
+	assert_string_equal(b->st[k].attachments, a->st[find_rel(a,
+	    "2025/2025-06-09-a.gmi")].attachments);
+	/* One added, one removed, one folder made: those read again. */
+	PUT("2025/2025-06-09-a/more.png", "png!");
+	snprintf(p, sizeof(p), "%s/statements/2026-01-01-top/a.mp3", dir);
+	assert_int_equal(unlink(p), 0);
+	MK("2025/2025-06-10-b");
+	PUT("2025/2025-06-10-b/x.zip", "PK");
+	bc.prev = b;
+	assert_non_null(c = catalog_build(&bc));
+	assert_int_equal(c->reused, 1);
+	k = find_rel(c, "2025/2025-06-09-a.gmi");
+	list_text(c->st[k].attachments, got, sizeof(got));
+	assert_string_equal(got, "more.png|image/png|4;photo.jpg|image/jpeg|3;"
+	    "report.pdf|application/pdf|14;");
+	k = find_rel(c, "2025/2025-06-10-b.gmi");
+	list_text(c->st[k].attachments, got, sizeof(got));
+	assert_string_equal(got, "x.zip|application/zip|2;");
+	k = find_rel(c, "2026-01-01-top.gmi");
+	assert_null(c->st[k].attachments);
+	assert_true(c->st[k].att_sig != 0);	/* the folder, empty */
+#undef PUT
+#undef MK
+	search_free(c->search);
+	c->search = NULL;
+	search_free(b->search);
+	b->search = NULL;
+	catalog_free(c);
+	catalog_free(b);
+	catalog_free(a);
+	close(rootfd);
+	snprintf(p, sizeof(p), "rm -rf '%s'", dir);
+	assert_int_equal(system(p), 0);
+}
+
+/* A list from an image is not trusted: malformed entries are skipped. */
+static void
+test_attach_next(void **state)
+{
+	char	 got[1024];
+
+	(void)state;
+	list_text("a\x1f" "t/x\x1f" "12\x1e\x1e" "b\x1f" "t/y\x1f" "x\x1e"
+	    "\x1f" "t\x1f" "1\x1e" "c\x1f" "t/z\x1f" "9999999999999999999999999"
+	    "\x1e" "d\x1f" "\x1f" "0", got, sizeof(got));
+	assert_string_equal(got, "a|t/x|12;d||0;");
+	list_text("", got, sizeof(got));
+	assert_string_equal(got, "");
+	list_text(NULL, got, sizeof(got));
+	assert_string_equal(got, "");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dates),
+		cmocka_unit_test(test_build_attachments),
+		cmocka_unit_test(test_attach_next),
+		cmocka_unit_test(test_gemini_statement_footer),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_extract_gemtext),
 		cmocka_unit_test(test_extract_txt_and_limits),

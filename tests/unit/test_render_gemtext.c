@@ -268,6 +268,70 @@ test_groups(void **state)
 	buf_free(&b);
 }
 
+
+/* A statement's words as written, the footer after them. */
+static void
+test_statement_footer(void **state)
+{
+	static const char	 text[] = "# Title\n\nWords as\r\nwritten.\n";
+	static const char	 foot[] = "\n---\nDate: 2025-06-09\n"
+	    "Corrected 2025-06-12: A figure was wrong\n"
+	    "Attachments:\n"
+	    "=> /statements/2025-06-09-a/a%20photo.jpg a photo.jpg "
+	    "(image/jpeg, 1.5 KiB)\n"
+	    "=> /statements/2025-06-09-a/report.pdf report.pdf "
+	    "(application/pdf, 3.0 MiB)\n"
+	    "=> /statements/2025-06-09-a/x x (t/x, 1 byte)\n"
+	    "\n=> /statements/ All statements\n=> / Home\n";
+	struct rg_footer	 f;
+	struct buf		 b;
+
+	(void)state;
+	memset(&f, 0, sizeof(f));
+	f.date = "2025-06-09";
+	f.corrected = "2025-06-12";
+	f.correction = "A figure\nwas wrong";
+	f.attachments = "a photo.jpg\x1fimage/jpeg\x1f" "1536\x1e"
+	    "report.pdf\x1f" "application/pdf\x1f" "3145728\x1e"
+	    "x\x1ft/x\x1f" "1\x1e" "..\x1ft/x\x1f" "1\x1e" "a/b\x1ft/x\x1f" "1";
+	f.attach_url = "/statements/2025-06-09-a/";
+	buf_init(&b, 1 << 20);
+	assert_int_equal(rg_statement(&site, text, strlen(text), &f, &b), 0);
+	assert_int_equal(b.len, strlen(text) + strlen(foot));
+	assert_memory_equal(b.data, text, strlen(text));
+	assert_string_equal(b.data + strlen(text), foot);
+	/* No newline at the end, a block left open: closed before. */
+	buf_reset(&b);
+	f.corrected = "";
+	f.attachments = NULL;
+	assert_int_equal(rg_statement(&site, "x\n```\ncode", 10, &f, &b), 0);
+	assert_string_equal(b.data, "x\n```\ncode\n```\n\n---\nDate: "
+	    "2025-06-09\n\n=> /statements/ All statements\n=> / Home\n");
+	/* No footer: the bytes alone. */
+	buf_reset(&b);
+	assert_int_equal(rg_statement(&site, "abc", 3, NULL, &b), 0);
+	assert_string_equal(b.data, "abc");
+	buf_free(&b);
+}
+
+static void
+test_size(void **state)
+{
+	char	 s[32];
+
+	(void)state;
+	rg_size(s, sizeof(s), 0);
+	assert_string_equal(s, "0 bytes");
+	rg_size(s, sizeof(s), 1023);
+	assert_string_equal(s, "1023 bytes");
+	rg_size(s, sizeof(s), 1024);
+	assert_string_equal(s, "1.0 KiB");
+	rg_size(s, sizeof(s), 5ull << 30);
+	assert_string_equal(s, "5.0 GiB");
+	rg_size(s, sizeof(s), ~0ull);
+	assert_string_equal(s, "16777216.0 TiB");
+}
+
 int
 main(void)
 {
@@ -279,6 +343,8 @@ main(void)
 		cmocka_unit_test(test_text_clean),
 		cmocka_unit_test(test_corrected_entry),
 		cmocka_unit_test(test_groups),
+		cmocka_unit_test(test_statement_footer),
+		cmocka_unit_test(test_size),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

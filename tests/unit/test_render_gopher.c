@@ -523,6 +523,65 @@ test_no_control_output(void **state)
 	}
 }
 
+
+/* A statement's correction and attachments, as text and as a menu. */
+static void
+test_statement_extras(void **state)
+{
+	static const char	 text[] = "# T\n\nWords.\n=> /x.gmi X\n";
+	static const struct gopher_style wide = {
+		"localhost", 7070, 100, CHARSET_UTF8
+	};
+	struct gopher_stmt	 m;
+	struct buf		 b;
+
+	(void)state;
+	memset(&m, 0, sizeof(m));
+	m.title = "T";
+	m.date = "2025-06-09";
+	m.corrected = "2025-06-12";
+	m.correction = "Fixed";
+	m.attachments = "a b.jpg\x1fimage/jpeg\x1f" "2048\x1e"
+	    "r.pdf\x1f" "application/pdf\x1f" "5\x1e"
+	    "../up\x1ft/x\x1f" "1\x1e" "s.ogg\x1f" "audio/ogg\x1f" "7";
+	m.attach_sel = "/statements/2025-06-09-a/";
+	buf_init(&b, 1 << 20);
+	assert_int_equal(gopher_render_statement(text, strlen(text), &m,
+	    &wide, &b), 0);
+	assert_non_null(strstr(b.data, "2025-06-09\r\nCorrected 2025-06-12: "
+	    "Fixed\r\n\r\n"));
+	assert_non_null(strstr(b.data, "References\r\n----------\r\n"
+	    "[1] gopher://localhost:7070/1/x.gmi\r\n"
+	    "[2] a b.jpg (image/jpeg, 2.0 KiB)\r\n"
+	    "    gopher://localhost:7070/I/statements/2025-06-09-a/a%20b.jpg"
+	    "\r\n"
+	    "[3] r.pdf (application/pdf, 5 bytes)\r\n"));
+	assert_null(strstr(b.data, "up"));	/* a name with a slash */
+	assert_non_null(strstr(b.data, "[4] s.ogg (audio/ogg, 7 bytes)\r\n"
+	    "    gopher://localhost:7070/s/statements/2025-06-09-a/s.ogg"));
+	buf_reset(&b);
+	assert_int_equal(gopher_render_statement_menu(text, strlen(text),
+	    "/statements/2025-06-09-a.gmi", &m, &wide, &b), 0);
+	assert_non_null(strstr(b.data, "iCorrected 2025-06-12: Fixed\t"));
+	assert_non_null(strstr(b.data, "iAttachments:\t"));
+	assert_non_null(strstr(b.data, "Ia b.jpg (image/jpeg, 2.0 KiB)\t"
+	    "/statements/2025-06-09-a/a b.jpg\tlocalhost\t7070\r\n"));
+	assert_non_null(strstr(b.data, "dr.pdf (application/pdf, 5 bytes)\t"
+	    "/statements/2025-06-09-a/r.pdf\t"));
+	assert_non_null(strstr(b.data, "ss.ogg (audio/ogg, 7 bytes)\t"));
+	assert_null(strstr(b.data, "up"));
+	assert_int_equal(memcmp(b.data + b.len - 3, ".\r\n", 3), 0);
+	/* Without links: the attachments alone make the References. */
+	buf_reset(&b);
+	m.corrected = NULL;
+	assert_int_equal(gopher_render_statement("# T\n\nW.\n", 8, &m,
+	    &wide, &b), 0);
+	assert_non_null(strstr(b.data, "References\r\n----------\r\n"
+	    "[1] a b.jpg"));
+	assert_null(strstr(b.data, "Corrected"));
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -537,6 +596,7 @@ main(void)
 		cmocka_unit_test(test_type_for_mime),
 		cmocka_unit_test(test_text_filter),
 		cmocka_unit_test(test_no_control_output),
+		cmocka_unit_test(test_statement_extras),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -63,7 +63,8 @@ static void
 fixture_files(struct fixture *fx)
 {
 	static const char *const sub[] = { "statements", "statements/2023",
-	    "statements/2024", "statements/2025", "statements/2025/deep" };
+	    "statements/2024", "statements/2025", "statements/2025/deep",
+	    "statements/2024/2024-05-05-c", "statements/2025/deep/2025-06-06-d" };
 	char	 p[512], ini[256];
 	size_t	 i;
 
@@ -94,6 +95,10 @@ fixture_files(struct fixture *fx)
 	    "tags = Deep, Ελλάδα\nlang = el\n"
 	    "updated = 2025-07-01\ncorrection = A date was wrong\n");
 	put(fx, "2024/2024-05-05-c.ini", "updated = 2024-06-01\n");
+	/* Attachments: two for c, one for d. */
+	put(fx, "2024/2024-05-05-c/report.pdf", "%PDF-1.4\n");
+	put(fx, "2024/2024-05-05-c/a photo.jpg", "jpeg");
+	put(fx, "2025/deep/2025-06-06-d/sound.ogg", "OggS");
 	/* Not published: a draft, a scheduled one, a withdrawn one. */
 	put(fx, "2024/2024-03-03-draft.gmi", "# Draft\n\nsecretword\n");
 	put(fx, "2024/2024-03-03-draft.ini", "draft = yes\ntags = peace\n");
@@ -228,6 +233,8 @@ stmt_equal(const struct stmt *got, const struct stmt *want)
 	str_equal(got->tags, want->tags);
 	str_equal(got->tag_labels, want->tag_labels);
 	str_equal(got->correction, want->correction);
+	str_equal(got->attachments, want->attachments);
+	assert_int_equal(got->att_sig, want->att_sig);
 	assert_string_equal(got->updated, want->updated);
 	assert_string_equal(got->date, want->date);
 	assert_int_equal(got->is_txt, want->is_txt);
@@ -310,7 +317,7 @@ test_roundtrip(void **state)
 	const struct stmt	*st;
 	void			*copy;
 	size_t			 i, null_author = 0, empty_author = 0, labels = 0;
-	size_t			 corrected = 0;
+	size_t			 corrected = 0, attached = 0;
 	uint32_t		 top = 0;
 	struct snapshot_hidden	 h;
 
@@ -328,6 +335,7 @@ test_roundtrip(void **state)
 		empty_author += st->author != NULL && *st->author == '\0';
 		labels += st->tag_labels != NULL;
 		corrected += st->updated[0] != '\0';
+		attached += st->attachments != NULL;
 		assert_string_equal(snapshot_updated(s, i), st->updated);
 		assert_null(snapshot_hidden(s, st->rel, &h));
 		if (st->slot + 1 > top)
@@ -340,6 +348,11 @@ test_roundtrip(void **state)
 	}
 	assert_true(null_author > 0 && empty_author > 0 && labels > 0);
 	assert_true(corrected == 2);
+	assert_int_equal(attached, 2);
+	assert_non_null(st = snapshot_find(s, "2024/2024-05-05-c.gmi", &tmp));
+	assert_string_equal(st->attachments, "a photo.jpg\x1fimage/jpeg\x1f"
+	    "4\x1ereport.pdf\x1f" "application/pdf\x1f" "9");
+	assert_true(st->att_sig != 0);
 	assert_null(snapshot_stmt(s, c->n, &tmp));
 	assert_string_equal(snapshot_date(s, c->n), "");
 	assert_null(snapshot_find(s, "2023/nothing.gmi", &tmp));
