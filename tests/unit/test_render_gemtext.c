@@ -19,11 +19,11 @@ static const struct rg_site site = {
 
 static const struct rg_item items[] = {
 	{ "2025-06-09", "Stop the attacks", "/statements/2025-06-09-a.gmi",
-	    NULL, NULL, NULL, NULL },
+	    NULL, NULL, NULL, NULL, NULL },
 	{ "2025-01-02", "New year\nwith newline", "/statements/2025-01-02-b.gmi",
-	    NULL, NULL, NULL, NULL },
+	    NULL, NULL, NULL, NULL, NULL },
 	{ "2023-05-05", "Older", "/statements/2023/2023-05-05-c.gmi", NULL,
-	    NULL, NULL, NULL },
+	    NULL, NULL, NULL, NULL },
 };
 
 /* Every generated page but the home page ends with a link home. */
@@ -171,7 +171,8 @@ test_text_clean(void **state)
 {
 	static const struct rg_item	 bad[] = {
 		{ "2025-03-03", "T\x1b[31m\xc2\x9b" "2J\n=> x fake\xff\xc3\xa9",
-		    "/statements/2025-03-03-x.gmi", NULL, NULL, NULL, NULL },
+		    "/statements/2025-03-03-x.gmi", NULL, NULL, NULL, NULL,
+		    NULL },
 	};
 	const char	*names[] = { "x" };
 	const char	*labels[] = { "X\n=> evil\xc2\x85" };
@@ -210,11 +211,11 @@ test_corrected_entry(void **state)
 {
 	static const struct rg_item	 it[] = {
 		{ "2025-06-09", "Stop", "/statements/2025-06-09-a.gmi", NULL,
-		    NULL, "2025-06-12", "Name\n=> fixed" },
+		    NULL, "2025-06-12", "Name\n=> fixed", NULL },
 		{ "2025-06-09", "Stop", "/statements/2025-06-09-a.gmi", NULL,
-		    NULL, "2025-06-12", NULL },
+		    NULL, "2025-06-12", NULL, NULL },
 		{ "2025-06-09", "Stop", "/statements/2025-06-09-a.gmi", NULL,
-		    NULL, "", "ignored without a date" },
+		    NULL, "", "ignored without a date", NULL },
 	};
 	struct buf	 b;
 
