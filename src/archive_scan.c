@@ -90,9 +90,9 @@ scan_parse_date(const char *s, size_t len, struct scan_date *d,
 	return 0;
 }
 
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian; H. Hinnant's). */
-static long long
-days_from_civil(long long y, unsigned m, unsigned d)
+/* See archive_scan.h (H. Hinnant's algorithm). */
+long long
+scan_days_from_civil(long long y, unsigned m, unsigned d)
 {
 	long long	 era;
 	unsigned	 yoe, doy, doe;
@@ -108,7 +108,7 @@ days_from_civil(long long y, unsigned m, unsigned d)
 long long
 scan_date_time(const struct scan_date *d)
 {
-	return days_from_civil(d->year, (unsigned)d->month,
+	return scan_days_from_civil(d->year, (unsigned)d->month,
 	    (unsigned)d->day) * 86400;
 }
 

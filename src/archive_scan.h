@@ -48,6 +48,8 @@ int	 scan_parse_moment(const char *s, size_t len, long long *t,
 	    const char **errstr);
 /* Unix time of 00:00 UTC on a valid date (proleptic Gregorian). */
 long long scan_date_time(const struct scan_date *);
+/* Days from 1970-01-01 to y-m-d, any proleptic Gregorian date. */
+long long scan_days_from_civil(long long y, unsigned m, unsigned d);
 
 /*
  * name = date "-" slug ( ".gmi" / ".txt" ); slug = 1*( any byte but "/"

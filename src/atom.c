@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "archive_scan.h"
 #include "atom.h"
 #include "utf8.h"
 
@@ -59,21 +60,6 @@ atom_escape(struct buf *b, const char *s)
 	}
 }
 
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
-static long long
-days_from_civil(long long y, unsigned m, unsigned d)
-{
-	long long	 era;
-	unsigned	 yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (long long)doe - 719468;
-}
-
 long long
 atom_date_time(const char *date)
 {
@@ -81,7 +67,7 @@ atom_date_time(const char *date)
 
 	if (sscanf(date, "%4d-%2d-%2d", &y, &m, &d) != 3)
 		return 0;
-	return days_from_civil(y, m, d) * 86400;
+	return scan_days_from_civil(y, (unsigned)m, (unsigned)d) * 86400;
 }
 
 void

@@ -681,18 +681,6 @@ target(const struct check *ck, const char *path, int hops)
 	}
 }
 
-static int
-port_of(const struct config_listen *la)
-{
-	const struct sockaddr_storage *ss = &la->addr;
-
-	if (ss->ss_family == AF_INET)
-		return ntohs(((const struct sockaddr_in *)(const void *)ss)->
-		    sin_port);
-	return ntohs(((const struct sockaddr_in6 *)(const void *)ss)->
-	    sin6_port);
-}
-
 /* gemini://HOSTNAME[:port]: this capsule (the default port or ours). */
 static int
 is_ours(const struct check *ck, const struct uri *u)
@@ -705,7 +693,7 @@ is_ours(const struct check *ck, const struct uri *u)
 	if (u->port == -1 || u->port == GEMINI_PORT)
 		return 1;
 	for (i = 0; i < ck->conf->gemini.nlisten; i++)
-		if (port_of(&ck->conf->gemini.listen[i]) == u->port)
+		if (config_listen_port(&ck->conf->gemini.listen[i]) == u->port)
 			return 1;
 	return 0;
 }

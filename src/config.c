@@ -1373,3 +1373,15 @@ config_free(struct config *c)
 	free(c->key);
 	memset(c, 0, sizeof(*c));
 }
+
+int
+config_listen_port(const struct config_listen *la)
+{
+	const struct sockaddr_storage *ss = &la->addr;
+
+	if (ss->ss_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)(const void *)ss)->
+		    sin_port);
+	return ntohs(((const struct sockaddr_in6 *)(const void *)ss)->
+	    sin6_port);
+}

@@ -142,4 +142,7 @@ int	 config_addr_key(const struct sockaddr *, unsigned char [16]);
 int	 config_prefix_match(const struct config_prefix *, size_t n,
 	    const unsigned char [16]);
 
+/* The port a listen address names. */
+int	 config_listen_port(const struct config_listen *);
+
 #endif

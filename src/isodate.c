@@ -10,28 +10,12 @@
 #include "archive_scan.h"
 #include "isodate.h"
 
-/*
- * Days from civil (H. Hinnant's algorithm): exact for every proleptic
- * Gregorian date, with no table and no loop.
- */
-int64_t
-isodate_days(int year, int month, int day)
-{
-	int64_t	 y = year - (month <= 2);
-	int64_t	 era = (y >= 0 ? y : y - 399) / 400;
-	int64_t	 yoe = y - era * 400;
-	int64_t	 doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
-	int64_t	 doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-
-	return era * 146097 + doe - 719468;
-}
-
 void
 isodate_format(int64_t t, char *out, size_t outsz)
 {
 	int64_t	 days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
 	int64_t	 rem = t - days * 86400;
-	/* Civil from days (Hinnant), the inverse of isodate_days. */
+	/* Civil from days (Hinnant), the inverse of scan_days_from_civil. */
 	int64_t	 z = days + 719468;
 	int64_t	 era = (z >= 0 ? z : z - 146096) / 146097;
 	int64_t	 doe = z - era * 146097;

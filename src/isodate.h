@@ -15,7 +15,5 @@
 /* t as "YYYY-MM-DDTHH:MM:SSZ" into out (ISODATE_TEXT_MAX + 1 bytes). */
 void	 isodate_format(int64_t t, char *out, size_t outsz);
 
-/* Days since 1970-01-01 of a proleptic Gregorian date. */
-int64_t	 isodate_days(int year, int month, int day);
 
 #endif

@@ -175,18 +175,6 @@ return_listeners(struct runtime *r, struct runtime *old)
 	}
 }
 
-static int
-port_of(const struct config_listen *la)
-{
-	const struct sockaddr_storage *ss = &la->addr;
-
-	if (ss->ss_family == AF_INET)
-		return ntohs(((const struct sockaddr_in *)(const void *)ss)->
-		    sin_port);
-	return ntohs(((const struct sockaddr_in6 *)(const void *)ss)->
-	    sin6_port);
-}
-
 /* Bind what the config lists, taking over sockets `old` already has. */
 static int
 bind_all(struct runtime *r, struct runtime *old)
@@ -211,7 +199,7 @@ bind_all(struct runtime *r, struct runtime *old)
 			l = &r->listeners[r->nlisteners];
 			memset(l, 0, sizeof(*l));
 			l->proto = proto;
-			l->port = port_of(&cp->listen[i]);
+			l->port = config_listen_port(&cp->listen[i]);
 			l->proxy_protocol = cp->proxy_protocol;
 			l->proxy_from = cp->proxy_from;
 			l->nproxy_from = cp->nproxy_from;

@@ -199,8 +199,8 @@ test_isodate_format(void **state)
 		    0);
 		assert_int_equal(back, t);
 	}
-	assert_int_equal(isodate_days(2000, 3, 1), 11017);
-	assert_int_equal(isodate_days(1970, 1, 1), 0);
+	assert_int_equal(scan_days_from_civil(2000, 3, 1), 11017);
+	assert_int_equal(scan_days_from_civil(1970, 1, 1), 0);
 }
 
 int
