@@ -6,7 +6,7 @@ under half a second, each worker's private memory stays under 8 MiB after
 searches, a new statement is everywhere in under 2 s, and 10 SIGHUPs in
 5 s under load fail no request and leave the processes as they were
 within 15 s.  The archive is generated once per machine and kept in the
-temporary directory."""
+temporary directory (one per user)."""
 import os
 import re
 import shutil
@@ -28,7 +28,9 @@ FAST_BIN = os.environ.get("BROADSIDE_FAST_BIN",
 
 @pytest.fixture(scope="module")
 def archive20k():
-    top = os.path.join(tempfile.gettempdir(), "broadside-e2e-archive-%d" % N)
+    # One per user: a test writes a statement into it (and removes it).
+    top = os.path.join(tempfile.gettempdir(), "broadside-e2e-archive-%d-%d"
+                       % (N, os.geteuid()))
     done = os.path.join(top, ".done")
     if not os.path.exists(done):
         shutil.rmtree(top, ignore_errors=True)
