@@ -95,6 +95,24 @@ def children(pid, key=False, comm_is=None):
     return sorted(out)
 
 
+def reload_state(srv):
+    """(reloads begun, whether one more is pending), from the parent's log."""
+    out = srv.output()
+    came = out.count("a SIGHUP came")
+    return (out.count("SIGHUP: reloading") + came,
+            out.count("one more after it") > came)
+
+
+def sighup(srv, timeout=10.0):
+    """Send SIGHUP and wait until the parent has taken it: a reload began,
+    or one is pending (any more SIGHUPs are coalesced into it)."""
+    begun, _ = reload_state(srv)
+    srv.signal(signal.SIGHUP)
+    wait_for(lambda: (lambda b, pending: b > begun or pending)(
+        *reload_state(srv)), timeout=timeout, interval=0.005,
+        what="the parent to take the SIGHUP")
+
+
 def proc_status(pid):
     """/proc/PID/status as {field: value}."""
     st = {}

@@ -16,7 +16,7 @@ import urllib.parse
 
 import pytest
 
-from conftest import gdb_calls, proc_status, wait_for
+from conftest import gdb_calls, proc_status, sighup, wait_for
 
 ROOT = os.geteuid() == 0
 Y = "statements/2024/"
@@ -283,14 +283,16 @@ def test_archive_answers_temporarily_while_the_first_index_builds(
     orig_start = srv.start
 
     def hold_indexer():
-        while srv.proc is None:
-            time.sleep(0.001)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and not stopped:
-            for pid in srv.indexer_pids() if srv.proc else []:
-                os.kill(pid, signal.SIGSTOP)
-                stopped.append(pid)
-            time.sleep(0.0005)
+        try:
+            wait_for(lambda: srv.proc is not None, interval=0.001,
+                     what="the server process")
+            pids = wait_for(srv.indexer_pids, interval=0.0005,
+                            what="the indexer")
+        except AssertionError:
+            return
+        for pid in pids:
+            os.kill(pid, signal.SIGSTOP)
+            stopped.append(pid)
     t = threading.Thread(target=hold_indexer)
     t.start()
     orig_start(wait_index=False)
@@ -336,19 +338,21 @@ def test_sighups_are_coalesced_and_no_request_fails(make_server):
     try:
         try:
             for _ in range(10):
-                srv.signal(signal.SIGHUP)
+                sighup(srv)
                 most = max(most, len(srv.worker_pids()))
-                time.sleep(0.1)
             wait_for(lambda: log_lines(srv, r"one more after it"),
                      what="a SIGHUP coalesced")
         finally:
             os.kill(ix, signal.SIGCONT)
-        end = time.monotonic() + 15
-        while time.monotonic() < end and (
-                len(srv.worker_pids()) != 2 or len(srv.indexer_pids()) != 1
-                or log_lines(srv, r"a SIGHUP came") == []):
+
+        def settled():
+            nonlocal most
             most = max(most, len(srv.worker_pids()))
-            time.sleep(0.05)
+            return len(srv.worker_pids()) == 2 and \
+                len(srv.indexer_pids()) == 1 and \
+                log_lines(srv, r"a SIGHUP came") != []
+        wait_for(settled, timeout=15, interval=0.05,
+                 what="the coalesced reload done")
         most = max(most, len(srv.worker_pids()))
     finally:
         done.set()
