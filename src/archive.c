@@ -29,12 +29,11 @@
 #include "log.h"
 #include "redirects_image.h"
 
-#define FOLDER_MAX	200
 #define READY_WAIT_SEC	3	/* serve the file tree if the indexer is mute */
 
 struct archive {
 	struct snapshot		*cur;
-	char			 folder[FOLDER_MAX + 1];
+	char			 folder[BUILD_FOLDER_MAX + 1];
 	int			 rootfd;
 	int			 chan;		/* from the indexer, or -1 */
 	struct event		*ev_chan;
@@ -231,17 +230,10 @@ static struct archive *
 archive_alloc(const struct config *conf, int rootfd)
 {
 	struct archive	*a;
-	const char	*f = conf->archive && *conf->archive ? conf->archive :
-			    "statements";
+	const char	*f;
 
-	while (*f == '/')
-		f++;
-	if (strlen(f) > FOLDER_MAX || strchr(f, '/') != NULL) {
-		log_warnx("archive: the folder name must be one name of at "
-		    "most %d bytes", FOLDER_MAX);
-		return NULL;
-	}
-	if ((a = calloc(1, sizeof(*a))) == NULL)
+	if ((f = build_archive_folder(conf->archive)) == NULL ||
+	    (a = calloc(1, sizeof(*a))) == NULL)
 		return NULL;
 	snprintf(a->folder, sizeof(a->folder), "%s", f);
 	a->rootfd = rootfd;

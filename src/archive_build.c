@@ -947,6 +947,23 @@ open_error(int err)
 }
 
 /* See archive_build.h. */
+const char *
+build_archive_folder(const char *configured)
+{
+	const char	*f = configured != NULL && *configured ? configured :
+			    "statements";
+
+	while (*f == '/')
+		f++;
+	if (strlen(f) > BUILD_FOLDER_MAX || strchr(f, '/') != NULL) {
+		log_warnx("archive: the folder must be one name of at most %d "
+		    "bytes", BUILD_FOLDER_MAX);
+		return NULL;
+	}
+	return f;
+}
+
+/* See archive_build.h. */
 int
 build_open_regular(int dirfd, const char *path, struct stat *sbp)
 {

@@ -201,6 +201,14 @@ struct catalog *catalog_from_records(const struct stmt *, size_t n,
  * BUILD_NOT_REGULAR).  sb, when not NULL, gets its fstat.
  */
 #define BUILD_NOT_REGULAR	(-1)
+
+/*
+ * The archive folder as configured ([server] archive, default
+ * "statements"): one name under the root, leading '/' dropped, at most
+ * BUILD_FOLDER_MAX bytes; NULL (logged) otherwise.
+ */
+#define BUILD_FOLDER_MAX	200
+const char *build_archive_folder(const char *configured);
 struct stat;
 int	 build_open_regular(int dirfd, const char *path, struct stat *sb);
 

@@ -55,7 +55,6 @@
 #define TAG_CHANNEL	0
 #define TAG_RESCAN	'R'
 #define COMPACT_MIN	4096	/* delta slots always allowed */
-#define FOLDER_MAX	200
 
 enum { JOB_PUBLISHED, JOB_UNCHANGED, JOB_FAILED };
 
@@ -728,22 +727,6 @@ state_open(const char *path, const struct sandbox_user *u)
 }
 
 static int
-folder_of(const struct config *conf, struct build_conf *bc)
-{
-	bc->archive = conf->archive && *conf->archive ? conf->archive :
-	    "statements";
-	while (*bc->archive == '/')
-		bc->archive++;
-	if (strlen(bc->archive) > FOLDER_MAX ||
-	    strchr(bc->archive, '/') != NULL) {
-		log_warnx("index: the archive folder must be one name of at "
-		    "most %d bytes", FOLDER_MAX);
-		return -1;
-	}
-	return 0;
-}
-
-static int
 ix_events(struct ixstate *x)
 {
 	if (pipe(x->pipe) == -1)
@@ -808,7 +791,7 @@ indexer_main(int ctl, const struct config *conf, const struct sandbox_user *u,
 	x.state = INDEXER_BUILDING;
 	x.bc.rootfd = rootfd;
 	x.bc.root = conf->root;
-	if (folder_of(conf, &x.bc) == -1 ||
+	if ((x.bc.archive = build_archive_folder(conf->archive)) == NULL ||
 	    (x.statefd = state_open(state, u)) == -1 ||
 	    (x.watch = archive_watch_new()) == NULL)
 		_exit(1);

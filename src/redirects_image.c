@@ -12,27 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "le.h"
 #include "redirects_image.h"
 
 #define RDIMG_MAGIC	"BSREDIR1"
 #define RDIMG_HEAD	16
 #define RDIMG_ENT	12
-
-static void
-le32(uint8_t *p, uint32_t v)
-{
-	p[0] = v & 0xff;
-	p[1] = (v >> 8) & 0xff;
-	p[2] = (v >> 16) & 0xff;
-	p[3] = (v >> 24) & 0xff;
-}
-
-static uint32_t
-rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 24;
-}
 
 static int
 from_cmp(const void *a, const void *b)
@@ -80,21 +65,21 @@ rdimg_write(struct rdimg_entry *e, size_t n, rdimg_sink_fn sink, void *arg)
 	if (n > 0)
 		qsort(order, n, sizeof(*order), to_cmp);
 	memcpy(head, RDIMG_MAGIC, 8);
-	le32(head + 8, (uint32_t)n);
-	le32(head + 12, (uint32_t)pool + 1);
+	le_put32(head + 8, (uint32_t)n);
+	le_put32(head + 12, (uint32_t)pool + 1);
 	if (sink(arg, head, sizeof(head)) == -1)
 		goto done;
 	for (i = 0, off = 0; i < n; i++) {
-		le32(ent, (uint32_t)off);
+		le_put32(ent, (uint32_t)off);
 		off += strlen(e[i].from) + 1;
-		le32(ent + 4, (uint32_t)off);
+		le_put32(ent + 4, (uint32_t)off);
 		off += strlen(e[i].to) + 1;
-		le32(ent + 8, e[i].origin != 0);
+		le_put32(ent + 8, e[i].origin != 0);
 		if (sink(arg, ent, sizeof(ent)) == -1)
 			goto done;
 	}
 	for (i = 0; i < n; i++) {
-		le32(w, order[i]);
+		le_put32(w, order[i]);
 		if (sink(arg, w, sizeof(w)) == -1)
 			goto done;
 	}
@@ -118,8 +103,8 @@ rdimg_open(struct rdimg *r, const void *mem, size_t len)
 	memset(r, 0, sizeof(*r));
 	if (len < RDIMG_HEAD || memcmp(m, RDIMG_MAGIC, 8) != 0)
 		return -1;
-	r->n = rd32(m + 8);
-	r->pool_len = rd32(m + 12);
+	r->n = le_get32(m + 8);
+	r->pool_len = le_get32(m + 12);
 	need = RDIMG_HEAD + (uint64_t)r->n * (RDIMG_ENT + 4) + r->pool_len;
 	if (need != len || r->pool_len == 0)
 		return -1;
@@ -129,9 +114,9 @@ rdimg_open(struct rdimg *r, const void *mem, size_t len)
 	if (r->pool[r->pool_len - 1] != '\0')
 		return -1;
 	for (i = 0; i < r->n; i++)
-		if (rd32(r->ents + i * RDIMG_ENT) >= r->pool_len ||
-		    rd32(r->ents + i * RDIMG_ENT + 4) >= r->pool_len ||
-		    rd32(r->byto + i * 4) >= r->n)
+		if (le_get32(r->ents + i * RDIMG_ENT) >= r->pool_len ||
+		    le_get32(r->ents + i * RDIMG_ENT + 4) >= r->pool_len ||
+		    le_get32(r->byto + i * 4) >= r->n)
 			return -1;
 	return 0;
 }
@@ -140,7 +125,7 @@ rdimg_open(struct rdimg *r, const void *mem, size_t len)
 static const char *
 field(const struct rdimg *r, uint32_t i, int which)
 {
-	return r->pool + rd32(r->ents + (size_t)i * RDIMG_ENT + which);
+	return r->pool + le_get32(r->ents + (size_t)i * RDIMG_ENT + which);
 }
 
 const char *
@@ -171,17 +156,17 @@ rdimg_origin(const struct rdimg *r, const char *to)
 	 * name among them. */
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		c = strcmp(field(r, rd32(r->byto + mid * 4), 4), to);
+		c = strcmp(field(r, le_get32(r->byto + mid * 4), 4), to);
 		if (c < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	for (; lo < r->n; lo++) {
-		k = rd32(r->byto + lo * 4);
+		k = le_get32(r->byto + lo * 4);
 		if (strcmp(field(r, k, 4), to) != 0)
 			break;
-		if (rd32(r->ents + (size_t)k * RDIMG_ENT + 8) != 0)
+		if (le_get32(r->ents + (size_t)k * RDIMG_ENT + 8) != 0)
 			return field(r, k, 0);
 	}
 	return NULL;

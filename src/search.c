@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "le.h"
 #include "search.h"
 #include "utf8.h"
 
@@ -1092,6 +1093,26 @@ done:
 	return rc;
 }
 
+/* The buffers of batches of postings still to be flushed. */
+static void
+batch_buffers_free(struct search_index *ix)
+{
+	free(ix->batch);
+	free(ix->sorted);
+	free(ix->pos);
+	free(ix->occ);
+	free(ix->scat);
+	free(ix->eoff);
+	free(ix->pbytes);
+	ix->batch = ix->sorted = NULL;
+	ix->pos = ix->scat = ix->eoff = NULL;
+	ix->occ = NULL;
+	ix->pbytes = NULL;
+	ix->capbatch = ix->capsorted = ix->cappos = ix->capocc = 0;
+	ix->capscat = ix->capeoff = ix->cappbytes = 0;
+	ix->nbatch = ix->nocc = ix->npbytes = 0;
+}
+
 /* The builder's memory, all but the image. */
 static void
 builder_free(struct search_index *ix)
@@ -1106,24 +1127,11 @@ builder_free(struct search_index *ix)
 	free(ix->terms);
 	free(ix->table);
 	free(ix->arena);
-	free(ix->batch);
-	free(ix->sorted);
-	free(ix->pos);
-	free(ix->occ);
-	free(ix->scat);
-	free(ix->eoff);
-	free(ix->pbytes);
 	ix->terms = NULL;
 	ix->table = NULL;
 	ix->arena = NULL;
-	ix->batch = ix->sorted = NULL;
-	ix->pos = ix->scat = ix->eoff = NULL;
-	ix->occ = NULL;
-	ix->pbytes = NULL;
 	ix->capterms = ix->tabsz = ix->arenacap = ix->arenalen = 0;
-	ix->capbatch = ix->capsorted = ix->cappos = ix->capocc = 0;
-	ix->capscat = ix->capeoff = ix->cappbytes = 0;
-	ix->nbatch = ix->nocc = ix->npbytes = 0;
+	batch_buffers_free(ix);
 }
 
 /* Release build-time slack (an open document is dropped). */
@@ -1141,20 +1149,7 @@ search_finish(struct search_index *ix)
 	if (!ix->failed && batch_flush(ix) == -1)
 		ix->failed = 1;
 	ix->finished = 1;
-	free(ix->batch);
-	free(ix->sorted);
-	free(ix->pos);
-	free(ix->occ);
-	free(ix->scat);
-	free(ix->eoff);
-	free(ix->pbytes);
-	ix->batch = ix->sorted = NULL;
-	ix->pos = ix->scat = ix->eoff = NULL;
-	ix->occ = NULL;
-	ix->pbytes = NULL;
-	ix->capbatch = ix->capsorted = ix->cappos = ix->capocc = 0;
-	ix->capscat = ix->capeoff = ix->cappbytes = 0;
-	ix->nbatch = ix->nocc = ix->npbytes = 0;
+	batch_buffers_free(ix);
 	if (ix->nterms > 0 && ix->nterms < ix->capterms &&
 	    (nt = realloc(ix->terms, ix->nterms * sizeof(*nt))) != NULL) {
 		ix->terms = nt;
@@ -1200,22 +1195,6 @@ search_memory(const struct search_index *ix)
 }
 
 /* -- the image ----------------------------------------------------------- */
-
-static void
-le32(uint8_t *p, uint32_t v)
-{
-	p[0] = v;
-	p[1] = v >> 8;
-	p[2] = v >> 16;
-	p[3] = v >> 24;
-}
-
-static void
-le64(uint8_t *p, uint64_t v)
-{
-	le32(p, (uint32_t)v);
-	le32(p + 4, (uint32_t)(v >> 32));
-}
 
 /* The sink behind a buffer: the batch's small headers go out in bulk. */
 #define WBUF_SIZE	(64 * 1024)
@@ -1385,23 +1364,23 @@ emit_head(const struct search_index *ix, const struct plan *pl,
 
 	memset(h, 0, sizeof(h));
 	memcpy(h, SEARCH_IMAGE_MAGIC, 8);
-	le32(h + 8, SEARCH_IMAGE_VERSION);
-	le32(h + 12, ix->next_doc);
-	le32(h + 16, (uint32_t)pl->n);
+	le_put32(h + 8, SEARCH_IMAGE_VERSION);
+	le_put32(h + 12, ix->next_doc);
+	le_put32(h + 16, (uint32_t)pl->n);
 	str_off = SEARCH_IMAGE_HEADER + pl->n * SEARCH_IMAGE_DICT_ENTRY;
-	le64(h + 24, SEARCH_IMAGE_HEADER);
-	le64(h + 32, str_off);
-	le64(h + 40, pl->str_len);
-	le64(h + 48, str_off + ((pl->str_len + 7) & ~(uint64_t)7));
-	le64(h + 56, pl->post_len);
+	le_put64(h + 24, SEARCH_IMAGE_HEADER);
+	le_put64(h + 32, str_off);
+	le_put64(h + 40, pl->str_len);
+	le_put64(h + 48, str_off + ((pl->str_len + 7) & ~(uint64_t)7));
+	le_put64(h + 56, pl->post_len);
 	wb_put(wb, h, sizeof(h));
 	memset(d, 0, sizeof(d));
 	for (i = 0; i < pl->n; i++) {
-		le64(d, post_off);
-		le64(d + 8, pl->t[i].bytes);
-		le32(d + 16, soff);
-		le32(d + 20, pl->t[i].len);
-		le32(d + 24, pl->t[i].df);
+		le_put64(d, post_off);
+		le_put64(d + 8, pl->t[i].bytes);
+		le_put32(d + 16, soff);
+		le_put32(d + 20, pl->t[i].len);
+		le_put32(d + 24, pl->t[i].df);
 		wb_put(wb, d, sizeof(d));
 		post_off += pl->t[i].bytes;
 		soff += pl->t[i].len;

@@ -18,23 +18,11 @@
 #include <string.h>
 
 #include "search.h"
+#include "le.h"
 #include "search_flat.h"
 #include "utf8.h"
 
 #define DOC_END		UINT32_MAX
-
-static uint32_t
-rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 24;
-}
-
-static uint64_t
-rd64(const uint8_t *p)
-{
-	return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
-}
 
 /* [off, off + len) inside a buffer of size total, without overflow. */
 static int
@@ -56,11 +44,11 @@ dict_get(const struct search_seg *sg, size_t i, struct dent *d)
 {
 	const uint8_t	*e = sg->dict + i * SEARCH_IMAGE_DICT_ENTRY;
 
-	d->post_off = rd64(e);
-	d->post_len = rd64(e + 8);
-	d->s = sg->str + rd32(e + 16);
-	d->len = rd32(e + 20);
-	d->df = rd32(e + 24);
+	d->post_off = le_get64(e);
+	d->post_len = le_get64(e + 8);
+	d->s = sg->str + le_get32(e + 16);
+	d->len = le_get32(e + 20);
+	d->df = le_get32(e + 24);
 }
 
 static int
@@ -114,8 +102,8 @@ dict_check(struct search_seg *sg)
 
 	for (i = 0; i < sg->nterms; i++) {
 		e = sg->dict + i * SEARCH_IMAGE_DICT_ENTRY;
-		if (rd32(e + 28) != 0 ||
-		    !in_bounds(rd32(e + 16), rd32(e + 20), sg->str_len))
+		if (le_get32(e + 28) != 0 ||
+		    !in_bounds(le_get32(e + 16), le_get32(e + 20), sg->str_len))
 			return -1;
 		dict_get(sg, i, &d);
 		if (d.len == 0 || d.len > SEARCH_TOKEN_MAX || d.df == 0 ||
@@ -138,15 +126,15 @@ search_seg_open(struct search_seg *sg, const void *mem, size_t len)
 
 	memset(sg, 0, sizeof(*sg));
 	if (len < SEARCH_IMAGE_HEADER || memcmp(m, SEARCH_IMAGE_MAGIC, 8) != 0 ||
-	    rd32(m + 8) != SEARCH_IMAGE_VERSION || rd32(m + 20) != 0)
+	    le_get32(m + 8) != SEARCH_IMAGE_VERSION || le_get32(m + 20) != 0)
 		return -1;
-	sg->docs = rd32(m + 12);
-	sg->nterms = rd32(m + 16);
-	dict_off = rd64(m + 24);
-	str_off = rd64(m + 32);
-	str_len = rd64(m + 40);
-	post_off = rd64(m + 48);
-	post_len = rd64(m + 56);
+	sg->docs = le_get32(m + 12);
+	sg->nterms = le_get32(m + 16);
+	dict_off = le_get64(m + 24);
+	str_off = le_get64(m + 32);
+	str_len = le_get64(m + 40);
+	post_off = le_get64(m + 48);
+	post_len = le_get64(m + 56);
 	if ((dict_off | str_off | post_off) & 7 ||
 	    dict_off < SEARCH_IMAGE_HEADER ||
 	    !in_bounds(dict_off, (uint64_t)sg->nterms *

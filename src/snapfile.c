@@ -30,6 +30,7 @@
 
 #include "archive_build.h"
 #include "buf.h"
+#include "le.h"
 #include "snapfile.h"
 
 #define MAGIC		"BRDSNAP\0"
@@ -97,37 +98,6 @@ enum { S_REL, S_DISKPATH, S_URL, S_TITLE, S_SUMMARY, S_AUTHOR, S_LANG,
 			 (1 << S_TAG_LABELS) | (1 << S_CORRECTION) | \
 			 (1 << S_ATTACHMENTS))
 
-/* -- little-endian fields ------------------------------------------------ */
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	p[0] = v & 0xff;
-	p[1] = (v >> 8) & 0xff;
-	p[2] = (v >> 16) & 0xff;
-	p[3] = (v >> 24) & 0xff;
-}
-
-static void
-put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 24;
-}
-
-static uint64_t
-get64(const uint8_t *p)
-{
-	return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
-}
-
 /* -- writing ------------------------------------------------------------- */
 
 /* The sink fed in chunks rather than a call per field. */
@@ -184,7 +154,7 @@ wr_u32(struct wr *w, uint32_t v)
 {
 	uint8_t	 b[4];
 
-	put32(b, v);
+	le_put32(b, v);
 	wr_put(w, b, sizeof(b));
 }
 
@@ -351,20 +321,20 @@ write_header(struct wr *w, const struct layout *l)
 
 	memset(h, 0, sizeof(h));
 	memcpy(h + H_MAGIC, MAGIC, 8);
-	put32(h + H_VERSION, SNAPFILE_VERSION);
-	put32(h + H_HDRLEN, HDR_SIZE);
-	put64(h + H_SIG, c->sig);
-	put64(h + H_ERRORS, c->errors);
-	put32(h + H_N, (uint32_t)c->n);
-	put32(h + H_NYEARS, (uint32_t)c->nyears);
-	put32(h + H_NTAGS, (uint32_t)c->ntags);
-	put32(h + H_NSLOTS, (uint32_t)l->nslots);
-	put32(h + H_NHIDDEN, (uint32_t)c->nhidden);
-	put64(h + H_LEN, l->off[NSEC - 1] + ((l->len[NSEC - 1] + 7) &
+	le_put32(h + H_VERSION, SNAPFILE_VERSION);
+	le_put32(h + H_HDRLEN, HDR_SIZE);
+	le_put64(h + H_SIG, c->sig);
+	le_put64(h + H_ERRORS, c->errors);
+	le_put32(h + H_N, (uint32_t)c->n);
+	le_put32(h + H_NYEARS, (uint32_t)c->nyears);
+	le_put32(h + H_NTAGS, (uint32_t)c->ntags);
+	le_put32(h + H_NSLOTS, (uint32_t)l->nslots);
+	le_put32(h + H_NHIDDEN, (uint32_t)c->nhidden);
+	le_put64(h + H_LEN, l->off[NSEC - 1] + ((l->len[NSEC - 1] + 7) &
 	    ~(uint64_t)7));
 	for (k = 0; k < NSEC; k++) {
-		put64(h + H_SECT + 16 * k, l->off[k]);
-		put64(h + H_SECT + 16 * k + 8, l->len[k]);
+		le_put64(h + H_SECT + 16 * k, l->off[k]);
+		le_put64(h + H_SECT + 16 * k + 8, l->len[k]);
 	}
 	wr_put(w, h, sizeof(h));
 }
@@ -382,21 +352,21 @@ write_record(struct wr *w, const struct stmt *st, uint64_t *at)
 		/* Only those that say "none" with NULL may be NULL. */
 		if (s[k] == NULL && !(MAY_BE_NULL & (1 << k)))
 			s[k] = "";
-		put32(r + R_STR + 4 * k, pool_place(s[k], at));
+		le_put32(r + R_STR + 4 * k, pool_place(s[k], at));
 	}
-	put32(r + R_FLAGS, (st->is_txt ? F_TXT : 0) |
+	le_put32(r + R_FLAGS, (st->is_txt ? F_TXT : 0) |
 	    (st->summary_read ? F_SUMMARY_READ : 0));
 	memcpy(r + R_DATE, st->date, strnlen(st->date, 10));
 	memcpy(r + R_UPDATED, st->updated, strnlen(st->updated, 10));
-	put32(r + R_SLOT, st->slot);
-	put64(r + R_MTIME, (uint64_t)(int64_t)st->mtime);
-	put64(r + R_SIZE, (uint64_t)(int64_t)st->size);
-	put64(r + R_INO, st->ino);
-	put64(r + R_INI_SIZE, (uint64_t)st->ini_size);
-	put64(r + R_INI_MTIME, (uint64_t)st->ini_mtime);
-	put64(r + R_MTIME_NS, (uint64_t)st->mtime_ns);
-	put64(r + R_INI_INO, st->ini_ino);
-	put64(r + R_ATT_SIG, st->att_sig);
+	le_put32(r + R_SLOT, st->slot);
+	le_put64(r + R_MTIME, (uint64_t)(int64_t)st->mtime);
+	le_put64(r + R_SIZE, (uint64_t)(int64_t)st->size);
+	le_put64(r + R_INO, st->ino);
+	le_put64(r + R_INI_SIZE, (uint64_t)st->ini_size);
+	le_put64(r + R_INI_MTIME, (uint64_t)st->ini_mtime);
+	le_put64(r + R_MTIME_NS, (uint64_t)st->mtime_ns);
+	le_put64(r + R_INI_INO, st->ini_ino);
+	le_put64(r + R_ATT_SIG, st->att_sig);
 	wr_put(w, r, sizeof(r));
 }
 
@@ -418,11 +388,11 @@ write_groups(struct wr *w, const struct catalog *c, uint64_t *at)
 	for (i = 0; i < c->nyears + c->ntags; i++) {
 		memset(r, 0, sizeof(r));
 		group_strings(group_at(c, i), s);
-		put32(r + G_KEY, pool_place(s[0], at));
-		put32(r + G_LABEL, pool_place(s[1], at));
-		put32(r + G_URL, pool_place(s[2], at));
-		put32(r + G_FIRST, (uint32_t)first);
-		put32(r + G_N, (uint32_t)group_at(c, i)->n);
+		le_put32(r + G_KEY, pool_place(s[0], at));
+		le_put32(r + G_LABEL, pool_place(s[1], at));
+		le_put32(r + G_URL, pool_place(s[2], at));
+		le_put32(r + G_FIRST, (uint32_t)first);
+		le_put32(r + G_N, (uint32_t)group_at(c, i)->n);
 		first += group_at(c, i)->n;
 		wr_put(w, r, sizeof(r));
 	}
@@ -441,14 +411,14 @@ write_hidden(struct wr *w, const struct catalog *c, uint64_t *at)
 		st = &c->st[c->hidden[i]];
 		memset(r, 0, sizeof(r));
 		hidden_strings(st, s);
-		put32(r + X_REL, pool_place(s[0], at));
-		put32(r + X_KIND, (uint32_t)st->kind);
-		put32(r + X_REASON, pool_place(s[1], at));
+		le_put32(r + X_REL, pool_place(s[0], at));
+		le_put32(r + X_KIND, (uint32_t)st->kind);
+		le_put32(r + X_REASON, pool_place(s[1], at));
 		if (st->kind == STMT_WITHDRAWN)
 			memcpy(r + X_DATE, st->withdrawn,
 			    strnlen(st->withdrawn, 10));
 		if (st->kind == STMT_SCHEDULED)
-			put64(r + X_WHEN, (uint64_t)st->publish);
+			le_put64(r + X_WHEN, (uint64_t)st->publish);
 		wr_put(w, r, sizeof(r));
 	}
 }
@@ -565,9 +535,9 @@ host_is_le(void)
 static const uint8_t *
 section(const uint8_t *m, size_t mlen, int k, uint64_t want, uint64_t *len)
 {
-	uint64_t	 off = get64(m + H_SECT + 16 * k);
+	uint64_t	 off = le_get64(m + H_SECT + 16 * k);
 
-	*len = get64(m + H_SECT + 16 * k + 8);
+	*len = le_get64(m + H_SECT + 16 * k + 8);
 	if (off % 8 != 0 || off < HDR_SIZE || off > mlen ||
 	    *len > mlen - off || (want != UINT64_MAX && *len != want))
 		return NULL;
@@ -596,7 +566,7 @@ check_records(const struct snapshot *s)
 		    r[R_UPDATED + 10] != '\0' || r[R_UPDATED + 11] != '\0')
 			return -1;
 		for (k = 0; k < NSTR; k++) {
-			off = get32(r + R_STR + 4 * k);
+			off = le_get32(r + R_STR + 4 * k);
 			if (off != STR_NONE && off >= s->pool_len)
 				return -1;
 		}
@@ -615,10 +585,10 @@ check_hidden(const struct snapshot *s)
 
 	for (i = 0; i < s->nhidden; i++) {
 		x = s->hid + i * HID_SIZE;
-		kind = get32(x + X_KIND);
-		reason = get32(x + X_REASON);
+		kind = le_get32(x + X_KIND);
+		reason = le_get32(x + X_REASON);
 		if (kind == STMT_PUBLIC || kind >= STMT_KINDS ||
-		    get32(x + X_REL) >= s->pool_len ||
+		    le_get32(x + X_REL) >= s->pool_len ||
 		    (reason != STR_NONE && reason >= s->pool_len) ||
 		    x[X_DATE + 10] != '\0' || x[X_DATE + 11] != '\0')
 			return -1;
@@ -634,7 +604,7 @@ check_u32s(const uint8_t *p, uint64_t n, uint32_t below, int none_ok)
 	uint32_t	 v;
 
 	for (i = 0; i < n; i++) {
-		v = get32(p + 4 * i);
+		v = le_get32(p + 4 * i);
 		if (v >= below && !(none_ok && v == RANK_NONE))
 			return -1;
 	}
@@ -664,7 +634,7 @@ u32_arrays(struct snapshot *s, const uint8_t *p[3], const uint64_t n[3],
 	for (k = 0; k < 3; k++) {
 		out[k] = s->own + at;
 		for (i = 0; i < n[k]; i++)
-			s->own[at++] = get32(p[k] + 4 * i);
+			s->own[at++] = le_get32(p[k] + 4 * i);
 	}
 	return 0;
 }
@@ -683,13 +653,13 @@ groups_decode(struct snapshot *s, const uint8_t *g, const uint32_t *members,
 	s->tags = s->years + s->nyears;
 	for (i = 0; i < ng; i++) {
 		r = g + i * GROUP_SIZE;
-		first = get32(r + G_FIRST);
-		n = get32(r + G_N);
+		first = le_get32(r + G_FIRST);
+		n = le_get32(r + G_N);
 		if (first > nmembers || n > nmembers - first)
 			return -1;
-		s->years[i].key = str_at(s, get32(r + G_KEY), "");
-		s->years[i].label = str_at(s, get32(r + G_LABEL), "");
-		s->years[i].url = str_at(s, get32(r + G_URL), "");
+		s->years[i].key = str_at(s, le_get32(r + G_KEY), "");
+		s->years[i].label = str_at(s, le_get32(r + G_LABEL), "");
+		s->years[i].url = str_at(s, le_get32(r + G_URL), "");
 		s->years[i].idx = members + first;
 		s->years[i].n = (size_t)n;
 	}
@@ -701,16 +671,16 @@ meta_header(struct snapshot *s, const uint8_t *m, size_t mlen)
 {
 	if (m == NULL || ((uintptr_t)m & 7) != 0 || mlen < HDR_SIZE ||
 	    memcmp(m + H_MAGIC, MAGIC, 8) != 0 ||
-	    get32(m + H_VERSION) != SNAPFILE_VERSION ||
-	    get32(m + H_HDRLEN) != HDR_SIZE || get64(m + H_LEN) != mlen)
+	    le_get32(m + H_VERSION) != SNAPFILE_VERSION ||
+	    le_get32(m + H_HDRLEN) != HDR_SIZE || le_get64(m + H_LEN) != mlen)
 		return -1;
-	s->sig = get64(m + H_SIG);
-	s->errors = (size_t)get64(m + H_ERRORS);
-	s->n = get32(m + H_N);
-	s->nyears = get32(m + H_NYEARS);
-	s->ntags = get32(m + H_NTAGS);
-	s->nslots = get32(m + H_NSLOTS);
-	s->nhidden = get32(m + H_NHIDDEN);
+	s->sig = le_get64(m + H_SIG);
+	s->errors = (size_t)le_get64(m + H_ERRORS);
+	s->n = le_get32(m + H_N);
+	s->nyears = le_get32(m + H_NYEARS);
+	s->ntags = le_get32(m + H_NTAGS);
+	s->nslots = le_get32(m + H_NSLOTS);
+	s->nhidden = le_get32(m + H_NHIDDEN);
 	return 0;
 }
 
@@ -821,7 +791,7 @@ snapshot_stmt(const struct snapshot *s, size_t pos, struct stmt *tmp)
 		return NULL;
 	r = s->recs + pos * REC_SIZE;
 	for (k = 0; k < NSTR; k++)
-		v[k] = str_at(s, get32(r + R_STR + 4 * k),
+		v[k] = str_at(s, le_get32(r + R_STR + 4 * k),
 		    (MAY_BE_NULL & (1 << k)) ? NULL : "");
 	memset(tmp, 0, sizeof(*tmp));
 	tmp->rel = v[S_REL];
@@ -839,19 +809,19 @@ snapshot_stmt(const struct snapshot *s, size_t pos, struct stmt *tmp)
 	tmp->date[10] = '\0';
 	memcpy(tmp->updated, r + R_UPDATED, 10);
 	tmp->updated[10] = '\0';
-	flags = get32(r + R_FLAGS);
+	flags = le_get32(r + R_FLAGS);
 	tmp->is_txt = (flags & F_TXT) != 0;
 	tmp->summary_read = (flags & F_SUMMARY_READ) != 0;
 	tmp->valid = 1;
-	tmp->mtime = (time_t)(int64_t)get64(r + R_MTIME);
-	tmp->size = (off_t)(int64_t)get64(r + R_SIZE);
-	tmp->ino = get64(r + R_INO);
-	tmp->ini_size = (int64_t)get64(r + R_INI_SIZE);
-	tmp->ini_mtime = (int64_t)get64(r + R_INI_MTIME);
-	tmp->mtime_ns = (int64_t)get64(r + R_MTIME_NS);
-	tmp->ini_ino = get64(r + R_INI_INO);
-	tmp->att_sig = get64(r + R_ATT_SIG);
-	tmp->slot = get32(r + R_SLOT);
+	tmp->mtime = (time_t)(int64_t)le_get64(r + R_MTIME);
+	tmp->size = (off_t)(int64_t)le_get64(r + R_SIZE);
+	tmp->ino = le_get64(r + R_INO);
+	tmp->ini_size = (int64_t)le_get64(r + R_INI_SIZE);
+	tmp->ini_mtime = (int64_t)le_get64(r + R_INI_MTIME);
+	tmp->mtime_ns = (int64_t)le_get64(r + R_MTIME_NS);
+	tmp->ini_ino = le_get64(r + R_INI_INO);
+	tmp->att_sig = le_get64(r + R_ATT_SIG);
+	tmp->slot = le_get32(r + R_SLOT);
 	return tmp;
 }
 
@@ -875,7 +845,7 @@ snapshot_updated(const struct snapshot *s, size_t pos)
 static const char *
 rel_at(const struct snapshot *s, size_t pos)
 {
-	return str_at(s, get32(s->recs + pos * REC_SIZE + R_STR + 4 * S_REL),
+	return str_at(s, le_get32(s->recs + pos * REC_SIZE + R_STR + 4 * S_REL),
 	    "");
 }
 
@@ -911,11 +881,11 @@ snapshot_hidden_at(const struct snapshot *s, size_t i,
 		return NULL;
 	x = s->hid + i * HID_SIZE;
 	memset(tmp, 0, sizeof(*tmp));
-	tmp->rel = str_at(s, get32(x + X_REL), "");
-	tmp->kind = (int)get32(x + X_KIND);
-	tmp->reason = str_at(s, get32(x + X_REASON), NULL);
+	tmp->rel = str_at(s, le_get32(x + X_REL), "");
+	tmp->kind = (int)le_get32(x + X_KIND);
+	tmp->reason = str_at(s, le_get32(x + X_REASON), NULL);
 	tmp->date = (const char *)x + X_DATE;
-	tmp->when = (long long)(int64_t)get64(x + X_WHEN);
+	tmp->when = (long long)(int64_t)le_get64(x + X_WHEN);
 	return tmp;
 }
 
@@ -931,7 +901,7 @@ snapshot_hidden(const struct snapshot *s, const char *rel,
 	hi = s->nhidden;
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		c = strcmp(rel, str_at(s, get32(s->hid + mid * HID_SIZE +
+		c = strcmp(rel, str_at(s, le_get32(s->hid + mid * HID_SIZE +
 		    X_REL), ""));
 		if (c == 0)
 			return snapshot_hidden_at(s, mid, tmp);
