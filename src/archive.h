@@ -18,6 +18,8 @@
 struct archive;
 struct config;
 struct event_base;
+struct stmt;
+struct stmt_version;
 
 /*
  * A worker's archive, fed by the indexer over `chan` (taken).  `ready`
@@ -76,6 +78,14 @@ struct archive_results {
 /* 0, or -1 when the search failed. */
 int	 archive_search(const struct archive *, const struct snapshot *,
 	    const char *q, size_t qlen, struct archive_results *);
+
+/*
+ * The other versions of st (a statement of the snapshot s), the original
+ * first, into out[0..max): how many.  A version without a language of
+ * its own is in the site's, site_lang ("" when that is none either).
+ */
+size_t	 archive_versions(const struct snapshot *, const struct stmt *st,
+	    const char *site_lang, struct stmt_version *out, size_t max);
 
 /*
  * May the statement at `rel` (under the archive), or the one whose

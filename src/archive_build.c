@@ -27,6 +27,7 @@
 #endif
 
 #include "archive_build.h"
+#include "lang.h"
 #include "log.h"
 #include "mime.h"
 #include "search.h"
@@ -1229,6 +1230,9 @@ static int
 stmt_copy(struct worker *wk, struct stmt *st, const struct stmt *old)
 {
 	*st = *old;
+	st->tr_lang = NULL;		/* the build links versions anew */
+	st->translation = 0;
+	st->vfirst = st->vn = 0;
 	if (copy_str(wk, &st->rel, old->rel) == -1 ||
 	    copy_str(wk, &st->diskpath, old->diskpath) == -1 ||
 	    copy_str(wk, &st->url, old->url) == -1 ||
@@ -1408,7 +1412,7 @@ rel_cmp_r(const struct catalog *s, size_t a, size_t b)
 struct tagpair {
 	const char	*tag;
 	size_t		 len;
-	size_t		 pos;	/* in order[] */
+	size_t		 pos;	/* in listed[] */
 	const char	*label;	/* as written */
 	size_t		 llen;
 };
@@ -1453,30 +1457,30 @@ build_groups(struct catalog *s, const char *archive)
 	char		 kind[PATH_MAX];
 	const char	*t, *e, *l, *le;
 
-	/* Years: runs of order[]. */
+	/* Years: runs of listed[]. */
 	snprintf(kind, sizeof(kind), "/%s/", archive);
-	for (i = 0; i < s->n; i = j) {
-		for (j = i; j < s->n && strncmp(s->st[s->order[j]].date,
-		    s->st[s->order[i]].date, 4) == 0; j++)
+	for (i = 0; i < s->nlisted; i = j) {
+		for (j = i; j < s->nlisted && strncmp(s->st[s->listed[j]].date,
+		    s->st[s->listed[i]].date, 4) == 0; j++)
 			;
 		s->nyears++;
 	}
 	if ((s->years = calloc(s->nyears + 1, sizeof(*s->years))) == NULL)
 		return -1;
-	for (i = 0, k = 0; i < s->n; i = j, k++) {
-		for (j = i; j < s->n && strncmp(s->st[s->order[j]].date,
-		    s->st[s->order[i]].date, 4) == 0; j++)
+	for (i = 0, k = 0; i < s->nlisted; i = j, k++) {
+		for (j = i; j < s->nlisted && strncmp(s->st[s->listed[j]].date,
+		    s->st[s->listed[i]].date, 4) == 0; j++)
 			;
-		if (group_init(s, &s->years[k], s->st[s->order[i]].date, 4,
+		if (group_init(s, &s->years[k], s->st[s->listed[i]].date, 4,
 		    kind) == -1)
 			return -1;
-		s->years[k].idx = s->order + i;	/* borrowed */
+		s->years[k].idx = s->listed + i;	/* borrowed */
 		s->years[k].n = j - i;
 	}
 	/* Tags: (tag, position) pairs sorted. */
-	for (i = 0; i < s->n; i++) {
-		l = s->st[s->order[i]].tag_labels;
-		for (t = s->st[s->order[i]].tags; *t != '\0'; t = *e ? e + 1 :
+	for (i = 0; i < s->nlisted; i++) {
+		l = s->st[s->listed[i]].tag_labels;
+		for (t = s->st[s->listed[i]].tags; *t != '\0'; t = *e ? e + 1 :
 		    e) {
 			e = strchr(t, ',');
 			if (e == NULL)
@@ -1532,7 +1536,7 @@ build_groups(struct catalog *s, const char *archive)
 		snprintf(s->tags[k].label, sizeof(s->tags[k].label), "%.*s",
 		    (int)tp[i].llen, tp[i].label);
 		for (size_t m = i; m < j; m++)
-			s->tags[k].idx[m - i] = s->order[tp[m].pos];
+			s->tags[k].idx[m - i] = s->listed[tp[m].pos];
 	}
 	free(tp);
 	return 0;
@@ -1697,6 +1701,144 @@ rel_find(const struct catalog *p, const size_t *v, size_t n, const char *rel)
 	return -1;
 }
 
+/*
+ * The original a published statement's name makes it a translation of:
+ * "DIR/DATE-SLUG.TAG.EXT" of "DIR/DATE-SLUG.gmi" (or .txt), published;
+ * -1 when none.  *tag and *taglen: the tag in its name, or NULL.
+ */
+static ssize_t
+original_of(const struct catalog *s, size_t i, const char **tag,
+    size_t *taglen)
+{
+	const char	*rel = s->st[i].rel, *name, *slug;
+	char		 orig[PATH_MAX];
+	size_t		 n, slen, base;
+	ssize_t		 j;
+
+	*tag = NULL;
+	*taglen = 0;
+	name = strrchr(rel, '/');
+	name = name != NULL ? name + 1 : rel;
+	n = strlen(name);
+	if (n < 11 + 1 + 4)
+		return -1;
+	slug = name + 11;		/* after "YYYY-MM-DD-" */
+	slen = n - 11 - 4;		/* before ".gmi" */
+	if (!lang_suffix(slug, slen, &base))
+		return -1;
+	*tag = slug + base + 1;
+	*taglen = slen - base - 1;
+	if (snprintf(orig, sizeof(orig), "%.*s.gmi", (int)(slug + base - rel),
+	    rel) >= (int)sizeof(orig))
+		return -1;
+	if ((j = rel_find(s, s->by_rel, s->n, orig)) == -1) {
+		memcpy(orig + (slug + base - rel), ".txt", 4);
+		j = rel_find(s, s->by_rel, s->n, orig);
+	}
+	return j != (ssize_t)i ? j : -1;
+}
+
+struct version_pair {
+	size_t		 orig, tr;
+	const char	*rel;		/* the translation's */
+};
+
+static int
+version_pair_cmp(const void *a, const void *b)
+{
+	const struct version_pair	*x = a, *y = b;
+
+	if (x->orig != y->orig)
+		return x->orig < y->orig ? -1 : 1;
+	return strcmp(x->rel, y->rel);
+}
+
+/* The runs of vers from the (original, translation) pairs, sorted. */
+static int
+version_runs(struct catalog *s, struct version_pair *vp, size_t np)
+{
+	size_t	 i, j, k;
+
+	if ((s->vers = calloc(2 * np + 1, sizeof(size_t))) == NULL)
+		return -1;
+	for (i = 0; i < np; i = j) {
+		for (j = i; j < np && vp[j].orig == vp[i].orig; j++)
+			;
+		s->vers[s->nvers] = vp[i].orig;
+		for (k = i; k < j; k++)
+			s->vers[s->nvers + 1 + k - i] = vp[k].tr;
+		for (k = 0; k <= j - i; k++) {
+			s->st[s->vers[s->nvers + k]].vfirst = (uint32_t)s->nvers;
+			s->st[s->vers[s->nvers + k]].vn = (uint32_t)(j - i + 1);
+		}
+		s->nvers += j - i + 1;
+	}
+	return 0;
+}
+
+/*
+ * The versions of the published statements, from their names: made anew
+ * by every build (an unchanged statement gains a translation, or loses
+ * its original), so nothing of it is copied from the last catalogue.  A
+ * name whose original is itself a translation is no translation (no
+ * chains); nor is one whose original is not published (it is listed on
+ * its own).  Then listed: order without the translations.
+ */
+static int
+link_versions(struct catalog *s)
+{
+	struct version_pair	*vp;
+	ssize_t			*orig;
+	const char		*tag;
+	size_t			 i, k, np = 0, taglen;
+	struct stmt		*st;
+
+	if ((orig = calloc(s->nst + 1, sizeof(*orig))) == NULL ||
+	    (vp = calloc(s->n + 1, sizeof(*vp))) == NULL ||
+	    (s->listed = calloc(s->n + 1, sizeof(size_t))) == NULL) {
+		free(orig);
+		return -1;
+	}
+	for (k = 0; k < s->nst; k++)
+		orig[k] = -1;
+	for (k = 0; k < s->n; k++) {
+		st = &s->st[s->order[k]];
+		st->translation = 0;
+		st->tr_lang = NULL;
+		st->vfirst = st->vn = 0;
+		orig[s->order[k]] = original_of(s, s->order[k], &tag, &taglen);
+	}
+	for (k = 0; k < s->n; k++) {
+		i = s->order[k];
+		st = &s->st[i];
+		st->translation = orig[i] != -1 && orig[orig[i]] == -1;
+		(void)original_of(s, i, &tag, &taglen);
+		/* One without its original is in its name's language when
+		 * that is one we know ("x.fr.gmi"; not "notes.old.gmi"). */
+		if (tag != NULL && (st->translation || lang_endonym(tag,
+		    strcspn(tag, "-.")) != NULL) && (st->tr_lang =
+		    arena_dup(&s->arena, tag, taglen)) == NULL)
+			goto fail;
+		if (st->translation) {
+			vp[np].orig = (size_t)orig[i];
+			vp[np].tr = i;
+			vp[np++].rel = st->rel;
+		} else
+			s->listed[s->nlisted++] = i;
+	}
+	if (np > 0)
+		qsort(vp, np, sizeof(*vp), version_pair_cmp);
+	if (version_runs(s, vp, np) == -1)
+		goto fail;
+	free(vp);
+	free(orig);
+	return 0;
+fail:
+	free(vp);
+	free(orig);
+	return -1;
+}
+
 /* The last catalogue's statement at rel, published or not, or -1. */
 static ssize_t
 prev_find(const struct catalog *p, const char *rel)
@@ -1824,7 +1966,8 @@ catalog_build(const struct build_conf *bc)
 	msort(s->order, tmp, k, s, order_cmp_r);
 	msort(s->by_rel, tmp, k, s, rel_cmp_r);
 	msort(s->hidden, tmp, s->nhidden, s, rel_cmp_r);
-	if (summaries_read(bc, s) == -1 || build_groups(s, bc->archive) == -1)
+	if (link_versions(s) == -1 || summaries_read(bc, s) == -1 ||
+	    build_groups(s, bc->archive) == -1)
 		goto fail;
 done:
 	for (i = 0; i < w.n; i++)
@@ -1908,6 +2051,8 @@ catalog_free(struct catalog *s)
 	free(s->order);
 	free(s->by_rel);
 	free(s->hidden);
+	free(s->listed);
+	free(s->vers);
 	arena_free(s->arena);
 	free(s);
 }

@@ -73,6 +73,34 @@ struct stmt {
 	 */
 	const char	*attachments;
 	uint64_t	 att_sig;
+	/*
+	 * Its versions (lang.h), made anew by each build from the names of
+	 * the published statements: a translation ("x.es.gmi" of "x.gmi",
+	 * in the same folder) has its tag in tr_lang (NULL otherwise) and
+	 * is not listed on its own; the versions of one statement, the
+	 * original first, are the run vfirst..vfirst+vn of the catalog's
+	 * vers (doc ids) or of the image's (positions); vn 0: no other.
+	 */
+	const char	*tr_lang;
+	int		 translation;
+	uint32_t	 vfirst, vn;
+};
+
+/* Its language: a translation's tag, else its sidecar's (NULL: none,
+ * the site's). */
+#define stmt_lang(st)	((st)->tr_lang != NULL ? (st)->tr_lang : (st)->lang)
+
+/*
+ * Another version of a statement, as its readers are shown it: its
+ * strings point into the snapshot.  At most STMT_VERSIONS_MAX of them
+ * are shown.
+ */
+#define STMT_VERSIONS_MAX	32
+struct stmt_version {
+	const char	*rel;		/* under the archive */
+	const char	*url;		/* URL path, encoded */
+	const char	*lang;		/* its tag ("es"), never NULL */
+	const char	*title;
 };
 
 /*
@@ -135,6 +163,11 @@ struct catalog {
 	size_t			*order;		/* published ones, newest
 						   first */
 	size_t			 n;
+	size_t			*listed;	/* of them, those a list
+						   shows: not translations */
+	size_t			 nlisted;
+	size_t			*vers;		/* the runs of versions */
+	size_t			 nvers;
 	size_t			*by_rel;	/* published ones, by rel */
 	size_t			*hidden;	/* valid, not published, by
 						   rel */

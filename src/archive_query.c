@@ -209,3 +209,26 @@ archive_moved_path(const struct archive *a, const char *path, char *out,
 		return 0;
 	return snprintf(out, outsz, "/%s/%s", folder, to) < (int)outsz;
 }
+
+size_t
+archive_versions(const struct snapshot *s, const struct stmt *st,
+    const char *site_lang, struct stmt_version *out, size_t max)
+{
+	const uint32_t		*pos;
+	const struct stmt	*o;
+	struct stmt		 tmp;
+	size_t			 n, i, k = 0;
+
+	pos = snapshot_versions(s, st, &n);
+	for (i = 0; i < n && k < max; i++) {
+		if ((o = snapshot_stmt(s, pos[i], &tmp)) == NULL ||
+		    strcmp(o->rel, st->rel) == 0)
+			continue;
+		out[k].rel = o->rel;
+		out[k].url = o->url;
+		out[k].lang = stmt_lang(o) != NULL ? stmt_lang(o) :
+		    site_lang != NULL ? site_lang : "";
+		out[k++].title = o->title;
+	}
+	return k;
+}

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /* broadside: the Atom 1.0 feed (RFC 4287).  See atom.h. */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -101,10 +102,27 @@ item_updated(const struct rg_item *it)
 	return up > pub ? up : pub;
 }
 
+/* ' xml:lang="TAG"': the first of a list ("en,fr" may be configured). */
+static void
+xml_lang(struct buf *b, const char *lang)
+{
+	size_t	 n;
+
+	if (lang == NULL || (n = strcspn(lang, ", ")) == 0)
+		return;
+	buf_puts(b, " xml:lang=\"");
+	for (; n > 0; n--, lang++)	/* a tag: letters, digits, '-' */
+		if (isalnum((unsigned char)*lang) || *lang == '-')
+			buf_putc(b, *lang);
+	buf_putc(b, '"');
+}
+
 static void
 entry(struct buf *b, const struct rg_site *site, const struct rg_item *it)
 {
-	buf_puts(b, "  <entry>\n    <title>");
+	buf_puts(b, "  <entry");
+	xml_lang(b, it->lang);
+	buf_puts(b, ">\n    <title>");
 	atom_escape(b, it->title);
 	buf_puts(b, "</title>\n    <id>");
 	atom_escape(b, site->base);
@@ -143,7 +161,9 @@ atom_feed(const struct rg_site *site, const struct rg_item *items, size_t n,
 		if ((t = item_updated(&items[i])) > up)
 			up = t;
 	buf_puts(b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
-	    "<feed xmlns=\"http://www.w3.org/2005/Atom\">\n  <title>");
+	    "<feed xmlns=\"http://www.w3.org/2005/Atom\"");
+	xml_lang(b, site->lang);
+	buf_puts(b, ">\n  <title>");
 	atom_escape(b, site->title);
 	buf_puts(b, "</title>\n  <id>");
 	atom_escape(b, site->base);

@@ -37,6 +37,7 @@
 #include "archive_scan.h"
 #include "cmd.h"
 #include "isodate.h"
+#include "lang.h"
 #include "redirects.h"
 #include "site.h"
 #include "uri.h"
@@ -823,62 +824,31 @@ check_duplicates(struct check *ck, struct cstmt **by)
 }
 
 /*
- * lang = 2*3ALPHA *( "-" 1*8alphanum ): a translation's tag, the last
- * dot-part of its slug.  Narrower than scan_lang_ok (a primary subtag of
- * two or three letters), so that "state.of.union" is no translation.
+ * date-slug.es.gmi needs date-slug.gmi (or .txt) in its folder, as the
+ * server links them (lang.h: lang_suffix says which names are
+ * translations').
  */
-static int
-lang_suffix(const char *slug, size_t *base)
-{
-	const char	*dot = strrchr(slug, '.'), *t;
-	size_t		 n = 0;
-
-	if (dot == NULL || dot == slug || !scan_lang_ok(dot + 1))
-		return 0;
-	for (t = dot + 1; *t != '\0' && *t != '-'; t++)
-		n++;
-	*base = (size_t)(dot - slug);
-	return n == 2 || n == 3;
-}
-
-/* Is there a statement of that date and slug (by: sorted by slug_cmp)? */
-static int
-have_slug(const struct check *ck, struct cstmt **by, const char *date,
-    const char *slug)
-{
-	struct cstmt	 key, *kp = &key;
-	size_t		 lo = 0, hi = ck->nst, mid;
-
-	memcpy(key.date, date, sizeof(key.date));
-	key.slug = (char *)(uintptr_t)slug;
-	key.rel = "";			/* before any of them */
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (slug_cmp(&by[mid], &kp) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < ck->nst && strcmp(by[lo]->date, date) == 0 &&
-	    strcmp(by[lo]->slug, slug) == 0;
-}
-
-/* date-slug.es.gmi needs date-slug.gmi (or .txt), in any folder. */
 static void
 check_translations(struct check *ck, struct cstmt **by)
 {
-	char	 orig[SCAN_SLUG_MAX + 1], p[PATH_MAX];
-	size_t	 i, base;
+	char		 orig[PATH_MAX], p[PATH_MAX];
+	const char	*name;
+	size_t		 i, base, dir;
 
 	for (i = 0; i < ck->nst; i++) {
-		if (!lang_suffix(by[i]->slug, &base))
+		if (!lang_suffix(by[i]->slug, strlen(by[i]->slug), &base))
 			continue;
-		memcpy(orig, by[i]->slug, base);
-		orig[base] = '\0';
-		if (!have_slug(ck, by, by[i]->date, orig))
+		name = strrchr(by[i]->rel, '/');
+		dir = name != NULL ? (size_t)(name + 1 - by[i]->rel) : 0;
+		snprintf(orig, sizeof(orig), "%.*s%s-%.*s.gmi", (int)dir,
+		    by[i]->rel, by[i]->date, (int)base, by[i]->slug);
+		if (find_stmt(ck, orig) != NULL)
+			continue;
+		memcpy(orig + strlen(orig) - 4, ".txt", 4);
+		if (find_stmt(ck, orig) == NULL)
 			report(ck, in_archive(ck, by[i]->rel, p), 0,
-			    "translation without its original (%s-%s.gmi)",
-			    by[i]->date, orig);
+			    "translation without its original (%s-%.*s.gmi)",
+			    by[i]->date, (int)base, by[i]->slug);
 	}
 }
 

@@ -104,6 +104,7 @@ site_init(struct gemini_view *v, const struct config *conf,
 	v->site.title = conf->title ? conf->title : "Statements";
 	v->site.archive = v->archive;
 	v->site.gopher = v->gopher[0] ? v->gopher : NULL;
+	v->site.lang = conf->lang;
 }
 
 static struct gemini_view *
@@ -130,9 +131,11 @@ view_of(const struct request_ctx *ctx, struct snapshot *s)
 	return v;
 }
 
-/* The item of position pos: its strings point into the snapshot. */
+/* The item of position pos: its strings point into the snapshot; its
+ * versions go to ver[0..max). */
 static void
-item_of(const struct snapshot *s, size_t pos, struct rg_item *it)
+item_of(const struct gemini_view *v, const struct snapshot *s, size_t pos,
+    struct rg_item *it, struct stmt_version *ver, size_t max)
 {
 	struct stmt		 tmp;
 	const struct stmt	*st = snapshot_stmt(s, pos, &tmp);
@@ -147,20 +150,52 @@ item_of(const struct snapshot *s, size_t pos, struct rg_item *it)
 	it->author = st->author;
 	it->corrected = snapshot_updated(s, pos);
 	it->correction = st->correction;
+	it->lang = stmt_lang(st);
+	if (max > 0) {
+		it->ver = ver;
+		it->nver = archive_versions(s, st, v->site.lang, ver,
+		    max < STMT_VERSIONS_MAX ? max : STMT_VERSIONS_MAX);
+	}
 }
 
-/* rg_items for the statements at positions idx[0..n), or 0..n when idx
- * is NULL. */
-static struct rg_item *
-items_of(const struct snapshot *s, const uint32_t *idx, size_t n)
+/* How many versions the statements at idx[0..n) show beside them. */
+static size_t
+versions_count(const struct snapshot *s, const uint32_t *idx, size_t n)
 {
-	struct rg_item	*it;
-	size_t		 i;
+	struct stmt	 tmp;
+	size_t		 i, total = 0;
 
-	if ((it = calloc(n ? n : 1, sizeof(*it))) == NULL)
-		return NULL;
 	for (i = 0; i < n; i++)
-		item_of(s, idx != NULL ? idx[i] : i, &it[i]);
+		if (snapshot_stmt(s, idx != NULL ? idx[i] : i, &tmp) != NULL &&
+		    tmp.vn > 1)
+			total += tmp.vn - 1 < STMT_VERSIONS_MAX ? tmp.vn - 1 :
+			    STMT_VERSIONS_MAX;
+	return total;
+}
+
+/*
+ * rg_items for the statements at positions idx[0..n), or 0..n when idx
+ * is NULL, with their other versions when `versions` (one allocation:
+ * free the items).
+ */
+static struct rg_item *
+items_of(const struct gemini_view *v, const struct snapshot *s,
+    const uint32_t *idx, size_t n, int versions)
+{
+	struct rg_item		*it;
+	struct stmt_version	*ver, *end;
+	size_t			 i, nv = versions ? versions_count(s, idx, n) : 0;
+
+	if ((it = calloc(1, (n ? n : 1) * sizeof(*it) + (nv + 1) *
+	    sizeof(*ver))) == NULL)
+		return NULL;
+	ver = (struct stmt_version *)(void *)(it + (n ? n : 1));
+	end = ver + nv;
+	for (i = 0; i < n; i++) {
+		item_of(v, s, idx != NULL ? idx[i] : i, &it[i], ver,
+		    (size_t)(end - ver));
+		ver += it[i].nver;
+	}
 	return it;
 }
 
@@ -194,7 +229,11 @@ feed_ids(const struct gemini_view *v, const struct snapshot *s,
 typedef int (*page_render_fn)(const struct rg_site *, const struct rg_item *,
     size_t, struct buf *);
 
-/* A page made from the newest `n` statements, once per snapshot. */
+/*
+ * A page made from the newest `n` statements, once per snapshot: the
+ * listed ones with their other versions under them, or for the feed
+ * every version an entry of its own.
+ */
 static struct blob *
 page_latest(const struct gemini_view *v, const struct snapshot *s,
     struct blob **slot, size_t n, page_render_fn render)
@@ -202,14 +241,15 @@ page_latest(const struct gemini_view *v, const struct snapshot *s,
 	struct rg_item	*it;
 	struct buf	 b;
 	char		*ids = NULL;
+	int		 feed = render == atom_feed;
 
 	if (*slot != NULL)
 		return *slot;
-	if (n > s->n)
-		n = s->n;
-	if ((it = items_of(s, NULL, n)) == NULL)
+	if (n > (feed ? s->n : s->nlisted))
+		n = feed ? s->n : s->nlisted;
+	if ((it = items_of(v, s, feed ? NULL : s->listed, n, !feed)) == NULL)
 		return NULL;
-	if (render == atom_feed && (ids = calloc(n ? n : 1,
+	if (feed && (ids = calloc(n ? n : 1,
 	    FEED_ID_MAX)) != NULL)
 		feed_ids(v, s, it, n, ids);
 	buf_init(&b, RESPONSE_MEM_MAX);
@@ -279,7 +319,7 @@ group_render(const struct gemini_view *v, const struct snapshot *s,
 	size_t		 done = 0, used, cap = g->n + 1;
 
 	gp->done = 1;
-	if ((it = items_of(s, g->idx, g->n)) == NULL ||
+	if ((it = items_of(v, s, g->idx, g->n, 1)) == NULL ||
 	    (gp->page = calloc(cap, sizeof(*gp->page))) == NULL) {
 		free(it);
 		return -1;
@@ -359,7 +399,7 @@ search_results(const struct request_ctx *ctx, const struct gemini_view *v,
 		return;
 	}
 	for (i = 0; i < res->n; i++) {
-		item_of(s, res->pos[i], &items[i]);
+		item_of(v, s, res->pos[i], &items[i], NULL, 0);
 		snips[i] = res->snip[i];
 	}
 	rg_search(&v->site, q, items, snips, res->n, res->total, &r->out);
@@ -402,7 +442,8 @@ static const char *
 stmt_mime(const struct request_ctx *ctx, const struct stmt *st,
     const char *text, size_t n, char *buf, size_t len)
 {
-	const char	*lang = st->lang != NULL ? st->lang : ctx->conf->lang;
+	const char	*lang = stmt_lang(st) != NULL ? stmt_lang(st) :
+			    ctx->conf->lang;
 
 	if (mime_is_utf8(text, n < SNIFF_BYTES ? n : SNIFF_BYTES, 1))
 		return gemini_mime(buf, len, lang);
@@ -437,6 +478,7 @@ stmt_render(const struct request_ctx *ctx, const struct gemini_view *v,
     struct blob **bl)
 {
 	struct rg_footer	 f;
+	struct stmt_version	 ver[STMT_VERSIONS_MAX];
 	struct buf		 b;
 	char			 mime[128], url[PATH_MAX];
 	char			*text;
@@ -464,6 +506,9 @@ stmt_render(const struct request_ctx *ctx, const struct gemini_view *v,
 	f.attachments = st->attachments;
 	attach_url(st, url, sizeof(url));
 	f.attach_url = url;
+	f.ver = ver;
+	f.nver = archive_versions(archive_snapshot(ctx->archive), st,
+	    ctx->conf->lang, ver, STMT_VERSIONS_MAX);
 	buf_init(&b, RESPONSE_MEM_MAX);
 	rg_statement(&v->site, text, (size_t)n, &f, &b);
 	gemini_reply(r, 20, stmt_mime(ctx, st, text, (size_t)n, mime,
@@ -644,7 +689,7 @@ gemini_archive_lang(const struct request_ctx *ctx, const struct route *rt)
 	if (rt->kind != ROUTE_STATEMENT)
 		return NULL;
 	st = snapshot_find(archive_snapshot(ctx->archive), rt->rel, &tmp);
-	return st != NULL ? st->lang : NULL;
+	return st != NULL ? stmt_lang(st) : NULL;
 }
 
 const struct blob *

@@ -24,6 +24,7 @@
 #include "gemini_archive.h"
 #include "gopher_archive.h"
 #include "gopher_menu.h"
+#include "lang.h"
 #include "render_gopher.h"
 #include "search.h"
 
@@ -38,6 +39,7 @@
 struct gopher_view {
 	struct gopher_style	 gs;
 	const char		*folder;
+	const char		*lang;		/* [server] lang */
 	struct blob		*index, *tags, *feed;
 	struct blob		*root;
 	struct timespec		 root_mtim;
@@ -101,6 +103,7 @@ view_of(const struct request_ctx *ctx, struct snapshot *s)
 		return NULL;
 	gopher_style_of(ctx->conf, &v->gs);
 	v->folder = archive_folder(ctx->archive);
+	v->lang = ctx->conf->lang;
 	v->nyears = s->nyears;
 	v->ntags = s->ntags;
 	v->years = groups_new(s->years, s->nyears);
@@ -116,8 +119,31 @@ view_of(const struct request_ctx *ctx, struct snapshot *s)
 
 /* -- menus ----------------------------------------------------------------- */
 
+/* "  español: Título" under a statement of a list, for each version. */
 static void
-stmt_item(const struct gopher_view *v, const struct stmt *st, struct buf *b)
+version_items(const struct gopher_view *v, const struct snapshot *s,
+    const struct stmt *st, struct buf *b)
+{
+	struct stmt_version	 ver[STMT_VERSIONS_MAX];
+	char			 label[LANG_LABEL_MAX + 1];
+	char			 disp[LANG_LABEL_MAX + SCAN_TITLE_MAX + 8];
+	char			 sel[PATH_MAX];
+	size_t			 i, n;
+
+	n = archive_versions(s, st, v->lang, ver, STMT_VERSIONS_MAX);
+	for (i = 0; i < n; i++) {
+		lang_label(ver[i].lang, label, sizeof(label));
+		snprintf(disp, sizeof(disp), "  %s: %s", label, ver[i].title);
+		snprintf(sel, sizeof(sel), "/%s/%s", v->folder, ver[i].rel);
+		gopher_item(b, '0', disp, sel, &v->gs);
+	}
+}
+
+/* A statement of a list; with its other versions under it unless s is
+ * NULL. */
+static void
+stmt_item(const struct gopher_view *v, const struct snapshot *s,
+    const struct stmt *st, struct buf *b)
 {
 	char	 disp[SCAN_TITLE_MAX + 40];
 	char	 note[SCAN_NOTE_MAX + 32];
@@ -139,6 +165,8 @@ stmt_item(const struct gopher_view *v, const struct stmt *st, struct buf *b)
 		    st->correction);
 		gopher_info(b, note, &v->gs);
 	}
+	if (s != NULL)
+		version_items(v, s, st, b);
 }
 
 static void
@@ -167,10 +195,10 @@ root_menu(const struct request_ctx *ctx, const struct gopher_view *v,
 	gopher_info(b, ctx->conf->title ? ctx->conf->title : "Statements",
 	    &v->gs);
 	gopher_info(b, "", &v->gs);
-	gopher_info(b, s->n ? "Latest statements" : "No statements yet",
+	gopher_info(b, s->nlisted ? "Latest statements" : "No statements yet",
 	    &v->gs);
-	for (i = 0; i < s->n && i < LATEST; i++)
-		stmt_item(v, snapshot_stmt(s, i, &tmp), b);
+	for (i = 0; i < s->nlisted && i < LATEST; i++)
+		stmt_item(v, s, snapshot_stmt(s, s->listed[i], &tmp), b);
 	gopher_info(b, "", &v->gs);
 	snprintf(sel, sizeof(sel), "/%s/", v->folder);
 	gopher_item(b, '1', "All statements, by year", sel, &v->gs);
@@ -199,8 +227,8 @@ index_menu(const struct gopher_view *v, struct snapshot *s,
 		if (shown + g->n <= PAGE_ITEMS || shown == 0) {
 			gopher_info(b, g->key, &v->gs);
 			for (i = 0; i < g->n && i < PAGE_ITEMS; i++)
-				stmt_item(v, snapshot_stmt(s, g->idx[i], &tmp),
-				    b);
+				stmt_item(v, s, snapshot_stmt(s, g->idx[i],
+				    &tmp), b);
 			shown += i;
 			if (i == g->n)
 				continue;
@@ -260,7 +288,7 @@ group_menu(const struct gopher_view *v, struct snapshot *s,
 	}
 	gopher_info(b, "", &v->gs);
 	for (i = from; i < g->n && i < from + PAGE_ITEMS; i++)
-		stmt_item(v, snapshot_stmt(s, g->idx[i], &tmp), b);
+		stmt_item(v, s, snapshot_stmt(s, g->idx[i], &tmp), b);
 	if (rt->page > 0) {
 		if (rt->page == 1)
 			snprintf(sel, sizeof(sel), "%s", g->url);
@@ -418,7 +446,7 @@ search_list(const struct gopher_view *v, const struct snapshot *s,
 	}
 	for (i = 0; i < res->n; i++) {
 		gopher_info(b, "", &v->gs);
-		stmt_item(v, snapshot_stmt(s, res->pos[i], &tmp), b);
+		stmt_item(v, NULL, snapshot_stmt(s, res->pos[i], &tmp), b);
 		if (res->snip[i][0] != '\0')
 			gopher_info(b, res->snip[i], &v->gs);
 	}
@@ -496,13 +524,20 @@ txt_menu(const char *text, size_t len, const struct gopher_stmt *m,
 	return b->failed ? -1 : 0;
 }
 
-/* What the renderings tell besides the words; sel: room for the
- * attachment folder's selector. */
+/* The room of what a gopher_stmt points to. */
+struct stmt_room {
+	char			 attach_sel[PATH_MAX];
+	char			 archive_sel[PATH_MAX];
+	struct stmt_version	 ver[STMT_VERSIONS_MAX];
+};
+
+/* What the renderings tell besides the words. */
 static void
-stmt_meta(const struct gopher_view *v, const struct stmt *st,
-    struct gopher_stmt *m, char *sel, size_t len)
+stmt_meta(const struct gopher_view *v, const struct snapshot *s,
+    const struct stmt *st, struct gopher_stmt *m, struct stmt_room *room)
 {
-	size_t	 n = strlen(st->rel);
+	char	*sel = room->attach_sel;
+	size_t	 n = strlen(st->rel), len = sizeof(room->attach_sel);
 
 	memset(m, 0, sizeof(*m));
 	m->title = st->title;
@@ -515,29 +550,40 @@ stmt_meta(const struct gopher_view *v, const struct stmt *st,
 	    st->rel) >= (int)len)
 		m->attachments = NULL;
 	m->attach_sel = sel;
+	snprintf(room->archive_sel, sizeof(room->archive_sel), "/%s/",
+	    v->folder);
+	m->archive_sel = room->archive_sel;
+	m->ver = room->ver;
+	m->nver = archive_versions(s, st, v->lang, room->ver,
+	    STMT_VERSIONS_MAX);
 }
 
 /* Render a statement's text as the view asks: text or menu. */
 static int
-stmt_render(const struct gopher_view *v, const struct stmt *st,
-    const char *text, size_t n, int as_menu, const char *sel, struct buf *b)
+stmt_render(const struct gopher_view *v, const struct snapshot *s,
+    const struct stmt *st, const char *text, size_t n, int as_menu,
+    const char *sel, struct buf *b)
 {
 	struct gopher_stmt	 m;
-	char			 asel[PATH_MAX];
+	struct stmt_room	*room;
 	void			*filter;
 	int			 rc = -1;
 
-	stmt_meta(v, st, &m, asel, sizeof(asel));
+	if ((room = malloc(sizeof(*room))) == NULL)
+		return -1;
+	stmt_meta(v, s, st, &m, room);
 	if (as_menu)
-		return st->is_txt ? txt_menu(text, n, &m, &v->gs, b) :
+		rc = st->is_txt ? txt_menu(text, n, &m, &v->gs, b) :
 		    gopher_render_statement_menu(text, n, sel, &m, &v->gs, b);
-	if (!st->is_txt)
-		return gopher_render_statement(text, n, &m, &v->gs, b);
-	/* Plain text is the publisher's layout: as written, only CRLF,
-	 * doubled dots and the charset. */
-	if ((filter = gopher_text_filter_new(v->gs.charset)) != NULL)
+	else if (!st->is_txt)
+		rc = gopher_render_statement(text, n, &m, &v->gs, b);
+	else if ((filter = gopher_text_filter_new(v->gs.charset)) != NULL) {
+		/* Plain text is the publisher's layout: as written, only
+		 * CRLF, doubled dots and the charset. */
 		rc = gopher_text_filter(filter, text, n, b, 1);
-	free(filter);
+		free(filter);
+	}
+	free(room);
 	return rc;
 }
 
@@ -559,7 +605,8 @@ stmt_read(const struct request_ctx *ctx, const struct gopher_view *v,
 	snprintf(sel, sizeof(sel), "/%s/%s", v->folder, st->rel);
 	if ((text = malloc((size_t)sb->st_size + 1)) != NULL &&
 	    (n = pread(fd, text, (size_t)sb->st_size, 0)) >= 0)
-		rc = stmt_render(v, st, text, (size_t)n, as_menu, sel, b);
+		rc = stmt_render(v, archive_snapshot(ctx->archive), st, text,
+		    (size_t)n, as_menu, sel, b);
 	free(text);
 	close(fd);
 	return rc;

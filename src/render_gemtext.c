@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "archive_build.h"
+#include "lang.h"
 #include "render_gemtext.h"
 #include "site.h"
 #include "uri.h"
@@ -66,6 +67,30 @@ rg_link(struct buf *b, const char *base, const char *path, const char *label)
 	buf_putc(b, '\n');
 }
 
+/* "=> URL español" (": Title" with titles) for each version. */
+static void
+versions(struct buf *b, const char *base, const struct stmt_version *v,
+    size_t n, int titles)
+{
+	char	 label[LANG_LABEL_MAX + 1];
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		lang_label(v[i].lang, label, sizeof(label));
+		buf_puts(b, "=> ");
+		if (base != NULL)
+			buf_puts(b, base);
+		buf_puts(b, v[i].url);
+		buf_putc(b, ' ');
+		rg_text(b, label);
+		if (titles && v[i].title != NULL && *v[i].title != '\0') {
+			buf_puts(b, ": ");
+			rg_text(b, v[i].title);
+		}
+		buf_putc(b, '\n');
+	}
+}
+
 void
 rg_entry(struct buf *b, const struct rg_site *site, const struct rg_item *it)
 {
@@ -88,6 +113,7 @@ rg_entry(struct buf *b, const struct rg_site *site, const struct rg_item *it)
 		rg_text(b, it->correction);
 		buf_putc(b, '\n');
 	}
+	versions(b, site->base, it->ver, it->nver, 1);
 }
 
 static void
@@ -412,10 +438,10 @@ rg_statement(const struct rg_site *site, const char *text, size_t len,
 		}
 		buf_putc(b, '\n');
 	}
-	/*
-	 * Other languages go here, once translations are built (issue 13,
-	 * item 6): "=> URL español", one link for each other version.
-	 */
+	if (f->nver > 0) {
+		buf_puts(b, "Other languages:\n");
+		versions(b, NULL, f->ver, f->nver, 0);
+	}
 	footer_attachments(b, f);
 	buf_putc(b, '\n');
 	rg_link(b, NULL, site->archive, "All statements");

@@ -11,6 +11,8 @@
 
 #include "buf.h"
 
+struct stmt_version;
+
 #define RG_PAGE_MAX	(60u * 1024)	/* no generated list page is larger (64 KiB
 				   less a margin) */
 #define RG_HOME_LATEST	10
@@ -27,6 +29,11 @@ struct rg_item {
 	const char	*id_path;	/* the feed id's path when not path:
 					   the first name of a statement
 					   that moved (.redirects), or NULL */
+	const char	*lang;		/* its language (Atom's xml:lang), or
+					   NULL: the site's */
+	const struct stmt_version *ver;	/* its other versions,
+					   listed under it */
+	size_t		 nver;
 };
 
 struct rg_site {
@@ -34,6 +41,7 @@ struct rg_site {
 	const char	*title;		/* [server] title */
 	const char	*archive;	/* URL path of the archive, "/statements/" */
 	const char	*gopher;	/* "gopher://host:port/" or NULL */
+	const char	*lang;		/* [server] lang, or NULL */
 };
 
 /* "=> URL LABEL\n": the label made one line. */
@@ -43,7 +51,8 @@ void	 rg_link(struct buf *, const char *base, const char *path,
  * "=> URL YYYY-MM-DD Title\n", a gemfeed entry; a corrected statement's
  * title ends with " (corrected YYYY-MM-DD)" and its note follows, on a
  * text line "Correction: …".  The date stays the statement's: it keeps
- * its place in every list.
+ * its place in every list.  Its other versions follow, a link each with
+ * no date (no gemfeed entry): "=> URL español: Título".
  */
 void	 rg_entry(struct buf *, const struct rg_site *, const struct rg_item *);
 /*
@@ -118,6 +127,8 @@ struct rg_footer {
 					   attach_next), or NULL */
 	const char	*attach_url;	/* URL path of their folder, encoded,
 					   with its final '/' */
+	const struct stmt_version *ver;	/* the other versions */
+	size_t		 nver;
 };
 
 /*
@@ -130,6 +141,8 @@ struct rg_footer {
  *	---
  *	Date: 2025-06-09
  *	Corrected 2025-06-12: the note
+ *	Other languages:
+ *	=> /statements/2025-06-09-slug.es.gmi español
  *	Attachments:
  *	=> /statements/2025-06-09-slug/report.pdf report.pdf (application/pdf, 1.2 MiB)
  *	(a blank line)

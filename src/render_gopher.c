@@ -29,6 +29,7 @@
 
 #include "archive_build.h"
 #include "charset.h"
+#include "lang.h"
 #include "mime.h"
 #include "request.h"
 #include "render_gemtext.h"
@@ -722,6 +723,44 @@ corrected_line(struct buf *b, const struct gopher_stmt *m)
 		buf_printf(b, ": %s", m->correction);
 }
 
+/* "Also in: español, français" into b, or nothing. */
+static void
+also_in_line(struct buf *b, const struct gopher_stmt *m)
+{
+	char	 label[LANG_LABEL_MAX + 1];
+	size_t	 i;
+
+	for (i = 0; m != NULL && i < m->nver; i++) {
+		lang_label(m->ver[i].lang, label, sizeof(label));
+		buf_puts(b, i == 0 ? "Also in: " : ", ");
+		buf_puts(b, label);
+	}
+}
+
+/* "español: Título" */
+static void
+version_label(const struct stmt_version *v, char *out, size_t len)
+{
+	char	 label[LANG_LABEL_MAX + 1];
+
+	lang_label(v->lang, label, sizeof(label));
+	if (v->title != NULL && *v->title != '\0')
+		snprintf(out, len, "%s: %s", label, v->title);
+	else
+		snprintf(out, len, "%s", label);
+}
+
+/* A version's selector ("/statements/" and its rel) into sel. */
+static int
+version_selector(const struct gopher_stmt *m, const struct stmt_version *v,
+    char *sel, size_t len)
+{
+	if (m->archive_sel == NULL || v->rel == NULL)
+		return -1;
+	return snprintf(sel, len, "%s%s", m->archive_sel, v->rel) <
+	    (int)len ? 0 : -1;
+}
+
 static void
 render_header(struct emitter *em, const char *title, size_t tlen,
     const char *date, const struct gopher_stmt *m)
@@ -736,6 +775,10 @@ render_header(struct emitter *em, const char *title, size_t tlen,
 		wrap_para(em, date, strlen(date), "", "");
 	buf_init(&c, PARA_MEM_MAX);
 	corrected_line(&c, m);
+	if (c.len > 0)
+		wrap_para(em, c.data, c.len, "", "");
+	buf_reset(&c);
+	also_in_line(&c, m);
 	if (c.len > 0)
 		wrap_para(em, c.data, c.len, "", "");
 	buf_free(&c);
@@ -765,21 +808,57 @@ attach_label(const struct attachment *a, char *out, size_t len)
 	snprintf(out, len, "%s (%s, %s)", a->name, a->mime, size);
 }
 
-/* The attachments as references [n], after the links' [1]..[n-1]. */
+/* A reference's URL on a line of its own, not wrapped: a URL cut in two
+ * cannot be copied.  (It is ASCII, percent-encoded.) */
 static void
+emit_ref_url(struct emitter *em, const char *cont, char type, const char *enc)
+{
+	const struct gopher_style *st = em->st;
+	int		 v6 = strchr(st->host, ':') != NULL;
+	struct buf	 u;
+
+	buf_init(&u, URI_MAX * 8);
+	buf_printf(&u, "%sgopher://%s%s%s:%d/%c%s", cont, v6 ? "[" : "",
+	    st->host, v6 ? "]" : "", st->port, type, enc);
+	if (u.data != NULL)
+		emit(em, u.data, u.len);
+	buf_free(&u);
+}
+
+/* The other versions as references [n], after the attachments'. */
+static void
+render_version_refs(struct emitter *em, const struct gopher_stmt *m, int n)
+{
+	char	 sel[PATH_MAX], enc[3 * PATH_MAX + 1];
+	char	 label[LANG_LABEL_MAX + SCAN_TITLE_MAX + 8];
+	char	 pre[32], cont[32];
+	size_t	 i;
+
+	for (i = 0; m != NULL && i < m->nver; i++) {
+		if (version_selector(m, &m->ver[i], sel, sizeof(sel)) == -1 ||
+		    uri_encode_path(sel, enc, sizeof(enc)) == -1)
+			continue;
+		snprintf(pre, sizeof(pre), "[%d] ", ++n);
+		memset(cont, ' ', strlen(pre));
+		cont[strlen(pre)] = '\0';
+		version_label(&m->ver[i], label, sizeof(label));
+		wrap_para(em, label, strlen(label), pre, cont);
+		emit_ref_url(em, cont, '0', enc);
+	}
+}
+
+/* The attachments as references [n], after the links' [1]..[n-1]: the
+ * number of the last. */
+static int
 render_attachment_refs(struct emitter *em, const struct gopher_stmt *m,
     int n)
 {
 	struct attachment	 a;
-	const struct gopher_style *st = em->st;
 	const char		*p = m != NULL ? m->attachments : NULL;
 	char			 sel[PATH_MAX], enc[3 * PATH_MAX + 1];
 	char			 label[SITE_NAME_MAX + MIME_MAX + 40];
 	char			 pre[32], cont[32];
-	struct buf		 u;
-	int			 v6 = strchr(st->host, ':') != NULL;
 
-	buf_init(&u, URI_MAX * 8);
 	while (p != NULL && attach_next(&p, &a)) {
 		if (attach_selector(m, &a, sel, sizeof(sel)) == -1 ||
 		    uri_encode_path(sel, enc, sizeof(enc)) == -1)
@@ -789,16 +868,9 @@ render_attachment_refs(struct emitter *em, const struct gopher_stmt *m,
 		cont[strlen(pre)] = '\0';
 		attach_label(&a, label, sizeof(label));
 		wrap_para(em, label, strlen(label), pre, cont);
-		/* The URL on a line of its own, not wrapped: a URL cut in
-		 * two cannot be copied.  (It is ASCII, percent-encoded.) */
-		buf_reset(&u);
-		buf_printf(&u, "%sgopher://%s%s%s:%d/%c%s", cont, v6 ? "[" :
-		    "", st->host, v6 ? "]" : "", st->port,
-		    gopher_type_for_mime(a.mime), enc);
-		if (u.data != NULL)
-			emit(em, u.data, u.len);
+		emit_ref_url(em, cont, gopher_type_for_mime(a.mime), enc);
 	}
-	buf_free(&u);
+	return n;
 }
 
 /* 1 when a list holds an attachment worth a reference. */
@@ -821,7 +893,7 @@ render_references(struct emitter *em, const struct buf *refs, int nrefs,
 	int		 i;
 	size_t		 n;
 
-	if (nrefs == 0 && !has_attachments(m))
+	if (nrefs == 0 && !has_attachments(m) && (m == NULL || m->nver == 0))
 		return;
 	if (!em->blank)
 		emit(em, "", 0);
@@ -841,7 +913,7 @@ render_references(struct emitter *em, const struct buf *refs, int nrefs,
 		p = nl ? nl + 1 : NULL;
 	}
 	buf_free(&u);
-	render_attachment_refs(em, m, nrefs);
+	render_version_refs(em, m, render_attachment_refs(em, m, nrefs));
 }
 
 /* One gemtext line of the body, outside preformatted blocks. */
@@ -1015,6 +1087,29 @@ gopher_render_menu(const char *text, size_t len, const char *base,
 	return out->failed ? -1 : 0;
 }
 
+/* "Other languages:" and an item each. */
+static void
+version_items(const struct gopher_stmt *m, const struct gopher_style *st,
+    struct buf *out)
+{
+	char	 sel[PATH_MAX];
+	char	 label[LANG_LABEL_MAX + SCAN_TITLE_MAX + 8];
+	size_t	 i;
+	int	 first = 1;
+
+	for (i = 0; i < m->nver; i++) {
+		if (version_selector(m, &m->ver[i], sel, sizeof(sel)) == -1)
+			continue;
+		if (first) {
+			gopher_info(out, "", st);
+			gopher_info(out, "Other languages:", st);
+		}
+		first = 0;
+		version_label(&m->ver[i], label, sizeof(label));
+		gopher_item(out, '0', label, sel, st);
+	}
+}
+
 void
 gopher_stmt_items(const struct gopher_stmt *m, const struct gopher_style *st,
     struct buf *out)
@@ -1033,6 +1128,7 @@ gopher_stmt_items(const struct gopher_stmt *m, const struct gopher_style *st,
 		gopher_info(out, c.data, st);
 	}
 	buf_free(&c);
+	version_items(m, st, out);
 	while (p != NULL && attach_next(&p, &a)) {
 		if (attach_selector(m, &a, sel, sizeof(sel)) == -1)
 			continue;

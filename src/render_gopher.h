@@ -12,6 +12,8 @@
 #include "buf.h"
 #include "config.h"
 
+struct stmt_version;
+
 struct gopher_style {
 	const char		*host;		/* [server] hostname */
 	int			 port;		/* [gopher] port */
@@ -73,12 +75,18 @@ struct gopher_stmt {
 					   attach_next), or NULL */
 	const char	*attach_sel;	/* selector of their folder, with its
 					   final '/' */
+	const struct stmt_version *ver;	/* its other versions */
+	size_t		 nver;
+	const char	*archive_sel;	/* the archive's selector, with its
+					   final '/': theirs is it and rel */
 };
 
 /*
  * A statement as text (gopher_render_text), the correction under the
- * date ("Corrected YYYY-MM-DD: note"), the attachments in the
- * References after the links: "[n] NAME (TYPE, SIZE)" and its URL.
+ * date ("Corrected YYYY-MM-DD: note") and the other languages ("Also in:
+ * español, français"), the attachments and then the other versions in
+ * the References after the links: "[n] NAME (TYPE, SIZE)" or "[n]
+ * español: Título", and its URL.
  */
 int	 gopher_render_statement(const char *gemtext, size_t len,
 	    const struct gopher_stmt *, const struct gopher_style *,
@@ -91,8 +99,9 @@ int	 gopher_render_statement(const char *gemtext, size_t len,
 int	 gopher_render_statement_menu(const char *gemtext, size_t len,
 	    const char *base, const struct gopher_stmt *,
 	    const struct gopher_style *, struct buf *out);
-/* The attachment items alone (a plain-text statement's menu), and the
- * correction as 'i' lines; no end line. */
+/* The attachment items alone (a plain-text statement's menu), the other
+ * versions ("Other languages:", an item each) and the correction as 'i'
+ * lines; no end line. */
 void	 gopher_stmt_items(const struct gopher_stmt *,
 	    const struct gopher_style *, struct buf *out);
 

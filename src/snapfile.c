@@ -16,6 +16,10 @@
  *	hidden		nhidden x HID_SIZE, by rel: the statements that
  *			are not published (drafts, scheduled, withdrawn),
  *			what their URLs answer, not their records
+ *	listed		nlisted x u32 positions, newest first: the
+ *			statements lists show (not the translations)
+ *	versions	u32 positions: the runs of a statement's versions,
+ *			the original first; a record's (first, count)
  *	pool		NUL-terminated strings; offset 0 is ""; a
  *			record's attachments are one string, a list
  *			attach_next reads (archive_build.h)
@@ -50,18 +54,19 @@
 #define H_NSLOTS	44
 #define H_LEN		48
 #define H_NHIDDEN	56
+#define H_NLISTED	60
 #define H_SECT		64	/* NSEC x (u64 offset, u64 length) */
 #define HDR_SIZE	(H_SECT + NSEC * 16)
 
 enum { SEC_RECS, SEC_BYREL, SEC_GROUPS, SEC_MEMBERS, SEC_RANK, SEC_HIDDEN,
-	SEC_POOL, NSEC };
+	SEC_LISTED, SEC_VERSIONS, SEC_POOL, NSEC };
 
 /* Record fields: the strings first, in the order of rec_strings. */
 #define R_STR		0	/* NSTR x u32 */
-#define R_FLAGS		44
-#define R_DATE		48	/* 10 bytes and NULs */
-#define R_SLOT		60
-#define R_UPDATED	64	/* 10 bytes and NULs, or all NULs */
+#define R_FLAGS		48
+#define R_DATE		52	/* 10 bytes and NULs */
+#define R_SLOT		64
+#define R_UPDATED	68	/* 10 bytes and NULs, or all NULs */
 #define R_MTIME		80
 #define R_SIZE		88
 #define R_INO		96
@@ -70,10 +75,13 @@ enum { SEC_RECS, SEC_BYREL, SEC_GROUPS, SEC_MEMBERS, SEC_RANK, SEC_HIDDEN,
 #define R_INI_INO	120
 #define R_MTIME_NS	128
 #define R_ATT_SIG	136	/* the attachment folder's hash, or 0 */
-#define REC_SIZE	144
-#define NSTR		11
+#define R_VFIRST	144	/* its versions in the versions section */
+#define R_VN		148	/* 0: none */
+#define REC_SIZE	152
+#define NSTR		12
 #define F_TXT		1
 #define F_SUMMARY_READ	2
+#define F_TRANSLATION	4
 
 /* Hidden entry fields. */
 #define X_REL		0
@@ -93,10 +101,10 @@ enum { SEC_RECS, SEC_BYREL, SEC_GROUPS, SEC_MEMBERS, SEC_RANK, SEC_HIDDEN,
 
 /* The strings of a record: those of them that may be NULL. */
 enum { S_REL, S_DISKPATH, S_URL, S_TITLE, S_SUMMARY, S_AUTHOR, S_LANG,
-	S_TAGS, S_TAG_LABELS, S_CORRECTION, S_ATTACHMENTS };
+	S_TAGS, S_TAG_LABELS, S_CORRECTION, S_ATTACHMENTS, S_TR_LANG };
 #define MAY_BE_NULL	((1 << S_AUTHOR) | (1 << S_LANG) | \
 			 (1 << S_TAG_LABELS) | (1 << S_CORRECTION) | \
-			 (1 << S_ATTACHMENTS))
+			 (1 << S_ATTACHMENTS) | (1 << S_TR_LANG))
 
 /* -- writing ------------------------------------------------------------- */
 
@@ -180,6 +188,7 @@ rec_strings(const struct stmt *st, const char *out[NSTR])
 	out[S_TAG_LABELS] = st->tag_labels;
 	out[S_CORRECTION] = st->correction;
 	out[S_ATTACHMENTS] = st->attachments;
+	out[S_TR_LANG] = st->tr_lang;
 }
 
 /*
@@ -221,6 +230,14 @@ static const struct stmt *
 stmt_at(const struct catalog *c, size_t pos)
 {
 	return &c->st[c->order[pos]];
+}
+
+/* The statements lists show: all of them in a catalog without versions
+ * (one read back from records). */
+static size_t
+nlisted(const struct catalog *c)
+{
+	return c->listed != NULL ? c->nlisted : c->n;
 }
 
 static uint64_t
@@ -289,7 +306,8 @@ layout_of(struct layout *l, const struct catalog *c)
 	memset(l, 0, sizeof(*l));
 	l->cat = c;
 	if (c->n >= UINT32_MAX || c->nyears + c->ntags >= UINT32_MAX ||
-	    c->nhidden >= UINT32_MAX || layout_positions(l) == -1)
+	    c->nhidden >= UINT32_MAX || c->nvers >= UINT32_MAX ||
+	    layout_positions(l) == -1)
 		return -1;
 	for (i = 0; i < c->nyears; i++)
 		l->nmembers += c->years[i].n;
@@ -304,6 +322,8 @@ layout_of(struct layout *l, const struct catalog *c)
 	l->len[SEC_MEMBERS] = l->nmembers * 4;
 	l->len[SEC_RANK] = l->nslots * 4;
 	l->len[SEC_HIDDEN] = (uint64_t)c->nhidden * HID_SIZE;
+	l->len[SEC_LISTED] = (uint64_t)nlisted(c) * 4;
+	l->len[SEC_VERSIONS] = (uint64_t)c->nvers * 4;
 	l->len[SEC_POOL] = l->pool_len;
 	for (k = 0; k < NSEC; k++) {
 		l->off[k] = at;
@@ -330,6 +350,7 @@ write_header(struct wr *w, const struct layout *l)
 	le_put32(h + H_NTAGS, (uint32_t)c->ntags);
 	le_put32(h + H_NSLOTS, (uint32_t)l->nslots);
 	le_put32(h + H_NHIDDEN, (uint32_t)c->nhidden);
+	le_put32(h + H_NLISTED, (uint32_t)nlisted(c));
 	le_put64(h + H_LEN, l->off[NSEC - 1] + ((l->len[NSEC - 1] + 7) &
 	    ~(uint64_t)7));
 	for (k = 0; k < NSEC; k++) {
@@ -355,7 +376,8 @@ write_record(struct wr *w, const struct stmt *st, uint64_t *at)
 		le_put32(r + R_STR + 4 * k, pool_place(s[k], at));
 	}
 	le_put32(r + R_FLAGS, (st->is_txt ? F_TXT : 0) |
-	    (st->summary_read ? F_SUMMARY_READ : 0));
+	    (st->summary_read ? F_SUMMARY_READ : 0) |
+	    (st->translation ? F_TRANSLATION : 0));
 	memcpy(r + R_DATE, st->date, strnlen(st->date, 10));
 	memcpy(r + R_UPDATED, st->updated, strnlen(st->updated, 10));
 	le_put32(r + R_SLOT, st->slot);
@@ -367,6 +389,8 @@ write_record(struct wr *w, const struct stmt *st, uint64_t *at)
 	le_put64(r + R_MTIME_NS, (uint64_t)st->mtime_ns);
 	le_put64(r + R_INI_INO, st->ini_ino);
 	le_put64(r + R_ATT_SIG, st->att_sig);
+	le_put32(r + R_VFIRST, st->vfirst);
+	le_put32(r + R_VN, st->vn);
 	wr_put(w, r, sizeof(r));
 }
 
@@ -423,6 +447,13 @@ write_hidden(struct wr *w, const struct catalog *c, uint64_t *at)
 	}
 }
 
+/* The position of a doc id (0 for one out of range: never written). */
+static uint32_t
+pos_of(const struct layout *l, size_t id)
+{
+	return id < l->cat->nst ? l->posof[id] : 0;
+}
+
 static void
 write_members(struct wr *w, const struct layout *l)
 {
@@ -433,8 +464,7 @@ write_members(struct wr *w, const struct layout *l)
 	for (i = 0; i < c->nyears + c->ntags; i++) {
 		g = group_at(c, i);
 		for (k = 0; k < g->n; k++)
-			wr_u32(w, g->idx[k] < c->nst ? l->posof[g->idx[k]] :
-			    0);
+			wr_u32(w, pos_of(l, g->idx[k]));
 	}
 }
 
@@ -481,7 +511,7 @@ write_sections(struct wr *w, const struct layout *l)
 		write_record(w, stmt_at(c, i), &at);
 	wr_align(w);
 	for (i = 0; i < c->n; i++)
-		wr_u32(w, c->by_rel[i] < c->nst ? l->posof[c->by_rel[i]] : 0);
+		wr_u32(w, pos_of(l, c->by_rel[i]));
 	wr_align(w);
 	write_groups(w, c, &at);
 	wr_align(w);
@@ -491,6 +521,13 @@ write_sections(struct wr *w, const struct layout *l)
 		wr_u32(w, l->rank[i]);
 	wr_align(w);
 	write_hidden(w, c, &at);
+	wr_align(w);
+	for (i = 0; i < nlisted(c); i++)
+		wr_u32(w, pos_of(l, c->listed != NULL ? c->listed[i] :
+		    c->order[i]));
+	wr_align(w);
+	for (i = 0; i < c->nvers; i++)
+		wr_u32(w, pos_of(l, c->vers[i]));
 	wr_align(w);
 	write_pool(w, c);
 	wr_align(w);
@@ -570,6 +607,9 @@ check_records(const struct snapshot *s)
 			if (off != STR_NONE && off >= s->pool_len)
 				return -1;
 		}
+		if (le_get32(r + R_VFIRST) > s->nvers ||
+		    le_get32(r + R_VN) > s->nvers - le_get32(r + R_VFIRST))
+			return -1;
 	}
 	return 0;
 }
@@ -616,22 +656,26 @@ check_u32s(const uint8_t *p, uint64_t n, uint32_t below, int none_ok)
  * map is 8-aligned, so are the sections), else one private copy of
  * them all, as a big-endian host cannot read them in place.
  */
+enum { U_BYREL, U_MEMBERS, U_RANK, U_LISTED, U_VERSIONS, NU32 };
+
 static int
-u32_arrays(struct snapshot *s, const uint8_t *p[3], const uint64_t n[3],
-    const uint32_t *out[3])
+u32_arrays(struct snapshot *s, const uint8_t *p[NU32],
+    const uint64_t n[NU32], const uint32_t *out[NU32])
 {
-	uint64_t	 i, at = 0;
+	uint64_t	 i, at = 0, total = 0;
 	int		 k;
 
 	if (host_is_le()) {
-		for (k = 0; k < 3; k++)
+		for (k = 0; k < NU32; k++)
 			out[k] = (const uint32_t *)(const void *)p[k];
 		return 0;
 	}
-	if (n[0] + n[1] + n[2] > SIZE_MAX / 4 ||
-	    (s->own = malloc((n[0] + n[1] + n[2] + 1) * 4)) == NULL)
+	for (k = 0; k < NU32; k++)
+		total += n[k];
+	if (total > SIZE_MAX / 4 || (s->own = malloc((total + 1) * 4)) ==
+	    NULL)
 		return -1;
-	for (k = 0; k < 3; k++) {
+	for (k = 0; k < NU32; k++) {
 		out[k] = s->own + at;
 		for (i = 0; i < n[k]; i++)
 			s->own[at++] = le_get32(p[k] + 4 * i);
@@ -681,47 +725,57 @@ meta_header(struct snapshot *s, const uint8_t *m, size_t mlen)
 	s->ntags = le_get32(m + H_NTAGS);
 	s->nslots = le_get32(m + H_NSLOTS);
 	s->nhidden = le_get32(m + H_NHIDDEN);
+	s->nlisted = le_get32(m + H_NLISTED);
 	return 0;
 }
 
 static int
 meta_parse(struct snapshot *s, const uint8_t *m, size_t mlen)
 {
-	const uint8_t	*p[3], *g, *pool;
-	const uint32_t	*u[3];
-	uint64_t	 n[3], len;
+	const uint8_t	*p[NU32], *g, *pool;
+	const uint32_t	*u[NU32];
+	uint64_t	 n[NU32], len;
+	int		 k;
 
 	if (meta_header(s, m, mlen) == -1 ||
 	    (s->recs = section(m, mlen, SEC_RECS, (uint64_t)s->n * REC_SIZE,
 	    &len)) == NULL ||
-	    (p[0] = section(m, mlen, SEC_BYREL, (uint64_t)s->n * 4,
-	    &n[0])) == NULL ||
+	    (p[U_BYREL] = section(m, mlen, SEC_BYREL, (uint64_t)s->n * 4,
+	    &n[U_BYREL])) == NULL ||
 	    (g = section(m, mlen, SEC_GROUPS, (uint64_t)(s->nyears +
 	    s->ntags) * GROUP_SIZE, &len)) == NULL ||
-	    (p[1] = section(m, mlen, SEC_MEMBERS, UINT64_MAX, &n[1])) ==
-	    NULL || n[1] % 4 != 0 ||
-	    (p[2] = section(m, mlen, SEC_RANK, (uint64_t)s->nslots * 4,
-	    &n[2])) == NULL ||
+	    (p[U_MEMBERS] = section(m, mlen, SEC_MEMBERS, UINT64_MAX,
+	    &n[U_MEMBERS])) == NULL || n[U_MEMBERS] % 4 != 0 ||
+	    (p[U_RANK] = section(m, mlen, SEC_RANK, (uint64_t)s->nslots * 4,
+	    &n[U_RANK])) == NULL ||
 	    (s->hid = section(m, mlen, SEC_HIDDEN, (uint64_t)s->nhidden *
 	    HID_SIZE, &len)) == NULL ||
+	    (p[U_LISTED] = section(m, mlen, SEC_LISTED, (uint64_t)s->nlisted *
+	    4, &n[U_LISTED])) == NULL ||
+	    (p[U_VERSIONS] = section(m, mlen, SEC_VERSIONS, UINT64_MAX,
+	    &n[U_VERSIONS])) == NULL || n[U_VERSIONS] % 4 != 0 ||
 	    (pool = section(m, mlen, SEC_POOL, UINT64_MAX, &len)) == NULL ||
 	    len == 0 || pool[len - 1] != '\0')
 		return -1;
 	s->pool = (const char *)pool;
 	s->pool_len = (size_t)len;
-	n[0] /= 4;
-	n[1] /= 4;
-	n[2] /= 4;
+	for (k = 0; k < NU32; k++)
+		n[k] /= 4;
+	s->nvers = (size_t)n[U_VERSIONS];
 	/* Checked once here, so that no accessor reads out of bounds. */
 	if (check_records(s) == -1 || check_hidden(s) == -1 ||
-	    check_u32s(p[0], n[0], (uint32_t)s->n, 0) == -1 ||
-	    check_u32s(p[1], n[1], (uint32_t)s->n, 0) == -1 ||
-	    check_u32s(p[2], n[2], (uint32_t)s->n, 1) == -1 ||
-	    u32_arrays(s, p, n, u) == -1 ||
-	    groups_decode(s, g, u[1], n[1]) == -1)
+	    check_u32s(p[U_BYREL], n[U_BYREL], (uint32_t)s->n, 0) == -1 ||
+	    check_u32s(p[U_MEMBERS], n[U_MEMBERS], (uint32_t)s->n, 0) == -1 ||
+	    check_u32s(p[U_RANK], n[U_RANK], (uint32_t)s->n, 1) == -1 ||
+	    check_u32s(p[U_LISTED], n[U_LISTED], (uint32_t)s->n, 0) == -1 ||
+	    check_u32s(p[U_VERSIONS], n[U_VERSIONS], (uint32_t)s->n, 0) ==
+	    -1 || u32_arrays(s, p, n, u) == -1 ||
+	    groups_decode(s, g, u[U_MEMBERS], n[U_MEMBERS]) == -1)
 		return -1;
-	s->by_rel = u[0];
-	s->rank = u[2];
+	s->by_rel = u[U_BYREL];
+	s->rank = u[U_RANK];
+	s->listed = u[U_LISTED];
+	s->vers = u[U_VERSIONS];
 	return 0;
 }
 
@@ -805,6 +859,7 @@ snapshot_stmt(const struct snapshot *s, size_t pos, struct stmt *tmp)
 	tmp->tag_labels = v[S_TAG_LABELS];
 	tmp->correction = v[S_CORRECTION];
 	tmp->attachments = v[S_ATTACHMENTS];
+	tmp->tr_lang = v[S_TR_LANG];
 	memcpy(tmp->date, r + R_DATE, 10);
 	tmp->date[10] = '\0';
 	memcpy(tmp->updated, r + R_UPDATED, 10);
@@ -812,6 +867,9 @@ snapshot_stmt(const struct snapshot *s, size_t pos, struct stmt *tmp)
 	flags = le_get32(r + R_FLAGS);
 	tmp->is_txt = (flags & F_TXT) != 0;
 	tmp->summary_read = (flags & F_SUMMARY_READ) != 0;
+	tmp->translation = (flags & F_TRANSLATION) != 0;
+	tmp->vfirst = le_get32(r + R_VFIRST);
+	tmp->vn = le_get32(r + R_VN);
 	tmp->valid = 1;
 	tmp->mtime = (time_t)(int64_t)le_get64(r + R_MTIME);
 	tmp->size = (off_t)(int64_t)le_get64(r + R_SIZE);
@@ -911,6 +969,17 @@ snapshot_hidden(const struct snapshot *s, const char *rel,
 			lo = mid + 1;
 	}
 	return NULL;
+}
+
+const uint32_t *
+snapshot_versions(const struct snapshot *s, const struct stmt *st, size_t *n)
+{
+	*n = 0;
+	if (s == NULL || st == NULL || st->vn < 2 || st->vfirst > s->nvers ||
+	    st->vn > s->nvers - st->vfirst)
+		return NULL;
+	*n = st->vn;
+	return s->vers + st->vfirst;
 }
 
 uint64_t

@@ -26,7 +26,7 @@
 struct catalog;
 struct stmt;
 
-#define SNAPFILE_VERSION	3	/* 3: attachments */
+#define SNAPFILE_VERSION	4	/* 3: attachments, 4: versions */
 #define SNAPSHOT_SEGS_MAX	2	/* search segments: a base, a delta */
 #define SNAPSHOT_VIEWS		2	/* renderers' slots (archive.h) */
 
@@ -77,6 +77,11 @@ struct snapshot {
 	const uint32_t		*rank;		/* slot -> position */
 	size_t			 nslots;
 	const uint32_t		*by_rel;	/* positions, by rel */
+	const uint32_t		*listed;	/* positions lists show,
+						   newest first */
+	size_t			 nlisted;
+	const uint32_t		*vers;		/* runs of versions */
+	size_t			 nvers;
 	const uint8_t		*recs;		/* n records */
 	const uint8_t		*hid;		/* nhidden entries, by rel */
 	size_t			 nhidden;
@@ -111,8 +116,8 @@ struct snapshot *snapshot_from_catalog(struct catalog *);
 /*
  * The statement at position pos decoded into *tmp, its strings pointing
  * into the image (rel, diskpath, url, title, summary and tags never
- * NULL; author, lang, tag_labels, correction and attachments NULL when
- * none; updated "" when not corrected); tmp, or NULL when pos is out of
+ * NULL; author, lang, tag_labels, correction, attachments and tr_lang
+ * NULL when none; updated "" when not corrected); tmp, or NULL when pos is out of
  * range.
  */
 const struct stmt *snapshot_stmt(const struct snapshot *, size_t pos,
@@ -122,6 +127,13 @@ const struct stmt *snapshot_stmt(const struct snapshot *, size_t pos,
 const char	*snapshot_date(const struct snapshot *, size_t pos);
 /* The same for its correction's date, "" when not corrected. */
 const char	*snapshot_updated(const struct snapshot *, size_t pos);
+/*
+ * The versions of a statement snapshot_stmt or _find decoded, the
+ * original first, itself among them: positions, *n of them; NULL and 0
+ * when it has no other.
+ */
+const uint32_t	*snapshot_versions(const struct snapshot *,
+		    const struct stmt *, size_t *n);
 /* A statement by its path under the archive ("2024/x.gmi"), or NULL. */
 const struct stmt *snapshot_find(const struct snapshot *, const char *rel,
 		    struct stmt *tmp);

@@ -62,7 +62,7 @@ static void
 test_feed(void **state)
 {
 	static const struct rg_site site = { "gemini://h.example:1966",
-	    "News & <Views>", "/statements/", NULL };
+	    "News & <Views>", "/statements/", NULL, "pt-BR,en" };
 	struct rg_item	 it[60];
 	struct buf	 b;
 	size_t		 i, n = 0;
@@ -78,11 +78,16 @@ test_feed(void **state)
 		it[i].author = i == 0 ? "IAC" : NULL;
 		it[i].corrected = i == 0 ? "2025-06-10" : i == 1 ?
 		    "2025-06-01" : NULL;
+		it[i].lang = i == 2 ? "ru\"><x" : i == 3 ? "es" : NULL;
 	}
 	buf_init(&b, 1 << 20);
 	assert_int_equal(atom_feed(&site, it, 60, &b), 0);
+	/* xml:lang: the site's first language, each entry's own; only a
+	 * tag's characters, whatever the item says. */
 	assert_non_null(strstr(b.data,
-	    "<feed xmlns=\"http://www.w3.org/2005/Atom\">"));
+	    "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"pt-BR\">"));
+	assert_non_null(strstr(b.data, "<entry xml:lang=\"rux\">"));
+	assert_non_null(strstr(b.data, "<entry xml:lang=\"es\">"));
 	assert_non_null(strstr(b.data, "<title>News &amp; &lt;Views&gt;"
 	    "</title>"));
 	assert_non_null(strstr(b.data, "<title>Stop &amp; go &lt;now&gt;"
@@ -102,7 +107,7 @@ test_feed(void **state)
 	    "</updated>\n  <author>"));
 	assert_non_null(strstr(b.data, "<summary>Sum &quot;mary&quot;"
 	    "</summary>"));
-	for (p = b.data; (p = strstr(p, "<entry>")) != NULL; p++)
+	for (p = b.data; (p = strstr(p, "<entry")) != NULL; p++)
 		n++;
 	assert_int_equal(n, ATOM_ENTRIES_MAX);
 	assert_non_null(strstr(b.data, "</feed>\n"));

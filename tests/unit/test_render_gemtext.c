@@ -10,20 +10,21 @@
 
 #include <cmocka.h>
 
+#include "archive_build.h"
 #include "render_gemtext.h"
 
 static const struct rg_site site = {
 	"gemini://example.org", "Statements", "/statements/",
-	"gopher://example.org:70/",
+	"gopher://example.org:70/", "en",
 };
 
 static const struct rg_item items[] = {
 	{ "2025-06-09", "Stop the attacks", "/statements/2025-06-09-a.gmi",
-	    NULL, NULL, NULL, NULL, NULL },
+	    NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0 },
 	{ "2025-01-02", "New year\nwith newline", "/statements/2025-01-02-b.gmi",
-	    NULL, NULL, NULL, NULL, NULL },
+	    NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0 },
 	{ "2023-05-05", "Older", "/statements/2023/2023-05-05-c.gmi", NULL,
-	    NULL, NULL, NULL, NULL },
+	    NULL, NULL, NULL, NULL, NULL, NULL, 0 },
 };
 
 /* Every generated page but the home page ends with a link home. */
@@ -172,7 +173,7 @@ test_text_clean(void **state)
 	static const struct rg_item	 bad[] = {
 		{ "2025-03-03", "T\x1b[31m\xc2\x9b" "2J\n=> x fake\xff\xc3\xa9",
 		    "/statements/2025-03-03-x.gmi", NULL, NULL, NULL, NULL,
-		    NULL },
+		    NULL, NULL, NULL, 0 },
 	};
 	const char	*names[] = { "x" };
 	const char	*labels[] = { "X\n=> evil\xc2\x85" };
@@ -211,11 +212,13 @@ test_corrected_entry(void **state)
 {
 	static const struct rg_item	 it[] = {
 		{ "2025-06-09", "Stop", "/statements/2025-06-09-a.gmi", NULL,
-		    NULL, "2025-06-12", "Name\n=> fixed", NULL },
+		    NULL, "2025-06-12", "Name\n=> fixed", NULL,
+		    NULL, NULL, 0 },
 		{ "2025-06-09", "Stop", "/statements/2025-06-09-a.gmi", NULL,
-		    NULL, "2025-06-12", NULL, NULL },
+		    NULL, "2025-06-12", NULL, NULL, NULL, NULL, 0 },
 		{ "2025-06-09", "Stop", "/statements/2025-06-09-a.gmi", NULL,
-		    NULL, "", "ignored without a date", NULL },
+		    NULL, "", "ignored without a date", NULL, NULL, NULL,
+		    0 },
 	};
 	struct buf	 b;
 
@@ -277,6 +280,10 @@ test_statement_footer(void **state)
 	static const char	 text[] = "# Title\n\nWords as\r\nwritten.\n";
 	static const char	 foot[] = "\n---\nDate: 2025-06-09\n"
 	    "Corrected 2025-06-12: A figure was wrong\n"
+	    "Other languages:\n"
+	    "=> /statements/2025-06-09-a.es.gmi espa\xc3\xb1ol\n"
+	    "=> /statements/2025-06-09-a.pt-BR.gmi portugu\xc3\xaas (pt-BR)\n"
+	    "=> /statements/2025-06-09-a.xx.gmi xx\n"
 	    "Attachments:\n"
 	    "=> /statements/2025-06-09-a/a%20photo.jpg a photo.jpg "
 	    "(image/jpeg, 1.5 KiB)\n"
@@ -284,6 +291,14 @@ test_statement_footer(void **state)
 	    "(application/pdf, 3.0 MiB)\n"
 	    "=> /statements/2025-06-09-a/x x (t/x, 1 byte)\n"
 	    "\n=> /statements/ All statements\n=> / Home\n";
+	static const struct stmt_version ver[] = {
+		{ "2025-06-09-a.es.gmi", "/statements/2025-06-09-a.es.gmi",
+		    "es", "T\xc3\xadtulo" },
+		{ "2025-06-09-a.pt-BR.gmi",
+		    "/statements/2025-06-09-a.pt-BR.gmi", "pt-BR", "" },
+		{ "2025-06-09-a.xx.gmi", "/statements/2025-06-09-a.xx.gmi",
+		    "xx", NULL },
+	};
 	struct rg_footer	 f;
 	struct buf		 b;
 
@@ -296,6 +311,8 @@ test_statement_footer(void **state)
 	    "report.pdf\x1f" "application/pdf\x1f" "3145728\x1e"
 	    "x\x1ft/x\x1f" "1\x1e" "..\x1ft/x\x1f" "1\x1e" "a/b\x1ft/x\x1f" "1";
 	f.attach_url = "/statements/2025-06-09-a/";
+	f.ver = ver;
+	f.nver = 3;
 	buf_init(&b, 1 << 20);
 	assert_int_equal(rg_statement(&site, text, strlen(text), &f, &b), 0);
 	assert_int_equal(b.len, strlen(text) + strlen(foot));
@@ -305,6 +322,7 @@ test_statement_footer(void **state)
 	buf_reset(&b);
 	f.corrected = "";
 	f.attachments = NULL;
+	f.nver = 0;
 	assert_int_equal(rg_statement(&site, "x\n```\ncode", 10, &f, &b), 0);
 	assert_string_equal(b.data, "x\n```\ncode\n```\n\n---\nDate: "
 	    "2025-06-09\n\n=> /statements/ All statements\n=> / Home\n");
@@ -312,6 +330,38 @@ test_statement_footer(void **state)
 	buf_reset(&b);
 	assert_int_equal(rg_statement(&site, "abc", 3, NULL, &b), 0);
 	assert_string_equal(b.data, "abc");
+	buf_free(&b);
+}
+
+/* A statement's other versions follow its entry, by their languages' own
+ * names and titles, without a date: no gemfeed entries of their own. */
+static void
+test_entry_versions(void **state)
+{
+	static const struct stmt_version ver[] = {
+		{ "a.ru.gmi", "/statements/a.ru.gmi", "ru",
+		    "\xd0\x97\xd0\xb0\n=> x" },
+		{ "a.ja.gmi", "/statements/a.ja.gmi", "ja", "" },
+	};
+	struct rg_item	 it;
+	struct buf	 b;
+
+	(void)state;
+	memset(&it, 0, sizeof(it));
+	it.date = "2025-06-09";
+	it.title = "Stop";
+	it.path = "/statements/a.gmi";
+	it.ver = ver;
+	it.nver = 2;
+	buf_init(&b, 1 << 16);
+	rg_entry(&b, &site, &it);
+	assert_string_equal(b.data,
+	    "=> gemini://example.org/statements/a.gmi 2025-06-09 Stop\n"
+	    "=> gemini://example.org/statements/a.ru.gmi "
+	    "\xd1\x80\xd1\x83\xd1\x81\xd1\x81\xd0\xba\xd0\xb8\xd0\xb9: "
+	    "\xd0\x97\xd0\xb0 => x\n"
+	    "=> gemini://example.org/statements/a.ja.gmi "
+	    "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\n");
 	buf_free(&b);
 }
 
@@ -345,6 +395,7 @@ main(void)
 		cmocka_unit_test(test_corrected_entry),
 		cmocka_unit_test(test_groups),
 		cmocka_unit_test(test_statement_footer),
+		cmocka_unit_test(test_entry_versions),
 		cmocka_unit_test(test_size),
 	};
 

@@ -99,6 +99,11 @@ fixture_files(struct fixture *fx)
 	put(fx, "2024/2024-05-05-c/report.pdf", "%PDF-1.4\n");
 	put(fx, "2024/2024-05-05-c/a photo.jpg", "jpeg");
 	put(fx, "2025/deep/2025-06-06-d/sound.ogg", "OggS");
+	/* Two translations of c; a third, a draft, is no version. */
+	put(fx, "2024/2024-05-05-c.es.gmi", "# C es\n\nTexto.\n");
+	put(fx, "2024/2024-05-05-c.ja.gmi", "# C ja\n");
+	put(fx, "2024/2024-05-05-c.fr.gmi", "# C fr\n");
+	put(fx, "2024/2024-05-05-c.fr.ini", "draft = yes\n");
 	/* Not published: a draft, a scheduled one, a withdrawn one. */
 	put(fx, "2024/2024-03-03-draft.gmi", "# Draft\n\nsecretword\n");
 	put(fx, "2024/2024-03-03-draft.ini", "draft = yes\ntags = peace\n");
@@ -154,8 +159,9 @@ setup(void **state)
 	bc.quiet = 1;
 	bc.force = 1;
 	assert_non_null(fx->cat = catalog_build(&bc));
-	assert_int_equal(fx->cat->n, NSTMT + 3);
-	assert_int_equal(fx->cat->nhidden, 3);
+	assert_int_equal(fx->cat->n, NSTMT + 5);
+	assert_int_equal(fx->cat->nlisted, NSTMT + 3);
+	assert_int_equal(fx->cat->nhidden, 4);
 	assert_int_equal(fx->cat->next_publish, 4071002645LL);
 	fixture_identity(fx->cat);
 	buf_init(&fx->meta, SIZE_MAX / 2);
@@ -234,6 +240,9 @@ stmt_equal(const struct stmt *got, const struct stmt *want)
 	str_equal(got->tag_labels, want->tag_labels);
 	str_equal(got->correction, want->correction);
 	str_equal(got->attachments, want->attachments);
+	str_equal(got->tr_lang, want->tr_lang);
+	assert_int_equal(got->translation, want->translation);
+	assert_int_equal(got->vn, want->vn);
 	assert_int_equal(got->att_sig, want->att_sig);
 	assert_string_equal(got->updated, want->updated);
 	assert_string_equal(got->date, want->date);
@@ -257,7 +266,7 @@ hidden_check(const struct snapshot *s)
 	struct snapshot_hidden	 h;
 	struct stmt		 tmp;
 
-	assert_int_equal(s->nhidden, 3);
+	assert_int_equal(s->nhidden, 4);
 	assert_non_null(snapshot_hidden(s, "2024/2024-03-03-draft.gmi", &h));
 	assert_int_equal(h.kind, STMT_DRAFT);
 	assert_string_equal(h.date, "");
@@ -272,9 +281,9 @@ hidden_check(const struct snapshot *s)
 	assert_null(snapshot_find(s, "2025/2025-02-02-gone.gmi", &tmp));
 	assert_null(snapshot_hidden(s, "2025/2025-02-02-gone.ini", &h));
 	assert_null(snapshot_hidden(s, "", &h));
-	assert_non_null(snapshot_hidden_at(s, 2, &h));
+	assert_non_null(snapshot_hidden_at(s, 3, &h));
 	assert_string_equal(h.rel, "2025/2025-02-02-gone.gmi");
-	assert_null(snapshot_hidden_at(s, 3, &h));
+	assert_null(snapshot_hidden_at(s, 4, &h));
 }
 
 /* The position of a catalog's statement (st index k). */
@@ -304,6 +313,49 @@ groups_equal(const struct catalog *c, const struct group *want,
 		for (k = 0; k < want[i].n; k++)
 			assert_int_equal(got[i].idx[k],
 			    pos_of(c, want[i].idx[k]));
+	}
+}
+
+/* c and its two published translations: one run, the original first;
+ * lists and years show c alone. */
+static void
+versions_check(const struct catalog *c, const struct snapshot *s)
+{
+	static const char *const want[] = { "2024/2024-05-05-c.gmi",
+	    "2024/2024-05-05-c.es.gmi", "2024/2024-05-05-c.ja.gmi" };
+	const struct snapshot_group	*y;
+	const uint32_t			*v;
+	struct stmt			 tmp, o;
+	size_t				 i, n, k;
+
+	assert_int_equal(s->nlisted, c->nlisted);
+	for (i = 0; i < s->nlisted; i++) {
+		assert_int_equal(s->listed[i], pos_of(c, c->listed[i]));
+		assert_non_null(snapshot_stmt(s, s->listed[i], &tmp));
+		assert_false(tmp.translation);
+	}
+	for (k = 0; k < 3; k++) {
+		assert_non_null(snapshot_find(s, want[k], &tmp));
+		assert_int_equal(tmp.translation, k > 0);
+		if (k == 0)
+			assert_null(tmp.tr_lang);
+		else
+			assert_string_equal(tmp.tr_lang, k == 1 ? "es" : "ja");
+		assert_non_null(v = snapshot_versions(s, &tmp, &n));
+		assert_int_equal(n, 3);
+		for (i = 0; i < n; i++) {
+			assert_non_null(snapshot_stmt(s, v[i], &o));
+			assert_string_equal(o.rel, want[i]);
+		}
+	}
+	assert_null(snapshot_find(s, "2024/2024-05-05-c.fr.gmi", &tmp));
+	assert_non_null(snapshot_find(s, "2025/2025-01-02-e.gmi", &tmp));
+	assert_null(snapshot_versions(s, &tmp, &n));
+	assert_int_equal(n, 0);
+	assert_non_null(y = snapshot_group(s, 0, "2024", 4));
+	for (i = 0; i < y->n; i++) {
+		assert_non_null(snapshot_stmt(s, y->idx[i], &tmp));
+		assert_false(tmp.translation);
 	}
 }
 
@@ -371,6 +423,7 @@ test_roundtrip(void **state)
 	assert_ptr_equal(snapshot_group(s, 0, "2024", 4), &s->years[1]);
 	assert_non_null(snapshot_group(s, 1, "peace", 5));
 	assert_null(snapshot_group(s, 1, "2024", 4));
+	versions_check(c, s);
 	snapshot_close(s);
 }
 
