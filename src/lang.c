@@ -245,18 +245,19 @@ lang_label(const char *tag, char *out, size_t len)
 	const char	*name, *dash;
 	char		 buf[LANG_LABEL_MAX + 1];
 	size_t		 plen;
+	int		 tlen;
 
 	if (len == 0)
 		return;
 	if (tag == NULL)
 		tag = "";
+	tlen = (int)utf8_cut(tag, LANG_TAG_MAX);
 	dash = strchr(tag, '-');
 	plen = dash != NULL ? (size_t)(dash - tag) : strlen(tag);
 	if ((name = lang_endonym(tag, plen)) == NULL)
-		snprintf(buf, sizeof(buf), "%.*s", LANG_TAG_MAX, tag);
+		snprintf(buf, sizeof(buf), "%.*s", tlen, tag);
 	else if (dash != NULL)
-		snprintf(buf, sizeof(buf), "%s (%.*s)", name, LANG_TAG_MAX,
-		    tag);
+		snprintf(buf, sizeof(buf), "%s (%.*s)", name, tlen, tag);
 	else
 		snprintf(buf, sizeof(buf), "%s", name);
 	plen = utf8_cut(buf, len - 1);

@@ -8,7 +8,8 @@
  * statement decodes, its strings end inside the image, the positions of
  * the groups and of the rank table name statements, a path looked up
  * comes back with that path, every hidden entry has a known kind and its
- * strings inside, every attachment list reads to its end.
+ * strings inside, every attachment list reads to its end, every version
+ * and listed position names a statement.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -52,6 +53,8 @@ check_stmt(const struct snapshot *s, size_t pos)
 	const struct stmt	*st, *found;
 	struct attachment	 a;
 	const char		*p;
+	const uint32_t		*v;
+	size_t			 i, n;
 
 	CHECK((st = snapshot_stmt(s, pos, &tmp)) == &tmp);
 	check_str(st->rel, 0);
@@ -65,6 +68,11 @@ check_stmt(const struct snapshot *s, size_t pos)
 	check_str(st->tag_labels, 1);
 	check_str(st->correction, 1);
 	check_str(st->attachments, 1);
+	check_str(st->tr_lang, 1);
+	v = snapshot_versions(s, st, &n);
+	CHECK(v != NULL || n == 0);
+	for (i = 0; i < n; i++)
+		CHECK(v[i] < s->n);
 	for (p = st->attachments; p != NULL && attach_next(&p, &a);)
 		CHECK(strlen(a.name) < sizeof(a.name) &&
 		    strlen(a.mime) < sizeof(a.mime));
@@ -115,6 +123,8 @@ walk(const struct snapshot *s)
 	}
 	for (i = 0; i < s->nslots; i++)
 		CHECK(s->rank[i] == SEARCH_RANK_NONE || s->rank[i] < s->n);
+	for (i = 0; i < s->nlisted; i++)
+		CHECK(s->listed[i] < s->n);
 	for (i = 0; i < s->nhidden; i++)
 		check_hidden(s, i);
 	CHECK(snapshot_hidden_at(s, s->nhidden, &h) == NULL);
