@@ -277,6 +277,7 @@ archive_new(const struct config *conf, int rootfd)
 	bc.rootfd = rootfd;
 	bc.archive = a->folder;
 	bc.root = conf->root;
+	bc.site_lang = conf->lang;
 	bc.watchfd = -1;
 	bc.force = 1;
 	if ((c = catalog_build(&bc)) == NULL ||

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #ifdef __linux__
@@ -1702,141 +1703,216 @@ rel_find(const struct catalog *p, const size_t *v, size_t n, const char *rel)
 }
 
 /*
- * The original a published statement's name makes it a translation of:
- * "DIR/DATE-SLUG.TAG.EXT" of "DIR/DATE-SLUG.gmi" (or .txt), published;
- * -1 when none.  *tag and *taglen: the tag in its name, or NULL.
+ * What a published statement's name says of its versions: the length of
+ * rel up to the end of its slug without a language tag ("DIR/DATE-SLUG"
+ * of "DIR/DATE-SLUG.es.gmi"), the key its versions share, and that tag
+ * (NULL when its name has none).
  */
-static ssize_t
-original_of(const struct catalog *s, size_t i, const char **tag,
-    size_t *taglen)
+struct version_key {
+	size_t		 st;		/* doc id */
+	const char	*rel;
+	size_t		 klen;
+	const char	*tag;
+	size_t		 taglen;
+};
+
+static void
+version_key(const struct catalog *s, size_t i, struct version_key *k)
 {
 	const char	*rel = s->st[i].rel, *name, *slug;
-	char		 orig[PATH_MAX];
 	size_t		 n, slen, base;
-	ssize_t		 j;
 
-	*tag = NULL;
-	*taglen = 0;
+	memset(k, 0, sizeof(*k));
+	k->st = i;
+	k->rel = rel;
+	k->klen = strlen(rel) >= 4 ? strlen(rel) - 4 : 0;	/* ".gmi" */
 	name = strrchr(rel, '/');
 	name = name != NULL ? name + 1 : rel;
 	n = strlen(name);
 	if (n < 11 + 1 + 4)
-		return -1;
+		return;
 	slug = name + 11;		/* after "YYYY-MM-DD-" */
-	slen = n - 11 - 4;		/* before ".gmi" */
+	slen = n - 11 - 4;
 	if (!lang_suffix(slug, slen, &base))
-		return -1;
-	*tag = slug + base + 1;
-	*taglen = slen - base - 1;
-	if (snprintf(orig, sizeof(orig), "%.*s.gmi", (int)(slug + base - rel),
-	    rel) >= (int)sizeof(orig))
-		return -1;
-	if ((j = rel_find(s, s->by_rel, s->n, orig)) == -1) {
-		memcpy(orig + (slug + base - rel), ".txt", 4);
-		j = rel_find(s, s->by_rel, s->n, orig);
-	}
-	return j != (ssize_t)i ? j : -1;
+		return;
+	k->tag = slug + base + 1;
+	k->taglen = slen - base - 1;
+	k->klen = (size_t)(slug + base - rel);
 }
 
-struct version_pair {
-	size_t		 orig, tr;
-	const char	*rel;		/* the translation's */
-};
-
+/* A tagged name's language: its tag. */
 static int
-version_pair_cmp(const void *a, const void *b)
+tag_keep(struct catalog *s, struct stmt *st, const struct version_key *k)
 {
-	const struct version_pair	*x = a, *y = b;
+	st->tr_lang = arena_dup(&s->arena, k->tag, k->taglen);
+	return st->tr_lang != NULL ? 0 : -1;
+}
 
-	if (x->orig != y->orig)
-		return x->orig < y->orig ? -1 : 1;
+/* By key, the untagged (the original) first, then by rel. */
+static int
+version_key_cmp(const void *a, const void *b)
+{
+	const struct version_key	*x = a, *y = b;
+	size_t				 l = x->klen < y->klen ? x->klen :
+					    y->klen;
+	int				 c;
+
+	if ((c = memcmp(x->rel, y->rel, l)) != 0)
+		return c;
+	if (x->klen != y->klen)
+		return x->klen < y->klen ? -1 : 1;
+	if ((x->tag == NULL) != (y->tag == NULL))
+		return x->tag == NULL ? -1 : 1;
 	return strcmp(x->rel, y->rel);
 }
 
-/* The runs of vers from the (original, translation) pairs, sorted. */
+/* Is the tag (len bytes) the language tag `lang` (a list: its first)? */
 static int
-version_runs(struct catalog *s, struct version_pair *vp, size_t np)
+same_lang(const char *tag, size_t len, const char *lang)
 {
-	size_t	 i, j, k;
+	size_t	 n;
 
-	if ((s->vers = calloc(2 * np + 1, sizeof(size_t))) == NULL)
-		return -1;
-	for (i = 0; i < np; i = j) {
-		for (j = i; j < np && vp[j].orig == vp[i].orig; j++)
-			;
-		s->vers[s->nvers] = vp[i].orig;
-		for (k = i; k < j; k++)
-			s->vers[s->nvers + 1 + k - i] = vp[k].tr;
-		for (k = 0; k <= j - i; k++) {
-			s->st[s->vers[s->nvers + k]].vfirst = (uint32_t)s->nvers;
-			s->st[s->vers[s->nvers + k]].vn = (uint32_t)(j - i + 1);
-		}
-		s->nvers += j - i + 1;
-	}
-	return 0;
+	if (tag == NULL || lang == NULL)
+		return 0;
+	n = strcspn(lang, ", ");
+	return n == len && strncasecmp(tag, lang, n) == 0;
 }
 
 /*
- * The versions of the published statements, from their names: made anew
+ * Which members of the run k[0..n) (one key, the original first if any)
+ * are versions of one statement, and which of them lists show: with an
+ * original, it and every tagged one; without, the tagged ones whose
+ * language broadside knows the name of (so that "report.old.gmi" and
+ * "report.new.gmi" are not taken for translations).  Then the one in the
+ * site's language if any, else the original, else the first.  Returns how
+ * many stay in k (moved to its front), the listed first.
+ */
+static size_t
+version_group(const struct catalog *s, struct version_key *k, size_t n,
+    const char *site_lang)
+{
+	struct version_key	 tmp;
+	const struct stmt	*st;
+	size_t			 i, m = 0, pick = 0;
+	int			 orig = k[0].tag == NULL;
+
+	for (i = 0; i < n; i++)
+		if ((i == 0 && orig) || (k[i].tag != NULL && (orig ||
+		    lang_endonym(k[i].tag, strcspn(k[i].tag, "-.")) != NULL)))
+			k[m++] = k[i];
+	if (m < 2)
+		return m;
+	for (i = 0; i < m; i++) {
+		st = &s->st[k[i].st];
+		if (k[i].tag != NULL ? same_lang(k[i].tag, k[i].taglen,
+		    site_lang) : st->lang == NULL || same_lang(st->lang,
+		    strcspn(st->lang, ", "), site_lang)) {
+			pick = i;
+			break;
+		}
+	}
+	tmp = k[pick];
+	memmove(k + 1, k, pick * sizeof(*k));
+	k[0] = tmp;
+	return m;
+}
+
+/* The run of one statement's versions, k[0] the listed one. */
+static void
+version_run(struct catalog *s, const struct version_key *k, size_t m)
+{
+	struct stmt	*st;
+	size_t		 i;
+
+	for (i = 0; i < m; i++) {
+		st = &s->st[k[i].st];
+		s->vers[s->nvers + i] = k[i].st;
+		st->vfirst = (uint32_t)s->nvers;
+		st->vn = (uint32_t)m;
+		st->translation = i > 0;
+	}
+	s->nvers += m;
+}
+
+/* FNV-1a of a string. */
+static uint64_t
+str_hash(const char *p)
+{
+	uint64_t	 h = 0xcbf29ce484222325ULL;
+
+	for (; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
+	return h;
+}
+
+/* What the versions lists do not show are, in any order: what tells an
+ * update that a new site language changed the lists. */
+static uint64_t
+versions_sig(const struct catalog *s)
+{
+	uint64_t	 h = 0;
+	size_t		 i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->st[s->order[i]].translation)
+			h ^= str_hash(s->st[s->order[i]].rel);
+	return h;
+}
+
+/*
+ * The versions of the published statements, from their names, made anew
  * by every build (an unchanged statement gains a translation, or loses
  * its original), so nothing of it is copied from the last catalogue.  A
- * name whose original is itself a translation is no translation (no
- * chains); nor is one whose original is not published (it is listed on
- * its own).  Then listed: order without the translations.
+ * tagged name is in its tag's language when it is a version, or when
+ * that is a language broadside knows ("x.fr.gmi" alone; not
+ * "notes.old.gmi").  Then listed: order without the versions lists do
+ * not show.
  */
 static int
-link_versions(struct catalog *s)
+link_versions(struct catalog *s, const char *site_lang)
 {
-	struct version_pair	*vp;
-	ssize_t			*orig;
-	const char		*tag;
-	size_t			 i, k, np = 0, taglen;
+	struct version_key	*k;
 	struct stmt		*st;
+	size_t			 i, j, m, t;
+	int			 rc = -1;
 
-	if ((orig = calloc(s->nst + 1, sizeof(*orig))) == NULL ||
-	    (vp = calloc(s->n + 1, sizeof(*vp))) == NULL ||
-	    (s->listed = calloc(s->n + 1, sizeof(size_t))) == NULL) {
-		free(orig);
-		return -1;
-	}
-	for (k = 0; k < s->nst; k++)
-		orig[k] = -1;
-	for (k = 0; k < s->n; k++) {
-		st = &s->st[s->order[k]];
+	if ((k = calloc(s->n + 1, sizeof(*k))) == NULL ||
+	    (s->vers = calloc(s->n + 1, sizeof(size_t))) == NULL ||
+	    (s->listed = calloc(s->n + 1, sizeof(size_t))) == NULL)
+		goto done;
+	for (i = 0; i < s->n; i++) {
+		st = &s->st[s->order[i]];
 		st->translation = 0;
 		st->tr_lang = NULL;
 		st->vfirst = st->vn = 0;
-		orig[s->order[k]] = original_of(s, s->order[k], &tag, &taglen);
+		version_key(s, s->order[i], &k[i]);
+		if (k[i].tag != NULL && lang_endonym(k[i].tag,
+		    strcspn(k[i].tag, "-.")) != NULL && tag_keep(s, st,
+		    &k[i]) == -1)
+			goto done;
 	}
-	for (k = 0; k < s->n; k++) {
-		i = s->order[k];
-		st = &s->st[i];
-		st->translation = orig[i] != -1 && orig[orig[i]] == -1;
-		(void)original_of(s, i, &tag, &taglen);
-		/* One without its original is in its name's language when
-		 * that is one we know ("x.fr.gmi"; not "notes.old.gmi"). */
-		if (tag != NULL && (st->translation || lang_endonym(tag,
-		    strcspn(tag, "-.")) != NULL) && (st->tr_lang =
-		    arena_dup(&s->arena, tag, taglen)) == NULL)
-			goto fail;
-		if (st->translation) {
-			vp[np].orig = (size_t)orig[i];
-			vp[np].tr = i;
-			vp[np++].rel = st->rel;
-		} else
-			s->listed[s->nlisted++] = i;
+	if (s->n > 0)
+		qsort(k, s->n, sizeof(*k), version_key_cmp);
+	for (i = 0; i < s->n; i = j) {
+		for (j = i + 1; j < s->n && k[j].klen == k[i].klen &&
+		    memcmp(k[j].rel, k[i].rel, k[i].klen) == 0; j++)
+			;
+		if ((m = version_group(s, k + i, j - i, site_lang)) < 2)
+			continue;
+		version_run(s, k + i, m);
+		for (t = i; t < i + m; t++)	/* "x.old.gmi" of "x.gmi" */
+			if (k[t].tag != NULL && s->st[k[t].st].tr_lang ==
+			    NULL && tag_keep(s, &s->st[k[t].st], &k[t]) == -1)
+				goto done;
 	}
-	if (np > 0)
-		qsort(vp, np, sizeof(*vp), version_pair_cmp);
-	if (version_runs(s, vp, np) == -1)
-		goto fail;
-	free(vp);
-	free(orig);
-	return 0;
-fail:
-	free(vp);
-	free(orig);
-	return -1;
+	for (i = 0; i < s->n; i++)
+		if (!s->st[s->order[i]].translation)
+			s->listed[s->nlisted++] = s->order[i];
+	s->versions_sig = versions_sig(s);
+	rc = 0;
+done:
+	free(k);
+	return rc;
 }
 
 /* The last catalogue's statement at rel, published or not, or -1. */
@@ -1966,7 +2042,7 @@ catalog_build(const struct build_conf *bc)
 	msort(s->order, tmp, k, s, order_cmp_r);
 	msort(s->by_rel, tmp, k, s, rel_cmp_r);
 	msort(s->hidden, tmp, s->nhidden, s, rel_cmp_r);
-	if (link_versions(s) == -1 || summaries_read(bc, s) == -1 ||
+	if (link_versions(s, bc->site_lang) == -1 || summaries_read(bc, s) == -1 ||
 	    build_groups(s, bc->archive) == -1)
 		goto fail;
 done:
@@ -2009,9 +2085,11 @@ catalog_from_records(const struct stmt *recs, size_t n, uint64_t sig,
 		if (stmt_copy(&wk, &s->st[i], &recs[i]) == -1)
 			goto fail;
 		s->st[i].valid = 1;
+		s->st[i].translation = recs[i].translation;
 		s->order[i] = s->by_rel[i] = i;
 	}
 	msort(s->by_rel, tmp, n, s, rel_cmp_r);
+	s->versions_sig = versions_sig(s);
 	s->arena = wk.arena;
 	free(tmp);
 	return s;

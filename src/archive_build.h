@@ -75,11 +75,13 @@ struct stmt {
 	uint64_t	 att_sig;
 	/*
 	 * Its versions (lang.h), made anew by each build from the names of
-	 * the published statements: a translation ("x.es.gmi" of "x.gmi",
-	 * in the same folder) has its tag in tr_lang (NULL otherwise) and
-	 * is not listed on its own; the versions of one statement, the
-	 * original first, are the run vfirst..vfirst+vn of the catalog's
-	 * vers (doc ids) or of the image's (positions); vn 0: no other.
+	 * the published statements: "x.es.gmi" and "x.gmi" in one folder
+	 * are versions of one statement.  A tagged one has its tag in
+	 * tr_lang (NULL otherwise).  Lists show one version, the one in
+	 * the site's language (else the original); the others are
+	 * `translation`s.  The versions, the listed one first, are the run
+	 * vfirst..vfirst+vn of the catalog's vers (doc ids) or of the
+	 * image's (positions); vn 0: no other.
 	 */
 	const char	*tr_lang;
 	int		 translation;
@@ -185,6 +187,9 @@ struct catalog {
 	uint32_t		 nslots;	/* search document ids in use */
 	size_t			 reused;	/* taken from build_conf.prev */
 	uint64_t		 sig;		/* of names, sizes, times */
+	uint64_t		 versions_sig;	/* of the versions lists do
+						   not show (the site's
+						   language picks them) */
 	int			 unchanged;	/* sig equal, not forced */
 	double			 build_ms;
 	size_t			 errors;	/* files and lines reported */
@@ -202,6 +207,8 @@ struct build_conf {
 	int		 threads;	/* 0: one per core, at most 4 */
 	int		 quiet;		/* no log lines (bench) */
 	long long	 now;		/* Unix time; 0: the clock's */
+	const char	*site_lang;	/* [server] lang: which version of a
+					   statement lists show; may be NULL */
 	/*
 	 * An update: the statements of `prev` whose files (and sidecars)
 	 * have the same name, size, time and inode, and whose kind the

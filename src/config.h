@@ -3,6 +3,8 @@
 #ifndef BROADSIDE_CONFIG_H
 #define BROADSIDE_CONFIG_H
 
+#define CONFIG_LANG_MAX		35	/* bytes of [server] lang */
+
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <stddef.h>

@@ -246,12 +246,14 @@ compact_limit(const struct catalog *c)
 }
 
 /* Nothing changed: every statement taken, none gone (hidden ones
- * included: a draft made public is read again). */
+ * included: a draft made public is read again), the same versions
+ * listed (a new [server] lang may list others). */
 static int
 same_set(const struct catalog *c, const struct catalog *prev)
 {
 	return c->reused == c->n + c->nhidden && c->n == prev->n &&
-	    c->nhidden == prev->nhidden;
+	    c->nhidden == prev->nhidden &&
+	    c->versions_sig == prev->versions_sig;
 }
 
 static int
@@ -791,6 +793,7 @@ indexer_main(int ctl, const struct config *conf, const struct sandbox_user *u,
 	x.state = INDEXER_BUILDING;
 	x.bc.rootfd = rootfd;
 	x.bc.root = conf->root;
+	x.bc.site_lang = conf->lang;
 	if ((x.bc.archive = build_archive_folder(conf->archive)) == NULL ||
 	    (x.statefd = state_open(state, u)) == -1 ||
 	    (x.watch = archive_watch_new()) == NULL)

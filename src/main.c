@@ -89,6 +89,8 @@ static struct indexer	 ixr = { -1, -1, 0 };
 static pid_t		 ix_gone = -1;	/* released, not yet reaped */
 static char		 ix_root[PATH_MAX], ix_archive[PATH_MAX];
 static char		 ix_state[PATH_MAX];
+static char		 ix_lang[CONFIG_LANG_MAX + 1];	/* its [server] lang: which version
+					   of a statement lists show */
 static char		 state_temp[PATH_MAX];	/* "" when configured */
 static struct limits_table *ltable;	/* per-address limits, shared */
 static volatile sig_atomic_t got_hup, got_usr1, got_term, got_chld;
@@ -535,7 +537,8 @@ indexer_same(const struct config *conf)
 
 	return ixr.pid != -1 && strcmp(ix_root, conf->root) == 0 &&
 	    strcmp(ix_archive, conf->archive ? conf->archive : "") == 0 &&
-	    strcmp(ix_state, st) == 0;
+	    strcmp(ix_state, st) == 0 &&
+	    strcmp(ix_lang, conf->lang ? conf->lang : "") == 0;
 }
 
 /* Start the indexer for the config, the last one let go.  0 or -1. */
@@ -558,6 +561,8 @@ indexer_up(void)
 	snprintf(ix_archive, sizeof(ix_archive), "%s", rt.conf.archive ?
 	    rt.conf.archive : "");
 	snprintf(ix_state, sizeof(ix_state), "%s", st);
+	snprintf(ix_lang, sizeof(ix_lang), "%s", rt.conf.lang ? rt.conf.lang :
+	    "");
 	return 0;
 }
 

@@ -11,7 +11,7 @@ import os
 import re
 import xml.etree.ElementTree as ET
 
-from conftest import wait_for
+from conftest import sighup, wait_for
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -206,11 +206,65 @@ def test_a_translation_added_later_shows_on_its_original(make_server):
 
 
 def test_an_original_removed_leaves_its_translations_listed(make_server):
+    """Without the original, the versions in languages broadside knows
+    are still one statement: listed once (the first by name, none being in
+    the site's language), the other under it."""
     srv = make_server(files=FILES)
+    base = "gemini://localhost:%d" % srv.gemini_port
     os.unlink(os.path.join(srv.content, EN))
-    wait_for(lambda: "=> gemini://localhost:%d/%s 2026-04-01 %s" % (
-        srv.gemini_port, ES, TITLES[ES]) in gem_body(srv, "/statements/"),
-        LIVE_SECONDS, what="the Spanish version listed on its own")
-    listed = entries(gem_body(srv, "/statements/"))
-    assert "gemini://localhost:%d/%s" % (srv.gemini_port, RU) in listed
-    assert "Other languages" not in gem_body(srv, url(ES))
+    wait_for(lambda: "=> %s/%s 2026-04-01 %s" % (base, ES, TITLES[ES])
+             in gem_body(srv, "/statements/"), LIVE_SECONDS,
+             what="the Spanish version listed in its place")
+    body = gem_body(srv, "/statements/")
+    assert "=> %s/%s русский: %s\n" % (base, RU, TITLES[RU]) in body
+    assert base + url(RU) not in entries(body)
+    assert "English" not in body
+    foot = footer(gem_body(srv, url(ES)))
+    assert "Other languages:\n=> %s русский\n" % url(RU) in foot
+    assert "English" not in foot
+
+
+def test_lists_show_the_version_in_the_site_language(make_server):
+    files = {
+        # The original is German (its sidecar says so), an English
+        # translation exists: lists show the English one, in the site's
+        # language.
+        D + "/2026-05-01-treaty.gmi": "# Vertrag\n\nWorte.\n",
+        D + "/2026-05-01-treaty.ini": "lang = de\n",
+        D + "/2026-05-01-treaty.en.gmi": "# Treaty\n\nWords.\n",
+        # No original: two known languages make one statement, listed once.
+        D + "/2026-05-02-note.es.gmi": "# Nota\n",
+        D + "/2026-05-02-note.fr.gmi": "# Note\n",
+        # Tags of no language we know, without an original: two statements.
+        D + "/2026-05-03-report.old.gmi": "# Old report\n",
+        D + "/2026-05-03-report.new.gmi": "# New report\n",
+    }
+    srv = make_server(files=files)
+    base = "gemini://localhost:%d/%s/" % (srv.gemini_port, D)
+    body = gem_body(srv, "/statements/2026/")
+    listed = entries(body)
+    assert base + "2026-05-01-treaty.en.gmi" in listed, body
+    assert base + "2026-05-01-treaty.gmi" not in listed
+    assert "=> %s2026-05-01-treaty.gmi Deutsch: Vertrag\n" % base in body
+    assert [p for p in listed if "note" in p] == \
+        [base + "2026-05-02-note.es.gmi"], body
+    assert "=> %s2026-05-02-note.fr.gmi français: Note\n" % base in body
+    assert base + "2026-05-03-report.old.gmi" in listed
+    assert base + "2026-05-03-report.new.gmi" in listed
+    head, _ = srv.gemini("/%s/2026-05-01-treaty.gmi" % D)
+    assert head.endswith("lang=de"), head
+    head, _ = srv.gemini("/%s/2026-05-03-report.old.gmi" % D)
+    assert head.endswith("lang=en"), head       # "old" is no language
+    foot = footer(gem_body(srv, "/%s/2026-05-01-treaty.en.gmi" % D))
+    assert "Other languages:\n=> /%s/2026-05-01-treaty.gmi Deutsch\n" % D \
+        in foot
+    # The site's language changed: the lists show its version now.
+    srv.conf["server"]["lang"] = "fr"
+    srv.write_conf()
+    sighup(srv)
+    wait_for(lambda: base + "2026-05-02-note.fr.gmi" in entries(
+        gem_body(srv, "/statements/2026/")), LIVE_SECONDS,
+        what="the French version listed")
+    body = gem_body(srv, "/statements/2026/")
+    assert base + "2026-05-02-note.es.gmi" not in entries(body)
+    assert "=> %s2026-05-02-note.es.gmi español: Nota\n" % base in body
