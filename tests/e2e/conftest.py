@@ -65,6 +65,31 @@ def wait_for(pred, timeout=10.0, interval=0.02, what="a condition"):
         time.sleep(interval)
 
 
+def gem_body(srv, path):
+    """The body of a Gemini page that must answer 20, as text."""
+    head, body = srv.gemini(path)
+    assert head.startswith("20 "), (path, head)
+    return body.decode("utf-8")
+
+
+def gopher_text(srv, sel):
+    return srv.gopher(sel).decode("utf-8")
+
+
+def gopher_items(menu):
+    """(type, display, selector) of each item of a Gopher menu (bytes or
+    text)."""
+    if isinstance(menu, bytes):
+        menu = menu.decode("utf-8")
+    out = []
+    for line in menu.split("\r\n"):
+        if line in ("", "."):
+            continue
+        f = line.split("\t")
+        out.append((f[0][0], f[0][1:], f[1] if len(f) > 1 else ""))
+    return out
+
+
 KEY_COMM = "broadside-key"     # the key process's name (keyproc.c)
 INDEXER_COMM = "broadside-idx"  # the indexer's (indexer.c)
 

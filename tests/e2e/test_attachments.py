@@ -8,7 +8,7 @@ import os
 import re
 import urllib.parse
 
-from conftest import DEFAULT_FILES, wait_for
+from conftest import DEFAULT_FILES, gopher_items, wait_for
 
 LIVE_SECONDS = 8.0
 NAME = "2026-03-01-with-files"
@@ -48,17 +48,6 @@ def gem_statement(srv, path="/" + GMI):
     head, body = srv.gemini(path)
     assert head.startswith("20 text/gemini"), head
     return body.decode("utf-8")
-
-
-def gopher_items(menu):
-    """(type, display, selector) of each line of a Gopher menu."""
-    out = []
-    for line in menu.decode("utf-8").split("\r\n"):
-        if line in ("", "."):
-            continue
-        f = line.split("\t")
-        out.append((f[0][0], f[0][1:], f[1] if len(f) > 1 else ""))
-    return out
 
 
 def test_gemini_footer_lists_attachments_and_every_link_answers(make_server):

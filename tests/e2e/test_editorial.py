@@ -7,7 +7,7 @@ import os
 import time
 import xml.etree.ElementTree as ET
 
-from conftest import wait_for
+from conftest import gem_body, gopher_text as gopher, wait_for
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 LIVE_SECONDS = 5.0
@@ -16,16 +16,6 @@ WORD = "zebrafinch"     # a word only the fixtures hold
 
 def text(body):
     return body.decode("utf-8")
-
-
-def gem_body(srv, path):
-    head, body = srv.gemini(path)
-    assert head.startswith("20 "), (path, head)
-    return text(body)
-
-
-def gopher(srv, sel):
-    return srv.gopher(sel).decode("utf-8")
 
 
 def everywhere(srv, needle):

@@ -11,7 +11,8 @@ import os
 import re
 import xml.etree.ElementTree as ET
 
-from conftest import sighup, wait_for
+from conftest import gem_body, gopher_items, gopher_text as gopher, \
+    sighup, wait_for
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -40,33 +41,8 @@ FILES = {
 }
 
 
-def text(body):
-    return body.decode("utf-8")
-
-
-def gem_body(srv, path):
-    head, body = srv.gemini(path)
-    assert head.startswith("20 "), (path, head)
-    return text(body)
-
-
-def gopher(srv, sel):
-    return srv.gopher(sel).decode("utf-8")
-
-
 def url(path):
     return "/" + path
-
-
-def gopher_items(menu):
-    """(type, display, selector) of each item of a Gopher menu."""
-    out = []
-    for line in menu.split("\r\n"):
-        if line in ("", "."):
-            continue
-        f = line.split("\t")
-        out.append((f[0][0], f[0][1:], f[1] if len(f) > 1 else ""))
-    return out
 
 
 def entries(body):
@@ -83,7 +59,7 @@ def test_each_version_is_served_with_its_own_language(make_server):
         head, body = srv.gemini(url(path))
         assert head == "20 text/gemini; charset=utf-8; lang=%s" % lang, \
             (path, head)
-        assert text(body).startswith(FILES[path])   # the words as written
+        assert body.decode("utf-8").startswith(FILES[path])  # as written
 
 
 def test_lists_show_a_statement_once_with_its_other_languages(make_server):
