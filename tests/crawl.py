@@ -5,7 +5,7 @@
     /usr/bin/python3 tests/crawl.py [N] [BIN]
 
 Makes N statements with tests/gen_archive.py (year folders, .gmi and .txt,
-sidecars with tags), starts BIN (default build/broadside) on loopback ports
+sidecars with tags, translations), starts BIN (default build/broadside) on loopback ports
 and follows every link every page prints, on Gemini from the home page,
 the archive, the tags and the feed, on Gopher from the root menu (the
 crawler of tests/e2e/test_crawl.py).  Prints the fetches and every dead
@@ -31,7 +31,8 @@ def main():
     test_crawl.MAX_FETCHES = 5000
     with tempfile.TemporaryDirectory() as base:
         subprocess.run([sys.executable, os.path.join(HERE, "gen_archive.py"),
-                        n, os.path.join(base, "gen")], check=True,
+                        n, os.path.join(base, "gen"), "--translations"],
+                       check=True,
                        stdout=subprocess.DEVNULL)
         srv = conftest.Server(os.path.join(base, "srv"),
                               conf={"server": {"rate": "off"}})

@@ -8,7 +8,10 @@ Writes OUTDIR/statements/YYYY/YYYY-MM-DD-slug.gmi (a few as .txt), sizes
 2-20 KiB of UTF-8 gemtext (headings, paragraphs, quotes, lists, links,
 some accented and non-Latin words), dates 1995-2025, and a sidecar .ini
 (author, lang, tags) for about a third of them.  Same N and seed, same
-bytes.  Prints the number of files and bytes written.
+bytes.  With --translations, a fifth of the .gmi statements get a Spanish
+version (slug.es.gmi) and a fifteenth a Russian one too (slug.ru.gmi),
+made of the same generated words: the other files do not change.  Prints
+the number of files and bytes written.
 """
 import argparse
 import os
@@ -97,6 +100,7 @@ def main():
     ap.add_argument("n", type=int)
     ap.add_argument("outdir")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--translations", action="store_true")
     a = ap.parse_args()
     rng = random.Random(a.seed)
     vocab = make_vocab(rng, 30000)
@@ -127,6 +131,20 @@ def main():
             f.write(data)
         files += 1
         nbytes += len(data)
+        if a.translations and ext == ".gmi" and i % 5 == 0:
+            for lang, every, head in (("es", 5, "Declaración"),
+                                      ("ru", 15, "Заявление")):
+                if i % every:
+                    continue
+                # Its own generator: the statements after it stay the same.
+                trng = random.Random(a.seed * 1000003 + i * 7 + every)
+                t = body(trng, pool, vocab, "%s: %s" % (head, title), date,
+                         2048)
+                with open(os.path.join(d_out, "%s.%s.gmi" % (name, lang)),
+                          "w", encoding="utf-8") as f:
+                    f.write(t)
+                files += 1
+                nbytes += len(t.encode("utf-8"))
         if i % 3 == 0:
             tags = rng.sample(TAGS, rng.randint(1, 4))
             ini = "[statement]\nauthor = Committee %d\nlang = %s\ntags = %s\n" % (
