@@ -738,6 +738,15 @@ tls_close(SSL *ssl)
 	return ret == 0 ? 0 : ret;
 }
 
+/* Bytes read from the socket so far: 0 until the ClientHello's first. */
+unsigned long long
+tls_received(SSL *ssl)
+{
+	BIO	*b = SSL_get_rbio(ssl);
+
+	return b != NULL ? (unsigned long long)BIO_number_read(b) : 0;
+}
+
 const char *
 tls_sni(SSL *ssl)
 {

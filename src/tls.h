@@ -44,5 +44,6 @@ ssize_t	 tls_read(SSL *, void *, size_t);	/* n, 0 = EOF, TLS_WANT_*, -1 */
 ssize_t	 tls_write(SSL *, const void *, size_t);	/* n, TLS_WANT_*, -1 */
 int	 tls_close(SSL *);			/* close_notify: 0, TLS_WANT_*, -1 */
 const char *tls_sni(SSL *);
+unsigned long long tls_received(SSL *);	/* bytes read from the socket */
 
 #endif
