@@ -82,6 +82,7 @@ struct conn {
 	TAILQ_ENTRY(conn)	 rentry;	/* in srv->reading */
 	int			 reading;	/* no complete request yet */
 	int			 fresh;		/* first step after a deferred accept */
+	int			 drained;	/* nothing unread since the last read */
 	struct server		*srv;
 	const struct server_listener *l;
 	int			 fd;
@@ -553,6 +554,7 @@ conn_first_wait(struct conn *c, short what)
 static void
 conn_wait(struct conn *c, short what)
 {
+	c->drained = 0;	/* bytes may come while we wait */
 	if (c->fresh)
 		conn_first_wait(c, what);
 	if (c->waiting == what)
@@ -1010,8 +1012,8 @@ conn_finish(struct conn *c)
 {
 	int	 unread = 0;
 
-	if (ioctl(c->fd, FIONREAD, &unread) == 0 && unread == 0 &&
-	    (c->ssl == NULL || SSL_pending(c->ssl) == 0)) {
+	if (c->drained || (ioctl(c->fd, FIONREAD, &unread) == 0 &&
+	    unread == 0 && (c->ssl == NULL || SSL_pending(c->ssl) == 0))) {
 		conn_close(c);
 		return;
 	}
@@ -1063,6 +1065,14 @@ conn_read(struct conn *c)
 			conn_close(c);	/* gone before a request */
 			return;
 		}
+		/*
+		 * A plain read that asked for more than it got took all the
+		 * socket held: if the response goes out without a wait, no
+		 * byte can be unread at close but one sent in these few
+		 * microseconds, and conn_finish need not ask the kernel.
+		 */
+		c->drained = c->ssl == NULL &&
+		    (size_t)n < conn_req_room(c) - c->req_len;
 		c->req_len += (size_t)n;
 		if (conn_scan_request(c, before, n == 0)) {
 			conn_start_write(c);
