@@ -606,8 +606,7 @@ conn_close(struct conn *c)
 	conn_log(c);
 	event_free(c->ev);
 	event_free(c->timer);
-	if (c->ssl != NULL)
-		SSL_free(c->ssl);
+	tls_conn_free(c->ssl, c->state >= CONN_SHUTDOWN);
 	close(c->fd);
 	response_free(&c->resp);
 	buf_free(&c->filtered);

@@ -634,12 +634,34 @@ conn_bio_init(void)
 	return 0;
 }
 
+/*
+ * SSL objects of closed connections, cleared, for the next ones: SSL_new
+ * and SSL_free cost about as much as the rest of a resumed handshake's
+ * bookkeeping.  Only objects whose connection ended without an error
+ * come back, with their BIO, which gets the new descriptor.
+ */
+#define TLS_POOL_MAX	32
+
+static SSL	*tls_pool[TLS_POOL_MAX];
+static size_t	 tls_npool;
+
 SSL *
 tls_conn_new(SSL_CTX *ctx, int fd)
 {
 	SSL	*ssl;
 	BIO	*bio;
 
+	while (tls_npool > 0) {
+		ssl = tls_pool[--tls_npool];
+		if (SSL_get_SSL_CTX(ssl) != ctx ||
+		    (bio = SSL_get_rbio(ssl)) == NULL) {
+			SSL_free(ssl);
+			continue;
+		}
+		BIO_set_data(bio, (void *)((intptr_t)fd << 1));
+		SSL_set_accept_state(ssl);
+		return ssl;
+	}
 	if (conn_bio_init() == -1 || (ssl = SSL_new(ctx)) == NULL)
 		return NULL;
 	if ((bio = BIO_new(conn_bio_method)) == NULL) {
@@ -651,6 +673,21 @@ tls_conn_new(SSL_CTX *ctx, int fd)
 	SSL_set_bio(ssl, bio, bio);	/* the SSL owns it; we close fd */
 	SSL_set_accept_state(ssl);
 	return ssl;
+}
+
+void
+tls_conn_free(SSL *ssl, int clean)
+{
+	if (ssl == NULL)
+		return;
+	ERR_clear_error();
+	/* SSL_clear keeps the last session: let it go now, not at reuse. */
+	if (clean && tls_npool < TLS_POOL_MAX && SSL_set_session(ssl, NULL) &&
+	    SSL_clear(ssl) == 1) {
+		tls_pool[tls_npool++] = ssl;
+		return;
+	}
+	SSL_free(ssl);
 }
 
 static void
