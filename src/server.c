@@ -159,6 +159,19 @@ static void	 conn_done_reading(struct conn *);
 
 /* -- listening --------------------------------------------------------- */
 
+/* See SERVER_DEFER_SEC; where it fails, the deadline is simply whole. */
+static void
+listener_defer(int fd)
+{
+#ifdef TCP_DEFER_ACCEPT
+	int	 secs = SERVER_DEFER_SEC;
+
+	setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &secs, sizeof(secs));
+#else
+	(void)fd;
+#endif
+}
+
 int
 server_bind(const struct config_listen *la, int backlog)
 {
@@ -174,15 +187,7 @@ server_bind(const struct config_listen *la, int backlog)
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
 	if (la->addr.ss_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
-#ifdef TCP_DEFER_ACCEPT
-	{
-		int	 secs = SERVER_DEFER_SEC;
-
-		/* See SERVER_DEFER_SEC; without it, the deadline is whole. */
-		setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &secs,
-		    sizeof(secs));
-	}
-#endif
+	listener_defer(fd);
 	if (fcntl(fd, F_SETFL, O_NONBLOCK) == -1 ||
 	    fcntl(fd, F_SETFD, FD_CLOEXEC) == -1 ||
 	    bind(fd, (const struct sockaddr *)&la->addr, la->addrlen) == -1 ||
@@ -434,7 +439,8 @@ server_accept(evutil_socket_t lfd, short ev, void *arg)
 		/* Only now: a wakeup with nothing to accept evicts no one. */
 		if (srv->nconns >= (size_t)srv->conf->max_clients)
 			server_evict(srv);
-		if ((c = conn_new(srv, &ls->l, fd, &ss, ls->deferred)) == NULL) {
+		c = conn_new(srv, &ls->l, fd, &ss, ls->deferred);
+		if (c == NULL) {
 			log_warnx("out of memory for a connection");
 			limits_disconnect(srv->limits, (struct sockaddr *)&ss);
 			close(fd);
