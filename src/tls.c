@@ -717,6 +717,14 @@ tls_result(SSL *ssl, int ret)
 	}
 }
 
+static int
+tls_finished_sent(SSL *ssl)
+{
+	OSSL_HANDSHAKE_STATE	 st = SSL_get_state(ssl);
+
+	return st == TLS_ST_SW_FINISHED || st == TLS_ST_EARLY_DATA;
+}
+
 int
 tls_accept(SSL *ssl)
 {
@@ -731,8 +739,10 @@ tls_accept(SSL *ssl)
 	 * send from now on (ticket, reply, close_notify) needs no answer, so
 	 * it may wait for the close_notify in the kernel and leave with it.
 	 * Not in TLS 1.2, where the client waits for our last flight.
+	 * OpenSSL 3.0 waits there in TLS_ST_EARLY_DATA (with early data
+	 * off, as here, it only means that), not TLS_ST_SW_FINISHED.
 	 */
-	if (ret == TLS_WANT_POLLIN && SSL_get_state(ssl) == TLS_ST_SW_FINISHED &&
+	if (ret == TLS_WANT_POLLIN && tls_finished_sent(ssl) &&
 	    SSL_version(ssl) == TLS1_3_VERSION)
 		conn_bio_more(ssl, 1);
 	return ret == 0 ? -1 : ret;
