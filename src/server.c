@@ -672,14 +672,20 @@ conn_recv(struct conn *c, void *buf, size_t len)
 	return n;
 }
 
+/*
+ * `last`: nothing follows these bytes but close() or shutdown(), which
+ * push them: with MSG_MORE they wait for the FIN and leave in its segment
+ * instead of one of their own.
+ */
 static ssize_t
-conn_send(struct conn *c, const void *buf, size_t len)
+conn_send(struct conn *c, const void *buf, size_t len, int last)
 {
 	ssize_t	 n;
 
 	if (c->ssl != NULL)
 		return tls_write(c->ssl, buf, len);
-	if ((n = send(c->fd, buf, len, MSG_NOSIGNAL)) == -1)
+	if ((n = send(c->fd, buf, len, MSG_NOSIGNAL |
+	    (last ? MSG_MORE : 0))) == -1)
 		return errno == EAGAIN || errno == EINTR ? TLS_WANT_POLLOUT : -1;
 	return n;
 }
@@ -960,6 +966,22 @@ conn_can_sendfile(const struct conn *c)
 #endif
 }
 
+/* Whether the staging buffer holds the end of the response. */
+static int
+conn_staged_all(const struct conn *c)
+{
+	const struct response *r = &c->resp;
+
+	if (c->out_off < r->out.len ||
+	    (r->body != NULL && c->body_off < r->body_len))
+		return 0;
+	if (r->fd == -1)
+		return 1;
+	if (r->filter != NULL)
+		return c->filter_done && c->filtered_off >= c->filtered.len;
+	return c->file_off >= r->file_size;
+}
+
 /* Write what we can.  1: all sent; 0: waiting; -1: drop the client. */
 static int
 conn_write(struct conn *c)
@@ -990,7 +1012,7 @@ conn_write(struct conn *c)
 				return 1;
 		}
 		w = conn_send(c, c->stage + c->stage_off,
-		    c->stage_len - c->stage_off);
+		    c->stage_len - c->stage_off, conn_staged_all(c));
 		if (w == TLS_WANT_POLLIN || w == TLS_WANT_POLLOUT) {
 			conn_wait(c, w == TLS_WANT_POLLIN ? EV_READ : EV_WRITE);
 			return 0;

@@ -563,9 +563,10 @@ fail:
  * lacks: after the TLS 1.3 handshake, records go out with MSG_MORE, so
  * that the session ticket, the response and the close_notify leave in
  * full segments instead of one small segment each (each costs the sender
- * the whole loopback or NIC path).  The last record, close_notify, is sent
- * without it and pushes the rest; close() would as well.  The BIO's data
- * is the descriptor times 2, plus 1 while records may wait.
+ * the whole loopback or NIC path).  The last record, close_notify, too:
+ * the close() or shutdown() that follows pushes them all with the FIN.
+ * The BIO's data is the descriptor times 2, plus 1 while records may
+ * wait.
  */
 static BIO_METHOD	*conn_bio_method;
 static int		 conn_bio_type;
@@ -777,7 +778,11 @@ tls_close(SSL *ssl)
 	int	 ret;
 
 	ERR_clear_error();
-	conn_bio_more(ssl, 0);	/* the last record: push them all */
+	/*
+	 * The last record: close() or shutdown() follows at once and
+	 * pushes it, with the records held before, in the FIN's segment.
+	 */
+	conn_bio_more(ssl, 1);
 	ret = SSL_shutdown(ssl);
 	if (ret >= 0)
 		return 0;	/* our close_notify is out; we don't wait for theirs */
