@@ -81,8 +81,8 @@ struct conn {
 	TAILQ_ENTRY(conn)	 entry;
 	TAILQ_ENTRY(conn)	 rentry;	/* in srv->reading */
 	int			 reading;	/* no complete request yet */
-	int			 fresh;		/* first step after a deferred accept */
-	int			 drained;	/* nothing unread since the last read */
+	int			 fresh;		/* first step, deferred */
+	int			 drained;	/* no byte unread, last read */
 	struct server		*srv;
 	const struct server_listener *l;
 	int			 fd;
@@ -122,7 +122,7 @@ struct server {
 		struct server		*srv;
 		struct server_listener	 l;
 		struct event		*ev;
-		int			 deferred;	/* TCP_DEFER_ACCEPT on */
+		int			 deferred;	/* TCP_DEFER_ACCEPT */
 	}			 listeners[SERVER_LISTEN_MAX];
 	size_t			 nlisteners;
 	int			 accepting;	/* listener events added */
