@@ -82,7 +82,6 @@ struct conn {
 	TAILQ_ENTRY(conn)	 rentry;	/* in srv->reading */
 	int			 reading;	/* no complete request yet */
 	int			 fresh;		/* first step, deferred */
-	int			 drained;	/* no byte unread, last read */
 	struct server		*srv;
 	const struct server_listener *l;
 	int			 fd;
@@ -560,7 +559,6 @@ conn_first_wait(struct conn *c, short what)
 static void
 conn_wait(struct conn *c, short what)
 {
-	c->drained = 0;	/* bytes may come while we wait */
 	if (c->fresh)
 		conn_first_wait(c, what);
 	if (c->waiting == what)
@@ -609,11 +607,16 @@ conn_close(struct conn *c)
 {
 	struct server	*srv = c->srv;
 
-	conn_log(c);
 	event_free(c->ev);
 	event_free(c->timer);
-	tls_conn_free(c->ssl, c->state >= CONN_SHUTDOWN);
+	/*
+	 * First: the end of the response may wait for this FIN (MSG_MORE),
+	 * and a byte the client sent after conn_finish looked would turn
+	 * it into a reset that drops it.
+	 */
 	close(c->fd);
+	conn_log(c);
+	tls_conn_free(c->ssl, c->state >= CONN_SHUTDOWN);
 	response_free(&c->resp);
 	buf_free(&c->filtered);
 	free(c->stage);
@@ -1039,8 +1042,8 @@ conn_finish(struct conn *c)
 {
 	int	 unread = 0;
 
-	if (c->drained || (ioctl(c->fd, FIONREAD, &unread) == 0 &&
-	    unread == 0 && (c->ssl == NULL || SSL_pending(c->ssl) == 0))) {
+	if (ioctl(c->fd, FIONREAD, &unread) == 0 && unread == 0 &&
+	    (c->ssl == NULL || SSL_pending(c->ssl) == 0)) {
 		conn_close(c);
 		return;
 	}
@@ -1092,14 +1095,6 @@ conn_read(struct conn *c)
 			conn_close(c);	/* gone before a request */
 			return;
 		}
-		/*
-		 * A plain read that asked for more than it got took all the
-		 * socket held: if the response goes out without a wait, no
-		 * byte can be unread at close but one sent in these few
-		 * microseconds, and conn_finish need not ask the kernel.
-		 */
-		c->drained = c->ssl == NULL &&
-		    (size_t)n < conn_req_room(c) - c->req_len;
 		c->req_len += (size_t)n;
 		if (conn_scan_request(c, before, n == 0)) {
 			conn_start_write(c);
