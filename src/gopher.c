@@ -58,6 +58,8 @@ static void	 serve_gmi(const struct request_ctx *, const char *,
 		    struct site_entry *, int, struct response *);
 static void	 keep_rendered(const struct request_ctx *, const char *,
 		    const char *, const struct stat *, struct response *);
+static int	 auto_menu_cached(const struct request_ctx *, const char *,
+		    struct response *);
 static void	 auto_menu(const struct request_ctx *, const char *, int,
 		    long, struct response *);
 static int	 serve_page(const struct request_ctx *, const char *,
@@ -297,6 +299,8 @@ serve_path(const struct request_ctx *ctx, const char *path, char type,
 	struct site_entry	 e;
 	char			 dir[GOPHER_PATH_MAX];
 
+	if (auto_menu_cached(ctx, path, r))
+		return 0;
 	switch (site_open(ctx->rootfd, path, &e)) {
 	case SITE_FILE:
 		serve_file(ctx, path, &e, type, r);
@@ -507,15 +511,41 @@ static void	 auto_menu_make(const struct request_ctx *, const char *, int,
  * an entry changes its mtime) and served from the response cache.
  */
 static void
+auto_menu_key(const char *path, long page, char *key, size_t size)
+{
+	char	 pg[24];
+
+	snprintf(pg, sizeof(pg), "%ld", page);
+	if (cache_key(key, size, "gopher-dir", path, pg) == -1)
+		key[0] = '\0';
+}
+
+/*
+ * The first page of a listing made before, served without opening the
+ * folder and looking for its index.gmi again: an index.gmi added, as any
+ * entry, changes the folder's mtime, which the cache looks at.
+ */
+static int
+auto_menu_cached(const struct request_ctx *ctx, const char *path,
+    struct response *r)
+{
+	char	 key[GOPHER_PATH_MAX + 64];
+	size_t	 len = strlen(path);
+
+	if (!ctx->conf->autoindex || len == 0 || path[len - 1] != '/')
+		return 0;
+	auto_menu_key(path, 1, key, sizeof(key));
+	return cache_serve(ctx->cache, ctx->rootfd, key, r);
+}
+
+static void
 auto_menu(const struct request_ctx *ctx, const char *path, int dirfd,
     long page, struct response *r)
 {
 	struct stat	 st;
-	char		 key[GOPHER_PATH_MAX + 64], pg[24];
+	char		 key[GOPHER_PATH_MAX + 64];
 
-	snprintf(pg, sizeof(pg), "%ld", page);
-	if (cache_key(key, sizeof(key), "gopher-dir", path, pg) == -1)
-		key[0] = '\0';
+	auto_menu_key(path, page, key, sizeof(key));
 	if (cache_serve(ctx->cache, ctx->rootfd, key, r))
 		return;
 	auto_menu_make(ctx, path, dirfd, page, r);

@@ -43,6 +43,7 @@ struct gopher_view {
 	struct blob		*index, *tags, *feed;
 	struct blob		*root;
 	struct timespec		 root_mtim;
+	struct timespec		 root_checked;	/* monotonic */
 	struct blob_pages	*years, *tagged;
 	size_t			 nyears, ntags;
 	struct cache		*stmts;
@@ -350,19 +351,35 @@ reply_group(struct gopher_view *v, struct snapshot *s,
 	reply_menu(v, s, rt, &m->page[rt->page], group_menu, r);
 }
 
+static long
+msec_between(const struct timespec *a, const struct timespec *b)
+{
+	return (long)(b->tv_sec - a->tv_sec) * 1000 +
+	    (b->tv_nsec - a->tv_nsec) / 1000000;
+}
+
 /*
  * The root menu, kept while the root folder is unchanged; a folder
  * changed in the last second is rendered afresh (its mtime may not have
- * ticked yet for a change still to come).
+ * ticked yet for a change still to come).  The folder is looked at once
+ * a second at most, as the response cache looks at the listings of the
+ * others.
  */
 static void
 reply_root(const struct request_ctx *ctx, struct gopher_view *v,
     const struct snapshot *s, struct response *r)
 {
 	struct stat	 sb;
+	struct timespec	 now;
 	struct buf	 b;
 	struct blob	*bl;
 
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (v->root != NULL &&
+	    msec_between(&v->root_checked, &now) < CACHE_REVALIDATE_MSEC) {
+		blob_lend(v->root, r);
+		return;
+	}
 	if (fstat(ctx->rootfd, &sb) == -1 ||
 	    time(NULL) - sb.st_mtim.tv_sec < 1) {
 		root_menu(ctx, v, s, &r->out);
@@ -370,6 +387,7 @@ reply_root(const struct request_ctx *ctx, struct gopher_view *v,
 	}
 	if (v->root != NULL && v->root_mtim.tv_sec == sb.st_mtim.tv_sec &&
 	    v->root_mtim.tv_nsec == sb.st_mtim.tv_nsec) {
+		v->root_checked = now;
 		blob_lend(v->root, r);
 		return;
 	}
@@ -382,6 +400,7 @@ reply_root(const struct request_ctx *ctx, struct gopher_view *v,
 	blob_release(v->root);
 	v->root = bl;
 	v->root_mtim = sb.st_mtim;
+	v->root_checked = now;
 	blob_lend(bl, r);
 }
 

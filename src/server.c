@@ -7,7 +7,8 @@
  *          -> LINGER (half-close, drain) -> close, log
  *
  * Every connection has one I/O event and one deadline timer.  Until the
- * request is read the deadline is absolute (`timeout` seconds from accept);
+ * request is read the deadline is absolute (`timeout` seconds from accept,
+ * which the kernel defers until the first bytes: SERVER_DEFER_SEC);
  * while writing it restarts on every bit of progress, so a reader that
  * stops reading is dropped too.  When max_clients are open, a new
  * connection closes the one that has waited longest for its request
@@ -80,6 +81,7 @@ struct conn {
 	TAILQ_ENTRY(conn)	 entry;
 	TAILQ_ENTRY(conn)	 rentry;	/* in srv->reading */
 	int			 reading;	/* no complete request yet */
+	int			 fresh;		/* first step, deferred */
 	struct server		*srv;
 	const struct server_listener *l;
 	int			 fd;
@@ -119,6 +121,7 @@ struct server {
 		struct server		*srv;
 		struct server_listener	 l;
 		struct event		*ev;
+		int			 deferred;	/* TCP_DEFER_ACCEPT */
 	}			 listeners[SERVER_LISTEN_MAX];
 	size_t			 nlisteners;
 	int			 accepting;	/* listener events added */
@@ -155,6 +158,19 @@ static void	 conn_done_reading(struct conn *);
 
 /* -- listening --------------------------------------------------------- */
 
+/* See SERVER_DEFER_SEC; where it fails, the deadline is simply whole. */
+static void
+listener_defer(int fd)
+{
+#ifdef TCP_DEFER_ACCEPT
+	int	 secs = SERVER_DEFER_SEC;
+
+	setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &secs, sizeof(secs));
+#else
+	(void)fd;
+#endif
+}
+
 int
 server_bind(const struct config_listen *la, int backlog)
 {
@@ -170,6 +186,7 @@ server_bind(const struct config_listen *la, int backlog)
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
 	if (la->addr.ss_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
+	listener_defer(fd);
 	if (fcntl(fd, F_SETFL, O_NONBLOCK) == -1 ||
 	    fcntl(fd, F_SETFD, FD_CLOEXEC) == -1 ||
 	    bind(fd, (const struct sockaddr *)&la->addr, la->addrlen) == -1 ||
@@ -179,6 +196,22 @@ server_bind(const struct config_listen *la, int backlog)
 		return -1;
 	}
 	return fd;
+}
+
+/* Whether the kernel holds connections back until their first bytes. */
+static int
+listener_deferred(int fd)
+{
+#ifdef TCP_DEFER_ACCEPT
+	int		 secs = 0;
+	socklen_t	 len = sizeof(secs);
+
+	return getsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &secs,
+	    &len) == 0 && secs > 0;
+#else
+	(void)fd;
+	return 0;
+#endif
 }
 
 static void
@@ -246,7 +279,7 @@ conn_arm_deadline(struct conn *c, int seconds)
 
 static struct conn *
 conn_new(struct server *srv, const struct server_listener *l, int fd,
-    const struct sockaddr_storage *peer)
+    const struct sockaddr_storage *peer, int deferred)
 {
 	struct conn	*c;
 	socklen_t	 len = sizeof(c->local);
@@ -276,6 +309,7 @@ conn_new(struct server *srv, const struct server_listener *l, int fd,
 	TAILQ_INSERT_TAIL(&srv->conns, c, entry);
 	TAILQ_INSERT_TAIL(&srv->reading, c, rentry);
 	c->reading = 1;
+	c->fresh = deferred;
 	srv->nconns++;
 	conn_arm_deadline(c, srv->conf->timeout);
 	return c;
@@ -404,7 +438,8 @@ server_accept(evutil_socket_t lfd, short ev, void *arg)
 		/* Only now: a wakeup with nothing to accept evicts no one. */
 		if (srv->nconns >= (size_t)srv->conf->max_clients)
 			server_evict(srv);
-		if ((c = conn_new(srv, &ls->l, fd, &ss)) == NULL) {
+		c = conn_new(srv, &ls->l, fd, &ss, ls->deferred);
+		if (c == NULL) {
 			log_warnx("out of memory for a connection");
 			limits_disconnect(srv->limits, (struct sockaddr *)&ss);
 			close(fd);
@@ -450,6 +485,7 @@ server_new(struct event_base *base, const struct config *conf, SSL_CTX *ctx,
 		    EV_READ | EV_PERSIST, server_accept, &srv->listeners[i]);
 		if (srv->listeners[i].ev == NULL)
 			goto fail;
+		srv->listeners[i].deferred = listener_deferred(ls[i].fd);
 		srv->nlisteners++;
 	}
 	listeners_enable(srv, 1);
@@ -497,6 +533,25 @@ server_free(struct server *srv)
 /* -- one connection ----------------------------------------------------- */
 
 /*
+ * The first wait of a connection the kernel held back (SERVER_DEFER_SEC).
+ * Handed over with nothing to read, it was silent all that time: its
+ * request deadline, counted from the connect, is that much nearer.
+ */
+static void
+conn_first_wait(struct conn *c, short what)
+{
+	int	 left = c->srv->conf->timeout - SERVER_DEFER_SEC;
+
+	c->fresh = 0;
+	if (what != EV_READ)
+		return;
+	if ((c->state == CONN_READ && c->req_len == 0) ||
+	    (c->state == CONN_HANDSHAKE && tls_received(c->ssl) == 0) ||
+	    c->state == CONN_PROXY)
+		conn_arm_deadline(c, left > 0 ? left : 0);
+}
+
+/*
  * Wait for the socket to become readable or writable.  The event is
  * persistent and changed only when the direction changes: most waits then
  * cost no epoll_ctl at all.
@@ -504,6 +559,8 @@ server_free(struct server *srv)
 static void
 conn_wait(struct conn *c, short what)
 {
+	if (c->fresh)
+		conn_first_wait(c, what);
 	if (c->waiting == what)
 		return;
 	event_del(c->ev);
@@ -550,12 +607,16 @@ conn_close(struct conn *c)
 {
 	struct server	*srv = c->srv;
 
-	conn_log(c);
 	event_free(c->ev);
 	event_free(c->timer);
-	if (c->ssl != NULL)
-		SSL_free(c->ssl);
+	/*
+	 * First: the end of the response may wait for this FIN (MSG_MORE),
+	 * and a byte the client sent after conn_finish looked would turn
+	 * it into a reset that drops it.
+	 */
 	close(c->fd);
+	conn_log(c);
+	tls_conn_free(c->ssl, c->state >= CONN_SHUTDOWN);
 	response_free(&c->resp);
 	buf_free(&c->filtered);
 	free(c->stage);
@@ -614,14 +675,20 @@ conn_recv(struct conn *c, void *buf, size_t len)
 	return n;
 }
 
+/*
+ * `last`: nothing follows these bytes but close() or shutdown(), which
+ * push them: with MSG_MORE they wait for the FIN and leave in its segment
+ * instead of one of their own.
+ */
 static ssize_t
-conn_send(struct conn *c, const void *buf, size_t len)
+conn_send(struct conn *c, const void *buf, size_t len, int last)
 {
 	ssize_t	 n;
 
 	if (c->ssl != NULL)
 		return tls_write(c->ssl, buf, len);
-	if ((n = send(c->fd, buf, len, MSG_NOSIGNAL)) == -1)
+	if ((n = send(c->fd, buf, len, MSG_NOSIGNAL |
+	    (last ? MSG_MORE : 0))) == -1)
 		return errno == EAGAIN || errno == EINTR ? TLS_WANT_POLLOUT : -1;
 	return n;
 }
@@ -902,6 +969,22 @@ conn_can_sendfile(const struct conn *c)
 #endif
 }
 
+/* Whether the staging buffer holds the end of the response. */
+static int
+conn_staged_all(const struct conn *c)
+{
+	const struct response *r = &c->resp;
+
+	if (c->out_off < r->out.len ||
+	    (r->body != NULL && c->body_off < r->body_len))
+		return 0;
+	if (r->fd == -1)
+		return 1;
+	if (r->filter != NULL)
+		return c->filter_done && c->filtered_off >= c->filtered.len;
+	return c->file_off >= r->file_size;
+}
+
 /* Write what we can.  1: all sent; 0: waiting; -1: drop the client. */
 static int
 conn_write(struct conn *c)
@@ -932,7 +1015,7 @@ conn_write(struct conn *c)
 				return 1;
 		}
 		w = conn_send(c, c->stage + c->stage_off,
-		    c->stage_len - c->stage_off);
+		    c->stage_len - c->stage_off, conn_staged_all(c));
 		if (w == TLS_WANT_POLLIN || w == TLS_WANT_POLLOUT) {
 			conn_wait(c, w == TLS_WANT_POLLIN ? EV_READ : EV_WRITE);
 			return 0;
@@ -1032,6 +1115,7 @@ conn_proxy(struct conn *c)
 	switch (proxy_read(c->fd, &c->peer, &partial)) {
 	case PROXY_WANT:
 		if (partial) {	/* bytes wait unread: poll would spin */
+			c->fresh = 0;	/* not silent */
 			conn_unwait(c);
 			event_assign(c->ev, c->srv->base, -1, 0, conn_io, c);
 			event_add(c->ev, &tv);
@@ -1045,6 +1129,7 @@ conn_proxy(struct conn *c)
 	case PROXY_OK:
 		break;
 	}
+	c->fresh = 0;	/* the header came: the client is not silent */
 	limits_disconnect(c->srv->limits, (struct sockaddr *)&before);
 	if (!limits_connect(c->srv->limits, (struct sockaddr *)&c->peer)) {
 		c->peer = before;	/* so conn_close releases nothing twice */

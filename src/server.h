@@ -22,6 +22,14 @@ struct server;
 
 #define SERVER_LISTEN_MAX	(2 * 8)
 #define SERVER_LINGER_SEC	2	/* half-closed wait for the client */
+/*
+ * Every client speaks first (a selector, a ClientHello, a PROXY header):
+ * the kernel hands a connection over once its first bytes are in, so
+ * the first read finds them instead of costing a wait on the loop.  One
+ * that stays silent is handed over after about this long anyway, and its
+ * request deadline is shortened by as much.
+ */
+#define SERVER_DEFER_SEC	1
 
 struct server_listener {
 	int			 fd;

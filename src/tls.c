@@ -563,9 +563,10 @@ fail:
  * lacks: after the TLS 1.3 handshake, records go out with MSG_MORE, so
  * that the session ticket, the response and the close_notify leave in
  * full segments instead of one small segment each (each costs the sender
- * the whole loopback or NIC path).  The last record, close_notify, is sent
- * without it and pushes the rest; close() would as well.  The BIO's data
- * is the descriptor times 2, plus 1 while records may wait.
+ * the whole loopback or NIC path).  The last record, close_notify, too:
+ * the close() or shutdown() that follows pushes them all with the FIN.
+ * The BIO's data is the descriptor times 2, plus 1 while records may
+ * wait.
  */
 static BIO_METHOD	*conn_bio_method;
 static int		 conn_bio_type;
@@ -634,13 +635,35 @@ conn_bio_init(void)
 	return 0;
 }
 
+/*
+ * SSL objects of closed connections, cleared, for the next ones: SSL_new
+ * and SSL_free cost 25,000 instructions a connection.  Only objects whose
+ * connection ended without an error come back.  Each connection gets a
+ * BIO of its own (SSL_set_bio frees the last one): its counts, which
+ * tls_received reads, are the connection's.
+ */
+#define TLS_POOL_MAX	32
+
+static SSL	*tls_pool[TLS_POOL_MAX];
+static size_t	 tls_npool;
+
 SSL *
 tls_conn_new(SSL_CTX *ctx, int fd)
 {
 	SSL	*ssl;
 	BIO	*bio;
 
-	if (conn_bio_init() == -1 || (ssl = SSL_new(ctx)) == NULL)
+	if (conn_bio_init() == -1)
+		return NULL;
+	ssl = NULL;
+	while (ssl == NULL && tls_npool > 0) {
+		ssl = tls_pool[--tls_npool];
+		if (SSL_get_SSL_CTX(ssl) != ctx) {
+			SSL_free(ssl);
+			ssl = NULL;
+		}
+	}
+	if (ssl == NULL && (ssl = SSL_new(ctx)) == NULL)
 		return NULL;
 	if ((bio = BIO_new(conn_bio_method)) == NULL) {
 		SSL_free(ssl);
@@ -651,6 +674,21 @@ tls_conn_new(SSL_CTX *ctx, int fd)
 	SSL_set_bio(ssl, bio, bio);	/* the SSL owns it; we close fd */
 	SSL_set_accept_state(ssl);
 	return ssl;
+}
+
+void
+tls_conn_free(SSL *ssl, int clean)
+{
+	if (ssl == NULL)
+		return;
+	ERR_clear_error();
+	/* SSL_clear keeps the last session: let it go now, not at reuse. */
+	if (clean && tls_npool < TLS_POOL_MAX && SSL_set_session(ssl, NULL) &&
+	    SSL_clear(ssl) == 1) {
+		tls_pool[tls_npool++] = ssl;
+		return;
+	}
+	SSL_free(ssl);
 }
 
 static void
@@ -680,6 +718,14 @@ tls_result(SSL *ssl, int ret)
 	}
 }
 
+static int
+tls_finished_sent(SSL *ssl)
+{
+	OSSL_HANDSHAKE_STATE	 st = SSL_get_state(ssl);
+
+	return st == TLS_ST_SW_FINISHED || st == TLS_ST_EARLY_DATA;
+}
+
 int
 tls_accept(SSL *ssl)
 {
@@ -694,8 +740,10 @@ tls_accept(SSL *ssl)
 	 * send from now on (ticket, reply, close_notify) needs no answer, so
 	 * it may wait for the close_notify in the kernel and leave with it.
 	 * Not in TLS 1.2, where the client waits for our last flight.
+	 * OpenSSL 3.0 waits there in TLS_ST_EARLY_DATA (with early data
+	 * off, as here, it only means that), not TLS_ST_SW_FINISHED.
 	 */
-	if (ret == TLS_WANT_POLLIN && SSL_get_state(ssl) == TLS_ST_SW_FINISHED &&
+	if (ret == TLS_WANT_POLLIN && tls_finished_sent(ssl) &&
 	    SSL_version(ssl) == TLS1_3_VERSION)
 		conn_bio_more(ssl, 1);
 	return ret == 0 ? -1 : ret;
@@ -730,12 +778,25 @@ tls_close(SSL *ssl)
 	int	 ret;
 
 	ERR_clear_error();
-	conn_bio_more(ssl, 0);	/* the last record: push them all */
+	/*
+	 * The last record: close() or shutdown() follows at once and
+	 * pushes it, with the records held before, in the FIN's segment.
+	 */
+	conn_bio_more(ssl, 1);
 	ret = SSL_shutdown(ssl);
 	if (ret >= 0)
 		return 0;	/* our close_notify is out; we don't wait for theirs */
 	ret = tls_result(ssl, ret);
 	return ret == 0 ? 0 : ret;
+}
+
+/* Bytes read from the socket so far: 0 until the ClientHello's first. */
+unsigned long long
+tls_received(SSL *ssl)
+{
+	BIO	*b = SSL_get_rbio(ssl);
+
+	return b != NULL ? (unsigned long long)BIO_number_read(b) : 0;
 }
 
 const char *

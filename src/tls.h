@@ -39,10 +39,13 @@ int	 tls_tickets_init(void);
 void	 tls_tickets_forget(void);
 
 SSL	*tls_conn_new(SSL_CTX *, int fd);
+/* Done with it: cleared and kept for the next connection when `clean`. */
+void	 tls_conn_free(SSL *, int clean);
 int	 tls_accept(SSL *);			/* 0, TLS_WANT_*, -1 */
 ssize_t	 tls_read(SSL *, void *, size_t);	/* n, 0 = EOF, TLS_WANT_*, -1 */
 ssize_t	 tls_write(SSL *, const void *, size_t);	/* n, TLS_WANT_*, -1 */
 int	 tls_close(SSL *);			/* close_notify: 0, TLS_WANT_*, -1 */
 const char *tls_sni(SSL *);
+unsigned long long tls_received(SSL *);	/* bytes read from the socket */
 
 #endif

@@ -401,8 +401,14 @@ def test_slow_reader_dropped(make_server):
 
 def test_max_clients_closes_the_oldest_silent_one(make_server):
     srv = make_server(conf={"server": {"max_clients": "5", "timeout": "6"}})
-    held = [socket.create_connection(("127.0.0.1", srv.gopher_port),
-                                     timeout=5) for _ in range(5)]
+    held = []
+    for _ in range(5):
+        held.append(socket.create_connection(("127.0.0.1", srv.gopher_port),
+                                             timeout=5))
+        # Silent connections are handed over by the kernel a second
+        # after their connect (TCP_DEFER_ACCEPT), in the order of its
+        # timers, which cannot tell apart connects a few ms apart.
+        time.sleep(0.1)
     wait_for(lambda: srv.accepted(held) == 5,
              what=lambda: "the worker to hold the 5 connections (it holds "
              "%d)" % srv.accepted(held))
