@@ -58,6 +58,10 @@
 #include "server.h"
 #include "tls.h"
 
+#ifndef MSG_MORE
+#define MSG_MORE	0	/* no such hint (the BSDs): each send goes out */
+#endif
+
 #define CONN_REQ_MAX		(PROTOCOL_LINE_MAX + 2)	/* line + CRLF */
 #define CONN_STAGE_SIZE		16384	/* one TLS record of payload */
 #define CONN_WRITE_BURST	(256 * 1024)	/* then yield to others */

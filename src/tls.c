@@ -34,6 +34,10 @@
 #include "log.h"
 #include "tls.h"
 
+#ifndef MSG_MORE
+#define MSG_MORE	0	/* no such hint (the BSDs): each send goes out */
+#endif
+
 static int	 write_pem(const char *, mode_t, int (*)(FILE *, void *),
 		    void *);
 static int	 pem_key(FILE *, void *);
