@@ -146,17 +146,24 @@ static void
 stmt_item(const struct gopher_view *v, const struct snapshot *s,
     const struct stmt *st, struct buf *b)
 {
-	char	 disp[SCAN_TITLE_MAX + 40];
+	char	 disp[SCAN_TITLE_MAX + LANG_LABEL_MAX + 48];
 	char	 note[SCAN_NOTE_MAX + 32];
 	char	 sel[PATH_MAX];
+	char	 label[LANG_LABEL_MAX + 1], lang[LANG_LABEL_MAX + 4];
 
 	if (st == NULL)
 		return;
+	lang[0] = '\0';
+	if (stmt_lang(st) != NULL && !lang_same(stmt_lang(st), v->lang)) {
+		lang_label(stmt_lang(st), label, sizeof(label));
+		snprintf(lang, sizeof(lang), " (%s)", label);
+	}
 	if (st->updated[0] != '\0')
-		snprintf(disp, sizeof(disp), "%s %s (corrected %s)", st->date,
-		    st->title, st->updated);
+		snprintf(disp, sizeof(disp), "%s %s%s (corrected %s)", st->date,
+		    st->title, lang, st->updated);
 	else
-		snprintf(disp, sizeof(disp), "%s %s", st->date, st->title);
+		snprintf(disp, sizeof(disp), "%s %s%s", st->date, st->title,
+		    lang);
 	snprintf(sel, sizeof(sel), "/%s/%s", v->folder, st->rel);
 	gopher_item(b, '0', disp, sel, &v->gs);
 	/* The note, and the date once more: a long display is cut. */

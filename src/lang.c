@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "lang.h"
 
@@ -224,6 +225,17 @@ lang_endonym(const char *primary, size_t len)
 	e = bsearch(&key, endonyms, NENDONYMS, sizeof(endonyms[0]),
 	    endonym_cmp);
 	return e != NULL ? e->name : NULL;
+}
+
+int
+lang_same(const char *a, const char *b)
+{
+	size_t	 n;
+
+	if (a == NULL || b == NULL || *a == '\0' || *b == '\0')
+		return 0;
+	n = strcspn(a, "-");
+	return n == strcspn(b, "-") && strncasecmp(a, b, n) == 0;
 }
 
 /* s cut to at most max bytes, not inside a UTF-8 sequence. */

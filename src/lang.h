@@ -30,6 +30,10 @@ int	 lang_suffix(const char *slug, size_t len, size_t *base);
  */
 void	 lang_label(const char *tag, char *out, size_t len);
 
+/* Do two tags name the same language (their primary subtags, in any
+ * case: "pt-BR" and "pt")?  A NULL or empty one names none. */
+int	 lang_same(const char *, const char *);
+
 /* The own name of a primary subtag ("es" -> "español"), or NULL. */
 const char *lang_endonym(const char *primary, size_t len);
 

@@ -91,6 +91,21 @@ versions(struct buf *b, const char *base, const struct stmt_version *v,
 	}
 }
 
+/* " (español)" after the title of a statement not in the site's
+ * language. */
+static void
+other_lang(struct buf *b, const struct rg_site *site, const char *lang)
+{
+	char	 label[LANG_LABEL_MAX + 1];
+
+	if (lang == NULL || *lang == '\0' || lang_same(lang, site->lang))
+		return;
+	lang_label(lang, label, sizeof(label));
+	buf_puts(b, " (");
+	rg_text(b, label);
+	buf_putc(b, ')');
+}
+
 void
 rg_entry(struct buf *b, const struct rg_site *site, const struct rg_item *it)
 {
@@ -101,6 +116,7 @@ rg_entry(struct buf *b, const struct rg_site *site, const struct rg_item *it)
 	buf_puts(b, it->date);
 	buf_putc(b, ' ');
 	rg_text(b, it->title);
+	other_lang(b, site, it->lang);
 	if (it->corrected != NULL && *it->corrected != '\0') {
 		buf_puts(b, " (corrected ");
 		rg_text(b, it->corrected);

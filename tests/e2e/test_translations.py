@@ -77,9 +77,13 @@ def test_lists_show_a_statement_once_with_its_other_languages(make_server):
         i = body.index(base + url(EN))
         under = body[body.index("\n", i) + 1:]
         assert under.startswith(es_line + ru_line), (page, body)
+        assert "=> %s 2026-04-01 %s\n" % (base + url(EN), TITLES[EN]) \
+            in body     # in the site's language: no language said
         if page != "/statements/tags/finance/":
-            # A translation without its original is listed on its own.
-            assert base + "/%s/2026-04-02-lonely.fr.gmi" % D in listed
+            # A translation without its original is listed on its own,
+            # its language said after its title.
+            assert "=> %s/%s/2026-04-02-lonely.fr.gmi 2026-04-02 Seul " \
+                "(français)\n" % (base, D) in body, body
             assert base + "/%s/2026-04-03-state.of.union.gmi" % D in listed
     # Tag counts count the statement once.
     assert "finance (1)" in gem_body(srv, "/statements/tags/")
@@ -129,7 +133,8 @@ def test_search_finds_every_version_in_its_own_script(make_server):
     srv = make_server(files=FILES)
     assert url(RU) in gem_body(srv, "/search?%D0%B1%D1%8E%D0%B4%D0%B6%D0%B5"
                                     "%D1%82")          # "бюджет"
-    assert url(ES) in gem_body(srv, "/search?presupuesto")
+    body = gem_body(srv, "/search?presupuesto")
+    assert "%s 2026-04-01 %s (español)\n" % (url(ES), TITLES[ES]) in body
     body = gopher(srv, "/search\tбюджет")
     assert "/" + RU in body and TITLES[RU] in body
 
@@ -144,6 +149,10 @@ def test_gopher_lists_and_statements_link_the_other_versions(make_server):
         i = sels.index(url(EN))
         assert items[i + 1] == ("0", "  español: " + TITLES[ES], url(ES))
         assert items[i + 2] == ("0", "  русский: " + TITLES[RU], url(RU))
+        assert items[i][1] == "2026-04-01 " + TITLES[EN]
+        if sel != "/statements/tags/finance/":
+            assert ("0", "2026-04-02 Seul (français)",
+                    "/%s/2026-04-02-lonely.fr.gmi" % D) in items, items
     # The statement as text: the other languages under its date, and
     # their URLs among the References.
     body = gopher(srv, url(EN))

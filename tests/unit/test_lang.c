@@ -81,6 +81,19 @@ test_endonym(void **state)
 }
 
 static void
+test_same(void **state)
+{
+	(void)state;
+	assert_true(lang_same("pt-BR", "pt"));
+	assert_true(lang_same("EN", "en-GB"));
+	assert_false(lang_same("en", "es"));
+	assert_false(lang_same("e", "es"));
+	assert_false(lang_same("fil", "fi"));
+	assert_false(lang_same(NULL, "en"));
+	assert_false(lang_same("", ""));
+}
+
+static void
 test_label(void **state)
 {
 	char	 out[LANG_LABEL_MAX + 1], small[8];
@@ -106,6 +119,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_suffix),
 		cmocka_unit_test(test_endonym),
+		cmocka_unit_test(test_same),
 		cmocka_unit_test(test_label),
 	};
 

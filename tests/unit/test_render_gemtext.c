@@ -354,6 +354,12 @@ test_entry_versions(void **state)
 	it.ver = ver;
 	it.nver = 2;
 	buf_init(&b, 1 << 16);
+	/* Not in the site's language (en): said after the title. */
+	it.lang = "fr";
+	rg_entry(&b, &site, &it);
+	assert_non_null(strstr(b.data, "2025-06-09 Stop (fran\xc3\xa7" "ais)\n"));
+	buf_reset(&b);
+	it.lang = "EN-gb";
 	rg_entry(&b, &site, &it);
 	assert_string_equal(b.data,
 	    "=> gemini://example.org/statements/a.gmi 2025-06-09 Stop\n"
