@@ -1798,7 +1798,7 @@ version_group(const struct catalog *s, struct version_key *k, size_t n,
 
 	for (i = 0; i < n; i++)
 		if ((i == 0 && orig) || (k[i].tag != NULL && (orig ||
-		    lang_endonym(k[i].tag, strcspn(k[i].tag, "-.")) != NULL)))
+		    lang_known(k[i].tag))))
 			k[m++] = k[i];
 	if (m < 2)
 		return m;
@@ -1886,9 +1886,8 @@ link_versions(struct catalog *s, const char *site_lang)
 		st->tr_lang = NULL;
 		st->vfirst = st->vn = 0;
 		version_key(s, s->order[i], &k[i]);
-		if (k[i].tag != NULL && lang_endonym(k[i].tag,
-		    strcspn(k[i].tag, "-.")) != NULL && tag_keep(s, st,
-		    &k[i]) == -1)
+		if (k[i].tag != NULL && lang_known(k[i].tag) &&
+		    tag_keep(s, st, &k[i]) == -1)
 			goto done;
 	}
 	if (s->n > 0)

@@ -126,18 +126,12 @@ version_items(const struct gopher_view *v, const struct snapshot *s,
     const struct stmt *st, struct buf *b)
 {
 	struct stmt_version	 ver[STMT_VERSIONS_MAX];
-	char			 label[LANG_LABEL_MAX + 1];
-	char			 disp[LANG_LABEL_MAX + SCAN_TITLE_MAX + 8];
 	char			 sel[PATH_MAX];
-	size_t			 i, n;
+	size_t			 n;
 
 	n = archive_versions(s, st, v->lang, ver, STMT_VERSIONS_MAX);
-	for (i = 0; i < n; i++) {
-		lang_label(ver[i].lang, label, sizeof(label));
-		snprintf(disp, sizeof(disp), "  %s: %s", label, ver[i].title);
-		snprintf(sel, sizeof(sel), "/%s/%s", v->folder, ver[i].rel);
-		gopher_item(b, '0', disp, sel, &v->gs);
-	}
+	snprintf(sel, sizeof(sel), "/%s/", v->folder);
+	(void)gopher_version_items(ver, n, sel, "  ", NULL, &v->gs, b);
 }
 
 /* A statement of a list; with its other versions under it unless s is

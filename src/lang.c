@@ -228,6 +228,12 @@ lang_endonym(const char *primary, size_t len)
 }
 
 int
+lang_known(const char *tag)
+{
+	return lang_endonym(tag, strcspn(tag, "-.")) != NULL;
+}
+
+int
 lang_same(const char *a, const char *b)
 {
 	size_t	 n;

@@ -34,6 +34,10 @@ void	 lang_label(const char *tag, char *out, size_t len);
  * case: "pt-BR" and "pt")?  A NULL or empty one names none. */
 int	 lang_same(const char *, const char *);
 
+/* Has the language of a tag a name here?  The tag may go on with ".":
+ * "es.gmi" is es. */
+int	 lang_known(const char *tag);
+
 /* The own name of a primary subtag ("es" -> "español"), or NULL. */
 const char *lang_endonym(const char *primary, size_t len);
 

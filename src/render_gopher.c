@@ -1087,27 +1087,31 @@ gopher_render_menu(const char *text, size_t len, const char *base,
 	return out->failed ? -1 : 0;
 }
 
-/* "Other languages:" and an item each. */
-static void
-version_items(const struct gopher_stmt *m, const struct gopher_style *st,
-    struct buf *out)
+size_t
+gopher_version_items(const struct stmt_version *ver, size_t n,
+    const char *archive_sel, const char *indent, const char *heading,
+    const struct gopher_style *st, struct buf *out)
 {
-	char	 sel[PATH_MAX];
-	char	 label[LANG_LABEL_MAX + SCAN_TITLE_MAX + 8];
-	size_t	 i;
-	int	 first = 1;
+	struct gopher_stmt	 m;
+	char			 sel[PATH_MAX];
+	char			 label[LANG_LABEL_MAX + SCAN_TITLE_MAX + 8];
+	char			 disp[LANG_LABEL_MAX + SCAN_TITLE_MAX + 16];
+	size_t			 i, k = 0;
 
-	for (i = 0; i < m->nver; i++) {
-		if (version_selector(m, &m->ver[i], sel, sizeof(sel)) == -1)
+	memset(&m, 0, sizeof(m));
+	m.archive_sel = archive_sel;
+	for (i = 0; i < n; i++) {
+		if (version_selector(&m, &ver[i], sel, sizeof(sel)) == -1)
 			continue;
-		if (first) {
+		if (k++ == 0 && heading != NULL) {
 			gopher_info(out, "", st);
-			gopher_info(out, "Other languages:", st);
+			gopher_info(out, heading, st);
 		}
-		first = 0;
-		version_label(&m->ver[i], label, sizeof(label));
-		gopher_item(out, '0', label, sel, st);
+		version_label(&ver[i], label, sizeof(label));
+		snprintf(disp, sizeof(disp), "%s%s", indent, label);
+		gopher_item(out, '0', disp, sel, st);
 	}
+	return k;
 }
 
 void
@@ -1128,7 +1132,8 @@ gopher_stmt_items(const struct gopher_stmt *m, const struct gopher_style *st,
 		gopher_info(out, c.data, st);
 	}
 	buf_free(&c);
-	version_items(m, st, out);
+	(void)gopher_version_items(m->ver, m->nver, m->archive_sel, "",
+	    "Other languages:", st, out);
 	while (p != NULL && attach_next(&p, &a)) {
 		if (attach_selector(m, &a, sel, sizeof(sel)) == -1)
 			continue;

@@ -106,6 +106,15 @@ void	 gopher_stmt_items(const struct gopher_stmt *,
 	    const struct gopher_style *, struct buf *out);
 
 /*
+ * A '0' item for each version ("español: Título" after `indent`, its
+ * selector archive_sel and its rel), after an empty line and `heading`
+ * when that is not NULL and there is one; how many.
+ */
+size_t	 gopher_version_items(const struct stmt_version *, size_t n,
+	    const char *archive_sel, const char *indent, const char *heading,
+	    const struct gopher_style *, struct buf *out);
+
+/*
  * Filter for streamed text files (matches response_filter_fn): CRLF line
  * ends, dots doubled, converted to the charset; controls are blanks and
  * invalid UTF-8 '?' in every charset (charset_put_cp, charset_convert).

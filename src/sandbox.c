@@ -210,14 +210,12 @@ filter_threads(scmp_filter_ctx ctx)
 static int
 filter_sanitizer(scmp_filter_ctx ctx)
 {
-	size_t	 i;
 	int	 rv = 0;
 
 	if (!SANDBOX_SANITIZER)
 		return 0;
-	for (i = 0; i < sizeof(filter_sanitizer_calls) /
-	    sizeof(filter_sanitizer_calls[0]); i++)
-		rv |= filter_allow(ctx, filter_sanitizer_calls[i]);
+	rv |= filter_allow_list(ctx, filter_sanitizer_calls,
+	    sizeof(filter_sanitizer_calls) / sizeof(filter_sanitizer_calls[0]));
 	/* LeakSanitizer's tracer shares memory, is not a thread. */
 	rv |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone),
 	    1, SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD | CLONE_VM,
@@ -235,6 +233,20 @@ filter_sanitizer(scmp_filter_ctx ctx)
 	return rv;
 }
 
+/* stdio's isatty (ioctl TCGETS), and syslog's reconnection: a local
+ * socket and nothing else. */
+static int
+filter_local(scmp_filter_ctx ctx)
+{
+	int	 rv = 0;
+
+	rv |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+	    SCMP_A1(SCMP_CMP_EQ, TCGETS, 0));
+	rv |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
+	    SCMP_A0(SCMP_CMP_EQ, AF_UNIX, 0));
+	return rv;
+}
+
 static int
 filter_rules(scmp_filter_ctx ctx)
 {
@@ -247,17 +259,13 @@ filter_rules(scmp_filter_ctx ctx)
 	rv |= filter_threads(ctx);
 	/*
 	 * ioctl: FIONREAD (server.c: is the client done sending?), FIONBIO
-	 * (non-blocking sockets), TCGETS (stdio's isatty); nothing else.
+	 * (non-blocking sockets), and filter_local's; nothing else.
 	 */
 	rv |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 	    SCMP_A1(SCMP_CMP_EQ, FIONREAD, 0));
 	rv |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 	    SCMP_A1(SCMP_CMP_EQ, FIONBIO, 0));
-	rv |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-	    SCMP_A1(SCMP_CMP_EQ, TCGETS, 0));
-	/* syslog's reconnection, and nothing but a local socket. */
-	rv |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
-	    SCMP_A0(SCMP_CMP_EQ, AF_UNIX, 0));
+	rv |= filter_local(ctx);
 	rv |= filter_sanitizer(ctx);
 	return rv == 0 ? 0 : -1;
 }
@@ -282,19 +290,18 @@ static const char *const key_calls[] = {
 static int
 key_filter_rules(scmp_filter_ctx ctx)
 {
-	size_t	 i;
 	int	 rv = 0;
 
-	for (i = 0; i < sizeof(key_calls) / sizeof(key_calls[0]); i++)
-		rv |= filter_allow(ctx, key_calls[i]);
+	rv |= filter_allow_list(ctx, key_calls, sizeof(key_calls) /
+	    sizeof(key_calls[0]));
 	rv |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket),
 	    0);
 	rv |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES),
 	    SCMP_SYS(connect), 0);
 	if (SANDBOX_SANITIZER) {
-		for (i = 0; i < sizeof(filter_sanitizer_calls) /
-		    sizeof(filter_sanitizer_calls[0]); i++)
-			rv |= filter_allow(ctx, filter_sanitizer_calls[i]);
+		rv |= filter_allow_list(ctx, filter_sanitizer_calls,
+		    sizeof(filter_sanitizer_calls) /
+		    sizeof(filter_sanitizer_calls[0]));
 		rv |= filter_allow(ctx, "rt_sigaction");
 		rv |= filter_allow(ctx, "sigaltstack");
 		rv |= filter_allow(ctx, "sched_yield");
@@ -314,10 +321,7 @@ indexer_filter_rules(scmp_filter_ctx ctx)
 	rv |= filter_allow_list(ctx, indexer_calls, sizeof(indexer_calls) /
 	    sizeof(indexer_calls[0]));
 	rv |= filter_threads(ctx);
-	rv |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-	    SCMP_A1(SCMP_CMP_EQ, TCGETS, 0));
-	rv |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
-	    SCMP_A0(SCMP_CMP_EQ, AF_UNIX, 0));
+	rv |= filter_local(ctx);
 	rv |= filter_sanitizer(ctx);
 	return rv == 0 ? 0 : -1;
 }

@@ -907,26 +907,48 @@ rel_at(const struct snapshot *s, size_t pos)
 	    "");
 }
 
-const struct stmt *
-snapshot_find(const struct snapshot *s, const char *rel, struct stmt *tmp)
+/* The rel of the i-th statement by rel, and of the i-th hidden entry. */
+static const char *
+by_rel_at(const struct snapshot *s, size_t i)
 {
-	size_t	 lo = 0, hi, mid;
+	return rel_at(s, s->by_rel[i]);
+}
+
+static const char *
+hidden_rel_at(const struct snapshot *s, size_t i)
+{
+	return str_at(s, le_get32(s->hid + i * HID_SIZE + X_REL), "");
+}
+
+/* In a list of n sorted by rel (rel_of gives the i-th's): where rel is,
+ * or -1. */
+static ssize_t
+rel_search(const struct snapshot *s, size_t n,
+    const char *(*rel_of)(const struct snapshot *, size_t), const char *rel)
+{
+	size_t	 lo = 0, hi = n, mid;
 	int	 c;
 
 	if (s == NULL || rel == NULL)
-		return NULL;
-	hi = s->n;
+		return -1;
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		c = strcmp(rel, rel_at(s, s->by_rel[mid]));
-		if (c == 0)
-			return snapshot_stmt(s, s->by_rel[mid], tmp);
+		if ((c = strcmp(rel, rel_of(s, mid))) == 0)
+			return (ssize_t)mid;
 		if (c < 0)
 			hi = mid;
 		else
 			lo = mid + 1;
 	}
-	return NULL;
+	return -1;
+}
+
+const struct stmt *
+snapshot_find(const struct snapshot *s, const char *rel, struct stmt *tmp)
+{
+	ssize_t	 i = rel_search(s, s != NULL ? s->n : 0, by_rel_at, rel);
+
+	return i == -1 ? NULL : snapshot_stmt(s, s->by_rel[i], tmp);
 }
 
 const struct snapshot_hidden *
@@ -939,7 +961,7 @@ snapshot_hidden_at(const struct snapshot *s, size_t i,
 		return NULL;
 	x = s->hid + i * HID_SIZE;
 	memset(tmp, 0, sizeof(*tmp));
-	tmp->rel = str_at(s, le_get32(x + X_REL), "");
+	tmp->rel = hidden_rel_at(s, i);
 	tmp->kind = (int)le_get32(x + X_KIND);
 	tmp->reason = str_at(s, le_get32(x + X_REASON), NULL);
 	tmp->date = (const char *)x + X_DATE;
@@ -951,24 +973,10 @@ const struct snapshot_hidden *
 snapshot_hidden(const struct snapshot *s, const char *rel,
     struct snapshot_hidden *tmp)
 {
-	size_t	 lo = 0, hi, mid;
-	int	 c;
+	ssize_t	 i = rel_search(s, s != NULL ? s->nhidden : 0, hidden_rel_at,
+		    rel);
 
-	if (s == NULL || rel == NULL)
-		return NULL;
-	hi = s->nhidden;
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		c = strcmp(rel, str_at(s, le_get32(s->hid + mid * HID_SIZE +
-		    X_REL), ""));
-		if (c == 0)
-			return snapshot_hidden_at(s, mid, tmp);
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return NULL;
+	return i == -1 ? NULL : snapshot_hidden_at(s, (size_t)i, tmp);
 }
 
 const uint32_t *

@@ -486,6 +486,49 @@ write_file(const char *path, const char *text)
 	fclose(f);
 }
 
+/* A response's bytes into *out (malloc'd), its lent body in *body;
+ * the response freed. */
+static void
+response_bytes(struct response *r, char **out, size_t *len,
+    const void **body)
+{
+	*len = r->out.len + r->body_len;
+	*out = malloc(*len + 1);
+	assert_non_null(*out);
+	if (r->out.len > 0)
+		memcpy(*out, r->out.data, r->out.len);
+	if (r->body_len > 0)
+		memcpy(*out + r->out.len, r->body, r->body_len);
+	(*out)[*len] = '\0';
+	*body = r->body;
+	response_free(r);
+}
+
+/* A configuration of the test's archive under dir, and a request
+ * context over it with its archive built: the root's descriptor. */
+static void
+conf_init(struct config *conf, char *dir)
+{
+	memset(conf, 0, sizeof(*conf));
+	conf->hostname = "localhost";
+	conf->root = dir;
+	conf->archive = "statements";
+	conf->title = "Statements";
+}
+
+static int
+ctx_open(struct request_ctx *ctx, const struct config *conf)
+{
+	int	 rootfd = open(conf->root, O_RDONLY | O_DIRECTORY);
+
+	assert_true(rootfd != -1);
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->conf = conf;
+	ctx->rootfd = rootfd;
+	assert_non_null(ctx->archive = archive_new(conf, rootfd));
+	return rootfd;
+}
+
 /* A gopher request: 1 when answered; the bytes in *out (malloc'd). */
 static int
 gopher_get(const struct request_ctx *ctx, const char *sel, char **out,
@@ -498,16 +541,7 @@ gopher_get(const struct request_ctx *ctx, const char *sel, char **out,
 	response_init(&r);
 	archive_route(archive_folder(ctx->archive), sel, ROUTE_GOPHER, &rt);
 	rc = gopher_archive_serve(ctx, &rt, NULL, 0, &r);
-	*len = r.out.len + r.body_len;
-	*out = malloc(*len + 1);
-	assert_non_null(*out);
-	if (r.out.len > 0)
-		memcpy(*out, r.out.data, r.out.len);
-	if (r.body_len > 0)
-		memcpy(*out + r.out.len, r.body, r.body_len);
-	(*out)[*len] = '\0';
-	*body = r.body;
-	response_free(&r);
+	response_bytes(&r, out, len, body);
 	return rc;
 }
 
@@ -539,19 +573,10 @@ test_gopher_cache(void **state)
 	assert_int_equal(mkdir(p, 0755), 0);
 	snprintf(p, sizeof(p), "%s/statements/2025/2025-01-02-first.gmi", dir);
 	write_file(p, "# First\n\nOld words here.\n");
-	memset(&conf, 0, sizeof(conf));
-	conf.hostname = "localhost";
-	conf.root = dir;
-	conf.archive = "statements";
-	conf.title = "Statements";
+	conf_init(&conf, dir);
 	conf.gopher_port = 70;
 	conf.wrap = 70;
-	rootfd = open(dir, O_RDONLY | O_DIRECTORY);
-	assert_true(rootfd != -1);
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.conf = &conf;
-	ctx.rootfd = rootfd;
-	assert_non_null(ctx.archive = archive_new(&conf, rootfd));
+	rootfd = ctx_open(&ctx, &conf);
 	for (i = 0; i < sizeof(sels) / sizeof(sels[0]); i++) {
 		assert_int_equal(gopher_get(&ctx, sels[i], &a, &la, &ba), 1);
 		assert_int_equal(gopher_get(&ctx, sels[i], &b, &lb, &bb), 1);
@@ -597,16 +622,7 @@ gemini_get(const struct request_ctx *ctx, const char *path, char **out,
 	response_init(&r);
 	archive_route(archive_folder(ctx->archive), path, 0, &rt);
 	rc = gemini_archive_serve(ctx, &rt, path, NULL, &r);
-	*len = r.out.len + r.body_len;
-	*out = malloc(*len + 1);
-	assert_non_null(*out);
-	if (r.out.len > 0)
-		memcpy(*out, r.out.data, r.out.len);
-	if (r.body_len > 0)
-		memcpy(*out + r.out.len, r.body, r.body_len);
-	(*out)[*len] = '\0';
-	*body = r.body;
-	response_free(&r);
+	response_bytes(&r, out, len, body);
 	return rc;
 }
 
@@ -637,19 +653,10 @@ test_gemini_statement_footer(void **state)
 	write_file(p, "lang = fr\nupdated = 2025-01-03\ncorrection = Oops\n");
 	snprintf(p, sizeof(p), "%s/statements/2025-01-03-plain.txt", dir);
 	write_file(p, "Plain.\n");
-	memset(&conf, 0, sizeof(conf));
-	conf.hostname = "localhost";
-	conf.root = dir;
-	conf.archive = "statements";
-	conf.title = "Statements";
+	conf_init(&conf, dir);
 	conf.lang = "en";
 	conf.statement_footer = 1;
-	rootfd = open(dir, O_RDONLY | O_DIRECTORY);
-	assert_true(rootfd != -1);
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.conf = &conf;
-	ctx.rootfd = rootfd;
-	assert_non_null(ctx.archive = archive_new(&conf, rootfd));
+	rootfd = ctx_open(&ctx, &conf);
 	assert_int_equal(gemini_get(&ctx, "/statements/2025-01-02-first.gmi",
 	    &a, &la, &ba), 1);
 	assert_int_equal(gemini_get(&ctx, "/statements/2025-01-02-first.gmi",
