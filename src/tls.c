@@ -25,6 +25,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/pem.h>
+#include <openssl/provider.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -33,6 +34,7 @@
 #include "keyproc.h"
 #include "log.h"
 #include "tls.h"
+#include "tls_provider.h"
 
 #ifndef MSG_MORE
 #define MSG_MORE	0	/* no such hint (the BSDs): each send goes out */
@@ -498,6 +500,27 @@ tls_fingerprint(const char *certfile, char *out, size_t len)
 	return 0;
 }
 
+/*
+ * The library context of our SSL_CTX: OpenSSL's default provider and ours
+ * (tls_provider.c), which the context asks for first.  Made once, before fork.
+ */
+static OSSL_LIB_CTX	*tls_libctx;
+
+static int
+tls_libctx_init(void)
+{
+	if (tls_libctx != NULL)
+		return 0;
+	if ((tls_libctx = OSSL_LIB_CTX_new()) == NULL ||
+	    OSSL_PROVIDER_load(tls_libctx, "default") == NULL ||
+	    tls_provider_load(tls_libctx) == NULL) {
+		OSSL_LIB_CTX_free(tls_libctx);
+		tls_libctx = NULL;
+		return -1;
+	}
+	return 0;
+}
+
 SSL_CTX *
 tls_ctx_new(const struct config *conf)
 {
@@ -507,7 +530,9 @@ tls_ctx_new(const struct config *conf)
 
 	if (check_cert_dates(conf->cert) == -1)
 		return NULL;
-	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL)
+	ctx = NULL;
+	if (tls_libctx_init() == -1 || (ctx = SSL_CTX_new_ex(tls_libctx,
+	    TLS_PROVIDER_PROPQ, TLS_server_method())) == NULL)
 		goto fail;
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
 	SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION |
@@ -533,7 +558,7 @@ tls_ctx_new(const struct config *conf)
 	 */
 	SSL_CTX_set_read_ahead(ctx, 1);
 	if (ticket_cipher == NULL &&
-	    (ticket_cipher = EVP_CIPHER_fetch(NULL, "AES-256-CBC", NULL)) == NULL)
+	    (ticket_cipher = EVP_CIPHER_fetch(tls_libctx, "AES-256-CBC", NULL)) == NULL)
 		goto fail;
 	if (tls_tickets_init() == -1 ||
 	    !SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, ticket_key_cb))

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * broadside: an OpenSSL provider of our own ("broadside") with the TLS 1.3
+ * key schedule (TLS13-KDF, tls_hkdf.c) and HMAC (tls_hmac.c), loaded into
+ * the library context of the server's SSL_CTX.  See tls_provider.c for
+ * why.
+ */
+#ifndef BROADSIDE_TLS_PROVIDER_H
+#define BROADSIDE_TLS_PROVIDER_H
+
+#include <stddef.h>
+
+#include <openssl/core.h>
+#include <openssl/evp.h>
+
+/* What an SSL_CTX of that library context asks for to prefer it. */
+#define TLS_PROVIDER_PROPQ	"?provider=broadside"
+
+/*
+ * Load the provider into `libctx` (which must also have the default
+ * provider, for the digests it uses); NULL with OpenSSL's error queue set.
+ * Once per library context.
+ */
+OSSL_PROVIDER	*tls_provider_load(OSSL_LIB_CTX *libctx);
+
+/* -- for the provider's algorithms -------------------------------------- */
+
+#define TLS_HMAC_BLOCK_MAX	144	/* the largest digest block (SHA3-224) */
+
+/* A part of a message. */
+struct tls_part {
+	const unsigned char	*p;
+	size_t			 len;
+};
+
+/*
+ * The digest called `name`: SHA-256 and SHA-384 as fetched once when
+ * `props` is NULL or empty, else fetched into *fetched (freeing what was
+ * there).  NULL when there is no such digest.
+ */
+const EVP_MD	*tls_provider_md(const char *name, const char *props,
+		    EVP_MD **fetched);
+
+/* HMAC (RFC 2104) of the concatenated parts into out (the digest's size). */
+int	 tls_hmac(EVP_MD_CTX *, const EVP_MD *, const unsigned char *key,
+	    size_t keylen, const struct tls_part *, size_t nparts,
+	    unsigned char *out);
+
+extern const OSSL_DISPATCH tls_hkdf_functions[];
+extern const OSSL_DISPATCH tls_hmac_functions[];
+
+#endif
