@@ -2,6 +2,11 @@
 # broadside bench: print the table and the BENCH lines from run.sh's files.
 # usage: report.sh results floor_us sign_s x25519_s mem_idle mem_end
 #            hold.txt afterhold_line [idle.txt]
+# Environment from run.sh: PIN_NOTE, ROUNDS_NOTE (the header), BENCH_PIN,
+# BENCH_ROUNDS, BENCH_ROUND_SECS, BENCH_SECS (the settings line), MEM_LOAD,
+# KEY0, KEY1.  A case measured in rounds has the median round's cpu_ns and
+# ok (so cpu_ns / ok is the median), errors summed over the rounds, and
+# rounds=, rounds_us= (each round's CPU us per request) and ok_sum=.
 set -u
 RES=$1 FLOOR=$2 SIGN_S=$3 X_S=$4 MEM_IDLE=$5 MEM_END=$6 HOLDF=$7 AFTER=$8
 IDLEF=${9:-/dev/null}
@@ -30,6 +35,7 @@ function peerrow(label, b, p, bare, tgt, tgtref,    r, rb, res, e) {
 	rb = (bare in cpu) && cpu[bare] > 0 ? sprintf("%.2f", cpu[b] / cpu[bare]) : "-"
 	e = kv(line[b], "errors") + 0
 	res = "INFO"
+	rbu = kv(line[b], "rounds_us"); rpu = kv(line[p], "rounds_us")
 	if (tgt != "-")
 		res = ((tgtref == "peer" ? r : rb) + 0 <= tgt + 0) ? "PASS" : "MISS"
 	if (e > 0 || kv(line[b], "ok") + 0 == 0)
@@ -38,10 +44,15 @@ function peerrow(label, b, p, bare, tgt, tgtref,    r, rb, res, e) {
 	    cpu[b], cpu[p], kv(line[p], "errors") + 0, r, \
 	    (bare in cpu) ? sprintf("%.1f", cpu[bare]) : "-", rb, \
 	    tgt == "-" ? "-" : "<= " tgt " x " tgtref, res
+	if (rbu != "" || rpu != "")
+		printf "  %-28s broadside %s; peer %s\n", "rounds (us/req):", \
+		    rbu != "" ? rbu : "-", rpu != "" ? rpu : "-"
 	pl[++npl] = sprintf("BENCH case=peer_%s broadside_cpu_us=%.1f " \
 	    "peer=%s peer_cpu_us=%.1f peer_errors=%d ratio=%.2f bare=%s " \
-	    "bare_ratio=%s target=%s target_ref=%s result=%s", b, cpu[b], p, \
-	    cpu[p], kv(line[p], "errors") + 0, r, bare, rb, tgt, tgtref, res)
+	    "bare_ratio=%s target=%s target_ref=%s%s%s result=%s", b, cpu[b], \
+	    p, cpu[p], kv(line[p], "errors") + 0, r, bare, rb, tgt, tgtref, \
+	    rbu != "" ? " broadside_rounds_us=" rbu : "", \
+	    rpu != "" ? " peer_rounds_us=" rpu : "", res)
 }
 function peers() {
 	if (peerskip != "")
@@ -50,7 +61,9 @@ function peers() {
 		return
 	printf "\npeers (server CPU us per request, same content, same " \
 	    "loadgen; Molly Brown with GOMAXPROCS=1, Gophernicus one process " \
-	    "per connection):\n"
+	    "per connection; Gemini cases: the median of %s interleaved " \
+	    "rounds of each):\n", ENVIRON["BENCH_ROUNDS"] != "" ? \
+	    ENVIRON["BENCH_ROUNDS"] : "the"
 	printf "%-30s %9s %9s %6s %7s %9s %6s %-14s %s\n", "case", \
 	    "broadside", "peer", "p.err", "ratio", "bare", "ratio", "target", \
 	    "result"
@@ -82,6 +95,10 @@ function peers() {
 	tk[name] = ok > 0 ? kv($0, "cpu_ticks") * 1e6 / kv($0, "hz") / ok : 0
 }
 END {
+	pinnote = ENVIRON["PIN_NOTE"]; rnote = ENVIRON["ROUNDS_NOTE"]
+	printf "\npinning: %s\n", pinnote != "" ? pinnote : "unknown"
+	if (rnote != "")
+		printf "rounds: %s\n", rnote
 	printf "\ncrypto floor: ECDSA P-256 sign %.1f us, X25519 %.1f us, " \
 	    "floor (1 sign + 2 X25519) %.1f us per full handshake\n\n", \
 	    sign_s * 1e6, x_s * 1e6, floor
@@ -113,6 +130,9 @@ END {
 			for (k = 1; k <= split(l, a, " "); k++)
 				if (a[k] ~ /^err_/)
 					note = note " " a[k]
+		ru = kv(l, "rounds_us")
+		if (ru != "")
+			note = note " rounds " ru
 		refname = ref == "-" ? "-" : ref "(" refcpu ")"
 		printf "%-18s %8.1f %7.2f %7.2f %7.2f %6d %9.1f %-17s %6s %6s %s%s\n", \
 		    n, kv(l, "rps"), kv(l, "p50_us") / 1000, \
@@ -121,10 +141,12 @@ END {
 		bl[i] = sprintf("BENCH case=%s reqs=%s ok=%s errors=%d rps=%s " \
 		    "p50_us=%s p99_us=%s max_us=%s cpu_us=%.1f " \
 		    "cpu_us_ticks=%.1f ref=%s ref_cpu_us=%s ratio=%s " \
-		    "target=%s%s result=%s", n, kv(l, "reqs"), kv(l, "ok"), \
+		    "target=%s%s%s result=%s", n, kv(l, "reqs"), kv(l, "ok"), \
 		    err, kv(l, "rps"), kv(l, "p50_us"), kv(l, "p99_us"), \
 		    kv(l, "max_us"), cpu[n], tk[n], ref, refcpu, ratio, tgt, \
-		    rp != "" ? " resume_pct=" rp : "", res)
+		    rp != "" ? " resume_pct=" rp : "", \
+		    ru != "" ? " rounds=" kv(l, "rounds") " rounds_us=" ru \
+		    " ok_sum=" kv(l, "ok_sum") : "", res)
 	}
 	peers()
 	if ("bare_tls" in cpu)
@@ -222,7 +244,9 @@ END {
 	# The key process: its part of a full handshake (it signs; the worker
 	# waits for the answer).  Target: gemini_1k at most 1.1 x its ratio to
 	# the bare TLS loop before the key process (0.86, the figure in the README).
-	gok = kv(line["gemini_1k"], "ok") + 0
+	# KEY0, KEY1 span every round of gemini_1k: all its requests.
+	gok = kv(line["gemini_1k"], "ok_sum") != "" ? \
+	    kv(line["gemini_1k"], "ok_sum") + 0 : kv(line["gemini_1k"], "ok") + 0
 	if (key0 != "" && key1 != "" && gok > 0 && cpu["bare_tls"] > 0) {
 		kus = (key1 - key0) * 1e6 / hz / gok
 		kr = cpu["gemini_1k"] / cpu["bare_tls"]
@@ -240,6 +264,9 @@ END {
 	printf "\n"
 	for (i = 1; i <= ncase; i++)
 		print bl[i]
+	printf "BENCH case=settings pin=%s rounds=%s round_secs=%s secs=%s " \
+	    "result=INFO\n", ENVIRON["BENCH_PIN"], ENVIRON["BENCH_ROUNDS"], \
+	    ENVIRON["BENCH_ROUND_SECS"], ENVIRON["BENCH_SECS"]
 	printf "BENCH case=crypto_floor sign_us=%.1f x25519_us=%.1f " \
 	    "floor_us=%.1f result=INFO\n", sign_s * 1e6, x_s * 1e6, floor
 	printf "BENCH case=mem_idle nprocs=%s rss_kb=%d pd_kb=%s " \

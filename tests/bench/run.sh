@@ -5,6 +5,10 @@
 #
 # Environment: BROADSIDE_BIN (default build/broadside), OUT (build/bench),
 # BENCH_SECS (5 per case), BENCH_CONC (32), BENCH_HOLD (10000),
+# BENCH_ROUNDS (3 interleaved rounds of the cases compared with Molly Brown,
+# median of each server's rounds), BENCH_ROUND_SECS (4 per round; BENCH_SECS
+# when that is set), BENCH_PIN (1 when there are 2 CPUs and taskset: servers
+# under test on CPU 0, every loadgen on CPU 1),
 # BENCH_PERF (1: perf profile of the worker during gemini_1k),
 # BENCH_IDLE (2000 idle connections per protocol, beyond max_clients),
 # BENCH_PEERS (1: Molly Brown and Gophernicus, installed when missing),
@@ -16,6 +20,9 @@ REPO=$(cd "$(dirname "$0")/../.." && pwd)
 BIN=${BROADSIDE_BIN:-$REPO/build/broadside}
 OUT=${OUT:-$REPO/build/bench}
 SECS=${BENCH_SECS:-5}
+ROUNDS=${BENCH_ROUNDS:-3}
+RSECS=${BENCH_ROUND_SECS:-${BENCH_SECS:-4}}
+DUR=$SECS	# seconds of the run_case being run
 CONC=${BENCH_CONC:-32}
 HOLD=${BENCH_HOLD:-10000}
 IDLE=${BENCH_IDLE:-2000}
@@ -27,6 +34,47 @@ T0=$(date +%s)
 
 die() { echo "bench: $*" >&2; exit 1; }
 [ -x "$BIN" ] || die "no server binary at $BIN (make build/broadside)"
+case "$ROUNDS$RSECS" in
+*[!0-9]*) die "BENCH_ROUNDS and BENCH_ROUND_SECS must be whole numbers" ;;
+esac
+if [ "$ROUNDS" -lt 1 ] || [ "$RSECS" -lt 1 ]; then
+	die "BENCH_ROUNDS and BENCH_ROUND_SECS must be at least 1"
+fi
+
+# ---- pinning -------------------------------------------------------------
+# The server under test (and its children, who inherit the affinity) on
+# CPU 0, the load generator on CPU 1: neither takes the other's core, and
+# each server of a comparison gets the same one.
+NCPU=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
+PIN=${BENCH_PIN:-auto}
+PIN_NOTE=""
+if [ "$PIN" != 0 ]; then
+	if [ "$NCPU" -lt 2 ]; then
+		PIN_NOTE="off ($NCPU CPU)"
+	elif ! command -v taskset >/dev/null 2>&1; then
+		PIN_NOTE="off (no taskset)"
+	elif ! taskset -c 0 true 2>/dev/null || ! taskset -c 1 true 2>/dev/null; then
+		PIN_NOTE="off (taskset cannot use CPUs 0 and 1)"
+	fi
+	if [ -n "$PIN_NOTE" ]; then
+		[ "$PIN" = 1 ] && echo "bench: BENCH_PIN=1 but pinning is $PIN_NOTE" >&2
+		PIN=0
+	else
+		PIN=1
+		PIN_NOTE="on (servers under test on CPU 0, loadgen on CPU 1; taskset)"
+	fi
+else
+	PIN_NOTE="off (BENCH_PIN=0)"
+fi
+# pin_exec cpu command...: exec the command, on that CPU when pinning.
+# Only as `pin_exec ... &` or in $(...): it replaces the shell it runs in,
+# so that $! is the command's own pid.
+pin_exec() {
+	pc=$1
+	shift
+	[ "$PIN" = 1 ] && exec taskset -c "$pc" "$@"
+	exec "$@"
+}
 
 PIDS=""
 cleanup() {
@@ -53,6 +101,13 @@ for t in loadgen bare_tls bare_tcp forkserve; do
 	    die "cannot build $t"
 done
 LG=$OUT/loadgen
+lg() {	# loadgen, on the client's CPU
+	if [ "$PIN" = 1 ]; then
+		taskset -c 1 "$LG" "$@"
+	else
+		"$LG" "$@"
+	fi
+}
 
 # ---- certificate, content, config ----------------------------------------
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
@@ -131,11 +186,11 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null
 wait_port() {	# port
 	n=0
 	while [ $n -lt 100 ]; do
-		if "$LG" -t -p "$1" -u "" -n 1 2>/dev/null | grep -q ' ok=1 '; then
+		if lg -t -p "$1" -u "" -n 1 2>/dev/null | grep -q ' ok=1 '; then
 			return 0
 		fi
 		# A TLS port answers a plain request with an error: still up.
-		if "$LG" -g -p "$1" -s localhost -u "gemini://localhost:$1/" \
+		if lg -g -p "$1" -s localhost -u "gemini://localhost:$1/" \
 		    -n 1 2>/dev/null | grep -q ' ok=1 '; then
 			return 0
 		fi
@@ -148,7 +203,7 @@ wait_port() {	# port
 SRV=""
 start_server() {	# workers timeout [max_clients]
 	write_conf "$1" "$2" "$OUT/broadside.ini" "${3:-}"
-	"$BIN" -c "$OUT/broadside.ini" >"$OUT/server.out" 2>&1 &
+	pin_exec 0 "$BIN" -c "$OUT/broadside.ini" >"$OUT/server.out" 2>&1 &
 	SRV=$!
 	PIDS="$PIDS $SRV"
 	wait_port "$GEM" && wait_port "$GOP" ||
@@ -196,11 +251,37 @@ field() {	# key line
 	echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -1
 }
 
+# The server's worker: its child named as the binary itself (the key
+# process and the indexer rename themselves broadside-key, broadside-idx).
+worker_pid() {
+	wname=$(basename "$BIN" | cut -c1-15)
+	for s in /proc/[0-9]*/stat; do
+		p=${s#/proc/}
+		p=${p%/stat}
+		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = "$wname" ] || continue
+		# After the comm's ")": state, then the parent's pid.
+		pp=$(sed 's/.*) //' "$s" 2>/dev/null | cut -d' ' -f2)
+		if [ "$pp" = "$SRV" ]; then
+			echo "$p"
+			return
+		fi
+	done
+}
+
+# Every case's line goes to $RAW as it is measured (a rounds case's once
+# its rounds are folded); $RES is written from it, in the report's order,
+# before the report.
 RES=$OUT/results.txt
+RAW=$OUT/results.raw
+ROUNDSF=$OUT/rounds.txt
 : >"$RES"
+: >"$RAW"
+: >"$ROUNDSF"
+CASE_OUT=$RAW
 
 # run_case name proto port request prefix ref target tail [loadgen flags]
-# Appends "name key=value ..." to $RES.
+# Appends "name key=value ..." to $CASE_OUT; the load lasts $DUR seconds
+# and the CPU time is $CURPID's process tree's.
 run_case() {
 	name=$1 proto=$2 port=$3 req=$4 prefix=$5 ref=$6 target=$7 tail=$8
 	shift 8
@@ -208,7 +289,7 @@ run_case() {
 	[ "$proto" = gemini ] && pf="-g -s localhost"
 	# One request first: learn the length, check the first bytes.
 	# shellcheck disable=SC2086
-	probe=$("$LG" $pf -p "$port" -u "$req" -n 1 -o "$OUT/resp.$name" "$@")
+	probe=$(lg $pf -p "$port" -u "$req" -n 1 -o "$OUT/resp.$name" "$@")
 	len=$(wc -c <"$OUT/resp.$name" 2>/dev/null || echo 0)
 	if [ "$(field ok "$probe")" != 1 ]; then
 		echo "bench: $name: first request failed: $probe" >&2
@@ -217,7 +298,9 @@ run_case() {
 	"$prefix") ;;
 	*) echo "bench: $name: unexpected response: $(head -c 80 "$OUT/resp.$name")" >&2 ;;
 	esac
-	before=$("$LG" -M "$CURPID")
+	kill -0 "$CURPID" 2>/dev/null ||
+	    echo "bench: $name: the process measured ($CURPID) is gone" >&2
+	before=$(lg -M "$CURPID")
 	rbefore=$(reaped_ns)
 	# Every response is checked: length, and first or last bytes.
 	if [ -n "$tail" ]; then
@@ -227,21 +310,132 @@ run_case() {
 		set -- -x "$prefix" "$@"
 	fi
 	# shellcheck disable=SC2086
-	load=$("$LG" $pf -p "$port" -u "$req" -c "$CONC" -d "$SECS" -b "$len" \
+	load=$(lg $pf -p "$port" -u "$req" -c "$CONC" -d "$DUR" -b "$len" \
 	    "$@")
-	after=$("$LG" -M "$CURPID")
+	after=$(lg -M "$CURPID")
 	rafter=$(reaped_ns)
 	ns=$(( $(field cpu_ns "$after") - $(field cpu_ns "$before") +
 	    rafter - rbefore ))
 	tk=$(( $(field cpu_ticks "$after") - $(field cpu_ticks "$before") ))
 	hz=$(field clk_tck "$after")
-	echo "$name ref=$ref target=$target len=$len cpu_ns=$ns cpu_ticks=$tk hz=$hz $load" >>"$RES"
-	echo "  $name: $(echo "$load" | cut -c6-)" >&2
+	echo "$name ref=$ref target=$target len=$len cpu_ns=$ns cpu_ticks=$tk hz=$hz $load" >>"$CASE_OUT"
+	echo "  $name${ROUND_TAG:-}: $(echo "$load" | cut -c6-)" >&2
 }
 
-# ---- 3. crypto floor -----------------------------------------------------
+# fold_rounds name: one line for the case from its rounds in $ROUNDSF, to
+# $RAW.  The median round by CPU time per request (for an even number of
+# rounds, the lower of the two middle ones) gives cpu_ns, cpu_ticks, ok,
+# rps and the latencies, so that cpu_ns / ok is the median; reqs, errors,
+# err_* and resumed are summed over the rounds, resume_pct is the lowest
+# round's; then rounds=N, rounds_us= (each round's CPU us per request, in
+# the order run) and ok_sum= (every round's successful requests).
+fold_rounds() {
+	awk -v want="$1" '
+	function kv(line, key,    n, i, a, p) {
+		n = split(line, a, " ")
+		for (i = 1; i <= n; i++) {
+			p = index(a[i], "=")
+			if (p > 0 && substr(a[i], 1, p - 1) == key)
+				return substr(a[i], p + 1)
+		}
+		return ""
+	}
+	$1 == want {
+		k++
+		l[k] = $0
+		ok = kv($0, "ok") + 0
+		us[k] = ok > 0 ? kv($0, "cpu_ns") / 1000 / ok : -1
+		reqs += kv($0, "reqs"); errs += kv($0, "errors")
+		oksum += ok; res += kv($0, "resumed")
+		rp = kv($0, "resume_pct")
+		if (rp != "" && (minrp == "" || rp + 0 < minrp + 0))
+			minrp = rp
+		for (i = 2; i <= NF; i++)
+			if ($i ~ /^err_[a-z_]*=/) {
+				p = index($i, "=")
+				e = substr($i, 1, p - 1)
+				if (!(e in esum))
+					eorder[++ne] = e
+				esum[e] += substr($i, p + 1)
+			}
+	}
+	END {
+		if (k == 0)
+			exit
+		# Rounds by CPU per request, one without a success last.
+		for (i = 1; i <= k; i++) {
+			idx[i] = i
+			v[i] = us[i] < 0 ? 1e18 : us[i]
+		}
+		for (i = 2; i <= k; i++)
+			for (j = i; j > 1 && v[idx[j - 1]] > v[idx[j]]; j--) {
+				t = idx[j]; idx[j] = idx[j - 1]; idx[j - 1] = t
+			}
+		m = idx[int((k + 1) / 2)]
+		n = split(l[m], a, " ")
+		out = ""
+		for (i = 1; i <= n; i++) {
+			p = index(a[i], "=")
+			key = p > 0 ? substr(a[i], 1, p - 1) : ""
+			if (key ~ /^err_/)
+				continue
+			if (key == "reqs")
+				a[i] = "reqs=" reqs
+			else if (key == "errors")
+				a[i] = "errors=" errs
+			else if (key == "resumed")
+				a[i] = "resumed=" res
+			else if (key == "resume_pct")
+				a[i] = "resume_pct=" minrp
+			out = out (i > 1 ? " " : "") a[i]
+		}
+		for (i = 1; i <= ne; i++)
+			out = out " " eorder[i] "=" esum[eorder[i]]
+		ru = ""
+		for (i = 1; i <= k; i++)
+			ru = ru (i > 1 ? "," : "") (us[i] < 0 ? "-" : sprintf("%.1f", us[i]))
+		print out " rounds=" k " rounds_us=" ru " ok_sum=" oksum
+	}' "$ROUNDSF" >>"$RAW"
+}
+
+# rounds_case case ref target path bare [loadgen flags]: ROUNDS rounds of
+# $DUR seconds, each the bare TLS loop's case $bare (unless "-"), then
+# broadside's case, then Molly Brown's (mb_ + the case's name after
+# gemini_, when it runs), the same request path and flags for all three.
+rounds_case() {
+	rc=$1 rref=$2 rtgt=$3 rpath=$4 rbare=$5
+	shift 5
+	rmb=mb_${rc#gemini_}
+	CASE_OUT=$ROUNDSF
+	r=1
+	while [ "$r" -le "$ROUNDS" ]; do
+		ROUND_TAG=" [round $r/$ROUNDS]"
+		if [ "$rbare" != - ]; then
+			CURPID=$BT
+			run_case "$rbare" gemini "$BTLS" "gemini://localhost:$BTLS/" \
+			    "20 " - - "" "$@"
+		fi
+		CURPID=$SRV
+		[ "$rc" = gemini_1k ] && [ "$r" = 1 ] && KEY0=$(key_ticks)
+		run_case "$rc" gemini "$GEM" "$G$rpath" "20 " "$rref" "$rtgt" "" "$@"
+		[ "$rc" = gemini_1k ] && [ "$r" = "$ROUNDS" ] && KEY1=$(key_ticks)
+		if [ -n "$MBPID" ]; then
+			CURPID=$MBPID
+			run_case "$rmb" gemini "$MOLLY" "$M$rpath" "20 " - - "" "$@"
+		fi
+		r=$((r + 1))
+	done
+	ROUND_TAG=""
+	CASE_OUT=$RAW
+	[ "$rbare" != - ] && fold_rounds "$rbare"
+	fold_rounds "$rc"
+	[ -n "$MBPID" ] && fold_rounds "$rmb"
+	return 0
+}
+
+# ---- 3. crypto floor (on the servers' CPU) -------------------------------
 echo "bench: crypto floor (openssl speed)" >&2
-SPEED=$(openssl speed -seconds 1 ecdsap256 ecdhx25519 2>/dev/null)
+SPEED=$(pin_exec 0 openssl speed -seconds 1 ecdsap256 ecdhx25519 2>/dev/null)
 # The rate columns (sign/s, op/s): the seconds columns are rounded to 0.0000s.
 SIGN_S=$(echo "$SPEED" | awk '/ecdsa \(nistp256\)/ { printf "%.9f", 1 / $7; exit }')
 X_S=$(echo "$SPEED" | awk '/ecdh \(X25519\)/ { printf "%.9f", 1 / $6; exit }')
@@ -249,118 +443,12 @@ X_S=$(echo "$SPEED" | awk '/ecdh \(X25519\)/ { printf "%.9f", 1 / $6; exit }')
 FLOOR=$(awk -v s="$SIGN_S" -v x="$X_S" 'BEGIN { printf "%.1f", s * 1e6 + 2 * x * 1e6 }')
 echo "  sign ${SIGN_S}s, x25519 ${X_S}s, floor ${FLOOR} us" >&2
 
-# ---- 5. reference loops (first: they set the bar) -------------------------
-echo "bench: reference loops" >&2
-"$OUT/bare_tls" "$BTLS" "$OUT/bench.crt" "$OUT/bench.key" 2>"$OUT/bare_tls.err" &
-BT=$!
-PIDS="$PIDS $BT"
-"$OUT/bare_tcp" "$BTCP" 2>"$OUT/bare_tcp.err" &
-BP=$!
-PIDS="$PIDS $BP"
-wait_port "$BTLS" || die "bare_tls did not start"
-wait_port "$BTCP" || die "bare_tcp did not start"
-CURPID=$BT
-run_case bare_tls gemini "$BTLS" "gemini://localhost:$BTLS/" "20 " - - ""
-run_case bare_tls_resumed gemini "$BTLS" "gemini://localhost:$BTLS/" "20 " - - "" -r
-CURPID=$BP
-run_case bare_tcp gopher "$BTCP" "" "i" - - ""
-kill "$BT" "$BP" 2>/dev/null
-wait "$BT" "$BP" 2>/dev/null
-
-# ---- 2. the server -------------------------------------------------------
-echo "bench: broadside ($BIN), workers=1" >&2
-start_server 1 10
-CURPID=$SRV
-MEM_IDLE=$("$LG" -M "$SRV")
-G="gemini://localhost:$GEM"
-
-# ---- 4. cases ------------------------------------------------------------
-KEY0=$(key_ticks)
-run_case gemini_1k gemini "$GEM" "$G/page.gmi" "20 " bare_tls 1.0 ""
-KEY1=$(key_ticks)
-run_case gemini_1k_resumed gemini "$GEM" "$G/page.gmi" "20 " gemini_1k 0.85 "" -r
-CONC0=$CONC CONC=1
-run_case gemini_1k_c1 gemini "$GEM" "$G/page.gmi" "20 " bare_tls 1.0 ""
-CONC=$CONC0
-run_case gemini_100k gemini "$GEM" "$G/file100k.txt" "20 " gemini_1k 1.3 ""
-run_case gemini_dir200 gemini "$GEM" "$G/dir/" "20 " gemini_1k 1.3 ""
-run_case gemini_archive gemini "$GEM" "$G/statements/" "20 " gemini_1k 1.3 ""
-run_case gemini_search gemini "$GEM" "$G/search?bench" "20 " gemini_1k 1.3 ""
-MENU_END=$(printf '.\r\nX')
-MENU_END=${MENU_END%X}
-run_case gopher_menu gopher "$GOP" "" "" bare_tcp 1.3 "$MENU_END"
-run_case gopher_text6k gopher "$GOP" "/statements/2025-01-01-bench.gmi" "" bare_tcp 1.3 ""
-run_case gopher_dir200 gopher "$GOP" "/dir/" "" bare_tcp 1.3 "$MENU_END"
-run_case gopher_bin1m gopher "$GOP" "/big.bin" "" - - ""
-
-MEM_LOAD=$("$LG" -M "$SRV")
-echo "$MEM_LOAD" >"$OUT/mem_after_cases.txt"
-
-# A profile of the worker under the gemini_1k load, in a run of its own
-# so that perf's cost stays out of the figures above.
-WORKER=$(field p1 "$MEM_IDLE" | cut -d/ -f1)
-if [ "$PERF" = 1 ] && [ -n "$WORKER" ] && command -v perf >/dev/null 2>&1; then
-	echo "bench: perf profile of worker $WORKER (gemini_1k load)" >&2
-	perf record -q -g -o "$OUT/perf.data" -p "$WORKER" -- sleep "$SECS" \
-	    >"$OUT/perf.out" 2>&1 &
-	PERFPID=$!
-	PIDS="$PIDS $PERFPID"
-	"$LG" -g -s localhost -p "$GEM" -u "$G/page.gmi" -c "$CONC" \
-	    -d "$SECS" -x "20 " >/dev/null
-	wait "$PERFPID" 2>/dev/null
-fi
-
-# ---- 6. held connections --------------------------------------------------
-echo "bench: $HOLD held TLS connections" >&2
-HOLDOUT=$("$LG" -g -s localhost -p "$GEM" -u "$G/page.gmi" -x "20 " -r \
-    -H "$HOLD" -w 40 -n 200 -m "$SRV" 2>&1)
-echo "$HOLDOUT" >"$OUT/hold.txt"
-AFTERHOLD=$("$LG" -g -s localhost -p "$GEM" -u "$G/page.gmi" -x "20 " -n 20 -c 4)
-MEM_END=$("$LG" -M "$SRV")
-
-# ---- workers = 2 ---------------------------------------------------------
-ELAPSED=$(( $(date +%s) - T0 ))
-W2=""
-if [ $ELAPSED -lt 200 ]; then
-	stop_server
-	echo "bench: broadside workers=2" >&2
-	start_server 2 10
-	CURPID=$SRV
-	run_case gemini_1k_w2 gemini "$GEM" "$G/page.gmi" "20 " gemini_1k - ""
-	W2=1
-fi
-stop_server
-
-# ---- 8. idle connections beyond max_clients ------------------------------
-# IDLE connections per protocol that send nothing, from 250 loopback
-# addresses (no per-address limit helps), each reopened a second after the
-# server closes it; meanwhile a normal client on each protocol.
-echo "bench: $IDLE idle connections per protocol, max_clients $IDLE_MAX_CLIENTS" >&2
-start_server 1 10 "$IDLE_MAX_CLIENTS"
-IDLEF=$OUT/idle.txt
-: >"$IDLEF"
-"$LG" -I "$IDLE" -i "$GEM,$GOP" -w 120 >>"$IDLEF" 2>&1 &
-IDLEPID=$!
-PIDS="$PIDS $IDLEPID"
-n=0
-while ! grep -q '^IDLEHELD' "$IDLEF" && [ $n -lt 300 ]; do
-	sleep 0.1
-	n=$((n + 1))
-done
-echo "IDLEGEMINI $("$LG" -g -s localhost -p "$GEM" -u "$G/page.gmi" \
-    -x "20 " -d "$SECS" 2>&1)" >>"$IDLEF"
-echo "IDLEGOPHER $("$LG" -t -p "$GOP" -u "" -e "$MENU_END" -d "$SECS" 2>&1)" \
-    >>"$IDLEF"
-kill "$IDLEPID" 2>/dev/null
-wait "$IDLEPID" 2>/dev/null
-stop_server
-grep -h 'sent no request' "$OUT/error.log" | tail -3 >>"$IDLEF"
-
-# ---- 9. peers: Molly Brown (Gemini) and Gophernicus (Gopher) -------------
+# ---- peers: Molly Brown (Gemini) and Gophernicus (Gopher) ----------------
 # Debian packages, installed when missing (as root), each serving the
-# content broadside served above, under the same cases and the same
-# loadgen.  Their figures go into $RES as mb_* and gn_*; report.sh puts
-# broadside's ratio to each next to the bare loops.
+# content broadside serves, under the same cases and the same loadgen.
+# Their figures go into $RES as mb_* and gn_*; report.sh puts broadside's
+# ratio to each next to the bare loops.  Molly Brown runs from here to the
+# end of the rounds, idle but for its own runs; Gophernicus after the rest.
 PEERDIR=$OUT/peers
 peers_install() {
 	GNBIN=/usr/sbin/gophernicus
@@ -386,9 +474,11 @@ peers_install() {
 }
 
 # Root runs the peers as nobody (Gophernicus refuses root), in a
-# directory of theirs holding Molly Brown's config and certificate.
+# directory of theirs holding Molly Brown's config and certificate; on
+# the servers' CPU when pinning.
 # Called with & only: exec, so that $! is the server's own pid.
 as_peer() {
+	[ "$PIN" = 1 ] && set -- taskset -c 0 "$@"
 	if [ "$(id -u)" -eq 0 ]; then
 		exec setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"
 	fi
@@ -410,7 +500,11 @@ stop_peer() {
 }
 
 : >"$RES.peers"
+PEERS_OK=""
+MBPID=""
+M="gemini://localhost:$MOLLY"
 if [ "$PEERS" = 1 ] && peers_install; then
+	PEERS_OK=1
 	rm -rf "$PEERDIR"
 	mkdir -p "$PEERDIR" || die "mkdir $PEERDIR"
 	# Its own throwaway certificate, of the same kind as broadside's.
@@ -420,8 +514,8 @@ if [ "$PEERS" = 1 ] && peers_install; then
 	    -addext subjectAltName=DNS:localhost >/dev/null 2>&1 ||
 	    die "openssl req (molly) failed"
 	# Molly Brown 2021 has no listen address: it binds every address, on
-	# this port, for the seconds of its cases.  No access log is
-	# possible (an empty path is an error): /dev/null is the closest.
+	# this port, while the rounds run.  No access log is possible (an
+	# empty path is an error): /dev/null is the closest.
 	{
 		echo "Port = $MOLLY"
 		echo 'Hostname = "localhost"'
@@ -435,27 +529,147 @@ if [ "$PEERS" = 1 ] && peers_install; then
 	chmod -R a+rX "$C"
 
 	echo "bench: Molly Brown ($(dpkg-query -W -f '${Version}' molly-brown 2>/dev/null)), GOMAXPROCS=1" >&2
-	M="gemini://localhost:$MOLLY"
 	# GOMAXPROCS=1: one core's worth of Go, as broadside has one worker.
 	if start_peer "$MOLLY" env GOMAXPROCS=1 molly-brown \
 	    -c "$PEERDIR/molly.conf"; then
-		CURPID=$PEERPID
-		run_case mb_1k gemini "$MOLLY" "$M/page.gmi" "20 " - - ""
-		run_case mb_1k_resumed gemini "$MOLLY" "$M/page.gmi" "20 " - - "" -r
-		CONC0=$CONC CONC=1
-		run_case mb_1k_c1 gemini "$MOLLY" "$M/page.gmi" "20 " - - ""
-		CONC=$CONC0
-		run_case mb_100k gemini "$MOLLY" "$M/file100k.txt" "20 " - - ""
-		run_case mb_dir200 gemini "$MOLLY" "$M/dir/" "20 " - - ""
-		stop_peer
+		MBPID=$PEERPID
 	fi
+fi
 
-	# Gophernicus runs once per connection (inetd, systemd sockets):
-	# forkserve is that inetd, and counts the CPU of every child.  -i, -k:
-	# its per-address sessions (in shared memory that outlives it) would
-	# throttle the load to a request a second after 4096 hits; -nm, no
-	# shared memory, costs it ten times the CPU.  -ns: no syslog, as
-	# broadside runs with access_log off; -nx: runs no scripts.
+# ---- 5. reference loops (first: they set the bar) -------------------------
+# bare_tcp now; bare_tls in the rounds of gemini_1k and gemini_1k_resumed.
+echo "bench: reference loops" >&2
+pin_exec 0 "$OUT/bare_tls" "$BTLS" "$OUT/bench.crt" "$OUT/bench.key" \
+    2>"$OUT/bare_tls.err" &
+BT=$!
+PIDS="$PIDS $BT"
+pin_exec 0 "$OUT/bare_tcp" "$BTCP" 2>"$OUT/bare_tcp.err" &
+BP=$!
+PIDS="$PIDS $BP"
+wait_port "$BTLS" || die "bare_tls did not start"
+wait_port "$BTCP" || die "bare_tcp did not start"
+CURPID=$BP
+run_case bare_tcp gopher "$BTCP" "" "i" - - ""
+kill "$BP" 2>/dev/null
+wait "$BP" 2>/dev/null
+
+# ---- 2. the server -------------------------------------------------------
+echo "bench: broadside ($BIN), workers=1" >&2
+start_server 1 10
+CURPID=$SRV
+MEM_IDLE=$(lg -M "$SRV")
+G="gemini://localhost:$GEM"
+
+# ---- 4. cases ------------------------------------------------------------
+# The cases compared with Molly Brown (and, for the full and resumed
+# handshakes, the bare TLS loop): interleaved rounds, the median of each.
+TR0=$(date +%s)
+echo "bench: $ROUNDS interleaved rounds of $RSECS s: bare_tls (gemini_1k," \
+    "_resumed), broadside${MBPID:+, Molly Brown}" >&2
+DUR=$RSECS
+rounds_case gemini_1k bare_tls 1.0 /page.gmi bare_tls
+rounds_case gemini_1k_resumed gemini_1k 0.85 /page.gmi bare_tls_resumed -r
+CONC0=$CONC CONC=1
+rounds_case gemini_1k_c1 bare_tls 1.0 /page.gmi -
+CONC=$CONC0
+rounds_case gemini_100k gemini_1k 1.3 /file100k.txt -
+rounds_case gemini_dir200 gemini_1k 1.3 /dir/ -
+DUR=$SECS
+TR1=$(date +%s)
+kill "$BT" 2>/dev/null
+wait "$BT" 2>/dev/null
+if [ -n "$MBPID" ]; then
+	PEERPID=$MBPID
+	stop_peer
+fi
+
+CURPID=$SRV
+run_case gemini_archive gemini "$GEM" "$G/statements/" "20 " gemini_1k 1.3 ""
+run_case gemini_search gemini "$GEM" "$G/search?bench" "20 " gemini_1k 1.3 ""
+MENU_END=$(printf '.\r\nX')
+MENU_END=${MENU_END%X}
+run_case gopher_menu gopher "$GOP" "" "" bare_tcp 1.3 "$MENU_END"
+run_case gopher_text6k gopher "$GOP" "/statements/2025-01-01-bench.gmi" "" bare_tcp 1.3 ""
+run_case gopher_dir200 gopher "$GOP" "/dir/" "" bare_tcp 1.3 "$MENU_END"
+run_case gopher_bin1m gopher "$GOP" "/big.bin" "" - - ""
+
+MEM_LOAD=$(lg -M "$SRV")
+echo "$MEM_LOAD" >"$OUT/mem_after_cases.txt"
+
+# A profile of the worker under the gemini_1k load, in a run of its own
+# so that perf's cost stays out of the figures above.
+WORKER=$(worker_pid)
+if [ "$PERF" = 1 ] && [ -n "$WORKER" ] && command -v perf >/dev/null 2>&1; then
+	WNAME=$(cat "/proc/$WORKER/comm" 2>/dev/null)
+	PERFSRV=$SRV
+	echo "bench: perf profile of worker $WORKER ($WNAME, gemini_1k load)" >&2
+	pin_exec 1 perf record -q -g -o "$OUT/perf.data" -p "$WORKER" -- \
+	    sleep "$SECS" >"$OUT/perf.out" 2>&1 &
+	PERFPID=$!
+	PIDS="$PIDS $PERFPID"
+	lg -g -s localhost -p "$GEM" -u "$G/page.gmi" -c "$CONC" \
+	    -d "$SECS" -x "20 " >/dev/null
+	wait "$PERFPID" 2>/dev/null
+elif [ "$PERF" = 1 ] && [ -z "$WORKER" ]; then
+	echo "bench: perf skipped: no worker found under $SRV" >&2
+fi
+
+# ---- 6. held connections --------------------------------------------------
+echo "bench: $HOLD held TLS connections" >&2
+HOLDOUT=$(lg -g -s localhost -p "$GEM" -u "$G/page.gmi" -x "20 " -r \
+    -H "$HOLD" -w 40 -n 200 -m "$SRV" 2>&1)
+echo "$HOLDOUT" >"$OUT/hold.txt"
+AFTERHOLD=$(lg -g -s localhost -p "$GEM" -u "$G/page.gmi" -x "20 " -n 20 -c 4)
+MEM_END=$(lg -M "$SRV")
+
+# ---- workers = 2 ---------------------------------------------------------
+# Skipped when the run is slow; the rounds count as the single runs of
+# their broadside and bare cases did (7) before the rounds.
+ELAPSED=$(( $(date +%s) - T0 - (TR1 - TR0) + 7 * SECS ))
+W2=""
+if [ $ELAPSED -lt 200 ]; then
+	stop_server
+	echo "bench: broadside workers=2" >&2
+	start_server 2 10
+	CURPID=$SRV
+	run_case gemini_1k_w2 gemini "$GEM" "$G/page.gmi" "20 " gemini_1k - ""
+	W2=1
+fi
+stop_server
+
+# ---- 8. idle connections beyond max_clients ------------------------------
+# IDLE connections per protocol that send nothing, from 250 loopback
+# addresses (no per-address limit helps), each reopened a second after the
+# server closes it; meanwhile a normal client on each protocol.
+echo "bench: $IDLE idle connections per protocol, max_clients $IDLE_MAX_CLIENTS" >&2
+start_server 1 10 "$IDLE_MAX_CLIENTS"
+IDLEF=$OUT/idle.txt
+: >"$IDLEF"
+pin_exec 1 "$LG" -I "$IDLE" -i "$GEM,$GOP" -w 120 >>"$IDLEF" 2>&1 &
+IDLEPID=$!
+PIDS="$PIDS $IDLEPID"
+n=0
+while ! grep -q '^IDLEHELD' "$IDLEF" && [ $n -lt 300 ]; do
+	sleep 0.1
+	n=$((n + 1))
+done
+echo "IDLEGEMINI $(lg -g -s localhost -p "$GEM" -u "$G/page.gmi" \
+    -x "20 " -d "$SECS" 2>&1)" >>"$IDLEF"
+echo "IDLEGOPHER $(lg -t -p "$GOP" -u "" -e "$MENU_END" -d "$SECS" 2>&1)" \
+    >>"$IDLEF"
+kill "$IDLEPID" 2>/dev/null
+wait "$IDLEPID" 2>/dev/null
+stop_server
+grep -h 'sent no request' "$OUT/error.log" | tail -3 >>"$IDLEF"
+
+# ---- 9. Gophernicus -------------------------------------------------------
+# Gophernicus runs once per connection (inetd, systemd sockets): forkserve
+# is that inetd, and counts the CPU of every child.  -i, -k: its
+# per-address sessions (in shared memory that outlives it) would throttle
+# the load to a request a second after 4096 hits; -nm, no shared memory,
+# costs it ten times the CPU.  -ns: no syslog, as broadside runs with
+# access_log off; -nx: runs no scripts.
+if [ -n "$PEERS_OK" ]; then
 	echo "bench: Gophernicus ($(dpkg-query -W -f '${Version}' gophernicus 2>/dev/null)), one process per connection (forkserve)" >&2
 	if start_peer "$GNCS" "$OUT/forkserve" "$GNCS" "$PEERDIR/gn.cpu" \
 	    "$GNBIN" -nv -i 2000000000 -k 2000000000 -ns -nx -h localhost \
@@ -471,14 +685,44 @@ fi
 
 if [ -n "${PERFPID:-}" ]; then
 	wait "$PERFPID" 2>/dev/null
-	perf report -i "$OUT/perf.data" --stdio --no-children 2>/dev/null |
-	    grep -v '^$' | head -60 >"$OUT/perf.txt"
+	{
+		echo "# perf record -g -p $WORKER: broadside's worker ($WNAME), child of $PERFSRV"
+		perf report -i "$OUT/perf.data" --stdio --no-children 2>/dev/null |
+		    grep -v '^$' | head -60
+	} >"$OUT/perf.txt"
 	perf report -i "$OUT/perf.data" --stdio --no-children -g none \
 	    --sort dso,sym 2>/dev/null | grep '%' | head -40 >"$OUT/perf-flat.txt"
 fi
 
 # ---- 7. report -----------------------------------------------------------
-MEM_LOAD=$MEM_LOAD KEY0=${KEY0:-} KEY1=${KEY1:-} \
+# $RES in the report's order: the references, broadside, the peers, and
+# any case not named here at the end in the order measured.
+ORDER="bare_tls bare_tls_resumed bare_tcp gemini_1k gemini_1k_resumed
+gemini_1k_c1 gemini_100k gemini_dir200 gemini_archive gemini_search
+gopher_menu gopher_text6k gopher_dir200 gopher_bin1m gemini_1k_w2 mb_1k
+mb_1k_resumed mb_1k_c1 mb_100k mb_dir200 gn_menu gn_text6k gn_dir200"
+awk -v order="$(echo "$ORDER" | tr '\n' ' ')" '
+	BEGIN { n = split(order, o, " "); for (i = 1; i <= n; i++) rank[o[i]] = i }
+	{ l[NR] = $0; nm[NR] = $1 }
+	END {
+		for (i = 1; i <= n; i++)
+			for (j = 1; j <= NR; j++)
+				if (nm[j] == o[i])
+					print l[j]
+		for (j = 1; j <= NR; j++)
+			if (!(nm[j] in rank))
+				print l[j]
+	}' "$RAW" >"$RES"
+
+if [ -n "$MBPID" ]; then
+	RWHO="broadside, Molly Brown"
+else
+	RWHO="broadside"
+fi
+ROUNDS_NOTE="gemini_1k, _resumed, _c1, _100k, _dir200 ($RWHO; bare_tls, bare_tls_resumed with the first two): median of $ROUNDS interleaved rounds of $RSECS s; other cases one run of $SECS s"
+MEM_LOAD=$MEM_LOAD KEY0=${KEY0:-} KEY1=${KEY1:-} PIN_NOTE=$PIN_NOTE \
+    ROUNDS_NOTE=$ROUNDS_NOTE BENCH_PIN=$PIN BENCH_ROUNDS=$ROUNDS \
+    BENCH_ROUND_SECS=$RSECS BENCH_SECS=$SECS \
     sh "$REPO/tests/bench/report.sh" "$RES" "$FLOOR" "$SIGN_S" "$X_S" \
     "$MEM_IDLE" "$MEM_END" "$OUT/hold.txt" "$AFTERHOLD" "$IDLEF" ||
     die "report failed"
