@@ -14,6 +14,7 @@
 
 #include <sys/types.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct config;
 struct sandbox_user;
@@ -53,6 +54,24 @@ void	 keyproc_release(struct keyproc *);
 
 /* Worker: the channel keyproc_sign() uses (-1: none). */
 void	 keyproc_client_set(int);
+
+/* Worker: the channel's descriptor, for an event loop (-1: none). */
+int	 keyproc_client_fd(void);
+
+/*
+ * Worker, without waiting: ask for `dgst` to be signed; its sequence
+ * number goes to *seq.  0, or -1 (logged).
+ */
+int	 keyproc_request(const unsigned char *dgst, size_t len, uint32_t *seq);
+
+/*
+ * Worker, without waiting: the next answer, if one is there.  1: the DER
+ * signature of request *seq is in `sig` (*siglen bytes, at most `max`);
+ * 2: request *seq could not be signed (logged); 0: no answer yet; -1: the
+ * channel is broken (logged), no answer will come.
+ */
+int	 keyproc_reply(uint32_t *seq, unsigned char *sig, size_t *siglen,
+	    size_t max);
 
 /*
  * Worker: have `dgst` signed.  The DER signature goes to `sig` (at most

@@ -272,16 +272,16 @@ filter_rules(scmp_filter_ctx ctx)
 
 /*
  * The key process, once it holds the key: wait for its channels (poll),
- * take a worker's channel (recvmsg), read a request and answer it
- * (recvfrom, sendto, close), memory for OpenSSL and the random bytes of
+ * take a worker's channel (recvmsg), read requests and answer them
+ * (recvfrom, sendto, sendmmsg for a batch, close), memory for OpenSSL and the random bytes of
  * ECDSA (getrandom, brk, mmap...), log lines (write), exit.  syslog's
  * reconnection is refused, not fatal: the line is lost.  Everything else
  * kills it: no open, no socket, no fork, no exec.
  */
 static const char *const key_calls[] = {
 	"poll", "ppoll", "read", "recvfrom", "recvmsg", "write", "writev",
-	"sendto", "sendmsg", "close", "brk", "mmap", "mmap2", "munmap",
-	"mremap", "madvise", "mprotect", "futex", "futex_time64",
+	"sendto", "sendmsg", "sendmmsg", "close", "brk", "mmap", "mmap2",
+	"munmap", "mremap", "madvise", "mprotect", "futex", "futex_time64",
 	"getrandom", "getpid", "gettid", "clock_gettime", "clock_gettime64",
 	"gettimeofday", "time", "rt_sigprocmask", "rt_sigreturn",
 	"sigreturn", "restart_syscall", "exit", "exit_group",

@@ -57,6 +57,7 @@
 #include "request.h"
 #include "server.h"
 #include "tls.h"
+#include "tls_sign.h"
 
 #ifndef MSG_MORE
 #define MSG_MORE	0	/* no such hint (the BSDs): each send goes out */
@@ -131,6 +132,8 @@ struct server {
 	int			 accepting;	/* listener events added */
 	int			 draining;
 	struct event		*retry;		/* after EMFILE */
+	struct event		*key_ev;	/* signatures come back */
+	struct event		*key_timer;	/* and must come in time */
 	struct connlist		 conns;
 	/*
 	 * Connections that have not sent a complete request, in arrival
@@ -159,6 +162,7 @@ static void	 conn_step(struct conn *);
 static void	 conn_linger(struct conn *);
 static void	 listeners_enable(struct server *, int);
 static void	 conn_done_reading(struct conn *);
+static int	 server_signer_new(struct server *);
 
 /* -- listening --------------------------------------------------------- */
 
@@ -304,7 +308,8 @@ conn_new(struct server *srv, const struct server_listener *l, int fd,
 	c->timer = evtimer_new(srv->base, conn_timeout, c);
 	if (c->ev == NULL || c->timer == NULL)
 		goto fail;
-	if (l->proto->tls && (c->ssl = tls_conn_new(srv->ssl_ctx, fd)) == NULL)
+	if (l->proto->tls &&
+	    (c->ssl = tls_conn_new(srv->ssl_ctx, fd, c)) == NULL)
 		goto fail;
 	if (l->proxy_protocol)
 		c->state = CONN_PROXY;
@@ -454,6 +459,65 @@ server_accept(evutil_socket_t lfd, short ev, void *arg)
 	server_evict_report(srv);
 }
 
+/* -- signatures from the key process (tls_sign.h) ----------------------- */
+
+#define SIGN_CHECK_MSEC		500	/* how often overdue ones are looked for */
+
+/* A handshake's signature is in (or failed): go on with it. */
+static void
+conn_signed(void *owner)
+{
+	conn_step(owner);
+}
+
+static void
+server_signer_io(evutil_socket_t fd, short ev, void *arg)
+{
+	struct server	*srv = arg;
+
+	(void)fd;
+	(void)ev;
+	if (tls_sign_replies(conn_signed) == -1)
+		event_del(srv->key_ev);	/* broken: handshakes now fail */
+}
+
+static void
+server_signer_check(evutil_socket_t fd, short ev, void *arg)
+{
+	struct server	*srv = arg;
+	struct timeval	 tv = { 0, SIGN_CHECK_MSEC * 1000 };
+
+	(void)fd;
+	(void)ev;
+	if (tls_sign_expire(conn_signed) > 0)
+		evtimer_add(srv->key_timer, &tv);
+}
+
+/* A handshake waits for its signature: overdue ones will be failed. */
+static void
+server_signer_wait(struct server *srv)
+{
+	struct timeval	 tv = { 0, SIGN_CHECK_MSEC * 1000 };
+
+	if (srv->key_timer != NULL && !evtimer_pending(srv->key_timer, NULL))
+		evtimer_add(srv->key_timer, &tv);
+}
+
+static int
+server_signer_new(struct server *srv)
+{
+	int	 fd = tls_sign_fd();
+
+	if (srv->ssl_ctx == NULL || fd == -1)
+		return 0;
+	if ((srv->key_ev = event_new(srv->base, fd, EV_READ | EV_PERSIST,
+	    server_signer_io, srv)) == NULL ||
+	    (srv->key_timer = evtimer_new(srv->base, server_signer_check,
+	    srv)) == NULL || event_add(srv->key_ev, NULL) == -1)
+		return -1;
+	return 0;
+}
+
 struct server *
 server_new(struct event_base *base, const struct config *conf, SSL_CTX *ctx,
     int rootfd, const struct server_listener *ls, size_t n,
@@ -475,7 +539,8 @@ server_new(struct event_base *base, const struct config *conf, SSL_CTX *ctx,
 	TAILQ_INIT(&srv->conns);
 	TAILQ_INIT(&srv->reading);
 	if ((srv->retry = evtimer_new(base, accept_retry, srv)) == NULL ||
-	    (srv->limits = limits_new(conf, table)) == NULL)
+	    (srv->limits = limits_new(conf, table)) == NULL ||
+	    server_signer_new(srv) == -1)
 		goto fail;
 	for (i = 0; i < n; i++) {
 		if (ls[i].proto->line_max > PROTOCOL_LINE_MAX) {
@@ -530,6 +595,10 @@ server_free(struct server *srv)
 		event_free(srv->listeners[i].ev);
 	if (srv->retry)
 		event_free(srv->retry);
+	if (srv->key_ev)
+		event_free(srv->key_ev);
+	if (srv->key_timer)
+		event_free(srv->key_timer);
 	limits_free(srv->limits);
 	free(srv);
 }
@@ -1156,9 +1225,15 @@ conn_step(struct conn *c)
 		conn_proxy(c);
 		return;
 	case CONN_HANDSHAKE:
-		rv = tls_accept(c->ssl);
+		rv = tls_accept(c->ssl, c->srv->nconns > 1);
 		if (rv == TLS_WANT_POLLIN || rv == TLS_WANT_POLLOUT) {
 			conn_wait(c, rv == TLS_WANT_POLLIN ? EV_READ : EV_WRITE);
+			return;
+		}
+		if (rv == TLS_WANT_KEY) {
+			/* Nothing to do on the socket until it is signed. */
+			conn_unwait(c);
+			server_signer_wait(c->srv);
 			return;
 		}
 		if (rv == -1) {

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/async.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
@@ -35,6 +36,7 @@
 #include "log.h"
 #include "tls.h"
 #include "tls_provider.h"
+#include "tls_sign.h"
 
 #ifndef MSG_MORE
 #define MSG_MORE	0	/* no such hint (the BSDs): each send goes out */
@@ -377,107 +379,6 @@ check_cert_dates(const char *path)
 	return rv;
 }
 
-/* -- signing through the key process ------------------------------------ */
-
-/*
- * EC_KEY_METHOD is deprecated in OpenSSL 3.0 but the only way to plug a
- * signer of our own into the TLS code without writing a provider: a key
- * whose method is not OpenSSL's is "foreign", and OpenSSL 3.0 signs with
- * it through the legacy path, which calls the method's sign callbacks with
- * the digest (CertificateVerify in TLS 1.3, ServerKeyExchange in 1.2).
- */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-
-static EC_KEY_METHOD	*remote_method;
-
-static int
-remote_sign(int type, const unsigned char *dgst, int dlen,
-    unsigned char *sig, unsigned int *siglen, const BIGNUM *kinv,
-    const BIGNUM *r, EC_KEY *eckey)
-{
-	size_t	 len;
-	int	 max = ECDSA_size(eckey);
-
-	(void)type;
-	(void)kinv;
-	(void)r;
-	if (dlen <= 0 || max <= 0 ||
-	    keyproc_sign(dgst, (size_t)dlen, sig, &len, (size_t)max) == -1)
-		return 0;
-	*siglen = (unsigned int)len;
-	return 1;
-}
-
-static ECDSA_SIG *
-remote_sign_sig(const unsigned char *dgst, int dlen, const BIGNUM *kinv,
-    const BIGNUM *r, EC_KEY *eckey)
-{
-	unsigned char		 sig[KEYPROC_SIG_MAX];
-	const unsigned char	*p = sig;
-	size_t			 len;
-
-	(void)kinv;
-	(void)r;
-	(void)eckey;
-	if (dlen <= 0 || keyproc_sign(dgst, (size_t)dlen, sig, &len,
-	    sizeof(sig)) == -1)
-		return NULL;
-	return d2i_ECDSA_SIG(NULL, &p, (long)len);
-}
-
-static int
-remote_method_init(void)
-{
-	int	(*setup)(EC_KEY *, BN_CTX *, BIGNUM **, BIGNUM **);
-
-	if (remote_method != NULL)
-		return 0;
-	if ((remote_method = EC_KEY_METHOD_new(EC_KEY_OpenSSL())) == NULL)
-		return -1;
-	EC_KEY_METHOD_get_sign(remote_method, NULL, &setup, NULL);
-	EC_KEY_METHOD_set_sign(remote_method, remote_sign, setup,
-	    remote_sign_sig);
-	return 0;
-}
-
-/*
- * The certificate's public key as a key OpenSSL signs with, through the
- * key process.  EC only (the key process refuses other keys as well).
- */
-static EVP_PKEY *
-remote_key(X509 *cert, const char *path)
-{
-	EVP_PKEY	*pub, *pkey = NULL;
-	EC_KEY		*src = NULL, *ec = NULL;
-
-	if (cert == NULL || (pub = X509_get0_pubkey(cert)) == NULL)
-		return NULL;
-	if (EVP_PKEY_get_base_id(pub) != EVP_PKEY_EC) {
-		log_warnx("%s: %s key: only EC (ECDSA) certificates are "
-		    "supported", path, EVP_PKEY_get0_type_name(pub) != NULL ?
-		    EVP_PKEY_get0_type_name(pub) : "unknown");
-		return NULL;
-	}
-	if (remote_method_init() == -1 ||
-	    (src = EVP_PKEY_get1_EC_KEY(pub)) == NULL ||
-	    (ec = EC_KEY_new()) == NULL ||
-	    EC_KEY_set_method(ec, remote_method) != 1 ||
-	    EC_KEY_set_group(ec, EC_KEY_get0_group(src)) != 1 ||
-	    EC_KEY_set_public_key(ec, EC_KEY_get0_public_key(src)) != 1 ||
-	    (pkey = EVP_PKEY_new()) == NULL ||
-	    EVP_PKEY_assign_EC_KEY(pkey, ec) != 1) {
-		EVP_PKEY_free(pkey);
-		EC_KEY_free(ec);
-		EC_KEY_free(src);
-		return NULL;
-	}
-	EC_KEY_free(src);
-	return pkey;
-}
-
-#pragma GCC diagnostic pop
-
 /* SHA-256 fingerprint of a PEM certificate file as "AB:CD:...". 0 / -1. */
 static int
 tls_fingerprint(const char *certfile, char *out, size_t len)
@@ -537,9 +438,14 @@ tls_ctx_new(const struct config *conf)
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
 	SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION |
 	    SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+	/*
+	 * No automatic chain: the chain is the certificate file's, as it
+	 * always was (the store it would be built from is empty), without
+	 * a certificate verification at every handshake to find that out.
+	 */
 	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS |
 	    SSL_MODE_ENABLE_PARTIAL_WRITE |
-	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_NO_AUTO_CHAIN);
 	if (!SSL_CTX_set1_groups_list(ctx, "X25519:P-256:X448:P-384"))
 		goto fail;
 	if (!SSL_CTX_set_cipher_list(ctx,
@@ -568,7 +474,7 @@ tls_ctx_new(const struct config *conf)
 		log_warnx("%s: cannot load the certificate", conf->cert);
 		goto fail;
 	}
-	if ((pkey = remote_key(SSL_CTX_get0_certificate(ctx),
+	if ((pkey = tls_sign_key(SSL_CTX_get0_certificate(ctx),
 	    conf->cert)) == NULL ||
 	    SSL_CTX_use_PrivateKey(ctx, pkey) != 1) {
 		log_warnx("%s: cannot use the certificate's key", conf->cert);
@@ -677,7 +583,7 @@ static SSL	*tls_pool[TLS_POOL_MAX];
 static size_t	 tls_npool;
 
 SSL *
-tls_conn_new(SSL_CTX *ctx, int fd)
+tls_conn_new(SSL_CTX *ctx, int fd, void *owner)
 {
 	SSL	*ssl;
 	BIO	*bio;
@@ -702,6 +608,10 @@ tls_conn_new(SSL_CTX *ctx, int fd)
 	BIO_set_init(bio, 1);
 	SSL_set_bio(ssl, bio, bio);	/* the SSL owns it; we close fd */
 	SSL_set_accept_state(ssl);
+	SSL_set_app_data(ssl, owner);
+	/* The handshake in an async job: its signature does not block us. */
+	if (ASYNC_is_capable())
+		SSL_set_mode(ssl, SSL_MODE_ASYNC);
 	return ssl;
 }
 
@@ -711,6 +621,14 @@ tls_conn_free(SSL *ssl, int clean)
 	if (ssl == NULL)
 		return;
 	ERR_clear_error();
+	/* A job waiting for its signature is unwound (it fails) first. */
+	if (tls_sign_cancel(ssl)) {
+		tls_sign_enter(ssl, 1);
+		(void)SSL_do_handshake(ssl);
+		tls_sign_leave();
+		ERR_clear_error();
+		clean = 0;
+	}
 	/* SSL_clear keeps the last session: let it go now, not at reuse. */
 	if (clean && tls_npool < TLS_POOL_MAX && SSL_set_session(ssl, NULL) &&
 	    SSL_clear(ssl) == 1) {
@@ -741,6 +659,8 @@ tls_result(SSL *ssl, int ret)
 		return TLS_WANT_POLLOUT;
 	case SSL_ERROR_ZERO_RETURN:
 		return 0;
+	case SSL_ERROR_WANT_ASYNC:
+		return TLS_WANT_KEY;
 	default:
 		ERR_clear_error();
 		return -1;
@@ -756,13 +676,19 @@ tls_finished_sent(SSL *ssl)
 }
 
 int
-tls_accept(SSL *ssl)
+tls_accept(SSL *ssl, int busy)
 {
 	int	 ret;
 
 	ERR_clear_error();
-	if ((ret = SSL_accept(ssl)) == 1)
+	tls_sign_enter(ssl, busy);
+	ret = SSL_accept(ssl);
+	tls_sign_leave();
+	if (ret == 1) {
+		/* Reads and writes need no job: no call of theirs signs. */
+		SSL_clear_mode(ssl, SSL_MODE_ASYNC);
 		return 0;
+	}
 	ret = tls_result(ssl, ret);
 	/*
 	 * TLS 1.3, our Finished is out and the client's is awaited: all we

@@ -17,6 +17,8 @@ struct config;
 
 #define TLS_WANT_POLLIN		(-2)
 #define TLS_WANT_POLLOUT	(-3)
+#define TLS_WANT_KEY		(-4)	/* the handshake waits for its
+					 * signature (tls_sign.h) */
 #define TLS_CERT_DAYS		(365 * 30)	/* a self-signed certificate */
 
 /*
@@ -38,10 +40,16 @@ int	 tls_tickets_init(void);
 /* Wipe it, in a process forked from the parent that serves no one. */
 void	 tls_tickets_forget(void);
 
-SSL	*tls_conn_new(SSL_CTX *, int fd);
+/* A server connection on `fd`; `owner` is what tls_sign_replies gives back. */
+SSL	*tls_conn_new(SSL_CTX *, int fd, void *owner);
 /* Done with it: cleared and kept for the next connection when `clean`. */
 void	 tls_conn_free(SSL *, int clean);
-int	 tls_accept(SSL *);			/* 0, TLS_WANT_*, -1 */
+/*
+ * 0, TLS_WANT_*, -1.  `busy`: the caller has other connections to serve,
+ * so the handshake may return TLS_WANT_KEY rather than wait for its
+ * signature (call again when tls_sign_replies says so).
+ */
+int	 tls_accept(SSL *, int busy);
 ssize_t	 tls_read(SSL *, void *, size_t);	/* n, 0 = EOF, TLS_WANT_*, -1 */
 ssize_t	 tls_write(SSL *, const void *, size_t);	/* n, TLS_WANT_*, -1 */
 int	 tls_close(SSL *);			/* close_notify: 0, TLS_WANT_*, -1 */

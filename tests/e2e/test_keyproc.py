@@ -11,10 +11,11 @@ import signal
 import socket
 import ssl
 import subprocess
+import time
 
 import pytest
 
-from conftest import read_all, wait_for
+from conftest import read_all, received_unread, wait_for
 
 ROOT = os.geteuid() == 0
 VERSIONS = [ssl.TLSVersion.TLSv1_2, ssl.TLSVersion.TLSv1_3]
@@ -143,6 +144,64 @@ def test_full_handshakes_are_signed_by_the_key_process(make_server):
     for v in VERSIONS:
         assert handshake(srv, ctx_for(srv, v))[0].startswith(b"20 ")
     assert "did not answer" in srv.log_text()
+
+
+def test_a_handshake_waiting_for_its_signature_stops_no_one(make_server):
+    """A worker with other connections does not wait for the key process:
+    the handshake pauses (an OpenSSL async job) and the others are served;
+    it goes on when the signature comes."""
+    srv = make_server(conf={"server": {"workers": "1"}})
+    assert handshake(srv, ctx_for(srv, VERSIONS[1]))[0].startswith(b"20 ")
+    kp = key_pid(srv)
+    # Another connection first (half a Gopher request): the worker is busy.
+    other = socket.create_connection(("127.0.0.1", srv.gopher_port),
+                                     timeout=10)
+    other.sendall(b"/hello")
+    ctx = ctx_for(srv, VERSIONS[1])
+    inc, out = ssl.MemoryBIO(), ssl.MemoryBIO()
+    tls = ctx.wrap_bio(inc, out, server_hostname="localhost")
+    raw = socket.create_connection(("127.0.0.1", srv.gemini_port),
+                                   timeout=10)
+    os.kill(kp, signal.SIGSTOP)
+    try:
+        with pytest.raises(ssl.SSLWantReadError):
+            tls.do_handshake()
+        raw.sendall(out.read())
+        # The worker has read the ClientHello: it asked for a signature.
+        wait_for(lambda: received_unread(srv.gemini_port,
+                                         raw.getsockname()[1]) == 0,
+                 what="the server to read the ClientHello")
+        for _ in range(3):
+            t0 = time.monotonic()
+            assert srv.gopher("/hello.gmi").startswith(b"iHello")
+            assert time.monotonic() - t0 < 1.0
+    finally:
+        os.kill(kp, signal.SIGCONT)
+    # The signature comes: the handshake ends, the request is answered.
+    while True:
+        try:
+            tls.do_handshake()
+            break
+        except ssl.SSLWantReadError:
+            if out.pending:
+                raw.sendall(out.read())
+            data = raw.recv(65536)
+            assert data, "the server closed the connection"
+            inc.write(data)
+    tls.write(srv.url("/hello.gmi").encode() + b"\r\n")
+    raw.sendall(out.read())
+    reply = b""
+    while b"\r\n" not in reply:
+        data = raw.recv(65536)
+        assert data
+        inc.write(data)
+        try:
+            reply += tls.read(65536)
+        except ssl.SSLWantReadError:
+            pass
+    assert reply.startswith(b"20 ")
+    raw.close()
+    other.close()
 
 
 def test_resumed_handshakes_need_no_key_process(make_server):

@@ -15,6 +15,7 @@
 #include <limits.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -171,6 +172,57 @@ test_signs_with_the_certificates_key(void **state)
 	/* A buffer too small for the signature. */
 	assert_int_equal(keyproc_sign(dgst, sizeof(dgst), sig, &siglen, 8),
 	    -1);
+	EVP_PKEY_free(pub);
+	keyproc_client_set(-1);
+	close(fd);
+	stop(&kp);
+}
+
+/* Requests sent without waiting are answered, each by its number. */
+static void
+test_answers_requests_sent_without_waiting(void **state)
+{
+	struct keyproc	 kp;
+	unsigned char	 dgst[5][32], sig[KEYPROC_SIG_MAX];
+	uint32_t	 seq[5], got;
+	size_t		 siglen, i, n = 0;
+	struct pollfd	 pfd;
+	EVP_PKEY	*pub;
+	EVP_PKEY_CTX	*vctx;
+	int		 fd, r;
+
+	(void)state;
+	assert_int_equal(start("ec", "ec", &kp), 0);
+	assert_int_not_equal(fd = keyproc_channel(&kp), -1);
+	keyproc_client_set(fd);
+	assert_int_equal(keyproc_client_fd(), fd);
+	pub = cert_key("ec");
+	assert_int_equal(keyproc_reply(&got, sig, &siglen, sizeof(sig)), 0);
+	for (i = 0; i < 5; i++) {
+		memset(dgst[i], 'k' + (int)i, sizeof(dgst[i]));
+		assert_int_equal(keyproc_request(dgst[i], sizeof(dgst[i]),
+		    &seq[i]), 0);
+	}
+	while (n < 5) {
+		pfd.fd = fd;
+		pfd.events = POLLIN;
+		assert_int_equal(poll(&pfd, 1, 10000), 1);
+		while ((r = keyproc_reply(&got, sig, &siglen, sizeof(sig))) ==
+		    1) {
+			assert_int_equal(got, seq[n]);
+			assert_non_null(vctx = EVP_PKEY_CTX_new(pub, NULL));
+			assert_int_equal(EVP_PKEY_verify_init(vctx), 1);
+			assert_int_equal(EVP_PKEY_verify(vctx, sig, siglen,
+			    dgst[n], sizeof(dgst[n])), 1);
+			EVP_PKEY_CTX_free(vctx);
+			n++;
+		}
+		assert_int_equal(r, 0);
+	}
+	/* Refused before anything is sent. */
+	assert_int_equal(keyproc_request(dgst[0], 0, &got), -1);
+	assert_int_equal(keyproc_request(dgst[0], KEYPROC_DIGEST_MAX + 1,
+	    &got), -1);
 	EVP_PKEY_free(pub);
 	keyproc_client_set(-1);
 	close(fd);
@@ -349,6 +401,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_signs_with_the_certificates_key),
+		cmocka_unit_test(test_answers_requests_sent_without_waiting),
 		cmocka_unit_test(test_a_bad_request_closes_the_channel),
 		cmocka_unit_test(test_refuses_keys_it_cannot_use),
 		cmocka_unit_test(test_client_bounds),
