@@ -609,9 +609,6 @@ tls_conn_new(SSL_CTX *ctx, int fd, void *owner)
 	SSL_set_bio(ssl, bio, bio);	/* the SSL owns it; we close fd */
 	SSL_set_accept_state(ssl);
 	SSL_set_app_data(ssl, owner);
-	/* The handshake in an async job: its signature does not block us. */
-	if (ASYNC_is_capable())
-		SSL_set_mode(ssl, SSL_MODE_ASYNC);
 	return ssl;
 }
 
@@ -675,20 +672,38 @@ tls_finished_sent(SSL *ssl)
 	return st == TLS_ST_SW_FINISHED || st == TLS_ST_EARLY_DATA;
 }
 
+/*
+ * An async job (tls_sign.h) for the call that makes our first flight,
+ * which signs, when we are busy: not for the later calls, nor for reads
+ * and writes, none of which signs (a job costs a stack switch and its
+ * cache misses).  A paused job keeps the mode until it is resumed.
+ */
+static void
+tls_accept_mode(SSL *ssl, int busy)
+{
+	BIO	*b = SSL_get_wbio(ssl);
+
+	if (SSL_waiting_for_async(ssl))
+		return;
+	if (busy && b != NULL && BIO_number_written(b) == 0 &&
+	    ASYNC_is_capable())
+		SSL_set_mode(ssl, SSL_MODE_ASYNC);
+	else
+		SSL_clear_mode(ssl, SSL_MODE_ASYNC);
+}
+
 int
 tls_accept(SSL *ssl, int busy)
 {
 	int	 ret;
 
 	ERR_clear_error();
+	tls_accept_mode(ssl, busy);
 	tls_sign_enter(ssl, busy);
 	ret = SSL_accept(ssl);
 	tls_sign_leave();
-	if (ret == 1) {
-		/* Reads and writes need no job: no call of theirs signs. */
-		SSL_clear_mode(ssl, SSL_MODE_ASYNC);
+	if (ret == 1)
 		return 0;
-	}
 	ret = tls_result(ssl, ret);
 	/*
 	 * TLS 1.3, our Finished is out and the client's is awaited: all we
