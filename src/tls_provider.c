@@ -22,6 +22,7 @@
 #include <openssl/core_dispatch.h>
 #include <openssl/core_names.h>
 #include <openssl/provider.h>
+#include <openssl/sha.h>
 
 #include "tls_provider.h"
 
@@ -56,6 +57,42 @@ add_xor(unsigned char *k, int bs, unsigned char pad)
 		k[i] ^= pad;
 }
 
+#ifndef OPENSSL_NO_DEPRECATED_3_0
+/*
+ * SHA-256 and SHA-384 through their own functions, deprecated in 3.0 but
+ * the same code as the provider's, without the EVP call in between: half
+ * the time of a digest of two blocks.
+ */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+static int
+digest_parts_fast(const EVP_MD *md, const unsigned char *pad, size_t padlen,
+    const struct tls_part *parts, size_t nparts, unsigned char *out)
+{
+	SHA256_CTX	 c256;
+	SHA512_CTX	 c384;
+	size_t		 i;
+
+	if (md == fast_md[0]) {
+		SHA256_Init(&c256);
+		SHA256_Update(&c256, pad, padlen);
+		for (i = 0; i < nparts; i++)
+			SHA256_Update(&c256, parts[i].p, parts[i].len);
+		SHA256_Final(out, &c256);
+		OPENSSL_cleanse(&c256, sizeof(c256));
+	} else {
+		SHA384_Init(&c384);
+		SHA384_Update(&c384, pad, padlen);
+		for (i = 0; i < nparts; i++)
+			SHA384_Update(&c384, parts[i].p, parts[i].len);
+		SHA384_Final(out, &c384);
+		OPENSSL_cleanse(&c384, sizeof(c384));
+	}
+	return 1;
+}
+#pragma GCC diagnostic pop
+#endif
+
 static int
 digest_parts(EVP_MD_CTX *mc, const EVP_MD *md, const unsigned char *pad,
     size_t padlen, const struct tls_part *parts, size_t nparts,
@@ -63,6 +100,10 @@ digest_parts(EVP_MD_CTX *mc, const EVP_MD *md, const unsigned char *pad,
 {
 	size_t	 i;
 
+#ifndef OPENSSL_NO_DEPRECATED_3_0
+	if (md == fast_md[0] || md == fast_md[1])
+		return digest_parts_fast(md, pad, padlen, parts, nparts, out);
+#endif
 	if (EVP_DigestInit_ex(mc, md, NULL) != 1 ||
 	    EVP_DigestUpdate(mc, pad, padlen) != 1)
 		return 0;
