@@ -548,10 +548,7 @@ BP=$!
 PIDS="$PIDS $BP"
 wait_port "$BTLS" || die "bare_tls did not start"
 wait_port "$BTCP" || die "bare_tcp did not start"
-CURPID=$BP
-run_case bare_tcp gopher "$BTCP" "" "i" - - ""
-kill "$BP" 2>/dev/null
-wait "$BP" 2>/dev/null
+# bare_tcp: in the rounds of the Gopher cases, below.
 
 # ---- 2. the server -------------------------------------------------------
 echo "bench: broadside ($BIN), workers=1" >&2
@@ -588,9 +585,30 @@ run_case gemini_archive gemini "$GEM" "$G/statements/" "20 " gemini_1k 1.3 ""
 run_case gemini_search gemini "$GEM" "$G/search?bench" "20 " gemini_1k 1.3 ""
 MENU_END=$(printf '.\r\nX')
 MENU_END=${MENU_END%X}
-run_case gopher_menu gopher "$GOP" "" "" bare_tcp 1.3 "$MENU_END"
-run_case gopher_text6k gopher "$GOP" "/statements/2025-01-01-bench.gmi" "" bare_tcp 1.3 ""
-run_case gopher_dir200 gopher "$GOP" "/dir/" "" bare_tcp 1.3 "$MENU_END"
+# The Gopher cases against the bare TCP loop: interleaved rounds too, each
+# the loop's run and then broadside's three, the median of each.
+echo "bench: $ROUNDS interleaved rounds of $RSECS s: bare_tcp, broadside's Gopher cases" >&2
+DUR=$RSECS
+CASE_OUT=$ROUNDSF
+r=1
+while [ "$r" -le "$ROUNDS" ]; do
+	ROUND_TAG=" [round $r/$ROUNDS]"
+	CURPID=$BP
+	run_case bare_tcp gopher "$BTCP" "" "i" - - ""
+	CURPID=$SRV
+	run_case gopher_menu gopher "$GOP" "" "" bare_tcp 1.3 "$MENU_END"
+	run_case gopher_text6k gopher "$GOP" "/statements/2025-01-01-bench.gmi" "" bare_tcp 1.3 ""
+	run_case gopher_dir200 gopher "$GOP" "/dir/" "" bare_tcp 1.3 "$MENU_END"
+	r=$((r + 1))
+done
+ROUND_TAG=""
+CASE_OUT=$RAW
+DUR=$SECS
+for gc in bare_tcp gopher_menu gopher_text6k gopher_dir200; do
+	fold_rounds "$gc"
+done
+kill "$BP" 2>/dev/null
+wait "$BP" 2>/dev/null
 run_case gopher_bin1m gopher "$GOP" "/big.bin" "" - - ""
 
 MEM_LOAD=$(lg -M "$SRV")
