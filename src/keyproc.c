@@ -482,8 +482,9 @@ keyproc_client_fd(void)
 	return client_fd;
 }
 
-int
-keyproc_request(const unsigned char *dgst, size_t len, uint32_t *seq)
+/* Send request `dgst`; its number to *seq.  0, or -1 (logged). */
+static int
+client_send(const unsigned char *dgst, size_t len, int flags, uint32_t *seq)
 {
 	struct keyproc_req	 req;
 	ssize_t			 n;
@@ -500,8 +501,8 @@ keyproc_request(const unsigned char *dgst, size_t len, uint32_t *seq)
 	req.seq = ++client_seq;
 	req.len = (uint32_t)len;
 	memcpy(req.dgst, dgst, len);
-	while ((n = send(client_fd, &req, sizeof(req),
-	    MSG_DONTWAIT | MSG_NOSIGNAL)) == -1 && errno == EINTR)
+	while ((n = send(client_fd, &req, sizeof(req), flags | MSG_NOSIGNAL)) ==
+	    -1 && errno == EINTR)
 		;
 	if (n != (ssize_t)sizeof(req)) {
 		log_warn("the key process");
@@ -509,6 +510,12 @@ keyproc_request(const unsigned char *dgst, size_t len, uint32_t *seq)
 	}
 	*seq = req.seq;
 	return 0;
+}
+
+int
+keyproc_request(const unsigned char *dgst, size_t len, uint32_t *seq)
+{
+	return client_send(dgst, len, MSG_DONTWAIT, seq);
 }
 
 int
@@ -546,30 +553,12 @@ int
 keyproc_sign(const unsigned char *dgst, size_t len, unsigned char *sig,
     size_t *siglen, size_t max)
 {
-	struct keyproc_req	 req;
 	struct keyproc_rep	 rep;
-	ssize_t			 n;
+	uint32_t		 seq;
 
-	if (client_fd == -1) {
-		log_warnx("no key process: cannot sign the handshake");
-		return -1;
-	}
-	if (len == 0 || len > KEYPROC_DIGEST_MAX) {
-		log_warnx("a %zu-byte digest to sign: refused", len);
-		return -1;
-	}
-	memset(&req, 0, sizeof(req));
-	req.seq = ++client_seq;
-	req.len = (uint32_t)len;
-	memcpy(req.dgst, dgst, len);
-	while ((n = send(client_fd, &req, sizeof(req), MSG_NOSIGNAL)) == -1 &&
-	    errno == EINTR)
-		;
-	if (n != (ssize_t)sizeof(req)) {
-		log_warn("the key process");
-		return -1;
-	}
-	if (client_reply(req.seq, &rep) == -1)
+	/* A blocking send: the channel's send timeout bounds it. */
+	if (client_send(dgst, len, 0, &seq) == -1 ||
+	    client_reply(seq, &rep) == -1)
 		return -1;
 	if (rep.status != 0 || rep.len > max) {
 		log_warnx("the key process could not sign");

@@ -154,24 +154,6 @@ get_mode(const OSSL_PARAM *p, int *mode)
 	    *mode == EVP_KDF_HKDF_MODE_EXPAND_ONLY);
 }
 
-static int
-set_digest(struct kdf_ctx *c, const OSSL_PARAM params[])
-{
-	const OSSL_PARAM	*p, *pp;
-	const char		*props = NULL;
-
-	if ((p = OSSL_PARAM_locate_const(params, OSSL_KDF_PARAM_DIGEST)) ==
-	    NULL)
-		return 1;
-	if (p->data_type != OSSL_PARAM_UTF8_STRING)
-		return 0;
-	pp = OSSL_PARAM_locate_const(params, OSSL_KDF_PARAM_PROPERTIES);
-	if (pp != NULL && pp->data_type == OSSL_PARAM_UTF8_STRING)
-		props = pp->data;
-	return (c->md = tls_provider_md(p->data, props,
-	    &c->md_fetched)) != NULL;
-}
-
 /* Each known parameter in one pass: libssl passes them all at once. */
 static int
 kdf_set_ctx_params(void *vctx, const OSSL_PARAM params[])
@@ -182,7 +164,7 @@ kdf_set_ctx_params(void *vctx, const OSSL_PARAM params[])
 
 	if (params == NULL)
 		return 1;
-	if (!set_digest(c, params))
+	if (tls_provider_md_param(params, &c->md, &c->md_fetched) == 0)
 		return 0;
 	for (p = params; ok && p->key != NULL; p++) {
 		if (strcmp(p->key, OSSL_KDF_PARAM_MODE) == 0)

@@ -179,20 +179,13 @@ hmac_final(void *vctx, unsigned char *out, size_t *outl, size_t outsize)
 static int
 hmac_set_digest(struct hmac_ctx *c, const OSSL_PARAM params[])
 {
-	const OSSL_PARAM	*p, *pp;
-	const char		*props = NULL;
-
-	if ((p = OSSL_PARAM_locate_const(params, OSSL_MAC_PARAM_DIGEST)) ==
-	    NULL)
-		return 1;
-	if (p->data_type != OSSL_PARAM_UTF8_STRING)
+	switch (tls_provider_md_param(params, &c->md, &c->md_fetched)) {
+	case 0:
 		return 0;
-	pp = OSSL_PARAM_locate_const(params, OSSL_MAC_PARAM_PROPERTIES);
-	if (pp != NULL && pp->data_type == OSSL_PARAM_UTF8_STRING)
-		props = pp->data;
-	if ((c->md = tls_provider_md(p->data, props, &c->md_fetched)) == NULL)
-		return 0;
-	c->keyed = c->started = 0;	/* a key is a key for one digest */
+	case 1:
+		c->keyed = c->started = 0;	/* a key is for one digest */
+		break;
+	}
 	return 1;
 }
 

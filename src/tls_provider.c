@@ -21,6 +21,7 @@
 
 #include <openssl/core_dispatch.h>
 #include <openssl/core_names.h>
+#include <openssl/params.h>
 #include <openssl/provider.h>
 #include <openssl/sha.h>
 
@@ -46,6 +47,25 @@ tls_provider_md(const char *name, const char *props, EVP_MD **fetched)
 	EVP_MD_free(*fetched);
 	*fetched = EVP_MD_fetch(provider_libctx, name, props);
 	return *fetched;
+}
+
+int
+tls_provider_md_param(const OSSL_PARAM params[], const EVP_MD **md,
+    EVP_MD **fetched)
+{
+	const OSSL_PARAM	*p, *pp;
+	const char		*props = NULL;
+
+	/* The KDF's and the MAC's parameters have the same names. */
+	if ((p = OSSL_PARAM_locate_const(params, OSSL_ALG_PARAM_DIGEST)) ==
+	    NULL)
+		return -1;
+	if (p->data_type != OSSL_PARAM_UTF8_STRING)
+		return 0;
+	pp = OSSL_PARAM_locate_const(params, OSSL_ALG_PARAM_PROPERTIES);
+	if (pp != NULL && pp->data_type == OSSL_PARAM_UTF8_STRING)
+		props = pp->data;
+	return (*md = tls_provider_md(p->data, props, fetched)) != NULL;
 }
 
 static void

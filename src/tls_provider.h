@@ -41,6 +41,14 @@ struct tls_part {
 const EVP_MD	*tls_provider_md(const char *name, const char *props,
 		    EVP_MD **fetched);
 
+/*
+ * The "digest" parameter (with "properties") when there is one: 1 with
+ * *md set as tls_provider_md does, 0 when it names no digest or is not a
+ * string, -1 when there is none.
+ */
+int	 tls_provider_md_param(const OSSL_PARAM params[], const EVP_MD **md,
+	    EVP_MD **fetched);
+
 /* HMAC (RFC 2104) of the concatenated parts into out (the digest's size). */
 int	 tls_hmac(EVP_MD_CTX *, const EVP_MD *, const unsigned char *key,
 	    size_t keylen, const struct tls_part *, size_t nparts,
