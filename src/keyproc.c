@@ -439,36 +439,64 @@ keyproc_client_set(int fd)
 	client_fd = fd;
 }
 
+/*
+ * One answer, well formed: 1; 0 when none came (EAGAIN: MSG_DONTWAIT, or
+ * the channel's receive timeout); -1 when the channel is broken or the
+ * answer is not one (logged).
+ */
+static int
+client_recv(struct keyproc_rep *rep, int flags)
+{
+	ssize_t	 n;
+
+	while ((n = recv(client_fd, rep, sizeof(*rep), flags)) == -1 &&
+	    errno == EINTR)
+		;
+	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return 0;
+	if (n == -1) {
+		log_warn("the key process");
+		return -1;
+	}
+	if (n == 0) {
+		log_warnx("the key process has gone");
+		return -1;
+	}
+	if ((size_t)n < REP_HEAD || rep->len > sizeof(rep->sig) ||
+	    (size_t)n != REP_HEAD + rep->len) {
+		log_warnx("the key process sent %zd bytes: not an answer", n);
+		return -1;
+	}
+	return 1;
+}
+
+/* An answer's signature into `sig`: 0, or -1 (logged). */
+static int
+client_signature(const struct keyproc_rep *rep, unsigned char *sig,
+    size_t *siglen, size_t max)
+{
+	*siglen = 0;
+	if (rep->status != 0 || rep->len > max) {
+		log_warnx("the key process could not sign");
+		return -1;
+	}
+	memcpy(sig, rep->sig, rep->len);
+	*siglen = rep->len;
+	return 0;
+}
+
 /* The answer to request `seq`, skipping late answers to earlier ones. */
 static int
 client_reply(uint32_t seq, struct keyproc_rep *rep)
 {
-	ssize_t	 n;
-	int	 i;
+	int	 i, r;
 
 	for (i = 0; i < STALE_REPLIES_MAX; i++) {
-		n = recv(client_fd, rep, sizeof(*rep), 0);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+		if ((r = client_recv(rep, 0)) == 0)
 			log_warnx("the key process did not answer in %d ms",
 			    KEYPROC_TIMEOUT_MS);
+		if (r != 1)
 			return -1;
-		}
-		if (n == -1) {
-			log_warn("the key process");
-			return -1;
-		}
-		if (n == 0) {
-			log_warnx("the key process has gone");
-			return -1;
-		}
-		if ((size_t)n < REP_HEAD || rep->len > sizeof(rep->sig) ||
-		    (size_t)n != REP_HEAD + rep->len) {
-			log_warnx("the key process sent %zd bytes: not an "
-			    "answer", n);
-			return -1;
-		}
 		if (rep->seq == seq)
 			return 0;
 	}
@@ -522,31 +550,12 @@ int
 keyproc_reply(uint32_t *seq, unsigned char *sig, size_t *siglen, size_t max)
 {
 	struct keyproc_rep	 rep;
-	ssize_t			 n;
+	int			 r;
 
-	while ((n = recv(client_fd, &rep, sizeof(rep), MSG_DONTWAIT)) == -1 &&
-	    errno == EINTR)
-		;
-	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
-		return 0;
-	if (n == -1 || n == 0) {
-		log_warnx("the key process has gone");
-		return -1;
-	}
-	if ((size_t)n < REP_HEAD || rep.len > sizeof(rep.sig) ||
-	    (size_t)n != REP_HEAD + rep.len) {
-		log_warnx("the key process sent %zd bytes: not an answer", n);
-		return -1;
-	}
+	if ((r = client_recv(&rep, MSG_DONTWAIT)) != 1)
+		return r;
 	*seq = rep.seq;
-	*siglen = 0;
-	if (rep.status != 0 || rep.len > max) {
-		log_warnx("the key process could not sign");
-		return 2;
-	}
-	memcpy(sig, rep.sig, rep.len);
-	*siglen = rep.len;
-	return 1;
+	return client_signature(&rep, sig, siglen, max) == 0 ? 1 : 2;
 }
 
 int
@@ -560,11 +569,5 @@ keyproc_sign(const unsigned char *dgst, size_t len, unsigned char *sig,
 	if (client_send(dgst, len, 0, &seq) == -1 ||
 	    client_reply(seq, &rep) == -1)
 		return -1;
-	if (rep.status != 0 || rep.len > max) {
-		log_warnx("the key process could not sign");
-		return -1;
-	}
-	memcpy(sig, rep.sig, rep.len);
-	*siglen = rep.len;
-	return 0;
+	return client_signature(&rep, sig, siglen, max);
 }

@@ -273,8 +273,8 @@ filter_rules(scmp_filter_ctx ctx)
 /*
  * The key process, once it holds the key: wait for its channels (poll),
  * take a worker's channel (recvmsg), read requests and answer them
- * (recvfrom, sendto, sendmmsg for a batch, close), memory for OpenSSL and the random bytes of
- * ECDSA (getrandom, brk, mmap...), log lines (write), exit.  syslog's
+ * (recvfrom, sendto, sendmmsg for a batch, close), memory for OpenSSL and
+ * the random bytes of ECDSA (getrandom, brk, mmap...), log lines (write), exit.  syslog's
  * reconnection is refused, not fatal: the line is lost.  Everything else
  * kills it: no open, no socket, no fork, no exec.
  */

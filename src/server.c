@@ -481,18 +481,6 @@ server_signer_io(evutil_socket_t fd, short ev, void *arg)
 		event_del(srv->key_ev);	/* broken: handshakes now fail */
 }
 
-static void
-server_signer_check(evutil_socket_t fd, short ev, void *arg)
-{
-	struct server	*srv = arg;
-	struct timeval	 tv = { 0, SIGN_CHECK_MSEC * 1000 };
-
-	(void)fd;
-	(void)ev;
-	if (tls_sign_expire(conn_signed) > 0)
-		evtimer_add(srv->key_timer, &tv);
-}
-
 /* A handshake waits for its signature: overdue ones will be failed. */
 static void
 server_signer_wait(struct server *srv)
@@ -501,6 +489,17 @@ server_signer_wait(struct server *srv)
 
 	if (srv->key_timer != NULL && !evtimer_pending(srv->key_timer, NULL))
 		evtimer_add(srv->key_timer, &tv);
+}
+
+static void
+server_signer_check(evutil_socket_t fd, short ev, void *arg)
+{
+	struct server	*srv = arg;
+
+	(void)fd;
+	(void)ev;
+	if (tls_sign_expire(conn_signed) > 0)
+		server_signer_wait(srv);
 }
 
 static int

@@ -4,7 +4,7 @@
  * compression, no renegotiation, X25519 first, stateless session tickets
  * (one per full handshake) so that any worker can resume any session.
  * The private key is not here: the context holds the certificate's public
- * key with a signing method that asks the key process (keyproc.c).
+ * key with a signing method that asks the key process (tls_sign.c).
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -32,7 +32,6 @@
 #include <openssl/x509v3.h>
 
 #include "config.h"
-#include "keyproc.h"
 #include "log.h"
 #include "tls.h"
 #include "tls_provider.h"
@@ -139,7 +138,7 @@ ticket_key_cb(SSL *ssl, unsigned char name[16], unsigned char *iv,
 	params[0] = OSSL_PARAM_construct_octet_string(OSSL_MAC_PARAM_KEY,
 	    (void *)(uintptr_t)k->mac, sizeof(k->mac));
 	params[1] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
-	    (char *)(uintptr_t)"SHA256", 0);
+	    (char *)(uintptr_t)OSSL_DIGEST_NAME_SHA2_256, 0);
 	params[2] = OSSL_PARAM_construct_end();
 	if (!EVP_MAC_CTX_set_params(hctx, params))
 		return -1;
@@ -463,8 +462,8 @@ tls_ctx_new(const struct config *conf)
 	 * half the read(2) calls of a handshake.
 	 */
 	SSL_CTX_set_read_ahead(ctx, 1);
-	if (ticket_cipher == NULL &&
-	    (ticket_cipher = EVP_CIPHER_fetch(tls_libctx, "AES-256-CBC", NULL)) == NULL)
+	if (ticket_cipher == NULL && (ticket_cipher =
+	    EVP_CIPHER_fetch(tls_libctx, "AES-256-CBC", NULL)) == NULL)
 		goto fail;
 	if (tls_tickets_init() == -1 ||
 	    !SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, ticket_key_cb))
@@ -620,7 +619,7 @@ tls_conn_free(SSL *ssl, int clean)
 	ERR_clear_error();
 	/* A job waiting for its signature is unwound (it fails) first. */
 	if (tls_sign_cancel(ssl)) {
-		tls_sign_enter(ssl, 1);
+		tls_sign_enter(ssl);
 		(void)SSL_do_handshake(ssl);
 		tls_sign_leave();
 		ERR_clear_error();
@@ -699,7 +698,7 @@ tls_accept(SSL *ssl, int busy)
 
 	ERR_clear_error();
 	tls_accept_mode(ssl, busy);
-	tls_sign_enter(ssl, busy);
+	tls_sign_enter(ssl);
 	ret = SSL_accept(ssl);
 	tls_sign_leave();
 	if (ret == 1)

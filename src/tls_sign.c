@@ -40,20 +40,17 @@ struct sign_wait {
 static TAILQ_HEAD(, sign_wait)	 sign_waits =
     TAILQ_HEAD_INITIALIZER(sign_waits);
 static SSL			*sign_current;	/* whose handshake runs */
-static int			 sign_may_pause;
 
 void
-tls_sign_enter(SSL *ssl, int may_pause)
+tls_sign_enter(SSL *ssl)
 {
 	sign_current = ssl;
-	sign_may_pause = may_pause;
 }
 
 void
 tls_sign_leave(void)
 {
 	sign_current = NULL;
-	sign_may_pause = 0;
 }
 
 int
@@ -73,8 +70,7 @@ sign_der(const unsigned char *dgst, size_t dlen, unsigned char *sig,
 	struct sign_wait	 w;
 	int			 rv = -1;
 
-	if (ASYNC_get_current_job() == NULL || sign_current == NULL ||
-	    !sign_may_pause)
+	if (ASYNC_get_current_job() == NULL || sign_current == NULL)
 		return keyproc_sign(dgst, dlen, sig, len, max);
 	memset(&w, 0, sizeof(w));
 	w.ssl = sign_current;

@@ -25,11 +25,11 @@
 EVP_PKEY	*tls_sign_key(X509 *cert, const char *path);
 
 /*
- * Around SSL_do_handshake: whose signature a job asks for, and whether
- * the job may pause for it (else it waits: a worker with nothing else to
- * do saves the round through its event loop).
+ * Around SSL_do_handshake: whose signature a job asks for.  Whether there
+ * is a job at all is the caller's choice (SSL_MODE_ASYNC); without one,
+ * the signature is waited for.
  */
-void	 tls_sign_enter(SSL *, int may_pause);
+void	 tls_sign_enter(SSL *);
 void	 tls_sign_leave(void);
 
 /* The key process's channel, to wait on for answers (-1: none). */
