@@ -13,6 +13,7 @@ Server methods: gemini(url_or_path, sni=...), gemini_raw(bytes),
 Waiting: wait_for(predicate, timeout, interval, what) polls a condition
   with a deadline; tests wait on conditions, not fixed sleeps.
 """
+import ctypes
 import os
 import random
 import re
@@ -170,6 +171,100 @@ def gdb_calls(pid, exprs):
     if len(vals) != 2 * len(exprs):
         return None
     return list(zip(vals[0::2], vals[1::2]))
+
+
+# x86-64 system call numbers, for calls_in.
+_SYSCALL_NR = {"open": 257, "socket": 41}   # open is openat(AT_FDCWD, ...)
+_AT_FDCWD = -100
+
+
+class _Regs(ctypes.Structure):
+    """struct user_regs_struct of x86-64 Linux."""
+    _fields_ = [(n, ctypes.c_ulonglong) for n in (
+        "r15 r14 r13 r12 rbp rbx r11 r10 r9 r8 rax rcx rdx rsi rdi "
+        "orig_rax rip cs eflags rsp ss fs_base gs_base ds es fs gs").split()]
+
+
+def _ptrace_syscalls(pid, calls):
+    """Have process `pid` make each system call of `calls` itself, by
+    ptrace: stopped where it waits in a system call, its instruction
+    pointer is moved back onto that `syscall` instruction with our call's
+    number and arguments, one instruction is stepped, the result read and
+    its registers put back.  Only the general registers are touched (gdb's
+    function calls also write the extended state, which some kernels and
+    CPUs refuse).  [(value, errno)], None when the process died (a system
+    call outside its filter kills it)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.ptrace.restype = ctypes.c_long
+    libc.ptrace.argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_void_p,
+                            ctypes.c_void_p]
+    attach, detach, getregs, setregs, step, peek, poke = (
+        16, 17, 12, 13, 9, 1, 5)
+
+    def ptrace(req, addr=0, data=0):
+        ctypes.set_errno(0)
+        r = libc.ptrace(req, pid, ctypes.c_void_p(addr), ctypes.c_void_p(data))
+        if r == -1 and ctypes.get_errno() != 0:
+            raise OSError(ctypes.get_errno(), "ptrace %d" % req)
+        return r
+
+    def stopped():
+        _, status = os.waitpid(pid, 0x40000000)     # __WALL
+        return os.WIFSTOPPED(status)
+
+    ptrace(attach)
+    if not stopped():
+        return None
+    saved = _Regs()
+    ptrace(getregs, 0, ctypes.addressof(saved))
+    at = saved.rip - 2
+    if ptrace(peek, at) & 0xffff != 0x050f:      # the bytes of `syscall`
+        ptrace(detach)
+        raise RuntimeError("pid %d is not stopped after a syscall" % pid)
+    results = []
+    for name, *args in calls:
+        regs = _Regs.from_buffer_copy(saved)
+        if name == "open":
+            path = args[0].encode() + b"\0"
+            path += b"\0" * (-len(path) % 8)
+            where = (saved.rsp - 512 - len(path)) & ~15  # past the red zone
+            for i in range(0, len(path), 8):
+                ptrace(poke, where + i, int.from_bytes(path[i:i + 8],
+                                                       "little"))
+            args = [_AT_FDCWD & (2 ** 64 - 1), where] + list(args[1:])
+        for reg, v in zip(("rdi", "rsi", "rdx", "r10"), args):
+            setattr(regs, reg, v)
+        regs.rax = _SYSCALL_NR[name]
+        regs.orig_rax = 2 ** 64 - 1   # no restart of the interrupted call
+        regs.rip = at
+        ptrace(setregs, 0, ctypes.addressof(regs))
+        ptrace(step)
+        if not stopped():
+            return None
+        ptrace(getregs, 0, ctypes.addressof(regs))
+        v = ctypes.c_longlong(regs.rax).value
+        results.append((-1, -v) if -4096 < v < 0 else (v, 0))
+    ptrace(setregs, 0, ctypes.addressof(saved))
+    ptrace(detach)
+    return results
+
+
+def calls_in(pid, calls):
+    """Have process `pid` itself make each call of `calls`: ("open", path,
+    flags, mode) or ("socket", domain, type, protocol).  [(value, errno)];
+    None when the process died, or without a way in: ptrace on x86-64,
+    gdb's function calls elsewhere."""
+    if os.uname().machine == "x86_64":
+        return _ptrace_syscalls(pid, calls)
+    exprs = []
+    for name, *args in calls:
+        if name == "open":
+            exprs.append('((int(*)(const char *, int, int))open)'
+                         '("%s", %d, %d)' % tuple(args))
+        else:
+            exprs.append("((int(*)(int, int, int))socket)(%d, %d, %d)"
+                         % tuple(args))
+    return gdb_calls(pid, exprs)
 
 
 TCP_LISTEN = "0A"

@@ -21,7 +21,7 @@ import time
 
 import pytest
 
-from conftest import (REPO, children, gdb_calls, proc_status, read_all,
+from conftest import (REPO, calls_in, children, proc_status, read_all,
                       received_unread, wait_for)
 
 ROOT = os.geteuid() == 0
@@ -697,11 +697,10 @@ def test_proxy_bad_headers_do_not_leak_per_ip_slots(make_server):
         assert out.startswith(b"Just text."), out[:100]
 
 
-def gdb_open_in(pid, paths):
+def open_in(pid, paths):
     """Have process `pid` itself call open(path, O_RDONLY) for each path
-    (gdb attached as a debugger): [(fd, errno)], None without gdb."""
-    return gdb_calls(pid, ['((int(*)(const char *, int))open)("%s", 0)' % p
-                           for p in paths])
+    (conftest.calls_in): [(fd, errno)], None without a way in."""
+    return calls_in(pid, [("open", p, 0, 0) for p in paths])
 
 
 def test_unprivileged_is_confined_and_says_so_once(
@@ -724,7 +723,9 @@ def test_unprivileged_is_confined_and_says_so_once(
     assert st["Seccomp"] == "2", st
     assert st["NoNewPrivs"] == "1", st
     assert os.readlink("/proc/%d/root" % w) == "/"
-    got = gdb_open_in(w, [outside, os.path.join(srv.content, "plain.txt")])
+    got = open_in(w, [outside, os.path.join(srv.content, "plain.txt")])
+    assert got is not None or os.uname().machine != "x86_64", \
+        "could not call into the worker"
     if got is not None:
         (out_fd, out_errno), (in_fd, _) = got
         assert in_fd >= 0, got
