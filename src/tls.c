@@ -34,6 +34,7 @@
 #include "config.h"
 #include "log.h"
 #include "tls.h"
+#include "tls_fetch.h"
 #include "tls_provider.h"
 #include "tls_sign.h"
 
@@ -484,6 +485,8 @@ tls_ctx_new(const struct config *conf)
 	if (tls_fingerprint(conf->cert, fp, sizeof(fp)) == 0)
 		log_info("certificate %s SHA-256 fingerprint %s", conf->cert,
 		    fp);
+	/* Every algorithm the handshakes use is loaded by now. */
+	tls_fetch_cache_for(tls_libctx);
 	return ctx;
 fail:
 	log_ssl_errors("tls");
