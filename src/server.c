@@ -25,6 +25,7 @@
 #endif
 #include <sys/types.h>
 #include <sys/queue.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
@@ -517,6 +518,57 @@ server_signer_new(struct server *srv)
 	return 0;
 }
 
+/*
+ * libevent makes the slot of a descriptor number (its evmap entry, a few
+ * dozen bytes) the first time an event is added on it, and keeps it until
+ * the event base goes.  Made as connections come, the slots of a burst
+ * end up one in each connection's stretch of the heap, and once the burst
+ * is over each holds its page: a burst of 10,000 connections kept 35 MiB
+ * that malloc_trim could not give back.  So the slots of every number a
+ * connection may take are made now, side by side: a duplicate of a
+ * listener on each free number, added and removed at once.
+ */
+#define FD_SLOTS_SPARE	64	/* listeners, channels, the key process's */
+#define FD_SLOTS_MAX	65536
+
+static void
+noop_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	(void)arg;
+}
+
+static void
+server_make_fd_slots(struct event_base *base, int src, int max_clients)
+{
+	struct rlimit	 rl;
+	struct event	*ev;
+	long		 top, fd;
+	int		 n;
+
+	top = (long)max_clients + FD_SLOTS_SPARE;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    (rlim_t)top > rl.rlim_cur)
+		top = (long)rl.rlim_cur;
+	if (top > FD_SLOTS_MAX)
+		top = FD_SLOTS_MAX;
+	if ((ev = event_new(base, -1, 0, noop_cb, NULL)) == NULL)
+		return;
+	for (fd = 0; fd < top; fd++) {
+		if (fcntl((int)fd, F_GETFD) != -1)
+			continue;	/* in use: its slot is made by its user */
+		/* The lowest free number from fd on: fd itself. */
+		if ((n = fcntl(src, F_DUPFD_CLOEXEC, (int)fd)) == -1)
+			break;
+		if (event_assign(ev, base, n, EV_READ, noop_cb, NULL) == 0 &&
+		    event_add(ev, NULL) == 0)
+			event_del(ev);
+		close(n);
+	}
+	event_free(ev);
+}
+
 struct server *
 server_new(struct event_base *base, const struct config *conf, SSL_CTX *ctx,
     int rootfd, const struct server_listener *ls, size_t n,
@@ -556,6 +608,8 @@ server_new(struct event_base *base, const struct config *conf, SSL_CTX *ctx,
 		srv->listeners[i].deferred = listener_deferred(ls[i].fd);
 		srv->nlisteners++;
 	}
+	if (n > 0)
+		server_make_fd_slots(base, ls[0].fd, conf->max_clients);
 	listeners_enable(srv, 1);
 	return srv;
 fail:
