@@ -24,7 +24,9 @@
  * reference to each method and key manager it keeps, so that their
  * addresses cannot be taken by others.  The tables are not locked: every
  * OpenSSL call of this program is made by one thread of its process (the
- * worker's event loop, the key process, the parent before fork).
+ * worker's event loop, the key process, the parent before fork).  It
+ * needs OpenSSL as a shared library, as the Makefile links it: linked
+ * statically, these definitions would clash with the library's.
  */
 #define _GNU_SOURCE	/* RTLD_NEXT: glibc hides it otherwise */
 #include <dlfcn.h>
