@@ -181,33 +181,19 @@ fetch(enum fetch_kind kind, OSSL_LIB_CTX *libctx, const char *alg,
 	return m;
 }
 
-EVP_KDF *
-EVP_KDF_fetch(OSSL_LIB_CTX *libctx, const char *algorithm,
-    const char *properties)
-{
-	return fetch(FETCH_KDF, libctx, algorithm, properties);
-}
+/* The interposed fetches: OpenSSL's names and types, one kind each. */
+#define INTERPOSED_FETCH(type, name, kind)				\
+	type *								\
+	name(OSSL_LIB_CTX *libctx, const char *algorithm,		\
+	    const char *properties)					\
+	{								\
+		return fetch(kind, libctx, algorithm, properties);	\
+	}
 
-EVP_MAC *
-EVP_MAC_fetch(OSSL_LIB_CTX *libctx, const char *algorithm,
-    const char *properties)
-{
-	return fetch(FETCH_MAC, libctx, algorithm, properties);
-}
-
-EVP_CIPHER *
-EVP_CIPHER_fetch(OSSL_LIB_CTX *libctx, const char *algorithm,
-    const char *properties)
-{
-	return fetch(FETCH_CIPHER, libctx, algorithm, properties);
-}
-
-EVP_MD *
-EVP_MD_fetch(OSSL_LIB_CTX *libctx, const char *algorithm,
-    const char *properties)
-{
-	return fetch(FETCH_MD, libctx, algorithm, properties);
-}
+INTERPOSED_FETCH(EVP_KDF, EVP_KDF_fetch, FETCH_KDF)
+INTERPOSED_FETCH(EVP_MAC, EVP_MAC_fetch, FETCH_MAC)
+INTERPOSED_FETCH(EVP_CIPHER, EVP_CIPHER_fetch, FETCH_CIPHER)
+INTERPOSED_FETCH(EVP_MD, EVP_MD_fetch, FETCH_MD)
 
 /* -- key types' names ---------------------------------------------------- */
 
