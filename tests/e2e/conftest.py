@@ -193,7 +193,7 @@ def _ptrace_syscalls(pid, calls):
     its registers put back.  Only the general registers are touched (gdb's
     function calls also write the extended state, which some kernels and
     CPUs refuse).  [(value, errno)], None when the process died (a system
-    call outside its filter kills it)."""
+    call outside its filter kills it) or cannot be traced."""
     libc = ctypes.CDLL(None, use_errno=True)
     libc.ptrace.restype = ctypes.c_long
     libc.ptrace.argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_void_p,
@@ -212,7 +212,10 @@ def _ptrace_syscalls(pid, calls):
         _, status = os.waitpid(pid, 0x40000000)     # __WALL
         return os.WIFSTOPPED(status)
 
-    ptrace(attach)
+    try:
+        ptrace(attach)
+    except OSError:
+        return None     # not ours to trace (another user, not dumpable)
     if not stopped():
         return None
     saved = _Regs()
