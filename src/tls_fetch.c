@@ -19,7 +19,8 @@
  * dlsym(RTLD_NEXT), for anything else.
  *
  * Why it is safe: only the library context that tls_fetch_cache_for
- * names is cached, ours (tls.c), complete once its SSL_CTX is made and
+ * names is cached (its methods, and the key managers of its providers),
+ * ours (tls.c), complete once its SSL_CTX is made and
  * unchanged after; a fetched method never changes; the table holds a
  * reference to each method and key manager it keeps, so that their
  * addresses cannot be taken by others.  The tables are not locked: every
@@ -36,6 +37,7 @@
 
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
+#include <openssl/provider.h>
 
 #include "tls_fetch.h"
 
@@ -43,6 +45,7 @@
 #define FETCH_SLOTS	12
 #define KM_NAMES_MAX	8
 #define KM_SLOTS	12
+#define KM_PROVIDERS_MAX 4
 
 enum fetch_kind { FETCH_KDF, FETCH_MAC, FETCH_CIPHER, FETCH_MD, FETCH_KINDS };
 
@@ -84,6 +87,7 @@ next_symbol(const char *name, void *fn, size_t size)
 }
 
 static void	km_forget(void);
+static int	km_add_provider(OSSL_PROVIDER *, void *);
 
 static void
 method_free(enum fetch_kind kind, void *m)
@@ -110,6 +114,8 @@ tls_fetch_cache_for(OSSL_LIB_CTX *libctx)
 	}
 	km_forget();
 	cached_ctx = libctx;
+	if (libctx != NULL)
+		(void)OSSL_PROVIDER_do_all(libctx, km_add_provider, NULL);
 }
 
 unsigned long
@@ -142,15 +148,16 @@ static void
 remember(enum fetch_kind kind, const char *alg, const char *props, void *m)
 {
 	struct fetch_slot	*s;
+	size_t			 alen = strlen(alg);
+	size_t			 plen = props != NULL ? strlen(props) : 0;
 
-	if (fetch_used[kind] == FETCH_SLOTS || strlen(alg) >= FETCH_NAME_MAX ||
-	    (props != NULL && strlen(props) >= FETCH_NAME_MAX))
+	if (fetch_used[kind] == FETCH_SLOTS || alen >= FETCH_NAME_MAX ||
+	    plen >= FETCH_NAME_MAX)
 		return;
 	s = &fetch_table[kind][fetch_used[kind]++];
-	memcpy(s->alg, alg, strlen(alg) + 1);
+	memcpy(s->alg, alg, alen + 1);
 	s->has_props = props != NULL;
-	if (props != NULL)
-		memcpy(s->props, props, strlen(props) + 1);
+	memcpy(s->props, props != NULL ? props : "", plen + 1);
 	method_up_ref(kind, m);	/* the table's own reference */
 	s->method = m;
 }
@@ -206,6 +213,10 @@ struct km_slot {
 static struct km_slot	 km_table[KM_SLOTS];
 static size_t		 km_used;
 
+/* The cached context's providers: its key managers are theirs. */
+static const OSSL_PROVIDER	*cached_prov[KM_PROVIDERS_MAX];
+static size_t			 cached_nprov;
+
 typedef int	(*names_fn)(const EVP_KEYMGMT *,
 		    void (*)(const char *, void *), void *);
 static names_fn	 names_real;
@@ -228,6 +239,27 @@ km_collect_name(const char *name, void *arg)
 	memcpy(s->names[s->nnames++], name, strlen(name) + 1);
 }
 
+static int
+km_of_cached_ctx(const EVP_KEYMGMT *km)
+{
+	const OSSL_PROVIDER	*prov = EVP_KEYMGMT_get0_provider(km);
+	size_t			 i;
+
+	for (i = 0; i < cached_nprov; i++)
+		if (cached_prov[i] == prov)
+			return 1;
+	return 0;
+}
+
+static int
+km_add_provider(OSSL_PROVIDER *prov, void *arg)
+{
+	(void)arg;
+	if (cached_nprov < KM_PROVIDERS_MAX)
+		cached_prov[cached_nprov++] = prov;
+	return 1;
+}
+
 static struct km_slot *
 km_lookup(const EVP_KEYMGMT *km)
 {
@@ -239,7 +271,7 @@ km_lookup(const EVP_KEYMGMT *km)
 			cache_hits++;
 			return &km_table[i];
 		}
-	if (km_used == KM_SLOTS || cached_ctx == NULL)
+	if (km_used == KM_SLOTS || !km_of_cached_ctx(km))
 		return NULL;
 	c.slot = &km_table[km_used];
 	c.slot->nnames = 0;
@@ -261,6 +293,7 @@ km_forget(void)
 	for (i = 0; i < km_used; i++)
 		EVP_KEYMGMT_free(km_table[i].km);
 	km_used = 0;
+	cached_nprov = 0;
 }
 
 int
