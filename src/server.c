@@ -11,8 +11,10 @@
  * which the kernel defers until the first bytes: SERVER_DEFER_SEC);
  * while writing it restarts on every bit of progress, so a reader that
  * stops reading is dropped too.  When max_clients are open, a new
- * connection closes the one that has waited longest for its request
- * (srv->reading keeps them in arrival order).  Bytes go out through a
+ * connection closes the one that has waited longest for its request,
+ * one that has sent nothing at all before one whose handshake or request
+ * is under way (srv->silent and srv->underway keep them in arrival
+ * order).  Bytes go out through a
  * 16 KiB staging buffer, one TLS record per write; plain-TCP files go by
  * sendfile.
  *
@@ -85,8 +87,8 @@ enum conn_state {
 
 struct conn {
 	TAILQ_ENTRY(conn)	 entry;
-	TAILQ_ENTRY(conn)	 rentry;	/* in srv->reading */
-	int			 reading;	/* no complete request yet */
+	TAILQ_ENTRY(conn)	 rentry;	/* in *rlist */
+	struct connlist		*rlist;		/* no complete request yet */
 	int			 fresh;		/* first step, deferred */
 	struct server		*srv;
 	const struct server_listener *l;
@@ -138,10 +140,15 @@ struct server {
 	struct connlist		 conns;
 	/*
 	 * Connections that have not sent a complete request, in arrival
-	 * order: when the slots run out the head (the longest waiting) is
-	 * closed to make room, so idle connections cannot lock readers out.
+	 * order: when the slots run out the longest waiting is closed to make
+	 * room, so idle connections cannot lock readers out.  The ones that
+	 * have sent nothing go first: a burst of them must not close a
+	 * reader in the middle of its handshake.  A connection is moved
+	 * from silent to underway only when it comes to the head of silent
+	 * (server_evict), so underway stays in arrival order too.
 	 */
-	struct connlist		 reading;
+	struct connlist		 silent;
+	struct connlist		 underway;
 	size_t			 nconns;
 	size_t			 evicted;	/* not yet reported */
 	time_t			 evict_logged;
@@ -163,6 +170,7 @@ static void	 conn_step(struct conn *);
 static void	 conn_linger(struct conn *);
 static void	 listeners_enable(struct server *, int);
 static void	 conn_done_reading(struct conn *);
+static int	 conn_silent(const struct conn *);
 static int	 server_signer_new(struct server *);
 
 /* -- listening --------------------------------------------------------- */
@@ -317,8 +325,8 @@ conn_new(struct server *srv, const struct server_listener *l, int fd,
 	else
 		c->state = l->proto->tls ? CONN_HANDSHAKE : CONN_READ;
 	TAILQ_INSERT_TAIL(&srv->conns, c, entry);
-	TAILQ_INSERT_TAIL(&srv->reading, c, rentry);
-	c->reading = 1;
+	TAILQ_INSERT_TAIL(&srv->silent, c, rentry);
+	c->rlist = &srv->silent;
 	c->fresh = deferred;
 	srv->nconns++;
 	conn_arm_deadline(c, srv->conf->timeout);
@@ -377,15 +385,21 @@ proxy_untrusted(struct server *srv, const struct server_listener *l,
 
 /*
  * Every slot is taken: close the connection that has waited longest
- * without sending a request, to make room for a new one.  One that is
- * writing its response is never closed.
+ * without sending a request, to make room for a new one; one that has
+ * sent nothing before one that has begun.  One that is writing its
+ * response is never closed.
  */
 static void
 server_evict(struct server *srv)
 {
 	struct conn	*c;
 
-	if ((c = TAILQ_FIRST(&srv->reading)) == NULL)
+	while ((c = TAILQ_FIRST(&srv->silent)) != NULL && !conn_silent(c)) {
+		TAILQ_REMOVE(&srv->silent, c, rentry);
+		TAILQ_INSERT_TAIL(&srv->underway, c, rentry);
+		c->rlist = &srv->underway;
+	}
+	if (c == NULL && (c = TAILQ_FIRST(&srv->underway)) == NULL)
 		return;
 	conn_close(c);
 	srv->evicted++;
@@ -422,7 +436,7 @@ server_accept(evutil_socket_t lfd, short ev, void *arg)
 	(void)ev;
 	for (i = 0; i < ACCEPT_BURST; i++) {
 		if (srv->nconns >= (size_t)srv->conf->max_clients &&
-		    TAILQ_EMPTY(&srv->reading)) {
+		    TAILQ_EMPTY(&srv->silent) && TAILQ_EMPTY(&srv->underway)) {
 			listeners_enable(srv, 0);	/* all are writing */
 			break;
 		}
@@ -588,7 +602,8 @@ server_new(struct event_base *base, const struct config *conf, SSL_CTX *ctx,
 	srv->cache = cache;
 	srv->rendered = rendered;
 	TAILQ_INIT(&srv->conns);
-	TAILQ_INIT(&srv->reading);
+	TAILQ_INIT(&srv->silent);
+	TAILQ_INIT(&srv->underway);
 	if ((srv->retry = evtimer_new(base, accept_retry, srv)) == NULL ||
 	    (srv->limits = limits_new(conf, table)) == NULL ||
 	    server_signer_new(srv) == -1)
@@ -659,6 +674,26 @@ server_free(struct server *srv)
 /* -- one connection ----------------------------------------------------- */
 
 /*
+ * Whether the client has sent nothing yet (a PROXY header from a trusted
+ * proxy does not count: its client may still be silent behind it).
+ */
+static int
+conn_silent(const struct conn *c)
+{
+	switch (c->state) {
+	case CONN_PROXY:
+		return 1;
+	case CONN_HANDSHAKE:
+		return tls_received(c->ssl) == 0;
+	case CONN_READ:
+		return c->req_len == 0 &&
+		    (c->ssl == NULL || tls_received(c->ssl) == 0);
+	default:
+		return 0;
+	}
+}
+
+/*
  * The first wait of a connection the kernel held back (SERVER_DEFER_SEC).
  * Handed over with nothing to read, it was silent all that time: its
  * request deadline, counted from the connect, is that much nearer.
@@ -669,11 +704,7 @@ conn_first_wait(struct conn *c, short what)
 	int	 left = c->srv->conf->timeout - SERVER_DEFER_SEC;
 
 	c->fresh = 0;
-	if (what != EV_READ)
-		return;
-	if ((c->state == CONN_READ && c->req_len == 0) ||
-	    (c->state == CONN_HANDSHAKE && tls_received(c->ssl) == 0) ||
-	    c->state == CONN_PROXY)
+	if (what == EV_READ && conn_silent(c))
 		conn_arm_deadline(c, left > 0 ? left : 0);
 }
 
@@ -941,9 +972,9 @@ conn_coalesce(struct conn *c)
 static void
 conn_done_reading(struct conn *c)
 {
-	if (c->reading) {
-		TAILQ_REMOVE(&c->srv->reading, c, rentry);
-		c->reading = 0;
+	if (c->rlist != NULL) {
+		TAILQ_REMOVE(c->rlist, c, rentry);
+		c->rlist = NULL;
 	}
 }
 

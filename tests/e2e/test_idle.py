@@ -3,6 +3,7 @@
 send nothing must not lock readers out, a huge folder must not freeze the
 worker, and a large page rendered for Gopher is rendered once and lent."""
 import socket
+import ssl
 import threading
 import time
 
@@ -52,6 +53,90 @@ def test_idle_connections_do_not_lock_readers_out(make_server):
         assert srv.log_text().count("that sent no request") <= 2
     finally:
         for s in idle:
+            s.close()
+
+
+def tls_pump(raw, out):
+    """Send what the TLS object has written to out."""
+    pending = out.read()
+    if pending:
+        raw.sendall(pending)
+
+
+def tls_step(tls, inc, out, raw, op):
+    """Run op on a MemoryBIO TLS object over raw until it needs no more
+    bytes from the server; return its result."""
+    while True:
+        try:
+            r = op()
+            tls_pump(raw, out)
+            return r
+        except ssl.SSLWantReadError:
+            tls_pump(raw, out)
+            data = raw.recv(65536)
+            if not data:
+                raise AssertionError("the server closed the connection")
+            inc.write(data)
+
+
+def test_burst_of_silent_ones_spares_readers_under_way(make_server):
+    """A burst of connections that send nothing closes the silent ones
+    first: not a Gemini reader in the middle of its handshake, nor a
+    Gopher reader whose request has begun."""
+    srv = make_server(conf={"server": {"max_clients": str(MAX_CLIENTS),
+                                       "max_clients_per_ip": "0",
+                                       "timeout": "20"}})
+    held = []
+    try:
+        first = hold_idle(srv, srv.gopher_port, MAX_CLIENTS)
+        held += first
+        wait_for(lambda: srv.accepted(first) >= MAX_CLIENTS - 2,
+                 what="the silent connections to fill the slots")
+        # A Gemini reader: its ClientHello is read, the handshake waits on
+        # the client's Finished.
+        ctx = srv.tls_context()
+        inc, out = ssl.MemoryBIO(), ssl.MemoryBIO()
+        tls = ctx.wrap_bio(inc, out, server_hostname="localhost")
+        raw = socket.create_connection(("127.0.0.1", srv.gemini_port),
+                                       timeout=10)
+        held.append(raw)
+        try:
+            tls.do_handshake()
+        except ssl.SSLWantReadError:
+            pass
+        raw.sendall(out.read())
+        # And a Gopher reader that has sent half its selector.
+        half = socket.create_connection(("127.0.0.1", srv.gopher_port),
+                                        timeout=10)
+        held.append(half)
+        half.sendall(b"/plain")
+        wait_for(lambda: srv.accepted([raw], srv.gemini_port) == 1 and
+                 srv.accepted([half]) == 1,
+                 what="the two readers to be accepted")
+        # Twice as many silent ones as there are slots: each one accepted
+        # closes another.
+        burst = hold_idle(srv, srv.gopher_port, 2 * MAX_CLIENTS)
+        held += burst
+        wait_for(lambda: srv.accepted(burst) >= MAX_CLIENTS - 4 and
+                 srv.accepted(first) == 0,
+                 what="the burst to take the silent ones' slots")
+        assert srv.accepted([raw], srv.gemini_port) == 1
+        assert srv.accepted([half]) == 1
+        half.sendall(b".txt\r\n")
+        body = b""
+        while True:
+            data = half.recv(65536)
+            if not data:
+                break
+            body += data
+        assert b"Just text." in body
+        tls_step(tls, inc, out, raw, tls.do_handshake)
+        tls.write(srv.url("/hello.gmi").encode() + b"\r\n")
+        tls_pump(raw, out)
+        head = tls_step(tls, inc, out, raw, lambda: tls.read(1024))
+        assert head.startswith(b"20 ")
+    finally:
+        for s in held:
             s.close()
 
 
