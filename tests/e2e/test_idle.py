@@ -7,7 +7,7 @@ import ssl
 import threading
 import time
 
-from conftest import wait_for
+from conftest import read_all, wait_for
 
 MAX_CLIENTS = 20
 IDLE = 3 * MAX_CLIENTS
@@ -123,13 +123,7 @@ def test_burst_of_silent_ones_spares_readers_under_way(make_server):
         assert srv.accepted([raw], srv.gemini_port) == 1
         assert srv.accepted([half]) == 1
         half.sendall(b".txt\r\n")
-        body = b""
-        while True:
-            data = half.recv(65536)
-            if not data:
-                break
-            body += data
-        assert b"Just text." in body
+        assert b"Just text." in read_all(half)
         tls_step(tls, inc, out, raw, tls.do_handshake)
         tls.write(srv.url("/hello.gmi").encode() + b"\r\n")
         tls_pump(raw, out)
