@@ -14,9 +14,8 @@
  * connection closes the one that has waited longest for its request,
  * one that has sent nothing at all before one whose handshake or request
  * is under way (srv->silent and srv->underway keep them in arrival
- * order).  Bytes go out through a
- * 16 KiB staging buffer, one TLS record per write; plain-TCP files go by
- * sendfile.
+ * order).  Bytes go out through a 16 KiB staging buffer, one TLS record
+ * per write; plain-TCP files go by sendfile.
  *
  * No protocol is named here: each listener's `struct protocol` (protocol.h)
  * says whether TLS comes first, how long a request line may be and how it
