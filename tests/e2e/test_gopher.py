@@ -290,6 +290,40 @@ def test_silent_client_dropped(server):
         silent.close()
 
 
+def slow_gopher(srv, selector):
+    """A Gopher reply read through a 4 KiB receive window, 512 bytes at a
+    time."""
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.settimeout(10)
+    s.connect(("127.0.0.1", srv.gopher_port))
+    s.sendall(selector + b"\r\n")
+    chunks = []
+    while True:
+        b = s.recv(512)
+        if not b:
+            break
+        chunks.append(b)
+    s.close()
+    return b"".join(chunks)
+
+
+def test_large_rendered_page_to_slow_reader(make_server):
+    # 3.5 MiB of rendered menu (the bound is 4): more than a loopback
+    # socket's send buffer takes at once, so the reply leaves in partial
+    # writes, the first time as it is rendered, the next from the cache; a
+    # reader with a small window must get every byte, in order.
+    lines = ["Line %05d of a long page, said plainly." % i
+             for i in range(60000)]
+    srv = make_server(files={"long.gmi": "# Long\n\n" + "\n".join(lines)
+                             + "\n"})
+    rendered = slow_gopher(srv, b"/long.gmi")
+    cached = slow_gopher(srv, b"/long.gmi")
+    assert cached == rendered == srv.gopher("/long.gmi")
+    shown = [ln[1:].split(b"\t")[0].decode() for ln in menu_lines(cached)]
+    assert [t for t in shown if t.startswith("Line ")] == lines
+
+
 def test_charset_ascii(make_server):
     files = {"quotes.gmi": "# Caf\u00e9 \u201cquotes\u201d\n\n"
                            "Na\u00efve \u2014 wait\u2026 \u4e2d\n",
