@@ -111,7 +111,7 @@ extract(struct kdf_ctx *c, unsigned char *out, size_t len)
 	if (hl == 0 || hl > EVP_MAX_MD_SIZE || len != hl)
 		return 0;
 	if (c->has_salt) {
-		if (EVP_Digest(NULL, 0, empty, NULL, c->md, NULL) != 1 ||
+		if (!tls_provider_empty_hash(c->md, empty) ||
 		    !expand_label(c, c->salt, c->saltlen, empty, hl, salt, hl))
 			return 0;
 		saltlen = hl;
@@ -241,19 +241,26 @@ kdf_gettable_ctx_params(void *vctx, void *provctx)
 
 /* -- the KDF's life ----------------------------------------------------- */
 
+/*
+ * libssl makes and frees a context for each of the ~15 derivations of a
+ * handshake: the buffers (1.3 KiB) are left unset, as each is read only up
+ * to the length written, and a digest context is made only for a digest
+ * without a fast path (tls_hmac).
+ */
 static void *
 kdf_newctx(void *provctx)
 {
 	struct kdf_ctx	*c;
 
 	(void)provctx;
-	if ((c = OPENSSL_zalloc(sizeof(*c))) == NULL)
+	if ((c = OPENSSL_malloc(sizeof(*c))) == NULL)
 		return NULL;
-	if ((c->mdctx = EVP_MD_CTX_new()) == NULL) {
-		OPENSSL_free(c);
-		return NULL;
-	}
+	c->md = NULL;
+	c->md_fetched = NULL;
+	c->mdctx = NULL;
 	c->mode = -1;
+	c->keylen = c->saltlen = c->prefixlen = c->labellen = c->datalen = 0;
+	c->has_key = c->has_salt = 0;
 	return c;
 }
 
@@ -304,7 +311,7 @@ kdf_dupctx(void *vsrc)
 		return NULL;
 	mc = c->mdctx;
 	memcpy(c, src, sizeof(*c));
-	c->mdctx = mc;
+	c->mdctx = mc;		/* made when needed, as for a new one */
 	if (c->md_fetched != NULL && !EVP_MD_up_ref(c->md_fetched)) {
 		c->md_fetched = NULL;
 		kdf_freectx(c);

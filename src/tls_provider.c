@@ -113,25 +113,49 @@ digest_parts_fast(const EVP_MD *md, const unsigned char *pad, size_t padlen,
 #pragma GCC diagnostic pop
 #endif
 
+/* With `mc` NULL, through a digest context made for the call. */
 static int
 digest_parts(EVP_MD_CTX *mc, const EVP_MD *md, const unsigned char *pad,
     size_t padlen, const struct tls_part *parts, size_t nparts,
     unsigned char *out)
 {
-	size_t	 i;
+	EVP_MD_CTX	*own = NULL;
+	size_t		 i;
+	int		 ok = 0;
 
 #ifndef OPENSSL_NO_DEPRECATED_3_0
 	if (md == fast_md[0] || md == fast_md[1])
 		return digest_parts_fast(md, pad, padlen, parts, nparts, out);
 #endif
+	if (mc == NULL && (mc = own = EVP_MD_CTX_new()) == NULL)
+		return 0;
 	if (EVP_DigestInit_ex(mc, md, NULL) != 1 ||
 	    EVP_DigestUpdate(mc, pad, padlen) != 1)
-		return 0;
+		goto done;
 	for (i = 0; i < nparts; i++)
 		if (parts[i].len > 0 &&
 		    EVP_DigestUpdate(mc, parts[i].p, parts[i].len) != 1)
-			return 0;
-	return EVP_DigestFinal_ex(mc, out, NULL) == 1;
+			goto done;
+	ok = EVP_DigestFinal_ex(mc, out, NULL) == 1;
+done:
+	EVP_MD_CTX_free(own);
+	return ok;
+}
+
+/* The hashes of the empty string, of fast_md[i], made at load. */
+static unsigned char	fast_empty[2][EVP_MAX_MD_SIZE];
+
+int
+tls_provider_empty_hash(const EVP_MD *md, unsigned char *out)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(fast_md) / sizeof(fast_md[0]); i++)
+		if (md == fast_md[i]) {
+			memcpy(out, fast_empty[i], (size_t)EVP_MD_get_size(md));
+			return 1;
+		}
+	return EVP_Digest(NULL, 0, out, NULL, md, NULL) == 1;
 }
 
 int
@@ -221,7 +245,9 @@ tls_provider_load(OSSL_LIB_CTX *libctx)
 	for (i = 0; i < sizeof(fast_md) / sizeof(fast_md[0]); i++) {
 		EVP_MD_free(fast_md[i]);
 		if ((fast_md[i] = EVP_MD_fetch(libctx, names[i],
-		    "provider=default")) == NULL)
+		    "provider=default")) == NULL ||
+		    EVP_Digest(NULL, 0, fast_empty[i], NULL, fast_md[i],
+		    NULL) != 1)
 			return NULL;
 	}
 	if (!OSSL_PROVIDER_add_builtin(libctx, "broadside", provider_init))

@@ -49,7 +49,14 @@ const EVP_MD	*tls_provider_md(const char *name, const char *props,
 int	 tls_provider_md_param(const OSSL_PARAM params[], const EVP_MD **md,
 	    EVP_MD **fetched);
 
-/* HMAC (RFC 2104) of the concatenated parts into out (the digest's size). */
+/* The digest of the empty string into out (the digest's size).  1 or 0. */
+int	 tls_provider_empty_hash(const EVP_MD *, unsigned char *out);
+
+/*
+ * HMAC (RFC 2104) of the concatenated parts into out (the digest's size),
+ * through the digest context given, or one of its own when it is NULL and
+ * the digest has no fast path.
+ */
 int	 tls_hmac(EVP_MD_CTX *, const EVP_MD *, const unsigned char *key,
 	    size_t keylen, const struct tls_part *, size_t nparts,
 	    unsigned char *out);
