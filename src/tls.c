@@ -37,6 +37,7 @@
 #include "tls_fetch.h"
 #include "tls_provider.h"
 #include "tls_sign.h"
+#include "tls_uniq.h"
 
 #ifndef MSG_MORE
 #define MSG_MORE	0	/* no such hint (the BSDs): each send goes out */
@@ -121,7 +122,8 @@ ticket_key_cb(SSL *ssl, unsigned char name[16], unsigned char *iv,
 	(void)ssl;
 	if (enc) {
 		k = ticket_keys_for(now);
-		if (RAND_bytes(iv, EVP_CIPHER_get_iv_length(ticket_cipher)) != 1)
+		if (!tls_uniq_bytes(iv,
+		    (size_t)EVP_CIPHER_get_iv_length(ticket_cipher)))
 			return -1;
 		memcpy(name, k->name, 16);
 		if (!EVP_EncryptInit_ex(cctx, ticket_cipher, NULL, k->aes, iv))
@@ -458,6 +460,9 @@ tls_ctx_new(const struct config *conf)
 	/* Stateless tickets; keys live in this context, made before fork. */
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
 	SSL_CTX_set_num_tickets(ctx, 1);
+	if (tls_uniq_init(tls_libctx) == -1 ||
+	    !SSL_CTX_set_generate_session_id(ctx, tls_uniq_session_id))
+		goto fail;
 	/*
 	 * Read what the socket holds, not a record header then its body:
 	 * half the read(2) calls of a handshake.
