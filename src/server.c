@@ -131,6 +131,9 @@ struct server {
 		struct server_listener	 l;
 		struct event		*ev;
 		int			 deferred;	/* TCP_DEFER_ACCEPT */
+		/* Bound to one address: every connection's local one. */
+		int			 has_local;
+		struct sockaddr_storage	 local;
 	}			 listeners[SERVER_LISTEN_MAX];
 	size_t			 nlisteners;
 	int			 accepting;	/* listener events added */
@@ -295,10 +298,34 @@ conn_arm_deadline(struct conn *c, int seconds)
 	event_add(c->timer, &tv);
 }
 
+/*
+ * The address a listener is bound to, when it is one address and not a
+ * wildcard: then no connection needs a getsockname(2) of its own.
+ */
+static int
+listener_local(int fd, struct sockaddr_storage *ss)
+{
+	socklen_t	 len = sizeof(*ss);
+
+	if (getsockname(fd, (struct sockaddr *)ss, &len) == -1)
+		return 0;
+	switch (ss->ss_family) {
+	case AF_INET:
+		return ((struct sockaddr_in *)ss)->sin_addr.s_addr !=
+		    htonl(INADDR_ANY);
+	case AF_INET6:
+		return !IN6_IS_ADDR_UNSPECIFIED(
+		    &((struct sockaddr_in6 *)ss)->sin6_addr);
+	default:
+		return 0;
+	}
+}
+
 static struct conn *
-conn_new(struct server *srv, const struct server_listener *l, int fd,
+conn_new(struct server *srv, const struct lstate *ls, int fd,
     const struct sockaddr_storage *peer, int deferred)
 {
+	const struct server_listener *l = &ls->l;
 	struct conn	*c;
 	socklen_t	 len = sizeof(c->local);
 
@@ -311,7 +338,9 @@ conn_new(struct server *srv, const struct server_listener *l, int fd,
 	clock_gettime(CLOCK_MONOTONIC, &c->start);
 	response_init(&c->resp);
 	buf_init(&c->filtered, FILTER_OUT_MAX);
-	if (l->proto->local_addr &&
+	if (l->proto->local_addr && ls->has_local)
+		c->local = ls->local;
+	else if (l->proto->local_addr &&
 	    getsockname(fd, (struct sockaddr *)&c->local, &len) == -1)
 		memset(&c->local, 0, sizeof(c->local));
 	c->ev = event_new(srv->base, fd, EV_READ | EV_PERSIST, conn_io, c);
@@ -463,7 +492,7 @@ server_accept(evutil_socket_t lfd, short ev, void *arg)
 		/* Only now: a wakeup with nothing to accept evicts no one. */
 		if (srv->nconns >= (size_t)srv->conf->max_clients)
 			server_evict(srv);
-		c = conn_new(srv, &ls->l, fd, &ss, ls->deferred);
+		c = conn_new(srv, ls, fd, &ss, ls->deferred);
 		if (c == NULL) {
 			log_warnx("out of memory for a connection");
 			limits_disconnect(srv->limits, (struct sockaddr *)&ss);
@@ -622,6 +651,8 @@ server_new(struct event_base *base, const struct config *conf, SSL_CTX *ctx,
 		if (srv->listeners[i].ev == NULL)
 			goto fail;
 		srv->listeners[i].deferred = listener_deferred(ls[i].fd);
+		srv->listeners[i].has_local = listener_local(ls[i].fd,
+		    &srv->listeners[i].local);
 		srv->nlisteners++;
 	}
 	if (n > 0)

@@ -109,6 +109,29 @@ def test_host_is_case_insensitive_and_ip_literal_served(server):
     assert server.gemini("gemini://127.0.0.1:%d/hello.gmi" % server.gemini_port)[0].startswith("20 ")
 
 
+@pytest.mark.parametrize("bind", ["127.0.0.1", "0.0.0.0"])
+def test_ip_literal_is_the_address_dialled(make_server, bind):
+    # A request may name the server by the address the client dialled:
+    # the listener's own when it is bound to one, the connection's when
+    # it is a wildcard (every loopback address then reaches it).
+    srv = make_server(start=False)
+    srv.conf["gemini"]["listen"] = "%s:%d" % (bind, srv.gemini_port)
+    srv.write_conf()
+    srv.start()
+    port = srv.gemini_port
+    ok = srv.gemini("gemini://127.0.0.1:%d/hello.gmi" % port)
+    assert ok[0].startswith("20 "), ok[0]
+    other = srv.gemini("gemini://127.0.0.2:%d/hello.gmi" % port)
+    assert other[0].startswith("53 "), other[0]
+    if bind == "0.0.0.0":
+        dialled = srv.gemini("gemini://127.0.0.2:%d/hello.gmi" % port,
+                             host="127.0.0.2")
+        assert dialled[0].startswith("20 "), dialled[0]
+        wrong = srv.gemini("gemini://127.0.0.1:%d/hello.gmi" % port,
+                           host="127.0.0.2")
+        assert wrong[0].startswith("53 "), wrong[0]
+
+
 @pytest.mark.parametrize("raw", [
     b"\r\n",                                   # empty
     b"/hello.gmi\r\n",                         # relative reference
