@@ -2,9 +2,10 @@
 /*
  * broadside: an OpenSSL provider of our own, "broadside", loaded next to
  * OpenSSL's default provider in the library context of the server's
- * SSL_CTX, which asks for it first (TLS_PROVIDER_PROPQ).  It has two
- * algorithms: the TLS 1.3 key schedule, "TLS13-KDF" (tls_hkdf.c), and
- * "HMAC" (tls_hmac.c).
+ * SSL_CTX, which asks for it first (TLS_PROVIDER_PROPQ).  It has the TLS
+ * 1.3 key schedule, "TLS13-KDF" (tls_hkdf.c), "HMAC" (tls_hmac.c), and
+ * X25519's key manager and key exchange (tls_x25519.c): the default
+ * provider's, but for how a key pair is made.
  *
  * Why: libssl derives about twenty secrets, keys and IVs a TLS 1.3
  * handshake through EVP_KDF, and computes its Finished messages, binders
@@ -205,6 +206,11 @@ static const OSSL_ALGORITHM mac_algorithms[] = {
 	{ NULL, NULL, NULL, NULL }
 };
 
+/* X25519 (tls_x25519.c), when the default provider gave us its own. */
+static OSSL_ALGORITHM	 keymgmt_algorithms[2];
+static OSSL_ALGORITHM	 keyexch_algorithms[2];
+static int		 have_x25519;
+
 static const OSSL_ALGORITHM *
 provider_query(void *provctx, int operation, int *no_cache)
 {
@@ -215,15 +221,39 @@ provider_query(void *provctx, int operation, int *no_cache)
 		return kdf_algorithms;
 	case OSSL_OP_MAC:
 		return mac_algorithms;
+	case OSSL_OP_KEYMGMT:
+		return have_x25519 ? keymgmt_algorithms : NULL;
+	case OSSL_OP_KEYEXCH:
+		return have_x25519 ? keyexch_algorithms : NULL;
 	default:
 		return NULL;
 	}
 }
 
+static OSSL_PROVIDER	*provider_deflt;
+
+static int
+provider_get_capabilities(void *provctx, const char *capability,
+    OSSL_CALLBACK *cb, void *arg)
+{
+	(void)provctx;
+	if (!have_x25519)
+		return 1;
+	return tls_x25519_capabilities(provider_deflt, capability, cb, arg);
+}
+
 static const OSSL_DISPATCH provider_functions[] = {
 	{ OSSL_FUNC_PROVIDER_QUERY_OPERATION, (void (*)(void))provider_query },
+	{ OSSL_FUNC_PROVIDER_GET_CAPABILITIES,
+	    (void (*)(void))provider_get_capabilities },
 	{ 0, NULL }
 };
+
+/*
+ * Our context is the default provider's: the X25519 functions we take from
+ * it are given it as theirs.  Our own algorithms do not use it.
+ */
+static void	*provider_ctx;
 
 static int
 provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
@@ -231,7 +261,8 @@ provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
 {
 	(void)in;
 	*out = provider_functions;
-	*provctx = (void *)(uintptr_t)handle;
+	*provctx = provider_ctx != NULL ? provider_ctx :
+	    (void *)(uintptr_t)handle;
 	return 1;
 }
 
@@ -239,6 +270,7 @@ OSSL_PROVIDER *
 tls_provider_load(OSSL_LIB_CTX *libctx)
 {
 	static const char	*names[] = { "SHA2-256", "SHA2-384" };
+	OSSL_PROVIDER		*deflt;
 	size_t			 i;
 
 	provider_libctx = libctx;
@@ -250,6 +282,14 @@ tls_provider_load(OSSL_LIB_CTX *libctx)
 		    NULL) != 1)
 			return NULL;
 	}
+	/* Loaded already (the caller's): this takes a reference we keep. */
+	if ((deflt = OSSL_PROVIDER_load(libctx, "default")) == NULL)
+		return NULL;
+	provider_ctx = OSSL_PROVIDER_get0_provider_ctx(deflt);
+	provider_deflt = deflt;
+	have_x25519 = tls_x25519_init(libctx, deflt) == 0 &&
+	    tls_x25519_algorithms(&keymgmt_algorithms[0],
+	    &keyexch_algorithms[0]);
 	if (!OSSL_PROVIDER_add_builtin(libctx, "broadside", provider_init))
 		return NULL;
 	return OSSL_PROVIDER_load(libctx, "broadside");

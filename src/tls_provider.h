@@ -61,6 +61,18 @@ int	 tls_hmac(EVP_MD_CTX *, const EVP_MD *, const unsigned char *key,
 	    size_t keylen, const struct tls_part *, size_t nparts,
 	    unsigned char *out);
 
+/*
+ * X25519 (tls_x25519.c): take the default provider's key manager and key
+ * exchange from `deflt`, loaded in `libctx` (0, or -1 when it has none we
+ * know); then fill our provider's two algorithms (1, or 0 without them).
+ */
+int	 tls_x25519_init(OSSL_LIB_CTX *libctx, OSSL_PROVIDER *deflt);
+int	 tls_x25519_algorithms(OSSL_ALGORITHM *keymgmt,
+	    OSSL_ALGORITHM *keyexch);
+/* Our provider's capabilities: the default provider's TLS group x25519. */
+int	 tls_x25519_capabilities(OSSL_PROVIDER *deflt, const char *capability,
+	    OSSL_CALLBACK *cb, void *arg);
+
 extern const OSSL_DISPATCH tls_hkdf_functions[];
 extern const OSSL_DISPATCH tls_hmac_functions[];
 

@@ -396,6 +396,113 @@ test_propq_prefers_ours(void **state)
 	EVP_MAC_free(mac);
 }
 
+/* -- X25519 (tls_x25519.c) ---------------------------------------------- */
+
+static EVP_PKEY *
+x25519_keygen(OSSL_LIB_CTX *lc, const char *propq)
+{
+	EVP_PKEY_CTX	*c;
+	EVP_PKEY	*k = NULL;
+
+	assert_non_null(c = EVP_PKEY_CTX_new_from_name(lc, "X25519", propq));
+	assert_int_equal(EVP_PKEY_keygen_init(c), 1);
+	assert_int_equal(EVP_PKEY_keygen(c, &k), 1);
+	EVP_PKEY_CTX_free(c);
+	return k;
+}
+
+static int
+x25519_derive(OSSL_LIB_CTX *lc, const char *propq, EVP_PKEY *mine,
+    EVP_PKEY *peer, unsigned char out[32])
+{
+	EVP_PKEY_CTX	*c;
+	size_t		 len = 32;
+	int		 ok;
+
+	assert_non_null(c = EVP_PKEY_CTX_new_from_pkey(lc, mine, propq));
+	ok = EVP_PKEY_derive_init(c) == 1 &&
+	    EVP_PKEY_derive_set_peer(c, peer) == 1 &&
+	    EVP_PKEY_derive(c, out, &len) == 1 && len == 32;
+	EVP_PKEY_CTX_free(c);
+	return ok;
+}
+
+/* Our key pairs: the public key is the private key's, as OpenSSL makes it. */
+static void
+test_x25519_keys_are_openssls(void **state)
+{
+	unsigned char	 priv[32], pub[32], want[32], prev[32] = { 0 };
+	size_t		 len;
+	EVP_KEYMGMT	*km;
+	EVP_PKEY	*k, *t;
+	int		 i;
+
+	(void)state;
+	assert_non_null(km = EVP_KEYMGMT_fetch(ours, "X25519",
+	    TLS_PROVIDER_PROPQ));
+	assert_string_equal(OSSL_PROVIDER_get0_name(
+	    EVP_KEYMGMT_get0_provider(km)), "broadside");
+	EVP_KEYMGMT_free(km);
+	for (i = 0; i < 64; i++) {
+		k = x25519_keygen(ours, TLS_PROVIDER_PROPQ);
+		len = sizeof(priv);
+		assert_int_equal(EVP_PKEY_get_raw_private_key(k, priv, &len), 1);
+		assert_int_equal(len, 32);
+		len = sizeof(pub);
+		assert_int_equal(EVP_PKEY_get_raw_public_key(k, pub, &len), 1);
+		assert_int_equal(len, 32);
+		/* Clamped (RFC 7748), and a new key each time. */
+		assert_int_equal(priv[0] & 7, 0);
+		assert_int_equal(priv[31] & 0xc0, 0x40);
+		assert_memory_not_equal(pub, prev, 32);
+		memcpy(prev, pub, 32);
+		assert_non_null(t = EVP_PKEY_new_raw_private_key_ex(theirs,
+		    "X25519", NULL, priv, sizeof(priv)));
+		len = sizeof(want);
+		assert_int_equal(EVP_PKEY_get_raw_public_key(t, want, &len), 1);
+		assert_memory_equal(pub, want, 32);
+		EVP_PKEY_free(t);
+		EVP_PKEY_free(k);
+	}
+}
+
+/* An exchange between our key and OpenSSL's agrees, both ways round. */
+static void
+test_x25519_exchange_agrees(void **state)
+{
+	unsigned char	 pub[32], a[32], b[32], zero[32] = { 0 };
+	size_t		 len;
+	EVP_PKEY	*k, *kpub, *t, *tpub, *bad;
+	int		 i;
+
+	(void)state;
+	for (i = 0; i < 16; i++) {
+		k = x25519_keygen(ours, TLS_PROVIDER_PROPQ);
+		t = x25519_keygen(theirs, NULL);
+		len = sizeof(pub);
+		assert_int_equal(EVP_PKEY_get_raw_public_key(t, pub, &len), 1);
+		/* Their share as libssl makes a peer's key: in our context. */
+		assert_non_null(tpub = EVP_PKEY_new_raw_public_key_ex(ours,
+		    "X25519", TLS_PROVIDER_PROPQ, pub, sizeof(pub)));
+		len = sizeof(pub);
+		assert_int_equal(EVP_PKEY_get_raw_public_key(k, pub, &len), 1);
+		assert_non_null(kpub = EVP_PKEY_new_raw_public_key_ex(theirs,
+		    "X25519", NULL, pub, sizeof(pub)));
+		assert_true(x25519_derive(ours, TLS_PROVIDER_PROPQ, k, tpub, a));
+		assert_true(x25519_derive(theirs, NULL, t, kpub, b));
+		assert_memory_equal(a, b, 32);
+		EVP_PKEY_free(kpub);
+		EVP_PKEY_free(tpub);
+		EVP_PKEY_free(t);
+		/* A share of small order gives all zeros: refused. */
+		assert_non_null(bad = EVP_PKEY_new_raw_public_key_ex(ours,
+		    "X25519", TLS_PROVIDER_PROPQ, zero, sizeof(zero)));
+		assert_false(x25519_derive(ours, TLS_PROVIDER_PROPQ, k, bad, a));
+		EVP_PKEY_free(bad);
+		EVP_PKEY_free(k);
+	}
+}
+
 int
 main(void)
 {
@@ -408,6 +515,8 @@ main(void)
 		cmocka_unit_test(test_hmac_ctx_keyed_by_params_reused_and_copied),
 		cmocka_unit_test(test_hmac_refuses_the_cbc_record_mac),
 		cmocka_unit_test(test_propq_prefers_ours),
+		cmocka_unit_test(test_x25519_keys_are_openssls),
+		cmocka_unit_test(test_x25519_exchange_agrees),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
