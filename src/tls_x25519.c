@@ -63,7 +63,14 @@ struct x_gen {
 	void	*inner;		/* the default provider's */
 	void	*provctx;
 	int	 selection;
+	int	 seeded;	/* the key comes from given input keying material */
 };
+
+/*
+ * OpenSSL 3.2's DHKEM (HPKE) derives a key pair from this parameter: such a
+ * generation is the default provider's.  Named here, as 3.0 lacks it.
+ */
+#define X25519_DHKEM_IKM	"dhkem-ikm"
 
 static void *
 x_gen_init(void *provctx, int selection, const OSSL_PARAM params[])
@@ -78,6 +85,8 @@ x_gen_init(void *provctx, int selection, const OSSL_PARAM params[])
 	}
 	g->provctx = provctx;
 	g->selection = selection;
+	g->seeded = params != NULL &&
+	    OSSL_PARAM_locate_const(params, X25519_DHKEM_IKM) != NULL;
 	return g;
 }
 
@@ -86,6 +95,9 @@ x_gen_set_params(void *genctx, const OSSL_PARAM params[])
 {
 	struct x_gen	*g = genctx;
 
+	if (params != NULL &&
+	    OSSL_PARAM_locate_const(params, X25519_DHKEM_IKM) != NULL)
+		g->seeded = 1;
 	return dflt.gen_set_params(g->inner, params);
 }
 
@@ -175,8 +187,9 @@ x_gen(void *genctx, OSSL_CALLBACK *cb, void *cbarg)
 {
 	struct x_gen	*g = genctx;
 
-	if ((g->selection & OSSL_KEYMGMT_SELECT_KEYPAIR) == 0)
-		return dflt.gen(g->inner, cb, cbarg);	/* no key: a template */
+	/* No key (a template for the peer's), or a derived one: theirs. */
+	if ((g->selection & OSSL_KEYMGMT_SELECT_KEYPAIR) == 0 || g->seeded)
+		return dflt.gen(g->inner, cb, cbarg);
 	return x_keypair();
 }
 
