@@ -73,14 +73,14 @@ static fetch_fn	 fetch_real[FETCH_KINDS];
  * `size` bytes): through memcpy, as ISO C has no cast from dlsym's object
  * pointer to a function pointer (POSIX guarantees they convert).
  */
-static void
-next_symbol(const char *name, void *fn, size_t size)
+void
+tls_next_symbol(const char *name, void *fn, size_t size)
 {
 	void	*f = dlsym(RTLD_NEXT, name);
 
 	if (f == NULL || size != sizeof(f)) {
 		/* No library below us defines it: nothing can work. */
-		fprintf(stderr, "broadside: %s not found in libcrypto\n", name);
+		fprintf(stderr, "broadside: %s not found in OpenSSL\n", name);
 		abort();
 	}
 	memcpy(fn, &f, size);
@@ -170,7 +170,7 @@ fetch(enum fetch_kind kind, OSSL_LIB_CTX *libctx, const char *alg,
 	void	*m;
 
 	if (fetch_real[kind] == NULL)
-		next_symbol(fetch_symbol[kind], &fetch_real[kind],
+		tls_next_symbol(fetch_symbol[kind], &fetch_real[kind],
 		    sizeof(fetch_real[kind]));
 	if (libctx == NULL || libctx != cached_ctx || alg == NULL)
 		return fetch_real[kind](libctx, alg, props);
@@ -304,7 +304,7 @@ EVP_KEYMGMT_names_do_all(const EVP_KEYMGMT *keymgmt,
 	int		 i;
 
 	if (names_real == NULL)
-		next_symbol("EVP_KEYMGMT_names_do_all", &names_real,
+		tls_next_symbol("EVP_KEYMGMT_names_do_all", &names_real,
 		    sizeof(names_real));
 	if (keymgmt == NULL || fn == NULL ||
 	    (s = km_lookup(keymgmt)) == NULL)

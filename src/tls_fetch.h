@@ -6,6 +6,8 @@
 #ifndef BROADSIDE_TLS_FETCH_H
 #define BROADSIDE_TLS_FETCH_H
 
+#include <stddef.h>
+
 #include <openssl/types.h>
 
 /*
@@ -17,5 +19,11 @@ void		tls_fetch_cache_for(OSSL_LIB_CTX *libctx);
 
 /* Answers given from the cache so far (for tests and debugging). */
 unsigned long	tls_fetch_hits(void);
+
+/*
+ * The library's own definition of an interposed function `name` into *fn
+ * (a function pointer of `size` bytes); aborts when there is none.
+ */
+void		tls_next_symbol(const char *name, void *fn, size_t size);
 
 #endif
