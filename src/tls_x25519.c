@@ -305,8 +305,9 @@ tls_x25519_init(OSSL_LIB_CTX *libctx, OSSL_PROVIDER *deflt)
 	static unsigned char	 nine[X25519_KEYLEN] = { 9 };
 	const OSSL_ALGORITHM	*km, *kx;
 
+	/* Once: like the rest of the provider, for the process's one context. */
 	if (x_keyexch != NULL)
-		return 0;
+		return x_libctx == libctx ? 0 : -1;
 	if ((km = find_x25519(deflt, OSSL_OP_KEYMGMT)) == NULL ||
 	    (kx = find_x25519(deflt, OSSL_OP_KEYEXCH)) == NULL ||
 	    build_keymgmt(km->implementation) == -1 ||
