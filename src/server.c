@@ -323,7 +323,7 @@ listener_local(int fd, struct sockaddr_storage *ss)
 
 static struct conn *
 conn_new(struct server *srv, const struct lstate *ls, int fd,
-    const struct sockaddr_storage *peer, int deferred)
+    const struct sockaddr_storage *peer)
 {
 	const struct server_listener *l = &ls->l;
 	struct conn	*c;
@@ -357,7 +357,7 @@ conn_new(struct server *srv, const struct lstate *ls, int fd,
 	TAILQ_INSERT_TAIL(&srv->conns, c, entry);
 	TAILQ_INSERT_TAIL(&srv->silent, c, rentry);
 	c->rlist = &srv->silent;
-	c->fresh = deferred;
+	c->fresh = ls->deferred;
 	srv->nconns++;
 	conn_arm_deadline(c, srv->conf->timeout);
 	return c;
@@ -492,7 +492,7 @@ server_accept(evutil_socket_t lfd, short ev, void *arg)
 		/* Only now: a wakeup with nothing to accept evicts no one. */
 		if (srv->nconns >= (size_t)srv->conf->max_clients)
 			server_evict(srv);
-		c = conn_new(srv, ls, fd, &ss, ls->deferred);
+		c = conn_new(srv, ls, fd, &ss);
 		if (c == NULL) {
 			log_warnx("out of memory for a connection");
 			limits_disconnect(srv->limits, (struct sockaddr *)&ss);

@@ -28,7 +28,6 @@
 struct kdf_ctx {
 	const EVP_MD	*md;
 	EVP_MD		*md_fetched;	/* for a name not among the fast ones */
-	EVP_MD_CTX	*mdctx;
 	int		 mode;
 	size_t		 keylen, saltlen, prefixlen, labellen, datalen;
 	int		 has_key, has_salt;
@@ -43,7 +42,7 @@ struct kdf_ctx {
 
 /* HKDF-Expand (RFC 5869, 2.3): len bytes of okm, at most 255 digests. */
 static int
-hkdf_expand(EVP_MD_CTX *mc, const EVP_MD *md, const unsigned char *prk,
+hkdf_expand(const EVP_MD *md, const unsigned char *prk,
     size_t prklen, const unsigned char *info, size_t infolen,
     unsigned char *okm, size_t len)
 {
@@ -62,7 +61,7 @@ hkdf_expand(EVP_MD_CTX *mc, const EVP_MD *md, const unsigned char *prk,
 		parts[1].len = infolen;
 		parts[2].p = &n;
 		parts[2].len = 1;
-		if ((ok = tls_hmac(mc, md, prk, prklen, parts, 3, t))) {
+		if ((ok = tls_hmac(NULL, md, prk, prklen, parts, 3, t))) {
 			take = len - done < hl ? len - done : hl;
 			memcpy(okm + done, t, take);
 			done += take;
@@ -94,7 +93,7 @@ expand_label(struct kdf_ctx *c, const unsigned char *secret,
 	if (ctxtlen > 0)
 		memcpy(info + n, ctxt, ctxtlen);
 	n += ctxtlen;
-	return hkdf_expand(c->mdctx, c->md, secret, secretlen, info, n, out,
+	return hkdf_expand(c->md, secret, secretlen, info, n, out,
 	    len);
 }
 
@@ -118,7 +117,7 @@ extract(struct kdf_ctx *c, unsigned char *out, size_t len)
 	}
 	ikm.p = c->has_key ? c->key : zeros;
 	ikm.len = c->has_key ? c->keylen : hl;
-	ok = tls_hmac(c->mdctx, c->md, salt, saltlen, &ikm, 1, out);
+	ok = tls_hmac(NULL, c->md, salt, saltlen, &ikm, 1, out);
 	OPENSSL_cleanse(salt, sizeof(salt));
 	return ok;
 }
@@ -244,8 +243,8 @@ kdf_gettable_ctx_params(void *vctx, void *provctx)
 /*
  * libssl makes and frees a context for each of the ~15 derivations of a
  * handshake: the buffers (1.3 KiB) are left unset, as each is read only up
- * to the length written, and a digest context is made only for a digest
- * without a fast path (tls_hmac).
+ * to the length written.  No digest context: tls_hmac makes one only for a
+ * digest without a fast path.
  */
 static void *
 kdf_newctx(void *provctx)
@@ -257,7 +256,6 @@ kdf_newctx(void *provctx)
 		return NULL;
 	c->md = NULL;
 	c->md_fetched = NULL;
-	c->mdctx = NULL;
 	c->mode = -1;
 	c->keylen = c->saltlen = c->prefixlen = c->labellen = c->datalen = 0;
 	c->has_key = c->has_salt = 0;
@@ -285,7 +283,6 @@ kdf_freectx(void *vctx)
 	if (c == NULL)
 		return;
 	kdf_wipe(c);
-	EVP_MD_CTX_free(c->mdctx);
 	EVP_MD_free(c->md_fetched);
 	OPENSSL_free(c);
 }
@@ -305,13 +302,10 @@ static void *
 kdf_dupctx(void *vsrc)
 {
 	struct kdf_ctx	*src = vsrc, *c;
-	EVP_MD_CTX	*mc;
 
-	if ((c = kdf_newctx(NULL)) == NULL)
+	if ((c = OPENSSL_malloc(sizeof(*c))) == NULL)
 		return NULL;
-	mc = c->mdctx;
 	memcpy(c, src, sizeof(*c));
-	c->mdctx = mc;		/* made when needed, as for a new one */
 	if (c->md_fetched != NULL && !EVP_MD_up_ref(c->md_fetched)) {
 		c->md_fetched = NULL;
 		kdf_freectx(c);

@@ -230,8 +230,6 @@ provider_query(void *provctx, int operation, int *no_cache)
 	}
 }
 
-static OSSL_PROVIDER	*provider_deflt;
-
 static int
 provider_get_capabilities(void *provctx, const char *capability,
     OSSL_CALLBACK *cb, void *arg)
@@ -239,7 +237,7 @@ provider_get_capabilities(void *provctx, const char *capability,
 	(void)provctx;
 	if (!have_x25519)
 		return 1;
-	return tls_x25519_capabilities(provider_deflt, capability, cb, arg);
+	return tls_x25519_capabilities(capability, cb, arg);
 }
 
 static const OSSL_DISPATCH provider_functions[] = {
@@ -286,7 +284,6 @@ tls_provider_load(OSSL_LIB_CTX *libctx)
 	if ((deflt = OSSL_PROVIDER_load(libctx, "default")) == NULL)
 		return NULL;
 	provider_ctx = OSSL_PROVIDER_get0_provider_ctx(deflt);
-	provider_deflt = deflt;
 	have_x25519 = tls_x25519_init(libctx, deflt) == 0 &&
 	    tls_x25519_algorithms(&keymgmt_algorithms[0],
 	    &keyexch_algorithms[0]);

@@ -70,8 +70,8 @@ int	 tls_x25519_init(OSSL_LIB_CTX *libctx, OSSL_PROVIDER *deflt);
 int	 tls_x25519_algorithms(OSSL_ALGORITHM *keymgmt,
 	    OSSL_ALGORITHM *keyexch);
 /* Our provider's capabilities: the default provider's TLS group x25519. */
-int	 tls_x25519_capabilities(OSSL_PROVIDER *deflt, const char *capability,
-	    OSSL_CALLBACK *cb, void *arg);
+int	 tls_x25519_capabilities(const char *capability, OSSL_CALLBACK *cb,
+	    void *arg);
 
 extern const OSSL_DISPATCH tls_hkdf_functions[];
 extern const OSSL_DISPATCH tls_hmac_functions[];

@@ -53,7 +53,8 @@ static struct {
 } dflt;
 
 static OSSL_LIB_CTX	*x_libctx;
-static void		*x_provctx;	/* the default provider's */
+static OSSL_PROVIDER	*x_deflt;	/* the default provider */
+static void		*x_provctx;	/* its context */
 static void		*x_base;	/* the public key u = 9 */
 static const char	*x_names;	/* the default provider's names */
 static OSSL_DISPATCH	 x_keymgmt[X25519_DISPATCH_MAX];
@@ -61,7 +62,6 @@ static const OSSL_DISPATCH *x_keyexch;
 
 struct x_gen {
 	void	*inner;		/* the default provider's */
-	void	*provctx;
 	int	 selection;
 	int	 seeded;	/* the key comes from given input keying material */
 };
@@ -83,7 +83,6 @@ x_gen_init(void *provctx, int selection, const OSSL_PARAM params[])
 		OPENSSL_free(g);
 		return NULL;
 	}
-	g->provctx = provctx;
 	g->selection = selection;
 	g->seeded = params != NULL &&
 	    OSSL_PARAM_locate_const(params, X25519_DHKEM_IKM) != NULL;
@@ -199,12 +198,11 @@ find_x25519(OSSL_PROVIDER *prov, int op)
 {
 	const OSSL_ALGORITHM	*a;
 	int			 no_cache;
-	size_t			 n;
+	size_t			 n = strlen("X25519");
 
 	if ((a = OSSL_PROVIDER_query_operation(prov, op, &no_cache)) == NULL)
 		return NULL;
 	for (; a->algorithm_names != NULL; a++) {
-		n = strlen("X25519");
 		if (strncmp(a->algorithm_names, "X25519", n) == 0 &&
 		    (a->algorithm_names[n] == '\0' ||
 		    a->algorithm_names[n] == ':'))
@@ -316,6 +314,7 @@ tls_x25519_init(OSSL_LIB_CTX *libctx, OSSL_PROVIDER *deflt)
 		return -1;
 	}
 	x_libctx = libctx;
+	x_deflt = deflt;
 	x_provctx = OSSL_PROVIDER_get0_provider_ctx(deflt);
 	x_names = km->algorithm_names;
 	if ((x_base = dflt.new(x_provctx)) == NULL ||
@@ -354,8 +353,8 @@ x_group_filter(const OSSL_PARAM params[], void *data)
  * as the default provider describes it.
  */
 int
-tls_x25519_capabilities(OSSL_PROVIDER *deflt, const char *capability,
-    OSSL_CALLBACK *cb, void *arg)
+tls_x25519_capabilities(const char *capability, OSSL_CALLBACK *cb,
+    void *arg)
 {
 	struct x_caps	 c;
 
@@ -363,7 +362,7 @@ tls_x25519_capabilities(OSSL_PROVIDER *deflt, const char *capability,
 		return 1;
 	c.cb = cb;
 	c.arg = arg;
-	return OSSL_PROVIDER_get_capabilities(deflt, "TLS-GROUP",
+	return OSSL_PROVIDER_get_capabilities(x_deflt, "TLS-GROUP",
 	    x_group_filter, &c);
 }
 
